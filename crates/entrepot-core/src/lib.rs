@@ -1,0 +1,27 @@
+//! # entrepot-core
+//!
+//! The pure domain core of Entrepôt: countries, partner groups, HS products, periods,
+//! trade flows and published figures. This crate performs **no I/O**: the reference
+//! tables it needs (countries, groups, HS nomenclatures) are compiled into the binary
+//! from the files under `data/` (see `data/SOURCES.md` for their origin and licence),
+//! and user-defined groups or baskets are parsed from strings handed in by callers.
+//!
+//! Data flows one way through Entrepôt: readers (`entrepot-io`) turn files into
+//! validated [`TradeFlow`]s and [`PublishedFigure`]s defined here, the store
+//! (`entrepot-store`) persists them, analyses consume them.
+
+pub mod country;
+pub mod error;
+pub mod fact;
+pub mod flow;
+pub mod group;
+pub mod period;
+pub mod product;
+
+pub use country::{Country, CountryKind, CountryRegistry};
+pub use error::CoreError;
+pub use fact::{PublishedFigure, Unit};
+pub use flow::{Declarant, FlowKind, Provenance, Quantity, QuantityUnit, TradeFlow};
+pub use group::{GroupMembership, GroupRegistry};
+pub use period::{Period, PeriodSpan};
+pub use product::{Basket, HsCode, HsRevision, Product, ProductCatalog, ProductInfo};

@@ -1,0 +1,708 @@
+//! The estimators: PPML (IRLS) and OLS with high-dimensional fixed effects.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::demean::{DemeanOptions, Demeaner, FeCodes};
+use crate::error::{GravityError, Result};
+use crate::formula::ModelSpec;
+use crate::linalg::{cholesky, cholesky_solve, cross_products, detect_collinear, inverse_spd, Mat};
+use crate::sample::{build_sample, DropCounts, Sample, SampleKind, SampleOptions};
+use crate::separation::IrOptions;
+use crate::special::{ln_gamma, normal_two_sided_p};
+use crate::vcov::{compute_vcov, SmallSample, VcovInput, VcovKind};
+
+/// The estimator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Estimator {
+    /// Poisson pseudo-maximum likelihood (log link), the structural gravity workhorse.
+    Ppml,
+    /// Ordinary (weighted) least squares.
+    Ols,
+}
+
+impl std::fmt::Display for Estimator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Estimator::Ppml => "PPML",
+            Estimator::Ols => "OLS",
+        })
+    }
+}
+
+/// Estimation options. `FitOptions::default()` is PPML with ppmlhdfe-style convergence
+/// (`tol = 1e-8` on the relative deviance change), singletons dropped, FE and
+/// iterated-rectifier separation checks, and pyfixest's small-sample corrections.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitOptions {
+    /// PPML or OLS.
+    pub estimator: Estimator,
+    /// Variance type; `None`: `Cluster` when the spec has cluster dimensions, else `Iid`.
+    pub vcov: Option<VcovKind>,
+    /// Small-sample corrections of the variance.
+    pub small_sample: SmallSample,
+    /// PPML convergence: `|dev − dev_old| / max(min(dev, dev_old), 0.1) < tol`.
+    pub tol: f64,
+    /// PPML maximum number of IRLS iterations (an error is returned when reached).
+    pub max_iter: usize,
+    /// Final (target) tolerance and sweep limit of the fixed-effect demeaning.
+    pub demean_tol: f64,
+    /// Maximum Gauss–Seidel sweeps per demeaning.
+    pub demean_max_iter: usize,
+    /// PPML: tolerance of the demeaning in the first IRLS iterations; it is divided by 10
+    /// whenever the outer criterion falls below 10× the current inner tolerance, down to
+    /// `demean_tol` (convergence is only declared at `demean_tol`).
+    pub start_inner_tol: f64,
+    /// Drop singleton observations (iteratively, across all FE dimensions).
+    pub drop_singletons: bool,
+    /// PPML: drop observations in FE groups whose dependent variable is all zero.
+    pub separation_fe: bool,
+    /// PPML: iterated-rectifier separation check.
+    pub separation_ir: bool,
+    /// Options of the iterated rectifier.
+    pub ir: IrOptions,
+    /// A regressor is collinear when its squared residual norm on the fixed effects and
+    /// the previous regressors is below `collin_tol` times its squared norm.
+    pub collin_tol: f64,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            estimator: Estimator::Ppml,
+            vcov: None,
+            small_sample: SmallSample::pyfixest(),
+            tol: 1e-8,
+            max_iter: 1000,
+            demean_tol: 1e-8,
+            demean_max_iter: 100_000,
+            start_inner_tol: 1e-4,
+            drop_singletons: true,
+            separation_fe: true,
+            separation_ir: true,
+            ir: IrOptions::default(),
+            collin_tol: 1e-9,
+        }
+    }
+}
+
+impl FitOptions {
+    /// Default options for OLS.
+    pub fn ols() -> FitOptions {
+        FitOptions {
+            estimator: Estimator::Ols,
+            ..FitOptions::default()
+        }
+    }
+}
+
+/// Estimated fixed effects of one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixedEffectValues {
+    /// The term (`exporter^year`).
+    pub name: String,
+    /// Level labels (`ARG^1986`).
+    pub levels: Vec<String>,
+    /// Estimated value of each level (on the linear-predictor scale).
+    pub values: Vec<f64>,
+}
+
+/// A fitted model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Estimate {
+    /// The specification.
+    pub spec: ModelSpec,
+    /// PPML or OLS.
+    pub estimator: Estimator,
+    /// Names of the estimated coefficients (collinear ones removed).
+    pub names: Vec<String>,
+    /// Coefficients.
+    pub coef: Vec<f64>,
+    /// Variance matrix, row-major `k×k`.
+    pub vcov: Vec<f64>,
+    /// Standard errors.
+    pub se: Vec<f64>,
+    /// Variance type used.
+    pub vcov_kind: VcovKind,
+    /// Small-sample settings used.
+    pub small_sample: SmallSample,
+    /// Small-sample factor applied (first term for multi-way clustering).
+    pub small_sample_factor: f64,
+    /// Number of clusters per cluster dimension.
+    pub n_clusters: Vec<usize>,
+    /// Observations used.
+    pub nobs: usize,
+    /// Removed observations by reason.
+    pub dropped: DropCounts,
+    /// Regressors dropped as collinear.
+    pub collinear: Vec<String>,
+    /// IRLS iterations (1 for OLS).
+    pub iterations: usize,
+    /// Whether the estimator converged.
+    pub converged: bool,
+    /// PPML deviance `2 Σ w [y ln(y/μ) − (y − μ)]`; OLS: weighted sum of squared residuals.
+    pub deviance: f64,
+    /// Deviance of the constant-only model (PPML) or total sum of squares (OLS).
+    pub null_deviance: f64,
+    /// PPML: Poisson log-likelihood `Σ w [y ln μ − μ − ln Γ(y+1)]`.
+    pub loglik: Option<f64>,
+    /// PPML: log-likelihood of the constant-only model.
+    pub loglik_null: Option<f64>,
+    /// PPML: `1 − loglik / loglik_null` (as ppmlhdfe and pyfixest report it);
+    /// OLS: `R²`.
+    pub pseudo_r2: f64,
+    /// OLS: within `R²` (after partialling out the fixed effects).
+    pub r2_within: Option<f64>,
+    /// Fixed-effect names.
+    pub fe_names: Vec<String>,
+    /// Dataset row of each used observation.
+    pub rows: Vec<usize>,
+    /// Fitted values (`μ` for PPML, `ŷ` for OLS) of each used observation.
+    pub fitted: Vec<f64>,
+    /// Estimated fixed effects (see [`Estimate::fixed_effects`] for the normalisation).
+    pub fixed_effects: Vec<FixedEffectValues>,
+    /// Informational messages (drops, collinearity).
+    pub messages: Vec<String>,
+}
+
+impl Estimate {
+    /// The coefficient named `name`.
+    pub fn coefficient(&self, name: &str) -> Option<f64> {
+        self.names.iter().position(|n| n == name).map(|i| self.coef[i])
+    }
+
+    /// The standard error of `name`.
+    pub fn std_error(&self, name: &str) -> Option<f64> {
+        self.names.iter().position(|n| n == name).map(|i| self.se[i])
+    }
+
+    /// z statistics.
+    pub fn z(&self) -> Vec<f64> {
+        self.coef.iter().zip(&self.se).map(|(b, s)| b / s).collect()
+    }
+
+    /// Two-sided normal p-values.
+    pub fn p_values(&self) -> Vec<f64> {
+        self.z().into_iter().map(normal_two_sided_p).collect()
+    }
+}
+
+fn pick(v: &[f64], idx: &[usize]) -> Vec<f64> {
+    idx.iter().map(|&i| v[i]).collect()
+}
+
+/// Loads nothing: fits `spec` on `data`.
+pub fn fit(data: &Dataset, spec: &ModelSpec, opts: &FitOptions) -> Result<Estimate> {
+    if !(opts.tol > 0.0) || !(opts.demean_tol > 0.0) {
+        return Err(GravityError::InvalidSpec("tolerances must be positive".into()));
+    }
+    if opts.max_iter == 0 {
+        return Err(GravityError::InvalidSpec("max_iter must be at least 1".into()));
+    }
+    let vcov_kind = opts.vcov.unwrap_or(if spec.cluster.is_empty() {
+        VcovKind::Iid
+    } else {
+        VcovKind::Cluster
+    });
+    if vcov_kind == VcovKind::Cluster && spec.cluster.is_empty() {
+        return Err(GravityError::InvalidSpec(
+            "clustered standard errors need at least one cluster variable".into(),
+        ));
+    }
+    if vcov_kind == VcovKind::Cluster && spec.cluster.len() > 8 {
+        return Err(GravityError::InvalidSpec("at most 8 cluster dimensions".into()));
+    }
+    let dopts = DemeanOptions {
+        tol: opts.demean_tol,
+        max_iter: opts.demean_max_iter,
+    };
+    let kind = match opts.estimator {
+        Estimator::Ppml => SampleKind::Poisson,
+        Estimator::Ols => SampleKind::Linear,
+    };
+    let sample = build_sample(
+        data,
+        spec,
+        &SampleOptions {
+            kind,
+            drop_singletons: opts.drop_singletons,
+            separation_fe: opts.separation_fe,
+            separation_ir: opts.separation_ir,
+            ir: opts.ir,
+            demean: dopts,
+        },
+    )?;
+    let core = match opts.estimator {
+        Estimator::Ppml => ppml_core(&sample, opts, &dopts)?,
+        Estimator::Ols => ols_core(&sample, opts, &dopts)?,
+    };
+    finish(spec, sample, core, vcov_kind, opts)
+}
+
+/// What the estimation cores hand to [`finish`].
+struct Core {
+    keep: Vec<usize>,
+    beta: Vec<f64>,
+    bread: Mat,
+    xt: Vec<Vec<f64>>,
+    wr: Vec<f64>,
+    ols_ssr: Option<f64>,
+    fitted: Vec<f64>,
+    /// Concatenated FE coefficients (`α_dep − Σ β_j α_xj`).
+    fe_alpha: Vec<f64>,
+    iterations: usize,
+    converged: bool,
+    deviance: f64,
+    null_deviance: f64,
+    loglik: Option<f64>,
+    loglik_null: Option<f64>,
+    pseudo_r2: f64,
+    r2_within: Option<f64>,
+}
+
+fn check_collinear(
+    x: &[Vec<f64>],
+    xt: &[Vec<f64>],
+    w: Option<&[f64]>,
+    tol: f64,
+) -> Vec<usize> {
+    let n = xt.first().map_or(0, Vec::len);
+    let (m, _) = cross_products(xt, w, &vec![0.0; n]);
+    let scale: Vec<f64> = x
+        .iter()
+        .map(|c| match w {
+            Some(w) => c.iter().zip(w).map(|(v, wi)| wi * v * v).sum(),
+            None => c.iter().map(|v| v * v).sum(),
+        })
+        .collect();
+    detect_collinear(&m, &scale, tol)
+}
+
+fn poisson_deviance(y: &[f64], mu: &[f64], w: Option<&[f64]>) -> f64 {
+    let mut d = 0.0;
+    for (i, (&yi, &mi)) in y.iter().zip(mu).enumerate() {
+        let t = if yi > 0.0 {
+            yi * (yi / mi).ln() - (yi - mi)
+        } else {
+            mi
+        };
+        d += w.map_or(1.0, |w| w[i]) * t;
+    }
+    2.0 * d
+}
+
+fn poisson_loglik(y: &[f64], mu: &[f64], w: Option<&[f64]>) -> f64 {
+    let mut ll = 0.0;
+    for (i, (&yi, &mi)) in y.iter().zip(mu).enumerate() {
+        let t = if yi > 0.0 { yi * mi.ln() } else { 0.0 } - mi - ln_gamma(yi + 1.0);
+        ll += w.map_or(1.0, |w| w[i]) * t;
+    }
+    ll
+}
+
+fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Core> {
+    let n = s.y.len();
+    let y = &s.y;
+    let uw = s.weights.as_deref();
+    let wsum: f64 = uw.map_or(n as f64, |w| w.iter().sum());
+    let ybar = match uw {
+        Some(w) => y.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / wsum,
+        None => y.iter().sum::<f64>() / n as f64,
+    };
+    if !(ybar > 0.0) {
+        return Err(GravityError::NoObservations(
+            "the dependent variable is zero for every observation".into(),
+        ));
+    }
+    let offset = s.offset.as_deref();
+    let mut mu: Vec<f64> = y.iter().map(|&v| 0.5 * (v + ybar)).collect();
+    let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
+    let mut dev_old = poisson_deviance(y, &mu, uw);
+
+    let mut xcols: Vec<Vec<f64>> = s.x.clone();
+    let mut names_idx: Vec<usize> = (0..xcols.len()).collect();
+    let mut alphas: Vec<Vec<f64>> = vec![Vec::new(); xcols.len() + 1];
+    let mut inner_tol = opts.start_inner_tol.max(dopts.tol);
+    let mut beta = vec![0.0; xcols.len()];
+    let mut xt: Vec<Vec<f64>> = Vec::new();
+    let mut w: Vec<f64> = vec![0.0; n];
+    let mut resid: Vec<f64> = vec![0.0; n];
+    let mut iterations = 0;
+    let mut converged = false;
+    let mut last_crit = f64::INFINITY;
+    let mut keep_cols: Vec<usize> = (0..xcols.len()).collect();
+
+    for iter in 1..=opts.max_iter {
+        iterations = iter;
+        // working variable and weights
+        let z: Vec<f64> = (0..n)
+            .map(|i| eta[i] - offset.map_or(0.0, |o| o[i]) + (y[i] - mu[i]) / mu[i])
+            .collect();
+        for i in 0..n {
+            w[i] = mu[i] * uw.map_or(1.0, |u| u[i]);
+        }
+        let demeaner = Demeaner::new(&s.fe, Some(&w));
+        let mut cols: Vec<Vec<f64>> = Vec::with_capacity(xcols.len() + 1);
+        cols.push(z.clone());
+        cols.extend(xcols.iter().cloned());
+        if iter == 1 {
+            // regressors at the target tolerance (needed for the collinearity check)
+            let (zc, xc) = cols.split_at_mut(1);
+            let (az, ax) = alphas.split_at_mut(1);
+            demeaner.demean_columns(xc, ax, dopts)?;
+            let zopts = DemeanOptions {
+                tol: inner_tol,
+                ..*dopts
+            };
+            demeaner.demean_columns(zc, az, &zopts)?;
+            let kept = check_collinear(&xcols, &cols[1..], Some(&w), opts.collin_tol);
+            if kept.len() < xcols.len() {
+                let dropped: Vec<String> = (0..xcols.len())
+                    .filter(|j| !kept.contains(j))
+                    .map(|j| s.x_names[names_idx[j]].clone())
+                    .collect();
+                if kept.is_empty() {
+                    return Err(GravityError::AllCollinear(dropped));
+                }
+                keep_cols = kept.clone();
+                xcols = kept.iter().map(|&j| xcols[j].clone()).collect();
+                names_idx = kept.iter().map(|&j| names_idx[j]).collect();
+                let mut new_cols = vec![cols[0].clone()];
+                let mut new_alphas = vec![alphas[0].clone()];
+                for &j in &kept {
+                    new_cols.push(cols[j + 1].clone());
+                    new_alphas.push(alphas[j + 1].clone());
+                }
+                cols = new_cols;
+                alphas = new_alphas;
+            }
+        } else {
+            let o = DemeanOptions {
+                tol: inner_tol,
+                ..*dopts
+            };
+            demeaner.demean_columns(&mut cols, &mut alphas, &o)?;
+        }
+        let zt = cols.remove(0);
+        xt = cols;
+        let (xtwx, xtwz) = cross_products(&xt, Some(&w), &zt);
+        beta = if xt.is_empty() {
+            Vec::new()
+        } else {
+            cholesky_solve(&cholesky(&xtwx)?, &xtwz)
+        };
+        for i in 0..n {
+            let mut r = zt[i];
+            for (c, b) in xt.iter().zip(&beta) {
+                r -= b * c[i];
+            }
+            resid[i] = r;
+        }
+        let eta_new: Vec<f64> = (0..n)
+            .map(|i| z[i] - resid[i] + offset.map_or(0.0, |o| o[i]))
+            .collect();
+        let mut step = 1.0;
+        let mut dev;
+        let mut mu_new: Vec<f64>;
+        let mut eta_try: Vec<f64> = eta_new.clone();
+        loop {
+            mu_new = eta_try.iter().map(|e| e.exp()).collect();
+            dev = poisson_deviance(y, &mu_new, uw);
+            if dev.is_finite() && mu_new.iter().all(|m| *m > 0.0 && m.is_finite()) {
+                break;
+            }
+            step *= 0.5;
+            if step < 1e-10 {
+                return Err(GravityError::Numerical(
+                    "deviance is not finite; step halving failed".into(),
+                ));
+            }
+            eta_try = eta
+                .iter()
+                .zip(&eta_new)
+                .map(|(a, b)| a + step * (b - a))
+                .collect();
+        }
+        eta = eta_try;
+        mu = mu_new;
+        let crit = (dev - dev_old).abs() / dev.min(dev_old).max(0.1);
+        last_crit = crit;
+        dev_old = dev;
+        if crit < opts.tol && inner_tol <= dopts.tol {
+            converged = true;
+            break;
+        }
+        if crit < 10.0 * inner_tol {
+            inner_tol = (inner_tol / 10.0).max(dopts.tol);
+        }
+    }
+    if !converged {
+        return Err(GravityError::NotConverged {
+            iterations,
+            criterion: last_crit,
+            tol: opts.tol,
+        });
+    }
+    let _ = keep_cols;
+    // FE coefficients: α_z − Σ β_j α_xj (consistent with the final η).
+    let mut fe_alpha = alphas[0].clone();
+    for (a, b) in alphas[1..].iter().zip(&beta) {
+        for (f, v) in fe_alpha.iter_mut().zip(a) {
+            *f -= b * v;
+        }
+    }
+    let (xtwx, _) = cross_products(&xt, Some(&w), &resid);
+    let bread = if xt.is_empty() {
+        Mat::zeros(0)
+    } else {
+        inverse_spd(&xtwx)?
+    };
+    let wr: Vec<f64> = w.iter().zip(&resid).map(|(a, b)| a * b).collect();
+    let deviance = poisson_deviance(y, &mu, uw);
+    let ybar_v = vec![ybar; n];
+    let null_deviance = poisson_deviance(y, &ybar_v, uw);
+    let loglik = poisson_loglik(y, &mu, uw);
+    let loglik_null = poisson_loglik(y, &ybar_v, uw);
+    Ok(Core {
+        keep: names_idx,
+        beta,
+        bread,
+        xt,
+        wr,
+        ols_ssr: None,
+        fitted: mu,
+        fe_alpha,
+        iterations,
+        converged,
+        deviance,
+        null_deviance,
+        loglik: Some(loglik),
+        loglik_null: Some(loglik_null),
+        pseudo_r2: 1.0 - loglik / loglik_null,
+        r2_within: None,
+    })
+}
+
+fn ols_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Core> {
+    let n = s.y.len();
+    let uw = s.weights.as_deref();
+    let y: Vec<f64> = match s.offset.as_deref() {
+        Some(o) => s.y.iter().zip(o).map(|(a, b)| a - b).collect(),
+        None => s.y.clone(),
+    };
+    let demeaner = Demeaner::new(&s.fe, uw);
+    let mut cols: Vec<Vec<f64>> = Vec::with_capacity(s.x.len() + 1);
+    cols.push(y.clone());
+    cols.extend(s.x.iter().cloned());
+    let mut alphas = vec![Vec::new(); cols.len()];
+    demeaner.demean_columns(&mut cols, &mut alphas, dopts)?;
+    let yt = cols.remove(0);
+    let alpha_y = alphas.remove(0);
+    let kept = check_collinear(&s.x, &cols, uw, opts.collin_tol);
+    if kept.is_empty() && !s.x.is_empty() {
+        return Err(GravityError::AllCollinear(s.x_names.clone()));
+    }
+    let xt: Vec<Vec<f64>> = kept.iter().map(|&j| cols[j].clone()).collect();
+    let ax: Vec<Vec<f64>> = kept.iter().map(|&j| alphas[j].clone()).collect();
+    let (xtwx, xtwy) = cross_products(&xt, uw, &yt);
+    let (beta, bread) = if xt.is_empty() {
+        (Vec::new(), Mat::zeros(0))
+    } else {
+        (cholesky_solve(&cholesky(&xtwx)?, &xtwy), inverse_spd(&xtwx)?)
+    };
+    let mut resid = yt.clone();
+    for (c, b) in xt.iter().zip(&beta) {
+        for (r, v) in resid.iter_mut().zip(c) {
+            *r -= b * v;
+        }
+    }
+    let wt = |i: usize| uw.map_or(1.0, |w| w[i]);
+    let ssr: f64 = (0..n).map(|i| wt(i) * resid[i] * resid[i]).sum();
+    let wsum: f64 = (0..n).map(wt).sum();
+    let ybar: f64 = (0..n).map(|i| wt(i) * s.y[i]).sum::<f64>() / wsum;
+    let tss: f64 = (0..n).map(|i| wt(i) * (s.y[i] - ybar).powi(2)).sum();
+    let tss_within: f64 = (0..n).map(|i| wt(i) * yt[i] * yt[i]).sum();
+    let fitted: Vec<f64> = s.y.iter().zip(&resid).map(|(a, r)| a - r).collect();
+    let wr: Vec<f64> = (0..n).map(|i| wt(i) * resid[i]).collect();
+    let mut fe_alpha = alpha_y;
+    for (a, b) in ax.iter().zip(&beta) {
+        for (f, v) in fe_alpha.iter_mut().zip(a) {
+            *f -= b * v;
+        }
+    }
+    Ok(Core {
+        keep: kept,
+        beta,
+        bread,
+        xt,
+        wr,
+        ols_ssr: Some(ssr),
+        fitted,
+        fe_alpha,
+        iterations: 1,
+        converged: true,
+        deviance: ssr,
+        null_deviance: tss,
+        loglik: None,
+        loglik_null: None,
+        pseudo_r2: 1.0 - ssr / tss,
+        r2_within: if s.fe.n_dims() > 0 {
+            Some(1.0 - ssr / tss_within)
+        } else {
+            None
+        },
+    })
+}
+
+/// Splits the concatenated FE coefficients per dimension and normalises them:
+/// within each connected component of the first two dimensions, the first level (in
+/// order of appearance) of the second dimension is set to 0; for every further
+/// dimension its first level is set to 0; the shifts are absorbed by the first dimension.
+fn recover_fixed_effects(s: &Sample, fe_alpha: &[f64]) -> Vec<FixedEffectValues> {
+    let fe: &FeCodes = &s.fe;
+    if fe.n_dims() == 0 {
+        return Vec::new();
+    }
+    let mut vals: Vec<Vec<f64>> = Vec::new();
+    let mut off = 0;
+    for &l in &fe.n_levels {
+        vals.push(fe_alpha[off..off + l].to_vec());
+        off += l;
+    }
+    if fe.n_dims() >= 2 {
+        // union-find over levels of dims 0 and 1
+        let l0 = fe.n_levels[0];
+        let l1 = fe.n_levels[1];
+        let mut parent: Vec<usize> = (0..l0 + l1).collect();
+        fn find(p: &mut [usize], mut a: usize) -> usize {
+            while p[a] != a {
+                p[a] = p[p[a]];
+                a = p[a];
+            }
+            a
+        }
+        for (&a, &b) in fe.ids[0].iter().zip(&fe.ids[1]) {
+            let ra = find(&mut parent, a as usize);
+            let rb = find(&mut parent, l0 + b as usize);
+            if ra != rb {
+                parent[ra] = rb;
+            }
+        }
+        // reference (first-appearing) level of dim 1 per component
+        let mut comp_ref: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
+        for &b in &fe.ids[1] {
+            let r = find(&mut parent, l0 + b as usize);
+            comp_ref.entry(r).or_insert(vals[1][b as usize]);
+        }
+        for b in 0..l1 {
+            let r = find(&mut parent, l0 + b);
+            if let Some(&c) = comp_ref.get(&r) {
+                vals[1][b] -= c;
+            }
+        }
+        for a in 0..l0 {
+            let r = find(&mut parent, a);
+            if let Some(&c) = comp_ref.get(&r) {
+                vals[0][a] += c;
+            }
+        }
+        for g in 2..fe.n_dims() {
+            if let Some(&first) = fe.ids[g].first() {
+                let c = vals[g][first as usize];
+                vals[g].iter_mut().for_each(|v| *v -= c);
+                vals[0].iter_mut().for_each(|v| *v += c);
+            }
+        }
+    }
+    vals.into_iter()
+        .enumerate()
+        .map(|(g, values)| FixedEffectValues {
+            name: s.fe_names[g].clone(),
+            levels: s.fe_labels[g].clone(),
+            values,
+        })
+        .collect()
+}
+
+fn finish(
+    spec: &ModelSpec,
+    s: Sample,
+    core: Core,
+    vcov_kind: VcovKind,
+    opts: &FitOptions,
+) -> Result<Estimate> {
+    let names: Vec<String> = core.keep.iter().map(|&j| s.x_names[j].clone()).collect();
+    let collinear: Vec<String> = s
+        .x_names
+        .iter()
+        .filter(|n| !names.contains(n))
+        .cloned()
+        .collect();
+    let mut messages = s.messages.clone();
+    if !collinear.is_empty() {
+        messages.push(format!(
+            "dropped collinear regressor(s): {}",
+            collinear.join(", ")
+        ));
+    }
+    let k = names.len();
+    let (vcov, factor) = if k == 0 {
+        (Mat::zeros(0), 1.0)
+    } else {
+        compute_vcov(
+            vcov_kind,
+            &opts.small_sample,
+            opts.estimator == Estimator::Ppml,
+            &VcovInput {
+                bread: &core.bread,
+                xt: &core.xt,
+                wr: &core.wr,
+                ols_ssr: core.ols_ssr,
+                fe_ids: &s.fe.ids,
+                fe_levels: &s.fe.n_levels,
+                clusters: if vcov_kind == VcovKind::Cluster {
+                    &s.clusters
+                } else {
+                    &[]
+                },
+            },
+        )
+    };
+    let se: Vec<f64> = (0..k).map(|i| vcov.get(i, i).sqrt()).collect();
+    let fixed_effects = recover_fixed_effects(&s, &core.fe_alpha);
+    let n_clusters = s
+        .clusters
+        .iter()
+        .map(|c| c.iter().map(|&v| v as usize + 1).max().unwrap_or(0))
+        .collect();
+    let _ = pick;
+    Ok(Estimate {
+        spec: spec.clone(),
+        estimator: opts.estimator,
+        names,
+        coef: core.beta,
+        vcov: vcov.data,
+        se,
+        vcov_kind,
+        small_sample: opts.small_sample,
+        small_sample_factor: factor,
+        n_clusters,
+        nobs: s.rows.len(),
+        dropped: s.drops,
+        collinear,
+        iterations: core.iterations,
+        converged: core.converged,
+        deviance: core.deviance,
+        null_deviance: core.null_deviance,
+        loglik: core.loglik,
+        loglik_null: core.loglik_null,
+        pseudo_r2: core.pseudo_r2,
+        r2_within: core.r2_within,
+        fe_names: s.fe_names.clone(),
+        rows: s.rows,
+        fitted: core.fitted,
+        fixed_effects,
+        messages,
+    })
+}

@@ -1,0 +1,48 @@
+//! The common interface of flow readers.
+
+use crate::error::{IoError, RowError};
+use arrow::record_batch::RecordBatch;
+
+/// What to do with a bad row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Stop at the first bad row with its error.
+    #[default]
+    Fail,
+    /// Set bad rows aside with their reasons and read the rest.
+    Quarantine,
+}
+
+/// Options common to all readers.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Bad-row policy.
+    pub on_error: OnError,
+    /// Rows per output batch.
+    pub batch_size: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            on_error: OnError::Fail,
+            batch_size: 65_536,
+        }
+    }
+}
+
+/// A streaming source of validated canonical flows.
+pub trait FlowReader: Send {
+    /// The next batch of valid rows in the canonical schema, or `None` at the end.
+    /// With [`OnError::Fail`] a bad row returns `Err(IoError::Row(..))`.
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>, IoError>;
+
+    /// Rows rejected since the last call (only with [`OnError::Quarantine`]).
+    fn take_rejected(&mut self) -> Vec<RowError>;
+
+    /// Bytes consumed so far and the total size of the input, if known (for progress).
+    fn progress(&self) -> (u64, Option<u64>);
+
+    /// A short description of the source (`BACI CSV data/x.csv`).
+    fn describe(&self) -> String;
+}

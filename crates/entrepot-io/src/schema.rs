@@ -1,0 +1,339 @@
+//! The canonical Arrow schema of stored trade flows, and conversions between
+//! [`TradeFlow`]s and Arrow record batches.
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `reporter` | Utf8 | reporter ISO3 |
+//! | `partner` | Utf8 | partner ISO3 (`WLD` = world) |
+//! | `flow` | Utf8 | `export`, `import`, `re_export`, `re_import` |
+//! | `period` | Utf8 | `YYYY` or `YYYY-MM` |
+//! | `year` | Int32 | calendar year of `period` |
+//! | `month` | Int32, nullable | month of `period` (null for annual data) |
+//! | `hs_revision` | Utf8, nullable | `HS2017`, … (null for totals) |
+//! | `product` | Utf8 | HS code or `TOTAL` |
+//! | `product_level` | Int32 | 0 (total), 2, 4 or 6 |
+//! | `value_usd` | Float64 | value in US dollars |
+//! | `quantity` | Float64, nullable | physical quantity |
+//! | `quantity_unit` | Utf8, nullable | unit of `quantity` (never null when `quantity` is set) |
+//! | `declared_by` | Utf8 | `reporter`, `mirror` or `reconciled` |
+//! | `source_file` | Utf8, nullable | the file the row was read from |
+//! | `source_line` | Int64, nullable | its line in that file |
+//!
+//! In the store the rows are partitioned (hive style) by dataset, reporter and year;
+//! the partition columns live in the directory names.
+
+use crate::error::IoError;
+use arrow::array::{
+    Array, ArrayRef, Float64Array, Float64Builder, Int32Array, Int32Builder, Int64Builder,
+    StringArray, StringBuilder,
+};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use entrepot_core::{
+    Declarant, FlowKind, HsCode, HsRevision, Period, Product, Provenance, Quantity, QuantityUnit,
+    TradeFlow,
+};
+use std::sync::{Arc, OnceLock};
+
+/// Column names, in schema order.
+pub mod col {
+    /// Reporter ISO3.
+    pub const REPORTER: &str = "reporter";
+    /// Partner ISO3.
+    pub const PARTNER: &str = "partner";
+    /// Flow kind.
+    pub const FLOW: &str = "flow";
+    /// Period text.
+    pub const PERIOD: &str = "period";
+    /// Calendar year.
+    pub const YEAR: &str = "year";
+    /// Month or null.
+    pub const MONTH: &str = "month";
+    /// HS revision or null.
+    pub const HS_REVISION: &str = "hs_revision";
+    /// Product code or TOTAL.
+    pub const PRODUCT: &str = "product";
+    /// Product level.
+    pub const PRODUCT_LEVEL: &str = "product_level";
+    /// Value in USD.
+    pub const VALUE_USD: &str = "value_usd";
+    /// Quantity.
+    pub const QUANTITY: &str = "quantity";
+    /// Quantity unit.
+    pub const QUANTITY_UNIT: &str = "quantity_unit";
+    /// Declarant.
+    pub const DECLARED_BY: &str = "declared_by";
+    /// Source file.
+    pub const SOURCE_FILE: &str = "source_file";
+    /// Source line.
+    pub const SOURCE_LINE: &str = "source_line";
+}
+
+/// The canonical schema of a flows table (without partition columns).
+pub fn flows_schema() -> SchemaRef {
+    static S: OnceLock<SchemaRef> = OnceLock::new();
+    S.get_or_init(|| {
+        Arc::new(Schema::new(vec![
+            Field::new(col::REPORTER, DataType::Utf8, false),
+            Field::new(col::PARTNER, DataType::Utf8, false),
+            Field::new(col::FLOW, DataType::Utf8, false),
+            Field::new(col::PERIOD, DataType::Utf8, false),
+            Field::new(col::YEAR, DataType::Int32, false),
+            Field::new(col::MONTH, DataType::Int32, true),
+            Field::new(col::HS_REVISION, DataType::Utf8, true),
+            Field::new(col::PRODUCT, DataType::Utf8, false),
+            Field::new(col::PRODUCT_LEVEL, DataType::Int32, false),
+            Field::new(col::VALUE_USD, DataType::Float64, false),
+            Field::new(col::QUANTITY, DataType::Float64, true),
+            Field::new(col::QUANTITY_UNIT, DataType::Utf8, true),
+            Field::new(col::DECLARED_BY, DataType::Utf8, false),
+            Field::new(col::SOURCE_FILE, DataType::Utf8, true),
+            Field::new(col::SOURCE_LINE, DataType::Int64, true),
+        ]))
+    })
+    .clone()
+}
+
+/// Column-wise builder of canonical flow batches. Readers push validated rows into it
+/// and call [`FlowBatchBuilder::finish`] every `batch_size` rows.
+pub struct FlowBatchBuilder {
+    reporter: StringBuilder,
+    partner: StringBuilder,
+    flow: StringBuilder,
+    period: StringBuilder,
+    year: Int32Builder,
+    month: Int32Builder,
+    hs_revision: StringBuilder,
+    product: StringBuilder,
+    product_level: Int32Builder,
+    value_usd: Float64Builder,
+    quantity: Float64Builder,
+    quantity_unit: StringBuilder,
+    declared_by: StringBuilder,
+    source_file: StringBuilder,
+    source_line: Int64Builder,
+    len: usize,
+}
+
+impl Default for FlowBatchBuilder {
+    fn default() -> Self {
+        Self::with_capacity(8192)
+    }
+}
+
+/// One validated row, borrowed, as pushed into a [`FlowBatchBuilder`].
+#[derive(Debug, Clone, Copy)]
+pub struct FlowRow<'a> {
+    /// Reporter ISO3.
+    pub reporter: &'a str,
+    /// Partner ISO3.
+    pub partner: &'a str,
+    /// Flow kind.
+    pub flow: FlowKind,
+    /// Period.
+    pub period: Period,
+    /// HS revision (None for totals).
+    pub hs_revision: Option<HsRevision>,
+    /// Product code or `TOTAL`.
+    pub product: &'a str,
+    /// Value in USD.
+    pub value_usd: f64,
+    /// Quantity with unit.
+    pub quantity: Option<Quantity>,
+    /// Declarant.
+    pub declared_by: Declarant,
+    /// Source file.
+    pub source_file: Option<&'a str>,
+    /// Source line.
+    pub source_line: Option<u64>,
+}
+
+impl FlowBatchBuilder {
+    /// A builder with room for `n` rows.
+    pub fn with_capacity(n: usize) -> Self {
+        FlowBatchBuilder {
+            reporter: StringBuilder::with_capacity(n, n * 3),
+            partner: StringBuilder::with_capacity(n, n * 3),
+            flow: StringBuilder::with_capacity(n, n * 6),
+            period: StringBuilder::with_capacity(n, n * 7),
+            year: Int32Builder::with_capacity(n),
+            month: Int32Builder::with_capacity(n),
+            hs_revision: StringBuilder::with_capacity(n, n * 6),
+            product: StringBuilder::with_capacity(n, n * 6),
+            product_level: Int32Builder::with_capacity(n),
+            value_usd: Float64Builder::with_capacity(n),
+            quantity: Float64Builder::with_capacity(n),
+            quantity_unit: StringBuilder::with_capacity(n, n),
+            declared_by: StringBuilder::with_capacity(n, n * 8),
+            source_file: StringBuilder::with_capacity(n, 0),
+            source_line: Int64Builder::with_capacity(n),
+            len: 0,
+        }
+    }
+
+    /// Number of rows pushed since the last `finish`.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no row was pushed since the last `finish`.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends one validated row.
+    pub fn push(&mut self, r: &FlowRow<'_>) {
+        self.reporter.append_value(r.reporter);
+        self.partner.append_value(r.partner);
+        self.flow.append_value(r.flow.as_str());
+        let mut buf = [0u8; 7];
+        self.period.append_value(period_str(&r.period, &mut buf));
+        self.year.append_value(r.period.year());
+        self.month
+            .append_option(r.period.month_of_year().map(i32::from));
+        match r.hs_revision {
+            Some(rev) => self.hs_revision.append_value(rev.to_string()),
+            None => self.hs_revision.append_null(),
+        }
+        self.product.append_value(r.product);
+        let level = if r.product == "TOTAL" { 0 } else { r.product.len() as i32 };
+        self.product_level.append_value(level);
+        self.value_usd.append_value(r.value_usd);
+        match r.quantity {
+            Some(q) => {
+                self.quantity.append_value(q.value);
+                self.quantity_unit.append_value(q.unit.as_str());
+            }
+            None => {
+                self.quantity.append_null();
+                self.quantity_unit.append_null();
+            }
+        }
+        self.declared_by.append_value(r.declared_by.as_str());
+        self.source_file.append_option(r.source_file);
+        self.source_line.append_option(r.source_line.map(|l| l as i64));
+        self.len += 1;
+    }
+
+    /// Appends an owned [`TradeFlow`].
+    pub fn push_flow(&mut self, f: &TradeFlow, source_line: Option<u64>) {
+        self.push(&FlowRow {
+            reporter: &f.reporter,
+            partner: &f.partner,
+            flow: f.flow,
+            period: f.period,
+            hs_revision: f.product.revision(),
+            product: f.product.code_str(),
+            value_usd: f.value_usd,
+            quantity: f.quantity,
+            declared_by: f.provenance.declared_by,
+            source_file: f.provenance.source_file.as_deref(),
+            source_line,
+        });
+    }
+
+    /// Builds the record batch of the rows pushed so far and resets the builder.
+    pub fn finish(&mut self) -> Result<RecordBatch, IoError> {
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.reporter.finish()),
+            Arc::new(self.partner.finish()),
+            Arc::new(self.flow.finish()),
+            Arc::new(self.period.finish()),
+            Arc::new(self.year.finish()),
+            Arc::new(self.month.finish()),
+            Arc::new(self.hs_revision.finish()),
+            Arc::new(self.product.finish()),
+            Arc::new(self.product_level.finish()),
+            Arc::new(self.value_usd.finish()),
+            Arc::new(self.quantity.finish()),
+            Arc::new(self.quantity_unit.finish()),
+            Arc::new(self.declared_by.finish()),
+            Arc::new(self.source_file.finish()),
+            Arc::new(self.source_line.finish()),
+        ];
+        self.len = 0;
+        Ok(RecordBatch::try_new(flows_schema(), cols)?)
+    }
+}
+
+fn period_str<'b>(p: &Period, buf: &'b mut [u8; 7]) -> &'b str {
+    let y = p.year().clamp(0, 9999) as u32;
+    buf[0] = b'0' + (y / 1000) as u8;
+    buf[1] = b'0' + (y / 100 % 10) as u8;
+    buf[2] = b'0' + (y / 10 % 10) as u8;
+    buf[3] = b'0' + (y % 10) as u8;
+    match p.month_of_year() {
+        None => std::str::from_utf8(&buf[..4]).unwrap_or("0000"),
+        Some(m) => {
+            buf[4] = b'-';
+            buf[5] = b'0' + m / 10;
+            buf[6] = b'0' + m % 10;
+            std::str::from_utf8(&buf[..7]).unwrap_or("0000-00")
+        }
+    }
+}
+
+/// Converts a canonical record batch back into [`TradeFlow`]s, attaching `dataset` as
+/// provenance. Fails if the batch does not have the canonical columns.
+pub fn batch_to_flows(batch: &RecordBatch, dataset: &str) -> Result<Vec<TradeFlow>, IoError> {
+    fn s<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a StringArray, IoError> {
+        b.column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| IoError::Schema(format!("column '{name}' missing or not Utf8")))
+    }
+    fn f<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a Float64Array, IoError> {
+        b.column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<Float64Array>())
+            .ok_or_else(|| IoError::Schema(format!("column '{name}' missing or not Float64")))
+    }
+    let reporter = s(batch, col::REPORTER)?;
+    let partner = s(batch, col::PARTNER)?;
+    let flow = s(batch, col::FLOW)?;
+    let period = s(batch, col::PERIOD)?;
+    let rev = s(batch, col::HS_REVISION)?;
+    let product = s(batch, col::PRODUCT)?;
+    let value = f(batch, col::VALUE_USD)?;
+    let qty = f(batch, col::QUANTITY)?;
+    let unit = s(batch, col::QUANTITY_UNIT)?;
+    let decl = s(batch, col::DECLARED_BY)?;
+    let file = batch
+        .column_by_name(col::SOURCE_FILE)
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>());
+    let _ = batch
+        .column_by_name(col::YEAR)
+        .and_then(|c| c.as_any().downcast_ref::<Int32Array>());
+    let mut out = Vec::with_capacity(batch.num_rows());
+    for i in 0..batch.num_rows() {
+        let bad = |what: &str, v: &str| IoError::Schema(format!("row {i}: invalid {what} '{v}'"));
+        let p = if product.value(i) == "TOTAL" || rev.is_null(i) {
+            Product::Total
+        } else {
+            let r: HsRevision = rev.value(i).parse().map_err(|_| bad("hs_revision", rev.value(i)))?;
+            Product::Hs {
+                revision: r,
+                code: HsCode::parse(product.value(i)).map_err(|_| bad("product", product.value(i)))?,
+            }
+        };
+        let quantity = if qty.is_null(i) {
+            None
+        } else {
+            let u: QuantityUnit = unit.value(i).parse().map_err(|_| bad("quantity_unit", unit.value(i)))?;
+            Some(Quantity { value: qty.value(i), unit: u })
+        };
+        out.push(TradeFlow {
+            reporter: reporter.value(i).to_string(),
+            partner: partner.value(i).to_string(),
+            flow: flow.value(i).parse().map_err(|_| bad("flow", flow.value(i)))?,
+            period: period.value(i).parse().map_err(|_| bad("period", period.value(i)))?,
+            product: p,
+            value_usd: value.value(i),
+            quantity,
+            provenance: Provenance {
+                dataset: dataset.to_string(),
+                source_file: file.filter(|a| !a.is_null(i)).map(|a| a.value(i).to_string()),
+                declared_by: decl.value(i).parse().map_err(|_| bad("declared_by", decl.value(i)))?,
+            },
+        });
+    }
+    Ok(out)
+}

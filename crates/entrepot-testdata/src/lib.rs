@@ -1,0 +1,90 @@
+//! Locates the shared validation datasets (`../shared/data`) for Entrepôt's tests.
+//!
+//! Every test that needs real data goes through [`shared_data_dir`] or the
+//! [`require_shared_data!`] macro, so that there is exactly one rule for finding the
+//! folder:
+//!
+//! 1. the `ENTREPOT_SHARED_DATA` environment variable, if set;
+//! 2. otherwise `../shared/data` relative to the workspace root (the folder that holds
+//!    the top-level `Cargo.toml`).
+//!
+//! When the folder is absent the tests print that they were skipped and return, unless
+//! `ENTREPOT_REQUIRE_SHARED_DATA=1` is set (as `.ci/run` does), in which case they fail.
+
+use std::path::{Path, PathBuf};
+
+/// Environment variable that overrides where the shared data folder is.
+pub const ENV_DIR: &str = "ENTREPOT_SHARED_DATA";
+/// Environment variable that turns a missing shared data folder into a test failure.
+pub const ENV_REQUIRE: &str = "ENTREPOT_REQUIRE_SHARED_DATA";
+
+/// The workspace root (the folder holding the top-level `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    // crates/entrepot-testdata -> workspace root
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The shared data folder, if it exists.
+pub fn shared_data_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os(ENV_DIR) {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => workspace_root().join("..").join("shared").join("data"),
+    };
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        None
+    }
+}
+
+/// Whether a missing shared data folder must fail the test run.
+pub fn shared_data_required() -> bool {
+    matches!(std::env::var(ENV_REQUIRE).as_deref(), Ok("1") | Ok("true") | Ok("yes"))
+}
+
+/// Returns the path of `relative` inside the shared data folder, or `None` after
+/// printing a "skipped" line. Panics when the data is required (see [`ENV_REQUIRE`]).
+pub fn shared_file(test_name: &str, relative: &str) -> Option<PathBuf> {
+    match shared_data_dir() {
+        Some(dir) => {
+            let p = dir.join(relative);
+            if p.exists() {
+                Some(p)
+            } else if shared_data_required() {
+                panic!("{test_name}: required shared data file {} is missing", p.display());
+            } else {
+                eprintln!("SKIPPED {test_name}: {} not found", p.display());
+                None
+            }
+        }
+        None => {
+            if shared_data_required() {
+                panic!(
+                    "{test_name}: shared data folder not found (set {ENV_DIR} or place it at ../shared/data)"
+                );
+            }
+            eprintln!("SKIPPED {test_name}: shared data folder not found (set {ENV_DIR})");
+            None
+        }
+    }
+}
+
+/// Resolves a file in the shared data folder or returns early from the test with a
+/// "skipped" message.
+///
+/// ```ignore
+/// let path = entrepot_testdata::require_shared_data!("penppml_trade/trade.csv");
+/// ```
+#[macro_export]
+macro_rules! require_shared_data {
+    ($rel:expr) => {
+        match $crate::shared_file(module_path!(), $rel) {
+            Some(p) => p,
+            None => return,
+        }
+    };
+}
