@@ -1,1 +1,107 @@
-fn main() {}
+//! `entrepot`: the command-line interface of Entrepôt, a trade-flow intelligence engine.
+//!
+//! One file per command under `cmd/`, each with its usage text at the top (in the
+//! manner of xsv). Global options: `--store DIR` (or `ENTREPOT_STORE`), `--format
+//! table|json|csv`, `--no-color` (or `NO_COLOR`), `--quiet`.
+//!
+//! Exit codes: 0 success; 1 runtime failure; 2 usage error; 3 bad input data (rows
+//! rejected with `--on-error fail`); 4 something named on the command line does not
+//! exist.
+
+mod cmd;
+mod output;
+
+use clap::{Parser, Subcommand};
+use output::{exit, ExitError, Format};
+use std::path::PathBuf;
+
+/// Entrepôt: trade statistics in, answers out.
+#[derive(Parser, Debug)]
+#[command(name = "entrepot", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// The store directory (default: the per-user data directory, e.g.
+    /// ~/.local/share/entrepot).
+    #[arg(long, global = true, env = "ENTREPOT_STORE")]
+    store: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Never use colour (also honoured: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    no_color: bool,
+    /// No progress bars or informational messages on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read trade files (BACI, Comtrade, CSV, Parquet, Stata) into the store.
+    Ingest(cmd::ingest::IngestArgs),
+    /// List the datasets in the store (and the embedded sample).
+    Datasets(cmd::datasets::DatasetsArgs),
+    /// Run an SQL query over the store (Apache DataFusion).
+    Sql(cmd::sql::SqlArgs),
+    /// Look up countries and the codes trade data uses.
+    Countries(cmd::countries::CountriesArgs),
+    /// Browse HS products and named product baskets.
+    Products(cmd::products::ProductsArgs),
+    /// Partner groups and their dated membership.
+    Groups(cmd::groups::GroupsArgs),
+    /// The release brief: headline, records, partners, diversion, checks.
+    Brief(cmd::brief::BriefArgs),
+    /// Structural gravity: PPML with high-dimensional fixed effects.
+    Gravity(cmd::gravity::GravityArgs),
+}
+
+/// Global settings handed to every command.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The store directory.
+    pub store: PathBuf,
+    /// Output format.
+    pub format: Format,
+    /// Whether to use colour on stdout.
+    pub color: bool,
+    /// Whether to show progress on stderr.
+    pub progress: bool,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let ctx = Ctx {
+        store: cli
+            .store
+            .clone()
+            .unwrap_or_else(entrepot_store::default_store_dir),
+        format: cli.format,
+        color: output::use_color(cli.no_color),
+        progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let result = match &cli.command {
+        Command::Ingest(a) => cmd::ingest::run(a, &ctx),
+        Command::Datasets(a) => cmd::datasets::run(a, &ctx),
+        Command::Sql(a) => cmd::sql::run(a, &ctx),
+        Command::Countries(a) => cmd::countries::run(a, ctx.format),
+        Command::Products(a) => cmd::products::run(a, ctx.format),
+        Command::Groups(a) => cmd::groups::run(a, ctx.format),
+        Command::Brief(a) => cmd::brief::run(a, &ctx),
+        Command::Gravity(a) => cmd::gravity::run(a),
+    };
+    if let Err(e) = result {
+        let code = e
+            .downcast_ref::<ExitError>()
+            .map(|x| x.code)
+            .unwrap_or(exit::FAILURE);
+        // A closed pipe (`entrepot countries | head`) is not an error.
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(exit::OK);
+            }
+        }
+        eprintln!("error: {e:#}");
+        std::process::exit(code);
+    }
+}

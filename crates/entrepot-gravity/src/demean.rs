@@ -60,7 +60,7 @@ impl Default for DemeanOptions {
     fn default() -> Self {
         DemeanOptions {
             tol: 1e-8,
-            max_iter: 100_000,
+            max_iter: 10_000,
         }
     }
 }
@@ -348,8 +348,15 @@ mod tests {
         let d = Demeaner::new(&fe, None);
         let mut y = x.clone();
         let mut a = Vec::new();
-        d.demean_in_place(&mut y, &mut a, &DemeanOptions { tol: 1e-13, max_iter: 10_000 })
-            .unwrap();
+        d.demean_in_place(
+            &mut y,
+            &mut a,
+            &DemeanOptions {
+                tol: 1e-13,
+                max_iter: 10_000,
+            },
+        )
+        .unwrap();
         let grand: f64 = x.iter().sum::<f64>() / (r * c) as f64;
         for i in 0..r {
             for j in 0..c {

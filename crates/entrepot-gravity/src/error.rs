@@ -40,7 +40,9 @@ pub enum GravityError {
         message: String,
     },
     /// The dependent variable of a Poisson model is negative.
-    #[error("dependent variable `{variable}` is negative ({value}) at row {row}; PPML requires y >= 0")]
+    #[error(
+        "dependent variable `{variable}` is negative ({value}) at row {row}; PPML requires y >= 0"
+    )]
     NegativeDependent {
         /// The dependent variable.
         variable: String,
@@ -84,7 +86,9 @@ pub enum GravityError {
         tol: f64,
     },
     /// The alternating-projections demeaning hit its iteration limit.
-    #[error("fixed-effect demeaning did not converge after {iterations} iterations (tolerance {tol:e})")]
+    #[error(
+        "fixed-effect demeaning did not converge after {iterations} iterations (tolerance {tol:e})"
+    )]
     DemeanNotConverged {
         /// Iterations done.
         iterations: usize,

@@ -76,7 +76,7 @@ impl Default for FitOptions {
             tol: 1e-8,
             max_iter: 1000,
             demean_tol: 1e-8,
-            demean_max_iter: 100_000,
+            demean_max_iter: 10_000,
             start_inner_tol: 1e-4,
             drop_singletons: true,
             separation_fe: true,
@@ -160,7 +160,13 @@ pub struct Estimate {
     pub rows: Vec<usize>,
     /// Fitted values (`μ` for PPML, `ŷ` for OLS) of each used observation.
     pub fitted: Vec<f64>,
-    /// Estimated fixed effects (see [`Estimate::fixed_effects`] for the normalisation).
+    /// Estimated fixed effects per dimension, on the linear-predictor scale, so that
+    /// `ln μ = offset + xβ + Σ_g fe_g` for every used observation. Normalisation: within
+    /// each connected component of the first two dimensions, the first level (in order of
+    /// appearance) of the second dimension is 0; for each further dimension its first
+    /// level is 0; the shifts are absorbed by the first dimension. With three or more
+    /// dimensions further redundancies (e.g. exporter-year, importer-year and pair effects)
+    /// are not normalised: the per-observation sum is unique, the split is not.
     pub fixed_effects: Vec<FixedEffectValues>,
     /// Informational messages (drops, collinearity).
     pub messages: Vec<String>,
@@ -169,12 +175,18 @@ pub struct Estimate {
 impl Estimate {
     /// The coefficient named `name`.
     pub fn coefficient(&self, name: &str) -> Option<f64> {
-        self.names.iter().position(|n| n == name).map(|i| self.coef[i])
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| self.coef[i])
     }
 
     /// The standard error of `name`.
     pub fn std_error(&self, name: &str) -> Option<f64> {
-        self.names.iter().position(|n| n == name).map(|i| self.se[i])
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| self.se[i])
     }
 
     /// z statistics.
@@ -188,17 +200,18 @@ impl Estimate {
     }
 }
 
-fn pick(v: &[f64], idx: &[usize]) -> Vec<f64> {
-    idx.iter().map(|&i| v[i]).collect()
-}
-
-/// Loads nothing: fits `spec` on `data`.
+/// Fits `spec` on `data` (builds the sample, checks existence, estimates, computes the
+/// variance and recovers the fixed effects).
 pub fn fit(data: &Dataset, spec: &ModelSpec, opts: &FitOptions) -> Result<Estimate> {
-    if !(opts.tol > 0.0) || !(opts.demean_tol > 0.0) {
-        return Err(GravityError::InvalidSpec("tolerances must be positive".into()));
+    if opts.tol.is_nan() || opts.tol <= 0.0 || opts.demean_tol.is_nan() || opts.demean_tol <= 0.0 {
+        return Err(GravityError::InvalidSpec(
+            "tolerances must be positive".into(),
+        ));
     }
     if opts.max_iter == 0 {
-        return Err(GravityError::InvalidSpec("max_iter must be at least 1".into()));
+        return Err(GravityError::InvalidSpec(
+            "max_iter must be at least 1".into(),
+        ));
     }
     let vcov_kind = opts.vcov.unwrap_or(if spec.cluster.is_empty() {
         VcovKind::Iid
@@ -211,7 +224,9 @@ pub fn fit(data: &Dataset, spec: &ModelSpec, opts: &FitOptions) -> Result<Estima
         ));
     }
     if vcov_kind == VcovKind::Cluster && spec.cluster.len() > 8 {
-        return Err(GravityError::InvalidSpec("at most 8 cluster dimensions".into()));
+        return Err(GravityError::InvalidSpec(
+            "at most 8 cluster dimensions".into(),
+        ));
     }
     let dopts = DemeanOptions {
         tol: opts.demean_tol,
@@ -261,12 +276,7 @@ struct Core {
     r2_within: Option<f64>,
 }
 
-fn check_collinear(
-    x: &[Vec<f64>],
-    xt: &[Vec<f64>],
-    w: Option<&[f64]>,
-    tol: f64,
-) -> Vec<usize> {
+fn check_collinear(x: &[Vec<f64>], xt: &[Vec<f64>], w: Option<&[f64]>, tol: f64) -> Vec<usize> {
     let n = xt.first().map_or(0, Vec::len);
     let (m, _) = cross_products(xt, w, &vec![0.0; n]);
     let scale: Vec<f64> = x
@@ -310,7 +320,7 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
         Some(w) => y.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / wsum,
         None => y.iter().sum::<f64>() / n as f64,
     };
-    if !(ybar > 0.0) {
+    if ybar.is_nan() || ybar <= 0.0 {
         return Err(GravityError::NoObservations(
             "the dependent variable is zero for every observation".into(),
         ));
@@ -331,7 +341,6 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
     let mut iterations = 0;
     let mut converged = false;
     let mut last_crit = f64::INFINITY;
-    let mut keep_cols: Vec<usize> = (0..xcols.len()).collect();
 
     for iter in 1..=opts.max_iter {
         iterations = iter;
@@ -365,7 +374,6 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
                 if kept.is_empty() {
                     return Err(GravityError::AllCollinear(dropped));
                 }
-                keep_cols = kept.clone();
                 xcols = kept.iter().map(|&j| xcols[j].clone()).collect();
                 names_idx = kept.iter().map(|&j| names_idx[j]).collect();
                 let mut new_cols = vec![cols[0].clone()];
@@ -444,7 +452,6 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
             tol: opts.tol,
         });
     }
-    let _ = keep_cols;
     // FE coefficients: α_z − Σ β_j α_xj (consistent with the final η).
     let mut fe_alpha = alphas[0].clone();
     for (a, b) in alphas[1..].iter().zip(&beta) {
@@ -509,7 +516,10 @@ fn ols_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Core
     let (beta, bread) = if xt.is_empty() {
         (Vec::new(), Mat::zeros(0))
     } else {
-        (cholesky_solve(&cholesky(&xtwx)?, &xtwy), inverse_spd(&xtwx)?)
+        (
+            cholesky_solve(&cholesky(&xtwx)?, &xtwy),
+            inverse_spd(&xtwx)?,
+        )
     };
     let mut resid = yt.clone();
     for (c, b) in xt.iter().zip(&beta) {
@@ -595,16 +605,16 @@ fn recover_fixed_effects(s: &Sample, fe_alpha: &[f64]) -> Vec<FixedEffectValues>
             let r = find(&mut parent, l0 + b as usize);
             comp_ref.entry(r).or_insert(vals[1][b as usize]);
         }
-        for b in 0..l1 {
+        for (b, v) in vals[1].iter_mut().enumerate().take(l1) {
             let r = find(&mut parent, l0 + b);
             if let Some(&c) = comp_ref.get(&r) {
-                vals[1][b] -= c;
+                *v -= c;
             }
         }
-        for a in 0..l0 {
+        for (a, v) in vals[0].iter_mut().enumerate().take(l0) {
             let r = find(&mut parent, a);
             if let Some(&c) = comp_ref.get(&r) {
-                vals[0][a] += c;
+                *v += c;
             }
         }
         for g in 2..fe.n_dims() {
@@ -676,7 +686,6 @@ fn finish(
         .iter()
         .map(|c| c.iter().map(|&v| v as usize + 1).max().unwrap_or(0))
         .collect();
-    let _ = pick;
     Ok(Estimate {
         spec: spec.clone(),
         estimator: opts.estimator,

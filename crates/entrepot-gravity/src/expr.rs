@@ -111,8 +111,7 @@ fn tokenize(input: &str) -> Result<Vec<Tok>> {
             i += 1;
             continue;
         }
-        if c.is_ascii_digit()
-            || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
         {
             let start = i;
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
@@ -673,7 +672,10 @@ fn to_num(v: Val<'_>, n: usize, src: &str) -> Result<Vec<f64>> {
         Val::Scalar(x) => Ok(vec![x; n]),
         Val::Cat(codes, levels) => cat_as_num(codes, levels)
             .ok_or_else(|| terr(src, "a text (categorical) column used as a number")),
-        Val::Text(s) => Err(terr(src, format!("string literal \"{s}\" used as a number"))),
+        Val::Text(s) => Err(terr(
+            src,
+            format!("string literal \"{s}\" used as a number"),
+        )),
     }
 }
 
@@ -747,8 +749,12 @@ fn binary<'a>(op: BinOp, a: Val<'a>, b: Val<'a>, n: usize, src: &str) -> Result<
     }
     Ok(match (a, b) {
         (Val::Scalar(x), Val::Scalar(y)) => Val::Scalar(num_cmp(op, x, y)),
-        (Val::Num(v), Val::Scalar(y)) => Val::Num(v.into_iter().map(|x| num_cmp(op, x, y)).collect()),
-        (Val::Scalar(x), Val::Num(v)) => Val::Num(v.into_iter().map(|y| num_cmp(op, x, y)).collect()),
+        (Val::Num(v), Val::Scalar(y)) => {
+            Val::Num(v.into_iter().map(|x| num_cmp(op, x, y)).collect())
+        }
+        (Val::Scalar(x), Val::Num(v)) => {
+            Val::Num(v.into_iter().map(|y| num_cmp(op, x, y)).collect())
+        }
         (x, y) => {
             let xa = to_num(x, n, src)?;
             let yb = to_num(y, n, src)?;

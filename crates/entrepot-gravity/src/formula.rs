@@ -70,8 +70,8 @@ fn split_top(s: &str, sep: char) -> Vec<String> {
             depth -= 1;
             cur.push(c);
         } else if c == sep && depth == 0 {
-            let doubled = sep == '|'
-                && (chars.get(i + 1) == Some(&'|') || (i > 0 && chars[i - 1] == '|'));
+            let doubled =
+                sep == '|' && (chars.get(i + 1) == Some(&'|') || (i > 0 && chars[i - 1] == '|'));
             if doubled {
                 cur.push(c);
             } else {
@@ -241,7 +241,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.depvar, "trade");
-        assert_eq!(s.regressors, vec!["log(dist)", "cntg", "(exporter != importer)"]);
+        assert_eq!(
+            s.regressors,
+            vec!["log(dist)", "cntg", "(exporter != importer)"]
+        );
         assert_eq!(
             s.fixed_effects,
             vec![
@@ -251,7 +254,10 @@ mod tests {
         );
         assert_eq!(
             parse_cluster("a, b^c").unwrap(),
-            vec![vec!["a".to_string()], vec!["b".to_string(), "c".to_string()]]
+            vec![
+                vec!["a".to_string()],
+                vec!["b".to_string(), "c".to_string()]
+            ]
         );
         assert!(ModelSpec::parse("y ~ x ~ z").is_err());
         assert!(ModelSpec::parse("y ~ log(x").is_err());

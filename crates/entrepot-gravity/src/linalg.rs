@@ -2,6 +2,8 @@
 //! number of regressors: Cholesky with collinearity detection, solve, inverse, and the
 //! weighted cross-products computed in parallel over observations.
 
+#![allow(clippy::needless_range_loop)] // index-based dense linear algebra reads best
+
 use rayon::prelude::*;
 
 use crate::error::{GravityError, Result};
@@ -139,7 +141,7 @@ pub fn detect_collinear(a: &Mat, scale: &[f64], tol: f64) -> Vec<usize> {
             d -= l.get(j, p) * l.get(j, p);
         }
         let reference = scale[j].max(f64::MIN_POSITIVE);
-        if !(d > tol * reference) {
+        if d.is_nan() || d <= tol * reference {
             continue;
         }
         let djj = d.sqrt();
@@ -165,7 +167,7 @@ pub fn cholesky(a: &Mat) -> Result<Mat> {
         for p in 0..j {
             d -= l.get(j, p) * l.get(j, p);
         }
-        if !(d > 0.0) || !d.is_finite() {
+        if d.is_nan() || d <= 0.0 || !d.is_finite() {
             return Err(GravityError::Numerical(
                 "X'WX is not positive definite (collinear regressors?)".into(),
             ));
@@ -226,6 +228,65 @@ pub fn inverse_spd(a: &Mat) -> Result<Mat> {
         }
     }
     Ok(inv)
+}
+
+/// Thin QR factorisation of the columns `a` by modified Gram–Schmidt with one
+/// re-orthogonalisation pass (numerically on par with Householder for our purposes, and
+/// far better conditioned than the normal equations when the weights span many orders of
+/// magnitude). Columns whose residual norm falls below `tol ×` their original norm are
+/// skipped. Returns `(q, r, kept)`: `q` the orthonormal columns, `r` the `kept×kept` upper
+/// triangular factor (row-major).
+pub fn qr_mgs(a: &[Vec<f64>], tol: f64) -> (Vec<Vec<f64>>, Mat, Vec<usize>) {
+    let mut q: Vec<Vec<f64>> = Vec::new();
+    let mut kept = Vec::new();
+    let mut r_cols: Vec<Vec<f64>> = Vec::new();
+    for (j, col) in a.iter().enumerate() {
+        let norm0 = col.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let mut v = col.clone();
+        let mut rcol = vec![0.0; q.len()];
+        for _pass in 0..2 {
+            for (p, qp) in q.iter().enumerate() {
+                let d: f64 = qp.iter().zip(&v).map(|(a, b)| a * b).sum();
+                rcol[p] += d;
+                v.iter_mut().zip(qp).for_each(|(x, y)| *x -= d * y);
+            }
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm.is_nan() || norm <= tol * norm0 || norm0 == 0.0 {
+            continue;
+        }
+        v.iter_mut().for_each(|x| *x /= norm);
+        rcol.push(norm);
+        q.push(v);
+        r_cols.push(rcol);
+        kept.push(j);
+    }
+    let k = q.len();
+    let mut r = Mat::zeros(k);
+    for (j, rc) in r_cols.iter().enumerate() {
+        for (i, &v) in rc.iter().enumerate() {
+            r.set(i, j, v);
+        }
+    }
+    (q, r, kept)
+}
+
+/// Least-squares solution from a thin QR: `β = R⁻¹ Qᵀ b`.
+pub fn qr_solve(q: &[Vec<f64>], r: &Mat, b: &[f64]) -> Vec<f64> {
+    let k = q.len();
+    let qtb: Vec<f64> = q
+        .iter()
+        .map(|qc| qc.iter().zip(b).map(|(a, c)| a * c).sum())
+        .collect();
+    let mut x = vec![0.0; k];
+    for i in (0..k).rev() {
+        let mut s = qtb[i];
+        for j in (i + 1)..k {
+            s -= r.get(i, j) * x[j];
+        }
+        x[i] = s / r.get(i, i);
+    }
+    x
 }
 
 #[cfg(test)]

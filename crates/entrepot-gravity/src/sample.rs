@@ -78,7 +78,6 @@ pub(crate) struct Sample {
     pub fe_labels: Vec<Vec<String>>,
     /// Per cluster dimension, compact codes.
     pub clusters: Vec<Vec<u32>>,
-    pub cluster_names: Vec<String>,
     pub drops: DropCounts,
     pub messages: Vec<String>,
 }
@@ -321,7 +320,10 @@ pub(crate) fn build_sample(
         )));
     }
     if drops.singletons > 0 {
-        messages.push(format!("dropped {} singleton observations", drops.singletons));
+        messages.push(format!(
+            "dropped {} singleton observations",
+            drops.singletons
+        ));
     }
     if drops.separated_fe > 0 {
         messages.push(format!(
@@ -347,11 +349,7 @@ pub(crate) fn build_sample(
         let (c, old) = compact_codes(&f.codes, &rows);
         fe.ids.push(c);
         fe.n_levels.push(old.len());
-        fe_labels.push(
-            old.iter()
-                .map(|&o| f.levels[o as usize].clone())
-                .collect(),
-        );
+        fe_labels.push(old.iter().map(|&o| f.levels[o as usize].clone()).collect());
     }
     let clusters = cluster_factors
         .iter()
@@ -367,7 +365,6 @@ pub(crate) fn build_sample(
         fe_names: spec.fixed_effect_names(),
         fe_labels,
         clusters,
-        cluster_names: spec.cluster.iter().map(|c| c.join("^")).collect(),
         rows,
         drops,
         messages,

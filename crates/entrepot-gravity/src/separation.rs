@@ -21,16 +21,19 @@
 
 use crate::demean::{DemeanOptions, Demeaner, FeCodes};
 use crate::error::{GravityError, Result};
-use crate::linalg::{cholesky, cholesky_solve, cross_products, detect_collinear};
+use crate::linalg::{cross_products, detect_collinear, qr_mgs, qr_solve};
 
 /// Options of the iterated-rectifier check.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IrOptions {
     /// Fitted values in `(-0.1·tol, tol)` count as zero (default `1e-4`, as ppmlhdfe and
     /// pyfixest).
     pub tol: f64,
     /// Maximum number of rectifier iterations (default 100).
     pub max_iter: usize,
+    /// Tolerance of the demeaning inside the rectifier (default `1e-10`; the weights span
+    /// many orders of magnitude, so much tighter values may not be attainable).
+    pub demean_tol: f64,
 }
 
 impl Default for IrOptions {
@@ -38,6 +41,7 @@ impl Default for IrOptions {
         IrOptions {
             tol: 1e-4,
             max_iter: 100,
+            demean_tol: 1e-10,
         }
     }
 }
@@ -65,27 +69,27 @@ pub fn ir_separation(
         .map(|&b| if b { big } else { 1.0 })
         .collect();
     let dopts = DemeanOptions {
-        tol: demean.tol.min(1e-10),
+        tol: opts.demean_tol,
         max_iter: demean.max_iter,
     };
     let demeaner = Demeaner::new(fe, Some(&w));
     let mut xt: Vec<Vec<f64>> = x.to_vec();
     let mut ax: Vec<Vec<f64>> = vec![Vec::new(); xt.len()];
     demeaner.demean_columns(&mut xt, &mut ax, &dopts)?;
-    // Drop regressors collinear with the fixed effects / each other.
-    let (m, _) = cross_products(&xt, Some(&w), &vec![0.0; n]);
-    let scale: Vec<f64> = x
-        .iter()
-        .map(|c| c.iter().zip(&w).map(|(v, wi)| wi * v * v).sum())
-        .collect();
+    // Drop regressors that are exactly collinear with the fixed effects or each other
+    // (unweighted metric: under the method of weighting, columns that differ only on the
+    // y = 0 observations look nearly collinear in the weighted metric but are not).
+    let (m, _) = cross_products(&xt, None, &vec![0.0; n]);
+    let scale: Vec<f64> = x.iter().map(|c| c.iter().map(|v| v * v).sum()).collect();
     let keep = detect_collinear(&m, &scale, 1e-9);
-    let xt: Vec<Vec<f64>> = keep.iter().map(|&j| xt[j].clone()).collect();
-    let m = m.select(&keep);
-    let chol = if xt.is_empty() {
-        None
-    } else {
-        Some(cholesky(&m)?)
-    };
+    // Weighted least squares by QR of sqrt(w)·X̃ (well conditioned compared with X'WX).
+    let sw: Vec<f64> = w.iter().map(|v| v.sqrt()).collect();
+    let scaled: Vec<Vec<f64>> = keep
+        .iter()
+        .map(|&j| xt[j].iter().zip(&sw).map(|(a, b)| a * b).collect())
+        .collect();
+    let (q, r, kept2) = qr_mgs(&scaled, 1e-13);
+    let xt: Vec<Vec<f64>> = kept2.iter().map(|&j| xt[keep[j]].clone()).collect();
 
     let mut u: Vec<f64> = interior
         .iter()
@@ -97,9 +101,9 @@ pub fn ir_separation(
         demeaner.demean_in_place(&mut ut, &mut au, &dopts)?;
         // fitted = u - resid = u - (ut - Xt γ)
         let mut fitted: Vec<f64> = u.iter().zip(&ut).map(|(a, b)| a - b).collect();
-        if let Some(l) = &chol {
-            let (_, xtu) = cross_products(&xt, Some(&w), &ut);
-            let gamma = cholesky_solve(l, &xtu);
+        if !xt.is_empty() {
+            let b: Vec<f64> = ut.iter().zip(&sw).map(|(a, c)| a * c).collect();
+            let gamma = qr_solve(&q, &r, &b);
             for (c, g) in xt.iter().zip(&gamma) {
                 for (f, v) in fitted.iter_mut().zip(c) {
                     *f += g * v;

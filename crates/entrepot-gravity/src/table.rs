@@ -70,13 +70,16 @@ impl From<&Estimate> for RegressionTable {
             depvar: e.spec.depvar.clone(),
             fixed_effects: e.fe_names.clone(),
             vcov: e.vcov_kind.to_string(),
-            clusters: e
-                .spec
-                .cluster
-                .iter()
-                .map(|c| c.join("^"))
-                .zip(e.n_clusters.iter().copied())
-                .collect(),
+            clusters: if e.vcov_kind == crate::vcov::VcovKind::Cluster {
+                e.spec
+                    .cluster
+                    .iter()
+                    .map(|c| c.join("^"))
+                    .zip(e.n_clusters.iter().copied())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             coefficients: e
                 .names
                 .iter()
@@ -115,6 +118,15 @@ fn stars(p: f64) -> &'static str {
     }
 }
 
+/// Three decimals, or three significant digits in scientific notation for tiny values.
+fn fmt3(x: f64) -> String {
+    if x != 0.0 && x.abs() < 5e-4 {
+        format!("{x:.2e}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -144,7 +156,10 @@ impl RegressionTable {
     /// A plain-text table.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        s.push_str(&format!("{} estimation: {}\n", self.estimator, self.formula));
+        s.push_str(&format!(
+            "{} estimation: {}\n",
+            self.estimator, self.formula
+        ));
         let name_w = self
             .coefficients
             .iter()
@@ -172,7 +187,10 @@ impl RegressionTable {
         s.push_str(&"-".repeat(name_w + 52));
         s.push('\n');
         if !self.fixed_effects.is_empty() {
-            s.push_str(&format!("Fixed effects: {}\n", self.fixed_effects.join(", ")));
+            s.push_str(&format!(
+                "Fixed effects: {}\n",
+                self.fixed_effects.join(", ")
+            ));
         }
         let vc = if self.clusters.is_empty() {
             self.vcov.clone()
@@ -263,15 +281,15 @@ impl RegressionTable {
         ));
         for c in &self.coefficients {
             s.push_str(&format!(
-                "{} & {:.3}{} \\\\\n & ({:.3}) \\\\\n",
+                "{} & {}{} \\\\\n & ({}) \\\\\n",
                 latex_escape(&c.name),
-                c.estimate,
+                fmt3(c.estimate),
                 if stars(c.p_value).is_empty() {
                     String::new()
                 } else {
                     format!("$^{{{}}}$", stars(c.p_value))
                 },
-                c.std_error
+                fmt3(c.std_error)
             ));
         }
         s.push_str("\\midrule\n");

@@ -229,7 +229,7 @@ pub(crate) fn compute_vcov(
                         n_nested += 1;
                     }
                 }
-                k + k_fe_adj - k_nested + n_nested
+                (k + k_fe_adj + n_nested).saturating_sub(k_nested)
             } else {
                 k + k_fe_adj
             }

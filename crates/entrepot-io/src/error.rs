@@ -16,6 +16,29 @@ pub struct RowError {
     pub value: Option<String>,
     /// What is wrong and what was expected.
     pub message: String,
+    /// The raw text of the row, when the reader kept it (for the quarantine file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+}
+
+impl RowError {
+    /// A row error without raw text.
+    pub fn new(
+        file: impl Into<String>,
+        line: u64,
+        column: Option<&str>,
+        value: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        RowError {
+            file: file.into(),
+            line,
+            column: column.map(str::to_string),
+            value: value.map(str::to_string),
+            message: message.into(),
+            raw: None,
+        }
+    }
 }
 
 impl fmt::Display for RowError {

@@ -3,16 +3,46 @@
 //! Readers that turn trade files into validated canonical flows (Arrow record batches
 //! in the schema of [`schema::flows_schema`]) and published figures.
 //!
-//! Every reader streams its input (constant memory whatever the file size), validates
-//! each row against the reference data of `entrepot-core`, and reports each bad row
-//! as a [`RowError`] naming file, line, column, value and what was expected. With
-//! [`OnError::Fail`] the first bad row stops the read; with [`OnError::Quarantine`] bad
-//! rows are set aside (see [`FlowReader::take_rejected`]) and the rest is read.
-//! Nothing is ever silently dropped or coerced.
+//! Every reader streams its input (constant memory whatever the file size, apart from
+//! the duplicate-key index of 16 bytes per row), validates each row against the
+//! reference data of `entrepot-core`, and reports each bad row as a [`RowError`]
+//! naming file, line, column, value and what was expected. With [`OnError::Fail`] the
+//! first bad row stops the read; with [`OnError::Quarantine`] bad rows are set aside
+//! (see [`FlowReader::take_rejected`]) and the rest is read. Nothing is ever silently
+//! dropped or coerced.
+//!
+//! | format | reader |
+//! |---|---|
+//! | CEPII BACI CSV (`t,i,j,k,v,q`) | [`baci::BaciReader`] |
+//! | UN Comtrade CSV | [`tidy::CsvFlowReader::open_comtrade`] |
+//! | UN Comtrade API JSON | [`comtrade::ComtradeJsonReader`] |
+//! | tidy CSV + [`ColumnMapping`] | [`tidy::CsvFlowReader::open`] |
+//! | Parquet (canonical or mapped) | [`parquet_reader::ParquetFlowReader`] |
+//! | Stata `.dta` 113–119 | [`dta::DtaReader`], [`dta::DtaFlowReader`] |
+//! | release facts | [`facts::read_customs_facts`], [`facts::read_other_facts`] |
+//!
+//! [`open_reader`] picks the reader from a [`ReaderSpec`] or from the file itself.
 
+pub mod baci;
+pub mod comtrade;
+mod csvsrc;
+pub mod detect;
+pub mod dta;
 pub mod error;
+pub mod facts;
+pub mod mapping;
+pub mod parquet_reader;
+pub mod quarantine;
 pub mod reader;
+pub mod sample;
 pub mod schema;
+pub mod tidy;
+mod validate;
 
+// pub use detect::{detect_format, open_reader, Format, ReaderSpec};
 pub use error::{IoError, RowError};
+pub use facts::{read_customs_facts, read_other_facts};
+pub use mapping::{BreakdownPolicy, ColumnMapping, PeriodSource, Source};
+pub use quarantine::write_quarantine;
 pub use reader::{FlowReader, OnError, ReadOptions};
+pub use validate::CountryTable;

@@ -192,7 +192,7 @@ impl FlowBatchBuilder {
         self.month
             .append_option(r.period.month_of_year().map(i32::from));
         match r.hs_revision {
-            Some(rev) => self.hs_revision.append_value(rev.to_string()),
+            Some(rev) => self.hs_revision.append_value(revision_str(rev)),
             None => self.hs_revision.append_null(),
         }
         self.product.append_value(r.product);
@@ -253,6 +253,19 @@ impl FlowBatchBuilder {
         ];
         self.len = 0;
         Ok(RecordBatch::try_new(flows_schema(), cols)?)
+    }
+}
+
+/// The canonical text of an HS revision (`HS2017`), without allocating.
+pub fn revision_str(rev: HsRevision) -> &'static str {
+    match rev {
+        HsRevision::Hs1992 => "HS1992",
+        HsRevision::Hs1996 => "HS1996",
+        HsRevision::Hs2002 => "HS2002",
+        HsRevision::Hs2007 => "HS2007",
+        HsRevision::Hs2012 => "HS2012",
+        HsRevision::Hs2017 => "HS2017",
+        HsRevision::Hs2022 => "HS2022",
     }
 }
 

@@ -1,1 +1,417 @@
-//! placeholder
+//! # entrepot-query
+//!
+//! SQL over an Entrepôt store with [Apache DataFusion](https://datafusion.apache.org).
+//! [`QueryEngine::new`] registers, from the store's manifest:
+//!
+//! | table | content |
+//! |---|---|
+//! | one per dataset | the dataset, named after it (see [`sql_identifier`]) |
+//! | `flows` | all flows datasets, with a leading `dataset` column |
+//! | `facts` | all facts datasets, with a leading `dataset` column |
+//! | `datasets` | the manifest, one row per dataset |
+//!
+//! Flow tables are hive-partitioned listing tables over the Parquet files of the
+//! current version, with partition columns `reporter` (Utf8) and `year` (Int32), so a
+//! filter such as `WHERE reporter = 'CHN' AND year = 2016` opens only the files of
+//! that partition. Queries are read-only: DDL, DML (`COPY`, `INSERT`) and `SET`
+//! statements are refused.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = entrepot_store::Store::open_default()?;
+//! let engine = entrepot_query::QueryEngine::new(&store)?;
+//! let batches = engine.sql_blocking(
+//!     "SELECT SUM(value_usd) FROM flows WHERE reporter = 'CHN' AND year = 2016",
+//! )?;
+//! println!("{}", entrepot_query::render(&batches, entrepot_query::Format::Table));
+//! # Ok(()) }
+//! ```
+
+use arrow::array::{ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::datasource::{provider_as_source, MemTable, ViewTable};
+use datafusion::execution::context::SQLOptions;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use datafusion::prelude::{lit, SessionConfig, SessionContext};
+use datafusion::common::TableReference;
+use entrepot_store::{facts_schema, flows_file_schema, DatasetInfo, DatasetKind, Store};
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+use thiserror::Error;
+
+/// Errors of the `entrepot-query` crate.
+#[derive(Debug, Error)]
+pub enum QueryError {
+    /// A DataFusion error (bad SQL, unknown column, …).
+    #[error("{0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// An Arrow error while rendering.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    /// A store error.
+    #[error(transparent)]
+    Store(#[from] entrepot_store::StoreError),
+    /// The tokio runtime of the blocking wrapper could not start.
+    #[error("cannot start the query runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// Rendered output is not UTF-8.
+    #[error("rendered output is not UTF-8")]
+    Utf8,
+}
+
+/// Output format of [`render`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// An ASCII table.
+    #[default]
+    Table,
+    /// A JSON array of objects.
+    Json,
+    /// CSV with a header line.
+    Csv,
+}
+
+/// Names reserved for the engine's own tables.
+const RESERVED: [&str; 3] = ["flows", "facts", "datasets"];
+
+/// Turns a dataset name into a lower-case SQL identifier: characters other than ASCII
+/// letters, digits and `_` become `_`, a leading digit gets a `_` prefix, and the names
+/// of the engine's own tables (`flows`, `facts`, `datasets`) get a `ds_` prefix.
+pub fn sql_identifier(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if RESERVED.contains(&s.as_str()) {
+        s.insert_str(0, "ds_");
+    }
+    s
+}
+
+/// A registered dataset table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableInfo {
+    /// SQL table name.
+    pub table: String,
+    /// Dataset name in the store.
+    pub dataset: String,
+    /// Dataset kind.
+    pub kind: DatasetKind,
+}
+
+/// A DataFusion session over one store's current manifest.
+pub struct QueryEngine {
+    ctx: SessionContext,
+    tables: Vec<TableInfo>,
+    runtime: OnceLock<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for QueryEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryEngine")
+            .field("tables", &self.tables)
+            .finish_non_exhaustive()
+    }
+}
+
+impl QueryEngine {
+    /// Registers the datasets of `store` (as its manifest was last read).
+    pub fn new(store: &Store) -> Result<Self, QueryError> {
+        let config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_target_partitions(
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2)
+                    .min(8),
+            );
+        let ctx = SessionContext::new_with_config(config);
+        let mut tables = Vec::new();
+        let mut used: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+        let mut flow_plans = Vec::new();
+        let mut fact_plans = Vec::new();
+        for d in store.datasets() {
+            let mut table = sql_identifier(&d.name);
+            let base = table.clone();
+            let mut n = 2;
+            while used.contains(&table) {
+                table = format!("{base}_{n}");
+                n += 1;
+            }
+            used.insert(table.clone());
+            let dir = store.dir().join(&d.path);
+            let provider: Arc<dyn TableProvider> = match d.kind {
+                DatasetKind::Flows => listing_table(&dir, flows_file_schema(), true)?,
+                DatasetKind::Facts => listing_table(&dir, facts_schema(), false)?,
+            };
+            ctx.register_table(TableReference::bare(table.clone()), provider.clone())?;
+            let plan = with_dataset_column(&table, &d.name, provider)?;
+            match d.kind {
+                DatasetKind::Flows => flow_plans.push(plan),
+                DatasetKind::Facts => fact_plans.push(plan),
+            }
+            tables.push(TableInfo {
+                table,
+                dataset: d.name.clone(),
+                kind: d.kind,
+            });
+        }
+        register_union(&ctx, "flows", flow_plans, flows_union_schema())?;
+        register_union(&ctx, "facts", fact_plans, with_dataset_field(&facts_schema()))?;
+        let datasets = Arc::new(MemTable::try_new(
+            datasets_schema(),
+            vec![vec![datasets_batch(&store.datasets(), &tables)?]],
+        )?);
+        ctx.register_table("datasets", datasets)?;
+        Ok(QueryEngine {
+            ctx,
+            tables,
+            runtime: OnceLock::new(),
+        })
+    }
+
+    /// The registered dataset tables.
+    pub fn tables(&self) -> &[TableInfo] {
+        &self.tables
+    }
+
+    /// The SQL table name of a dataset.
+    pub fn table_of(&self, dataset: &str) -> Option<&str> {
+        self.tables
+            .iter()
+            .find(|t| t.dataset == dataset)
+            .map(|t| t.table.as_str())
+    }
+
+    /// The underlying DataFusion session (for callers that build plans directly).
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Runs a read-only SQL query and collects the result.
+    pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, QueryError> {
+        let opts = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let df = self.ctx.sql_with_options(query, opts).await?;
+        Ok(df.collect().await?)
+    }
+
+    /// [`QueryEngine::sql`] on the engine's own tokio runtime. Must not be called from
+    /// inside an async context.
+    pub fn sql_blocking(&self, query: &str) -> Result<Vec<RecordBatch>, QueryError> {
+        let rt = match self.runtime.get() {
+            Some(rt) => rt,
+            None => {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .map_err(QueryError::Runtime)?;
+                let _ = self.runtime.set(rt);
+                self.runtime.get().ok_or_else(|| {
+                    QueryError::Runtime(std::io::Error::other("runtime not initialised"))
+                })?
+            }
+        };
+        rt.block_on(self.sql(query))
+    }
+}
+
+/// A hive-partitioned (flows) or plain (facts) listing table over a version directory.
+fn listing_table(
+    dir: &std::path::Path,
+    schema: SchemaRef,
+    hive: bool,
+) -> Result<Arc<dyn TableProvider>, QueryError> {
+    let mut url = dir.to_string_lossy().into_owned();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    let url = ListingTableUrl::parse(&url)?;
+    let mut options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+        .with_file_extension(".parquet");
+    if hive {
+        options = options.with_table_partition_cols(vec![
+            ("reporter".to_string(), DataType::Utf8),
+            ("year".to_string(), DataType::Int32),
+        ]);
+    }
+    let config = ListingTableConfig::new(url)
+        .with_listing_options(options)
+        .with_schema(schema);
+    Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+/// `SELECT '<dataset>' AS dataset, <all columns> FROM <table>` as a logical plan.
+fn with_dataset_column(
+    table: &str,
+    dataset: &str,
+    provider: Arc<dyn TableProvider>,
+) -> Result<LogicalPlan, QueryError> {
+    let schema = provider.schema();
+    let mut exprs: Vec<Expr> = vec![lit(dataset.to_string()).alias("dataset")];
+    exprs.extend(schema.fields().iter().map(|f| {
+        Expr::Column(datafusion::common::Column::new(
+            Some(TableReference::bare(table.to_string())),
+            f.name(),
+        ))
+    }));
+    Ok(
+        LogicalPlanBuilder::scan(table.to_string(), provider_as_source(provider), None)?
+            .project(exprs)?
+            .build()?,
+    )
+}
+
+/// Registers `name` as the UNION ALL of `plans`, or as an empty table of `schema`.
+fn register_union(
+    ctx: &SessionContext,
+    name: &str,
+    plans: Vec<LogicalPlan>,
+    schema: SchemaRef,
+) -> Result<(), QueryError> {
+    let mut it = plans.into_iter();
+    match it.next() {
+        None => {
+            ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
+        }
+        Some(first) => {
+            let mut b = LogicalPlanBuilder::from(first);
+            for p in it {
+                b = b.union(p)?;
+            }
+            let view = ViewTable::new(b.build()?, None);
+            ctx.register_table(name, Arc::new(view))?;
+        }
+    }
+    Ok(())
+}
+
+fn with_dataset_field(schema: &Schema) -> SchemaRef {
+    let mut fields = vec![Arc::new(Field::new("dataset", DataType::Utf8, false))];
+    fields.extend(schema.fields().iter().cloned());
+    Arc::new(Schema::new(fields))
+}
+
+/// The schema of the `flows` table: `dataset`, the file columns, `reporter`, `year`.
+fn flows_union_schema() -> SchemaRef {
+    let mut fields: Vec<Field> = vec![Field::new("dataset", DataType::Utf8, false)];
+    fields.extend(flows_file_schema().fields().iter().map(|f| f.as_ref().clone()));
+    fields.push(Field::new("reporter", DataType::Utf8, false));
+    fields.push(Field::new("year", DataType::Int32, false));
+    Arc::new(Schema::new(fields))
+}
+
+fn datasets_schema() -> SchemaRef {
+    let s = |n: &str| Field::new(n, DataType::Utf8, false);
+    let i = |n: &str| Field::new(n, DataType::Int64, false);
+    Arc::new(Schema::new(vec![
+        s("name"),
+        s("table_name"),
+        s("kind"),
+        i("version"),
+        s("path"),
+        s("created_at"),
+        s("entrepot_version"),
+        i("rows"),
+        i("rejected"),
+        i("files"),
+        s("reporters"),
+        Field::new("first_year", DataType::Int32, true),
+        Field::new("last_year", DataType::Int32, true),
+        s("sources"),
+        s("checksum"),
+    ]))
+}
+
+fn datasets_batch(infos: &[DatasetInfo], tables: &[TableInfo]) -> Result<RecordBatch, QueryError> {
+    let strs = |f: &dyn Fn(&DatasetInfo) -> String| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(infos.iter().map(f)))
+    };
+    let ints = |f: &dyn Fn(&DatasetInfo) -> i64| -> ArrayRef {
+        Arc::new(Int64Array::from_iter_values(infos.iter().map(f)))
+    };
+    let table_of = |d: &DatasetInfo| {
+        tables
+            .iter()
+            .find(|t| t.dataset == d.name)
+            .map(|t| t.table.clone())
+            .unwrap_or_default()
+    };
+    let cols: Vec<ArrayRef> = vec![
+        strs(&|d| d.name.clone()),
+        strs(&table_of),
+        strs(&|d| d.kind.to_string()),
+        ints(&|d| d.version as i64),
+        strs(&|d| d.path.clone()),
+        strs(&|d| d.created_at.clone()),
+        strs(&|d| d.entrepot_version.clone()),
+        ints(&|d| d.rows as i64),
+        ints(&|d| d.rejected as i64),
+        ints(&|d| d.partitions.len() as i64),
+        strs(&|d| d.reporters.join(",")),
+        Arc::new(Int32Array::from_iter(infos.iter().map(|d| d.years.first().copied()))),
+        Arc::new(Int32Array::from_iter(infos.iter().map(|d| d.years.last().copied()))),
+        strs(&|d| {
+            d.sources
+                .iter()
+                .map(|s| s.path.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        }),
+        strs(&|d| d.checksum.clone()),
+    ];
+    Ok(RecordBatch::try_new(datasets_schema(), cols)?)
+}
+
+/// Renders query results; on a rendering error returns the error text.
+pub fn render(batches: &[RecordBatch], format: Format) -> String {
+    try_render(batches, format).unwrap_or_else(|e| format!("error: {e}"))
+}
+
+/// Renders query results as a table, JSON (an array of objects) or CSV (with header).
+pub fn try_render(batches: &[RecordBatch], format: Format) -> Result<String, QueryError> {
+    match format {
+        Format::Table => Ok(arrow::util::pretty::pretty_format_batches(batches)?.to_string()),
+        Format::Json => {
+            let mut w = arrow::json::ArrayWriter::new(Vec::new());
+            for b in batches {
+                w.write(b)?;
+            }
+            w.finish()?;
+            let mut bytes = w.into_inner();
+            if bytes.is_empty() {
+                bytes.extend_from_slice(b"[]");
+            }
+            String::from_utf8(bytes).map_err(|_| QueryError::Utf8)
+        }
+        Format::Csv => {
+            let mut buf = Vec::new();
+            {
+                let mut w = arrow::csv::WriterBuilder::new()
+                    .with_header(true)
+                    .build(&mut buf);
+                for b in batches {
+                    w.write(b)?;
+                }
+            }
+            String::from_utf8(buf).map_err(|_| QueryError::Utf8)
+        }
+    }
+}

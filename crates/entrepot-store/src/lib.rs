@@ -1,1 +1,1060 @@
-//! placeholder
+//! # entrepot-store
+//!
+//! An embedded, crash-safe store of trade flows and published figures, laid out so
+//! that DuckDB, polars or pandas can read it without Entrepôt:
+//!
+//! ```text
+//! DIR/manifest.json                                   the single source of truth
+//! DIR/datasets/<name>/v<N>/reporter=<ISO3>/year=<YYYY>/part-<k>.parquet   flows
+//! DIR/datasets/<name>/v<N>/facts.parquet              published figures
+//! DIR/.lock                                           writer lock (flock)
+//! DIR/.staging/<unique>/                              an ingest in progress
+//! ```
+//!
+//! Flow files hold the canonical columns of [`entrepot_io::schema::flows_schema`]
+//! *except* the hive partition columns `reporter` and `year`, which are only in the
+//! path (`read_parquet('DIR/datasets/x/v1/**/*.parquet', hive_partitioning=true)`).
+//! The manifest (see [`Manifest`]) records, per dataset, its kind, current version,
+//! path, creation time, source files with SHA-256, row and rejected counts, reporters,
+//! years, every Parquet file with its rows and SHA-256, and a content checksum.
+//!
+//! ## Atomicity
+//!
+//! A writer takes the lock, writes the new version under `.staging/`, fsyncs it,
+//! renames it to `datasets/<name>/v<N+1>`, atomically replaces `manifest.json`
+//! (`manifest.json.tmp`, fsync, rename) and only then deletes the old version.
+//! Readers trust only the manifest, and [`Store::open`] (or the next writer) removes
+//! `.staging/*` and every version directory the manifest does not reference, so an
+//! ingest that fails, or a process killed at any point, leaves the store as it was
+//! before or as after one complete ingest.
+
+mod error;
+mod facts;
+mod fsutil;
+mod lock;
+mod manifest;
+mod time;
+mod writer;
+
+pub use error::StoreError;
+pub use facts::{facts_schema, unit_from_str, unit_to_str};
+pub use fsutil::sha256_file;
+pub use manifest::{
+    DatasetInfo, DatasetKind, Manifest, PartitionFile, SourceFile, MANIFEST_FILE,
+    MANIFEST_SCHEMA_VERSION,
+};
+pub use time::format_rfc3339;
+pub use writer::{flows_file_schema, SinkLimits};
+
+use arrow::array::{Array, ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray};
+use arrow::compute::filter_record_batch;
+use entrepot_core::{FlowKind, PublishedFigure, TradeFlow};
+use entrepot_io::schema::{batch_to_flows, col, flows_schema};
+use entrepot_io::{FlowReader, OnError, RowError};
+use error::FsContext;
+use fsutil::{remove_dir_if_empty, remove_tree, sync_dir};
+use lock::StoreLock;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashSet};
+use std::fs::{self, File};
+use std::hash::{Hash, Hasher};
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The version of Entrepôt recorded in manifests.
+pub const ENTREPOT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Environment variable naming the store directory (overrides the default).
+pub const ENV_STORE: &str = "ENTREPOT_STORE";
+
+/// Directory of ingests in progress, relative to the store.
+const STAGING_DIR: &str = ".staging";
+/// Directory of datasets, relative to the store.
+const DATASETS_DIR: &str = "datasets";
+
+/// The store directory to use when the caller names none: `$ENTREPOT_STORE` if set
+/// and non-empty, else `<per-user data dir>/entrepot` (`~/.local/share/entrepot` on
+/// Linux), else `./.entrepot`.
+pub fn default_store_dir() -> PathBuf {
+    match std::env::var_os(ENV_STORE) {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => dirs::data_dir()
+            .map(|d| d.join("entrepot"))
+            .unwrap_or_else(|| PathBuf::from(".entrepot")),
+    }
+}
+
+/// Checks a dataset name: 1-64 ASCII letters, digits, `_`, `-`, `.`, not starting
+/// with `.` or `-`.
+pub fn validate_dataset_name(name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidName(name.to_string()))
+    }
+}
+
+/// Options of [`Store::ingest`].
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Bad-row policy. With [`OnError::Fail`] the first bad row (reported by a reader
+    /// or a key duplicated across sources) aborts the ingest and the store is left
+    /// unchanged; with [`OnError::Quarantine`] bad rows are set aside and counted.
+    pub on_error: OnError,
+    /// Where to write the rejected rows (CSV: `file,line,column,value,message`) in
+    /// quarantine mode.
+    pub quarantine_path: Option<PathBuf>,
+    /// Whether an existing dataset may be replaced by a new version.
+    pub replace: bool,
+    /// The files the readers read, recorded with their SHA-256 and size. When the
+    /// dataset already exists with exactly these checksums and `replace` is false the
+    /// ingest is a no-op reported as unchanged.
+    pub source_files: Vec<PathBuf>,
+}
+
+/// The stage an ingest is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestPhase {
+    /// Reading sources and writing staged files.
+    Reading,
+    /// Closing files and committing the new version.
+    Committing,
+    /// Finished.
+    Done,
+}
+
+/// Progress of an ingest, passed to the progress callback after every batch.
+#[derive(Debug, Clone)]
+pub struct IngestProgress {
+    /// Stage.
+    pub phase: IngestPhase,
+    /// Index of the source being read (0-based).
+    pub source_index: usize,
+    /// Number of sources.
+    pub source_count: usize,
+    /// Description of the source being read.
+    pub source: String,
+    /// Bytes of the current source read so far.
+    pub bytes_read: u64,
+    /// Size of the current source, if known.
+    pub bytes_total: Option<u64>,
+    /// Rows stored so far (all sources).
+    pub rows: u64,
+    /// Rows rejected so far (all sources).
+    pub rejected: u64,
+}
+
+/// The outcome of an ingest.
+#[derive(Debug, Clone)]
+pub struct IngestReport {
+    /// Dataset name.
+    pub dataset: String,
+    /// The dataset's current version after the ingest.
+    pub version: u64,
+    /// Rows stored.
+    pub rows: u64,
+    /// Rows rejected (quarantined).
+    pub rejected: u64,
+    /// Number of (reporter, year) partitions.
+    pub partitions: usize,
+    /// Number of Parquet files.
+    pub files: usize,
+    /// Whether the store was left as it was because the content is unchanged.
+    pub unchanged: bool,
+    /// Content checksum of the dataset.
+    pub checksum: String,
+    /// Where rejected rows were written, if anywhere.
+    pub quarantine_path: Option<PathBuf>,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+/// Which flows [`Store::load_flows`] returns. `None` fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct FlowFilter {
+    /// Only this dataset (else every flows dataset).
+    pub dataset: Option<String>,
+    /// Reporter ISO3.
+    pub reporter: Option<String>,
+    /// Partner ISO3.
+    pub partner: Option<String>,
+    /// Flow direction.
+    pub flow: Option<FlowKind>,
+    /// Product level (0 = totals, 2, 4, 6).
+    pub product_level: Option<u8>,
+    /// Calendar years.
+    pub years: Option<RangeInclusive<i32>>,
+}
+
+/// An open store.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    manifest: Manifest,
+    limits: SinkLimits,
+}
+
+impl Store {
+    /// Opens (creating the directory if needed) the store in `dir`, and removes the
+    /// leftovers of interrupted writes when no other writer holds the lock.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let dir = dir.as_ref();
+        let dir = std::path::absolute(dir).at(dir)?;
+        if !dir.exists() {
+            fs::create_dir_all(&dir).at(&dir)?;
+        }
+        if !dir.is_dir() {
+            return Err(StoreError::fs(
+                &dir,
+                std::io::Error::other("the store path is not a directory"),
+            ));
+        }
+        // Garbage collection is best effort: a read-only store or a busy lock skips it
+        // (readers only trust the manifest anyway).
+        if let Ok(Some(lock)) = StoreLock::try_acquire(&dir) {
+            if let Ok(m) = Manifest::load(&dir) {
+                let _ = gc(&dir, &m);
+            }
+            drop(lock);
+        }
+        let manifest = Manifest::load(&dir)?;
+        Ok(Store {
+            dir,
+            manifest,
+            limits: SinkLimits::default(),
+        })
+    }
+
+    /// Opens the store in [`default_store_dir`].
+    pub fn open_default() -> Result<Store, StoreError> {
+        Store::open(default_store_dir())
+    }
+
+    /// The store directory (absolute).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The manifest as last read.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Re-reads the manifest (to see another process's writes).
+    pub fn refresh(&mut self) -> Result<(), StoreError> {
+        self.manifest = Manifest::load(&self.dir)?;
+        Ok(())
+    }
+
+    /// Sets the memory and file-handle bounds used by later ingests.
+    pub fn set_limits(&mut self, limits: SinkLimits) {
+        self.limits = limits;
+    }
+
+    /// All datasets, sorted by name.
+    pub fn datasets(&self) -> Vec<DatasetInfo> {
+        self.manifest.datasets.values().cloned().collect()
+    }
+
+    /// One dataset.
+    pub fn dataset(&self, name: &str) -> Option<&DatasetInfo> {
+        self.manifest.datasets.get(name)
+    }
+
+    /// The directory of a dataset's current version (absolute).
+    pub fn dataset_dir(&self, name: &str) -> Option<PathBuf> {
+        self.dataset(name).map(|d| self.dir.join(&d.path))
+    }
+
+    /// The Parquet files of a flows dataset (absolute paths, which carry the
+    /// `reporter=`/`year=` partition values), sorted.
+    pub fn flow_files(&self, name: &str) -> Result<Vec<PathBuf>, StoreError> {
+        let d = self.flows_dataset(name)?;
+        let base = self.dir.join(&d.path);
+        Ok(d.partitions.iter().map(|p| base.join(&p.path)).collect())
+    }
+
+    fn flows_dataset(&self, name: &str) -> Result<&DatasetInfo, StoreError> {
+        let d = self
+            .dataset(name)
+            .ok_or_else(|| StoreError::NotFound(name.to_string()))?;
+        if d.kind != DatasetKind::Flows {
+            return Err(StoreError::KindMismatch {
+                name: name.to_string(),
+                actual: d.kind.to_string(),
+                expected: "flows".into(),
+            });
+        }
+        Ok(d)
+    }
+
+    /// Streams the batches of `sources` into a new version of the flows dataset
+    /// `name` and commits it atomically. See the crate docs for the guarantees.
+    pub fn ingest(
+        &mut self,
+        name: &str,
+        sources: Vec<Box<dyn FlowReader>>,
+        opts: &IngestOptions,
+        progress: &dyn Fn(IngestProgress),
+    ) -> Result<IngestReport, StoreError> {
+        let start = Instant::now();
+        validate_dataset_name(name)?;
+        let lock = self.lock()?;
+        let existing = self.manifest.datasets.get(name).cloned();
+        if let Some(e) = &existing {
+            if e.kind != DatasetKind::Flows {
+                return Err(StoreError::KindMismatch {
+                    name: name.into(),
+                    actual: e.kind.to_string(),
+                    expected: "flows".into(),
+                });
+            }
+        }
+        let source_files = opts
+            .source_files
+            .iter()
+            .map(|p| {
+                sha256_file(p).map(|(sha256, size)| SourceFile {
+                    path: p.display().to_string(),
+                    sha256,
+                    size: Some(size),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(e) = &existing {
+            if !opts.replace {
+                if !source_files.is_empty() && same_sources(&e.sources, &source_files) {
+                    return Ok(unchanged_report(e, start));
+                }
+                return Err(StoreError::Exists {
+                    name: name.into(),
+                    version: e.version,
+                });
+            }
+        }
+        let readers: Vec<String> = sources.iter().map(|r| r.describe()).collect();
+        let staging = self.new_staging(name)?;
+        let written = self.write_flows(&staging, sources, opts, progress);
+        let (files, rows, rejected) = match written {
+            Ok(x) => x,
+            Err(e) => {
+                self.discard_staging(&staging);
+                return Err(e);
+            }
+        };
+        let checksum = content_checksum(&files);
+        if let Some(e) = &existing {
+            if e.checksum == checksum {
+                self.discard_staging(&staging);
+                return Ok(unchanged_report(e, start));
+            }
+        }
+        progress(IngestProgress {
+            phase: IngestPhase::Committing,
+            source_index: readers.len().saturating_sub(1),
+            source_count: readers.len(),
+            source: String::new(),
+            bytes_read: 0,
+            bytes_total: None,
+            rows,
+            rejected,
+        });
+        let reporters: BTreeSet<String> = files.iter().filter_map(|f| f.reporter.clone()).collect();
+        let years: BTreeSet<i32> = files.iter().filter_map(|f| f.year).collect();
+        let now = time::unix_now();
+        let info = DatasetInfo {
+            name: name.to_string(),
+            kind: DatasetKind::Flows,
+            version: 0,
+            path: String::new(),
+            created_at: format_rfc3339(now),
+            created_at_unix: now,
+            entrepot_version: ENTREPOT_VERSION.to_string(),
+            sources: source_files,
+            readers,
+            rows,
+            rejected,
+            reporters: reporters.into_iter().collect(),
+            years: years.into_iter().collect(),
+            partition_columns: vec![col::REPORTER.into(), col::YEAR.into()],
+            partitions: files,
+            checksum,
+        };
+        let info = match self.commit(&lock, &staging, info) {
+            Ok(i) => i,
+            Err(e) => {
+                self.discard_staging(&staging);
+                return Err(e);
+            }
+        };
+        drop(lock);
+        let report = report_of(&info, false, start);
+        progress(IngestProgress {
+            phase: IngestPhase::Done,
+            source_index: info.readers.len().saturating_sub(1),
+            source_count: info.readers.len(),
+            source: String::new(),
+            bytes_read: 0,
+            bytes_total: None,
+            rows,
+            rejected,
+        });
+        Ok(IngestReport {
+            quarantine_path: match opts.on_error {
+                OnError::Quarantine => opts.quarantine_path.clone(),
+                OnError::Fail => None,
+            },
+            ..report
+        })
+    }
+
+    fn write_flows(
+        &self,
+        staging: &Path,
+        sources: Vec<Box<dyn FlowReader>>,
+        opts: &IngestOptions,
+        progress: &dyn Fn(IngestProgress),
+    ) -> Result<(Vec<PartitionFile>, u64, u64), StoreError> {
+        let mut sink = writer::PartitionSink::new(staging, self.limits);
+        let mut quarantine = Quarantine::new(opts)?;
+        let mut keys = KeySet::default();
+        let mut rows = 0u64;
+        let count = sources.len();
+        for (index, mut reader) in sources.into_iter().enumerate() {
+            let desc = reader.describe();
+            loop {
+                let batch = reader.next_batch().map_err(|error| StoreError::Read {
+                    reader: desc.clone(),
+                    error,
+                })?;
+                quarantine.add(reader.take_rejected())?;
+                let Some(batch) = batch else { break };
+                check_flow_schema(&batch, &desc)?;
+                let (batch, dups) = keys.filter(&batch, &desc)?;
+                quarantine.add(dups)?;
+                rows += batch.num_rows() as u64;
+                sink.push(&batch)?;
+                crash_point("reading");
+                let (bytes_read, bytes_total) = reader.progress();
+                progress(IngestProgress {
+                    phase: IngestPhase::Reading,
+                    source_index: index,
+                    source_count: count,
+                    source: desc.clone(),
+                    bytes_read,
+                    bytes_total,
+                    rows,
+                    rejected: quarantine.count,
+                });
+            }
+        }
+        let rejected = quarantine.finish()?;
+        let files = sink.finish()?;
+        Ok((files, rows, rejected))
+    }
+
+    /// Stores published figures as a new version of the facts dataset `name`
+    /// (replacing any previous version) with the same atomic commit as flows.
+    /// `source_files` are `(path, sha256)` pairs recorded in the manifest.
+    pub fn ingest_facts(
+        &mut self,
+        name: &str,
+        figures: Vec<PublishedFigure>,
+        source_files: &[(PathBuf, String)],
+    ) -> Result<IngestReport, StoreError> {
+        let start = Instant::now();
+        validate_dataset_name(name)?;
+        let lock = self.lock()?;
+        let existing = self.manifest.datasets.get(name).cloned();
+        if let Some(e) = &existing {
+            if e.kind != DatasetKind::Facts {
+                return Err(StoreError::KindMismatch {
+                    name: name.into(),
+                    actual: e.kind.to_string(),
+                    expected: "facts".into(),
+                });
+            }
+        }
+        let staging = self.new_staging(name)?;
+        let written = (|| -> Result<PartitionFile, StoreError> {
+            let path = staging.join("facts.parquet");
+            let batch = facts::figures_to_batch(&figures)?;
+            let file = File::create(&path).at(&path)?;
+            let mut w =
+                ArrowWriter::try_new(file, facts_schema(), Some(writer::writer_properties()))?;
+            w.write(&batch)?;
+            let file = w.into_inner()?;
+            file.sync_all().at(&path)?;
+            sync_dir(&staging)?;
+            let (sha256, bytes) = sha256_file(&path)?;
+            Ok(PartitionFile {
+                path: "facts.parquet".into(),
+                reporter: None,
+                year: None,
+                rows: figures.len() as u64,
+                bytes,
+                sha256,
+            })
+        })();
+        let file = match written {
+            Ok(f) => f,
+            Err(e) => {
+                self.discard_staging(&staging);
+                return Err(e);
+            }
+        };
+        let files = vec![file];
+        let checksum = content_checksum(&files);
+        if let Some(e) = &existing {
+            if e.checksum == checksum {
+                self.discard_staging(&staging);
+                return Ok(unchanged_report(e, start));
+            }
+        }
+        let reporters: BTreeSet<String> = figures.iter().map(|f| f.reporter.clone()).collect();
+        let years: BTreeSet<i32> = figures
+            .iter()
+            .flat_map(|f| [f.span.start.year(), f.span.end.year()])
+            .collect();
+        let now = time::unix_now();
+        let info = DatasetInfo {
+            name: name.to_string(),
+            kind: DatasetKind::Facts,
+            version: 0,
+            path: String::new(),
+            created_at: format_rfc3339(now),
+            created_at_unix: now,
+            entrepot_version: ENTREPOT_VERSION.to_string(),
+            sources: source_files
+                .iter()
+                .map(|(p, sha)| SourceFile {
+                    path: p.display().to_string(),
+                    sha256: sha.clone(),
+                    size: fs::metadata(p).ok().map(|m| m.len()),
+                })
+                .collect(),
+            readers: Vec::new(),
+            rows: figures.len() as u64,
+            rejected: 0,
+            reporters: reporters.into_iter().collect(),
+            years: years.into_iter().collect(),
+            partition_columns: Vec::new(),
+            partitions: files,
+            checksum,
+        };
+        let info = match self.commit(&lock, &staging, info) {
+            Ok(i) => i,
+            Err(e) => {
+                self.discard_staging(&staging);
+                return Err(e);
+            }
+        };
+        Ok(report_of(&info, false, start))
+    }
+
+    /// Removes a dataset: the manifest entry first (atomically), then its files.
+    pub fn remove(&mut self, name: &str) -> Result<DatasetInfo, StoreError> {
+        let lock = self.lock()?;
+        let mut manifest = self.manifest.clone();
+        let info = manifest
+            .datasets
+            .remove(name)
+            .ok_or_else(|| StoreError::NotFound(name.to_string()))?;
+        manifest.updated_at = format_rfc3339(time::unix_now());
+        manifest.entrepot_version = ENTREPOT_VERSION.to_string();
+        manifest.save(&self.dir)?;
+        self.manifest = manifest;
+        crash_point("after_manifest");
+        let ds = self.dir.join(DATASETS_DIR);
+        remove_tree(&ds.join(name))?;
+        sync_dir(&ds)?;
+        drop(lock);
+        Ok(info)
+    }
+
+    /// Loads the flows matching `filter`. Partitions are pruned by reporter and year
+    /// from the manifest before any file is opened.
+    pub fn load_flows(&self, filter: &FlowFilter) -> Result<Vec<TradeFlow>, StoreError> {
+        let datasets: Vec<&DatasetInfo> = match &filter.dataset {
+            Some(n) => vec![self.flows_dataset(n)?],
+            None => self
+                .manifest
+                .datasets
+                .values()
+                .filter(|d| d.kind == DatasetKind::Flows)
+                .collect(),
+        };
+        let mut out = Vec::new();
+        for d in datasets {
+            let base = self.dir.join(&d.path);
+            for p in &d.partitions {
+                let (Some(reporter), Some(year)) = (&p.reporter, p.year) else {
+                    continue;
+                };
+                if filter.reporter.as_ref().is_some_and(|r| r != reporter)
+                    || filter.years.as_ref().is_some_and(|y| !y.contains(&year))
+                {
+                    continue;
+                }
+                let path = base.join(&p.path);
+                let file = File::open(&path).at(&path)?;
+                let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
+                for batch in reader {
+                    let batch = batch?;
+                    let batch = filter_rows(&batch, filter)?;
+                    if batch.num_rows() == 0 {
+                        continue;
+                    }
+                    let full = with_partition_columns(&batch, reporter, year)?;
+                    out.extend(batch_to_flows(&full, &d.name)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Loads the published figures of one facts dataset, or of all of them.
+    pub fn load_facts(&self, dataset: Option<&str>) -> Result<Vec<PublishedFigure>, StoreError> {
+        let datasets: Vec<&DatasetInfo> = match dataset {
+            Some(n) => {
+                let d = self
+                    .dataset(n)
+                    .ok_or_else(|| StoreError::NotFound(n.to_string()))?;
+                if d.kind != DatasetKind::Facts {
+                    return Err(StoreError::KindMismatch {
+                        name: n.into(),
+                        actual: d.kind.to_string(),
+                        expected: "facts".into(),
+                    });
+                }
+                vec![d]
+            }
+            None => self
+                .manifest
+                .datasets
+                .values()
+                .filter(|d| d.kind == DatasetKind::Facts)
+                .collect(),
+        };
+        let mut out = Vec::new();
+        for d in datasets {
+            for p in &d.partitions {
+                let path = self.dir.join(&d.path).join(&p.path);
+                let file = File::open(&path).at(&path)?;
+                for batch in ParquetRecordBatchReaderBuilder::try_new(file)?.build()? {
+                    out.extend(facts::batch_to_figures(&batch?)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes the writer lock, re-reads the manifest and removes leftovers.
+    fn lock(&mut self) -> Result<StoreLock, StoreError> {
+        let lock = StoreLock::acquire(&self.dir)?;
+        self.manifest = Manifest::load(&self.dir)?;
+        gc(&self.dir, &self.manifest)?;
+        Ok(lock)
+    }
+
+    fn new_staging(&self, name: &str) -> Result<PathBuf, StoreError> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let unique = format!(
+            "{name}-{}-{nanos}-{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = self.dir.join(STAGING_DIR).join(unique);
+        fs::create_dir_all(&path).at(&path)?;
+        Ok(path)
+    }
+
+    fn discard_staging(&self, staging: &Path) {
+        let _ = remove_tree(staging);
+        remove_dir_if_empty(&self.dir.join(STAGING_DIR));
+    }
+
+    /// Moves a staged version into place and publishes it in the manifest.
+    fn commit(
+        &mut self,
+        _lock: &StoreLock,
+        staging: &Path,
+        mut info: DatasetInfo,
+    ) -> Result<DatasetInfo, StoreError> {
+        let old = self.manifest.datasets.get(&info.name).cloned();
+        info.version = old.as_ref().map_or(0, |o| o.version) + 1;
+        info.path = format!("{DATASETS_DIR}/{}/v{}", info.name, info.version);
+        let ds_root = self.dir.join(DATASETS_DIR);
+        let ds_dir = ds_root.join(&info.name);
+        let target = self.dir.join(&info.path);
+        fs::create_dir_all(&ds_dir).at(&ds_dir)?;
+        sync_dir(&ds_root)?;
+        // Not referenced by the manifest, hence garbage.
+        remove_tree(&target)?;
+        crash_point("before_rename");
+        fs::rename(staging, &target).at(&target)?;
+        sync_dir(&ds_dir)?;
+        sync_dir(&self.dir.join(STAGING_DIR))?;
+        crash_point("after_rename");
+        let mut manifest = self.manifest.clone();
+        manifest.updated_at = info.created_at.clone();
+        manifest.entrepot_version = ENTREPOT_VERSION.to_string();
+        manifest.datasets.insert(info.name.clone(), info.clone());
+        manifest.save(&self.dir)?;
+        self.manifest = manifest;
+        crash_point("after_manifest");
+        if let Some(o) = old {
+            let old_dir = self.dir.join(&o.path);
+            if old_dir != target {
+                let _ = remove_tree(&old_dir);
+                let _ = sync_dir(&ds_dir);
+            }
+        }
+        remove_dir_if_empty(&self.dir.join(STAGING_DIR));
+        Ok(info)
+    }
+}
+
+/// Removes `.staging/*`, `manifest.json.tmp` and version directories that the
+/// manifest does not reference. Caller holds the lock.
+fn gc(dir: &Path, manifest: &Manifest) -> Result<(), StoreError> {
+    let staging = dir.join(STAGING_DIR);
+    if staging.is_dir() {
+        for e in fs::read_dir(&staging).at(&staging)? {
+            let e = e.at(&staging)?;
+            let p = e.path();
+            if p.is_dir() {
+                remove_tree(&p)?;
+            } else {
+                let _ = fs::remove_file(&p);
+            }
+        }
+        remove_dir_if_empty(&staging);
+    }
+    let tmp = dir.join(format!("{MANIFEST_FILE}.tmp"));
+    if tmp.exists() {
+        let _ = fs::remove_file(&tmp);
+    }
+    let ds_root = dir.join(DATASETS_DIR);
+    if !ds_root.is_dir() {
+        return Ok(());
+    }
+    for e in fs::read_dir(&ds_root).at(&ds_root)? {
+        let e = e.at(&ds_root)?;
+        let ds_dir = e.path();
+        if !ds_dir.is_dir() {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let keep = manifest
+            .datasets
+            .get(&name)
+            .map(|d| format!("{DATASETS_DIR}/{name}/v{}", d.version));
+        for v in fs::read_dir(&ds_dir).at(&ds_dir)? {
+            let v = v.at(&ds_dir)?;
+            let vname = v.file_name().to_string_lossy().into_owned();
+            let is_version = vname.len() > 1
+                && vname.starts_with('v')
+                && vname[1..].bytes().all(|b| b.is_ascii_digit());
+            if !is_version {
+                continue;
+            }
+            let rel = format!("{DATASETS_DIR}/{name}/{vname}");
+            if keep.as_deref() != Some(rel.as_str()) {
+                remove_tree(&v.path())?;
+            }
+        }
+        if keep.is_none() {
+            remove_dir_if_empty(&ds_dir);
+        }
+    }
+    Ok(())
+}
+
+/// Test hook: when `ENTREPOT_STORE_CRASH_AT` names this point, the process kills
+/// itself with SIGKILL (used by the crash-safety tests).
+fn crash_point(point: &str) {
+    #[cfg(unix)]
+    if std::env::var("ENTREPOT_STORE_CRASH_AT").is_ok_and(|v| v == point) {
+        // SAFETY: sending a signal to our own process.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = point;
+}
+
+fn same_sources(a: &[SourceFile], b: &[SourceFile]) -> bool {
+    let mut x: Vec<&str> = a.iter().map(|s| s.sha256.as_str()).collect();
+    let mut y: Vec<&str> = b.iter().map(|s| s.sha256.as_str()).collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// SHA-256 over `path\tsha256\n` of every file, in path order.
+fn content_checksum(files: &[PartitionFile]) -> String {
+    let mut sorted: Vec<&PartitionFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut h = Sha256::new();
+    for f in sorted {
+        h.update(f.path.as_bytes());
+        h.update(b"\t");
+        h.update(f.sha256.as_bytes());
+        h.update(b"\n");
+    }
+    format!("sha256:{}", fsutil::hex(&h.finalize()))
+}
+
+fn report_of(info: &DatasetInfo, unchanged: bool, start: Instant) -> IngestReport {
+    let partitions: BTreeSet<(Option<&String>, Option<i32>)> = info
+        .partitions
+        .iter()
+        .map(|p| (p.reporter.as_ref(), p.year))
+        .collect();
+    IngestReport {
+        dataset: info.name.clone(),
+        version: info.version,
+        rows: info.rows,
+        rejected: info.rejected,
+        partitions: partitions.len(),
+        files: info.partitions.len(),
+        unchanged,
+        checksum: info.checksum.clone(),
+        quarantine_path: None,
+        duration: start.elapsed(),
+    }
+}
+
+fn unchanged_report(info: &DatasetInfo, start: Instant) -> IngestReport {
+    report_of(info, true, start)
+}
+
+fn check_flow_schema(batch: &RecordBatch, desc: &str) -> Result<(), StoreError> {
+    let want = flows_schema();
+    let got = batch.schema();
+    let same = got.fields().len() == want.fields().len()
+        && got
+            .fields()
+            .iter()
+            .zip(want.fields().iter())
+            .all(|(g, w)| g.name() == w.name() && g.data_type() == w.data_type());
+    if same {
+        Ok(())
+    } else {
+        Err(StoreError::Read {
+            reader: desc.to_string(),
+            error: entrepot_io::IoError::Schema(format!(
+                "batch does not have the canonical flows schema: {got:?}"
+            )),
+        })
+    }
+}
+
+/// Rejected rows, counted and optionally written to a CSV file.
+struct Quarantine {
+    mode: OnError,
+    writer: Option<(csv::Writer<File>, PathBuf)>,
+    count: u64,
+}
+
+impl Quarantine {
+    fn new(opts: &IngestOptions) -> Result<Self, StoreError> {
+        let writer = match (&opts.on_error, &opts.quarantine_path) {
+            (OnError::Quarantine, Some(p)) => {
+                let f = File::create(p).at(p)?;
+                let mut w = csv::Writer::from_writer(f);
+                w.write_record(["file", "line", "column", "value", "message", "raw"])
+                    .map_err(|e| csv_err(p, e))?;
+                Some((w, p.clone()))
+            }
+            _ => None,
+        };
+        Ok(Quarantine {
+            mode: opts.on_error,
+            writer,
+            count: 0,
+        })
+    }
+
+    fn add(&mut self, rows: Vec<RowError>) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if self.mode == OnError::Fail {
+            if let Some(first) = rows.into_iter().next() {
+                return Err(StoreError::Row(Box::new(first)));
+            }
+            return Ok(());
+        }
+        self.count += rows.len() as u64;
+        if let Some((w, p)) = self.writer.as_mut() {
+            for r in rows {
+                w.write_record([
+                    r.file.as_str(),
+                    &r.line.to_string(),
+                    r.column.as_deref().unwrap_or(""),
+                    r.value.as_deref().unwrap_or(""),
+                    r.message.as_str(),
+                    r.raw.as_deref().unwrap_or(""),
+                ])
+                .map_err(|e| csv_err(p, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<u64, StoreError> {
+        if let Some((mut w, p)) = self.writer {
+            w.flush().at(&p)?;
+        }
+        Ok(self.count)
+    }
+}
+
+fn csv_err(p: &Path, e: csv::Error) -> StoreError {
+    StoreError::fs(p, std::io::Error::other(e.to_string()))
+}
+
+/// Hashes of the keys seen so far in one ingest, to catch keys duplicated across
+/// sources (128 bits per key).
+#[derive(Default)]
+struct KeySet {
+    seen: HashSet<u128>,
+}
+
+impl KeySet {
+    /// Removes from `batch` the rows whose key was already seen, returning them as
+    /// rejected rows.
+    fn filter(
+        &mut self,
+        batch: &RecordBatch,
+        desc: &str,
+    ) -> Result<(RecordBatch, Vec<RowError>), StoreError> {
+        use writer::string_col;
+        let reporter = string_col(batch, col::REPORTER)?;
+        let partner = string_col(batch, col::PARTNER)?;
+        let flow = string_col(batch, col::FLOW)?;
+        let period = string_col(batch, col::PERIOD)?;
+        let rev = string_col(batch, col::HS_REVISION)?;
+        let product = string_col(batch, col::PRODUCT)?;
+        let file = string_col(batch, col::SOURCE_FILE)?;
+        let line = batch
+            .column_by_name(col::SOURCE_LINE)
+            .and_then(|c| c.as_any().downcast_ref::<arrow::array::Int64Array>());
+        let mut dups = Vec::new();
+        let mut keep = Vec::with_capacity(batch.num_rows());
+        for i in 0..batch.num_rows() {
+            let fields = [
+                reporter.value(i),
+                partner.value(i),
+                flow.value(i),
+                period.value(i),
+                if rev.is_null(i) { "\u{0}" } else { rev.value(i) },
+                product.value(i),
+            ];
+            let mut h1 = std::collections::hash_map::DefaultHasher::new();
+            let mut h2 = std::collections::hash_map::DefaultHasher::new();
+            0xA5u8.hash(&mut h2);
+            for f in fields {
+                f.hash(&mut h1);
+                f.hash(&mut h2);
+            }
+            let k = (u128::from(h1.finish()) << 64) | u128::from(h2.finish());
+            let fresh = self.seen.insert(k);
+            keep.push(fresh);
+            if !fresh {
+                let value: Vec<String> = fields.iter().map(|f| f.replace('\u{0}', "")).collect();
+                let file_name = if file.is_null(i) {
+                    desc.to_string()
+                } else {
+                    file.value(i).to_string()
+                };
+                let line_no = line
+                    .filter(|l| !l.is_null(i))
+                    .map_or(0, |l| l.value(i).max(0) as u64);
+                dups.push(RowError::new(
+                    file_name,
+                    line_no,
+                    None,
+                    Some(&value.join(",")),
+                    "duplicate key (reporter, partner, flow, period, hs_revision, product): \
+                     the same key was already read earlier in this ingest",
+                ));
+            }
+        }
+        if dups.is_empty() {
+            return Ok((batch.clone(), dups));
+        }
+        let mask = BooleanArray::from(keep);
+        Ok((filter_record_batch(batch, &mask)?, dups))
+    }
+}
+
+/// Keeps the rows of a stored-file batch that pass the non-partition filters.
+fn filter_rows(batch: &RecordBatch, f: &FlowFilter) -> Result<RecordBatch, StoreError> {
+    if f.partner.is_none() && f.flow.is_none() && f.product_level.is_none() {
+        return Ok(batch.clone());
+    }
+    let partner = writer::string_col(batch, col::PARTNER)?;
+    let flow = writer::string_col(batch, col::FLOW)?;
+    let level = batch
+        .column_by_name(col::PRODUCT_LEVEL)
+        .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
+        .ok_or_else(|| StoreError::Corrupt("column 'product_level' missing or not Int32".into()))?;
+    let mask: BooleanArray = (0..batch.num_rows())
+        .map(|i| {
+            Some(
+                f.partner.as_deref().is_none_or(|p| partner.value(i) == p)
+                    && f.flow.is_none_or(|k| flow.value(i) == k.as_str())
+                    && f
+                        .product_level
+                        .is_none_or(|l| level.value(i) == i32::from(l)),
+            )
+        })
+        .collect();
+    Ok(filter_record_batch(batch, &mask)?)
+}
+
+/// Rebuilds a canonical batch from a stored-file batch and its partition values.
+fn with_partition_columns(
+    batch: &RecordBatch,
+    reporter: &str,
+    year: i32,
+) -> Result<RecordBatch, StoreError> {
+    let n = batch.num_rows();
+    let schema = flows_schema();
+    let cols = schema
+        .fields()
+        .iter()
+        .map(|f| -> Result<ArrayRef, StoreError> {
+            Ok(match f.name().as_str() {
+                col::REPORTER => Arc::new(StringArray::from_iter_values(
+                    std::iter::repeat_n(reporter, n),
+                )),
+                col::YEAR => Arc::new(Int32Array::from(vec![year; n])),
+                name => batch.column_by_name(name).cloned().ok_or_else(|| {
+                    StoreError::Corrupt(format!("stored flows file lacks column '{name}'"))
+                })?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(schema, cols)?)
+}

@@ -1,0 +1,211 @@
+//! `entrepot brief`: the release brief of a reporter for a period.
+//!
+//! ```text
+//! Usage: entrepot brief [REPORTER] [--period YYYY-MM|YYYY] [--dataset NAME] [--sample]
+//!                       [--markdown FILE] [--html FILE] [--format table|json|csv]
+//!                       [--partners LIST] [--groups-file FILE]
+//!
+//! Headline (exports, imports, balance, y/y, year-to-date and rolling 12 months), records,
+//! partners and groups (value, y/y, share, change in share, contribution to growth),
+//! diversion away from the largest shrinking partner, context indicators (PMI) and
+//! consistency checks, each number labelled as computed from stored flows or published
+//! (with its source).
+//!
+//! REPORTER defaults to CHN. The data is what the store holds for REPORTER (flows from one
+//! flows dataset, chosen with --dataset when several have the reporter, plus every stored
+//! published figure); when the store holds nothing for REPORTER, or with --sample, the
+//! embedded sample (China customs facts, shipped in the binary) is used. --period defaults
+//! to the latest period available.
+//!
+//! Output: a terminal report (default), --format json (schema:
+//! crates/entrepot-brief/schema/brief.schema.json), --format csv (the partner table),
+//! --markdown FILE and --html FILE (a self-contained report with charts; `-` = stdout).
+//! ```
+
+use crate::output::{exit, exit_error, Format};
+use crate::Ctx;
+use clap::Args;
+use entrepot_core::{Period, PublishedFigure, TradeFlow};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `entrepot brief`.
+#[derive(Args, Debug)]
+pub struct BriefArgs {
+    /// Reporter (ISO3 or any known code).
+    #[arg(default_value = "CHN")]
+    pub reporter: String,
+    /// The period (YYYY-MM or YYYY); default: the latest available.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// The flows dataset to use when several hold the reporter.
+    #[arg(long)]
+    pub dataset: Option<String>,
+    /// Use the embedded sample even if the store holds data for the reporter.
+    #[arg(long)]
+    pub sample: bool,
+    /// Write a Markdown report to FILE (`-` for stdout).
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report with charts to FILE (`-` for stdout).
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Partners and groups to show (comma-separated ISO3 codes or group names).
+    #[arg(long, value_delimiter = ',')]
+    pub partners: Vec<String>,
+    /// A CSV of user-defined groups (`group,iso3,from,to,source`).
+    #[arg(long, env = "ENTREPOT_GROUPS_FILE")]
+    pub groups_file: Option<PathBuf>,
+}
+
+struct Data {
+    flows: Vec<TradeFlow>,
+    facts: Vec<PublishedFigure>,
+    label: String,
+}
+
+fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
+    let sample = || {
+        let facts: Vec<PublishedFigure> = entrepot_io::sample::sample_facts()
+            .into_iter()
+            .filter(|f| f.reporter == reporter)
+            .collect();
+        Data {
+            flows: Vec::new(),
+            facts,
+            label: "embedded sample (China customs facts, published figures)".into(),
+        }
+    };
+    if args.sample {
+        return Ok(sample());
+    }
+    let store = match entrepot_store::Store::open(&ctx.store) {
+        Ok(s) => s,
+        Err(e) if args.dataset.is_none() => {
+            eprintln!("note: store at {} not usable ({e}); using the embedded sample", ctx.store.display());
+            return Ok(sample());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let flow_sets: Vec<String> = store
+        .datasets()
+        .iter()
+        .filter(|d| d.kind.to_string() == "flows" && d.reporters.iter().any(|r| r == reporter))
+        .map(|d| d.name.clone())
+        .collect();
+    let dataset = match &args.dataset {
+        Some(d) => {
+            if store.dataset(d).is_none() {
+                return Err(exit_error(exit::NOT_FOUND, format!("no dataset '{d}' in the store")));
+            }
+            Some(d.clone())
+        }
+        None if flow_sets.len() > 1 => {
+            return Err(exit_error(
+                exit::USAGE,
+                format!(
+                    "several datasets hold flows of {reporter}: {}; choose one with --dataset",
+                    flow_sets.join(", ")
+                ),
+            ))
+        }
+        None => flow_sets.first().cloned(),
+    };
+    let flows = match &dataset {
+        Some(d) => store.load_flows(&entrepot_store::FlowFilter {
+            dataset: Some(d.clone()),
+            reporter: Some(reporter.to_string()),
+            ..Default::default()
+        })?,
+        None => Vec::new(),
+    };
+    let facts: Vec<PublishedFigure> = store
+        .load_facts(None)?
+        .into_iter()
+        .filter(|f| f.reporter == reporter)
+        .collect();
+    if flows.is_empty() && facts.is_empty() {
+        if args.dataset.is_some() {
+            return Err(exit_error(
+                exit::NOT_FOUND,
+                format!("dataset has no flows of {reporter}"),
+            ));
+        }
+        return Ok(sample());
+    }
+    let label = match &dataset {
+        Some(d) => format!("store {} (flows dataset '{d}')", ctx.store.display()),
+        None => format!("store {} (published figures)", ctx.store.display()),
+    };
+    Ok(Data { flows, facts, label })
+}
+
+/// Runs the command.
+pub fn run(args: &BriefArgs, ctx: &Ctx) -> anyhow::Result<()> {
+    let reporter = entrepot_core::CountryRegistry::builtin()
+        .resolve(&args.reporter)
+        .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?
+        .iso3
+        .clone();
+    let period: Option<Period> = match &args.period {
+        Some(p) => Some(
+            p.parse()
+                .map_err(|e: entrepot_core::CoreError| exit_error(exit::USAGE, e.to_string()))?,
+        ),
+        None => None,
+    };
+    let groups = super::groups::load_groups(args.groups_file.as_ref())?;
+    let data = load(args, ctx, &reporter)?;
+    if data.flows.is_empty() && data.facts.is_empty() {
+        return Err(exit_error(exit::NOT_FOUND, format!("no data for {reporter}")));
+    }
+    let mut input = entrepot_brief::BriefInput::new(&reporter, &data.flows, &data.facts, &groups);
+    input.period = period;
+    input.data_label = data.label.clone();
+    if !args.partners.is_empty() {
+        input.partners_of_interest = args.partners.iter().map(|p| p.trim().to_ascii_uppercase()).collect();
+    }
+    let brief = entrepot_brief::build_brief(&input).map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
+    let write_to = |path: &PathBuf, text: String| -> anyhow::Result<()> {
+        if path.as_os_str() == "-" {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        } else {
+            std::fs::write(path, text).map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", path.display())))?;
+            eprintln!("wrote {}", path.display());
+        }
+        Ok(())
+    };
+    let mut wrote_file = false;
+    if let Some(p) = &args.markdown {
+        write_to(p, entrepot_report::render_markdown(&brief))?;
+        wrote_file = p.as_os_str() != "-";
+        if !wrote_file {
+            return Ok(());
+        }
+    }
+    if let Some(p) = &args.html {
+        write_to(p, entrepot_report::render_html(&brief))?;
+        wrote_file = p.as_os_str() != "-";
+        if !wrote_file {
+            return Ok(());
+        }
+    }
+    let _ = wrote_file;
+    let text = match ctx.format {
+        Format::Json => entrepot_report::render_json(&brief),
+        Format::Csv => entrepot_report::render_partners_csv(&brief),
+        Format::Table => entrepot_report::render_terminal(
+            &brief,
+            &entrepot_report::TerminalOptions {
+                width: 100,
+                color: ctx.color,
+            },
+        ),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        writeln!(out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! `entrepot groups`: partner groups and their dated membership.
+//!
+//! ```text
+//! Usage: entrepot groups [GROUP] [--at PERIOD] [--groups-file FILE] [--format table|json|csv]
+//!
+//! With no GROUP, lists the groups with their number of members at PERIOD (default: the
+//! current year). With GROUP, lists its members at PERIOD, or with --history every
+//! membership row with its dates and source. --groups-file adds user-defined groups from
+//! a CSV `group,iso3,from,to,source` (dates YYYY-MM-DD, empty = open-ended).
+//! ```
+
+use crate::output::{exit, exit_error, print_rows, Format};
+use clap::Args;
+use entrepot_core::{CountryRegistry, GroupRegistry, Period};
+use std::path::PathBuf;
+
+/// Arguments of `entrepot groups`.
+#[derive(Args, Debug)]
+pub struct GroupsArgs {
+    /// A group name (EU27, ASEAN, AFRICA, LATAM, …).
+    pub group: Option<String>,
+    /// The period at which membership is evaluated (YYYY or YYYY-MM).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Show every membership row with its dates instead of the members at a period.
+    #[arg(long)]
+    pub history: bool,
+    /// A CSV of user-defined groups (`group,iso3,from,to,source`).
+    #[arg(long, env = "ENTREPOT_GROUPS_FILE")]
+    pub groups_file: Option<PathBuf>,
+}
+
+/// Loads the built-in groups plus the user's file, if any.
+pub fn load_groups(file: Option<&PathBuf>) -> anyhow::Result<GroupRegistry> {
+    match file {
+        None => Ok(GroupRegistry::builtin().clone()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", p.display())))?;
+            GroupRegistry::with_user_groups(&p.display().to_string(), &text)
+                .map_err(|e| exit_error(exit::BAD_INPUT, e.to_string()))
+        }
+    }
+}
+
+fn current_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    1970 + (secs / 31_556_952) as i32
+}
+
+/// Runs the command.
+pub fn run(args: &GroupsArgs, format: Format) -> anyhow::Result<()> {
+    let reg = load_groups(args.groups_file.as_ref())?;
+    let at: Period = match &args.at {
+        Some(s) => s
+            .parse()
+            .map_err(|e: entrepot_core::CoreError| exit_error(exit::USAGE, e.to_string()))?,
+        None => Period::Year(current_year()),
+    };
+    let countries = CountryRegistry::builtin();
+    match &args.group {
+        None => {
+            let rows: Vec<Vec<String>> = reg
+                .names()
+                .into_iter()
+                .map(|g| {
+                    let n = reg.members_at(g, &at).map(|m| m.len()).unwrap_or(0);
+                    vec![g.to_string(), n.to_string()]
+                })
+                .collect();
+            print_rows(format, &["group", &format!("members_at_{at}")], &rows)
+        }
+        Some(g) => {
+            let rows: Vec<Vec<String>> = if args.history {
+                reg.memberships(g)
+                    .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?
+                    .iter()
+                    .map(|m| {
+                        let d = |x: Option<(i32, u8, u8)>| {
+                            x.map(|(y, mo, da)| format!("{y:04}-{mo:02}-{da:02}")).unwrap_or_default()
+                        };
+                        vec![m.iso3.clone(), d(m.from), d(m.to), m.source.clone()]
+                    })
+                    .collect()
+            } else {
+                reg.members_at(g, &at)
+                    .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?
+                    .into_iter()
+                    .map(|iso| {
+                        let name = countries.get(&iso).map(|c| c.name.clone()).unwrap_or_default();
+                        vec![iso, name]
+                    })
+                    .collect()
+            };
+            if args.history {
+                print_rows(format, &["iso3", "from", "to", "source"], &rows)
+            } else {
+                print_rows(format, &["iso3", "name"], &rows)
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! One module per command, each with its usage text at the top.
+
+pub mod brief;
+pub mod countries;
+pub mod datasets;
+pub mod gravity;
+pub mod groups;
+pub mod ingest;
+pub mod products;
+pub mod sql;

@@ -1,0 +1,112 @@
+//! `entrepot products`: browse the HS nomenclature and the named product baskets.
+//!
+//! ```text
+//! Usage: entrepot products [QUERY] [--hs HS2022|HS2017|HS2012] [--children] [--baskets]
+//!                          [--baskets-file FILE] [--limit N] [--format table|json|csv]
+//!
+//! QUERY is an HS code (`8541`, `854143`) or words of a description (`lithium`). With
+//! --children, lists the headings of a chapter or the subheadings of a heading (or the
+//! chapters with no QUERY). With --baskets, lists the named baskets (electric vehicles,
+//! lithium-ion batteries, solar cells, industrial robots, plus those of --baskets-file, a
+//! CSV `basket,revision,code,description`).
+//! ```
+
+use crate::output::{exit, exit_error, print_rows, Format};
+use clap::Args;
+use entrepot_core::{Basket, HsCode, HsRevision, ProductCatalog};
+use std::path::PathBuf;
+
+/// Arguments of `entrepot products`.
+#[derive(Args, Debug)]
+pub struct ProductsArgs {
+    /// An HS code or words of a description.
+    pub query: Option<String>,
+    /// HS revision.
+    #[arg(long, default_value = "HS2022")]
+    pub hs: String,
+    /// List the children of QUERY (or the chapters).
+    #[arg(long)]
+    pub children: bool,
+    /// List the named baskets.
+    #[arg(long)]
+    pub baskets: bool,
+    /// A CSV of user-defined baskets (`basket,revision,code,description`).
+    #[arg(long, env = "ENTREPOT_BASKETS_FILE")]
+    pub baskets_file: Option<PathBuf>,
+    /// Maximum number of rows for a text search.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+/// Runs the command.
+pub fn run(args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
+    let cat = ProductCatalog::builtin();
+    if args.baskets {
+        let mut baskets = Basket::builtin();
+        if let Some(p) = &args.baskets_file {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", p.display())))?;
+            baskets.extend(
+                Basket::parse_csv(&p.display().to_string(), &text)
+                    .map_err(|e| exit_error(exit::BAD_INPUT, e.to_string()))?,
+            );
+        }
+        let mut rows = Vec::new();
+        for b in &baskets {
+            for (rev, codes) in &b.codes {
+                for c in codes {
+                    let d = cat.get(*rev, c.as_str()).map(|i| i.description.clone()).unwrap_or_default();
+                    rows.push(vec![b.name.clone(), rev.to_string(), c.to_string(), d]);
+                }
+            }
+        }
+        return print_rows(format, &["basket", "revision", "code", "description"], &rows);
+    }
+    let rev: HsRevision = args
+        .hs
+        .parse()
+        .map_err(|e: entrepot_core::CoreError| exit_error(exit::USAGE, e.to_string()))?;
+    if !cat.has_revision(rev) {
+        return Err(exit_error(
+            exit::NOT_FOUND,
+            format!("no built-in nomenclature for {rev}; available: HS2012, HS2017, HS2022"),
+        ));
+    }
+    let infos = if args.children {
+        let code = match &args.query {
+            None => None,
+            Some(q) => Some(
+                cat.resolve(rev, q)
+                    .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?,
+            ),
+        };
+        cat.children(rev, code.as_ref())
+    } else {
+        match &args.query {
+            None => cat.children(rev, None),
+            Some(q) if HsCode::parse(q).is_ok() => {
+                let c = cat
+                    .resolve(rev, q)
+                    .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
+                cat.get(rev, c.as_str()).into_iter().collect()
+            }
+            Some(q) => cat.search(rev, q, args.limit),
+        }
+    };
+    if infos.is_empty() {
+        return Err(exit_error(exit::NOT_FOUND, "no product matches"));
+    }
+    let rows: Vec<Vec<String>> = infos
+        .iter()
+        .map(|i| {
+            vec![
+                i.revision.to_string(),
+                i.code.to_string(),
+                i.code.level().to_string(),
+                i.section.clone(),
+                i.description.clone(),
+            ]
+        })
+        .collect();
+    print_rows(format, &["revision", "code", "level", "section", "description"], &rows)
+}

@@ -1,0 +1,121 @@
+//! Output conventions shared by all commands: `--format table|json|csv`, colour and
+//! exit codes.
+
+use clap::ValueEnum;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde_json::Value;
+use std::io::{IsTerminal, Write};
+
+/// Output format of tabular results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// A human-readable table.
+    #[default]
+    Table,
+    /// JSON (an array of objects, or a document).
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// Exit codes of the `entrepot` command (documented in the README).
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// A runtime failure (I/O, store, query).
+    pub const FAILURE: i32 = 1;
+    /// Bad command-line usage (clap's own code).
+    pub const USAGE: i32 = 2;
+    /// Bad input data: rows were rejected and the policy was to fail.
+    pub const BAD_INPUT: i32 = 3;
+    /// Something named on the command line does not exist (dataset, code, group).
+    pub const NOT_FOUND: i32 = 4;
+}
+
+/// An error carrying the exit code the process should end with.
+#[derive(Debug)]
+pub struct ExitError {
+    /// The exit code.
+    pub code: i32,
+    /// The message.
+    pub message: String,
+}
+
+impl std::fmt::Display for ExitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ExitError {}
+
+/// Builds an [`ExitError`] as an `anyhow::Error`.
+pub fn exit_error(code: i32, message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(ExitError {
+        code,
+        message: message.into(),
+    })
+}
+
+/// Whether colour should be used on stdout: not when `NO_COLOR` is set (any value),
+/// not when `--no-color` was given, not when stdout is not a terminal.
+pub fn use_color(no_color_flag: bool) -> bool {
+    if no_color_flag || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    std::io::stdout().is_terminal()
+}
+
+/// Prints rows of string cells in the chosen format.
+pub fn print_rows(format: Format, headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Table => {
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header(headers.to_vec());
+            if let Some((w, _)) = terminal_width() {
+                t.set_width(w);
+            }
+            for r in rows {
+                t.add_row(r.clone());
+            }
+            writeln!(out, "{t}")?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(headers)?;
+            for r in rows {
+                w.write_record(r)?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            let arr: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    let mut m = serde_json::Map::new();
+                    for (h, v) in headers.iter().zip(r) {
+                        m.insert((*h).to_string(), Value::String(v.clone()));
+                    }
+                    Value::Object(m)
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&arr)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints a serialisable value as pretty JSON.
+pub fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::to_string_pretty(v)?)?;
+    Ok(())
+}
+
+fn terminal_width() -> Option<(u16, u16)> {
+    let cols = std::env::var("COLUMNS").ok()?.parse().ok()?;
+    Some((cols, 0))
+}

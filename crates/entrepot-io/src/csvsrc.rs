@@ -1,0 +1,172 @@
+//! Record-by-record CSV input shared by the CSV readers: header, line numbers,
+//! wrong column counts and truncated last records.
+
+use crate::error::{IoError, RowError};
+use crate::mapping::{Cell, RowAccess};
+use crate::validate::{lossy, CountingReader};
+use csv::ByteRecord;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// A streaming CSV source.
+pub(crate) struct CsvSource {
+    rdr: csv::Reader<CountingReader<Box<dyn Read + Send>>>,
+    /// Column names (trimmed).
+    pub header: Vec<String>,
+    /// The name used in errors.
+    pub file: String,
+    /// Total size in bytes, if known.
+    pub total: Option<u64>,
+    /// The current record.
+    pub rec: ByteRecord,
+}
+
+/// Opens a file for reading, mapping the error to [`IoError::File`].
+pub(crate) fn open_file(path: &Path) -> Result<(File, Option<u64>), IoError> {
+    let f = File::open(path).map_err(|source| IoError::File {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let size = f.metadata().ok().map(|m| m.len());
+    Ok((f, size))
+}
+
+impl CsvSource {
+    /// Opens a CSV file.
+    pub(crate) fn open(path: &Path) -> Result<Self, IoError> {
+        let (f, size) = open_file(path)?;
+        Self::from_reader(path.display().to_string(), Box::new(f), size)
+    }
+
+    /// Wraps any reader.
+    pub(crate) fn from_reader(file: String, r: Box<dyn Read + Send>, total: Option<u64>) -> Result<Self, IoError> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .buffer_capacity(1 << 18)
+            .from_reader(CountingReader::new(r));
+        let header = rdr
+            .byte_headers()
+            .map_err(|e| csv_err(&file, e))?
+            .iter()
+            .map(|h| lossy(h).trim().trim_start_matches('\u{feff}').to_string())
+            .collect::<Vec<_>>();
+        if header.iter().all(|h| h.is_empty()) {
+            return Err(IoError::Format {
+                path: file,
+                message: "empty file or empty header: expected a header row".into(),
+            });
+        }
+        Ok(CsvSource {
+            rdr,
+            header,
+            file,
+            total,
+            rec: ByteRecord::new(),
+        })
+    }
+
+    /// Bytes consumed so far.
+    pub(crate) fn consumed(&self) -> u64 {
+        self.rdr.get_ref().count
+    }
+
+    /// Reads the next record into `self.rec`. Returns `Ok(None)` at the end,
+    /// `Ok(Some(Ok(line)))` for a record with the header's field count, and
+    /// `Ok(Some(Err(row_error)))` for a record with the wrong field count (the
+    /// message says "truncated" when it is the cut-off last record of the file).
+    pub(crate) fn next(&mut self) -> Result<Option<Result<u64, RowError>>, IoError> {
+        loop {
+            let more = self
+                .rdr
+                .read_byte_record(&mut self.rec)
+                .map_err(|e| csv_err(&self.file, e))?;
+            if !more {
+                return Ok(None);
+            }
+            let start = self.rec.position().map(|p| p.byte()).unwrap_or(0);
+            let line = self.rdr.get_mut().line_at(start);
+            let n = self.rec.len();
+            if n == self.header.len() {
+                return Ok(Some(Ok(line)));
+            }
+            // A blank line inside the file reads as one empty field: csv skips those,
+            // so a single empty field here is a real (empty) record.
+            let raw = self.raw_text();
+            let src = self.rdr.get_ref();
+            let at_end = src.eof && self.rdr.position().byte() >= src.count;
+            let no_newline = !matches!(src.last_byte, Some(b'\n') | Some(b'\r'));
+            let message = if n < self.header.len() && at_end && no_newline {
+                format!(
+                    "truncated file: the last record has {n} of {} fields and no final newline (the file was cut off)",
+                    self.header.len()
+                )
+            } else {
+                format!("wrong number of fields: expected {}, found {n}", self.header.len())
+            };
+            let mut e = RowError::new(self.file.clone(), line, None, None, message);
+            e.raw = Some(raw);
+            return Ok(Some(Err(e)));
+        }
+    }
+
+    /// The current record as text (fields joined by commas), for quarantine files.
+    pub(crate) fn raw_text(&self) -> String {
+        let mut s = String::new();
+        for (i, f) in self.rec.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(&String::from_utf8_lossy(f));
+        }
+        s
+    }
+
+    /// The current record as a row for the mapper.
+    pub(crate) fn row(&self) -> CsvRow<'_> {
+        CsvRow { rec: &self.rec }
+    }
+}
+
+/// A CSV record seen through [`RowAccess`].
+pub(crate) struct CsvRow<'a> {
+    rec: &'a ByteRecord,
+}
+
+impl RowAccess for CsvRow<'_> {
+    fn cell(&self, idx: usize) -> Cell<'_> {
+        match self.rec.get(idx) {
+            Some(b) => Cell::Text(b),
+            None => Cell::Null,
+        }
+    }
+    fn offset_of(&self, idx: usize) -> Option<u64> {
+        field_offset(self.rec, idx)
+    }
+}
+
+/// Approximate byte offset of a field in the file (exact for unquoted fields).
+pub(crate) fn field_offset(rec: &ByteRecord, idx: usize) -> Option<u64> {
+    let start = rec.position()?.byte();
+    let r = rec.range(idx)?;
+    Some(start + r.start as u64 + idx as u64)
+}
+
+/// Maps a csv error to an [`IoError`].
+pub(crate) fn csv_err(file: &str, e: csv::Error) -> IoError {
+    let line = e.position().map(|p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => IoError::File {
+            path: file.to_string(),
+            source,
+        },
+        other => IoError::Format {
+            path: file.to_string(),
+            message: match line {
+                Some(l) => format!("line {l}: {other:?}"),
+                None => format!("{other:?}"),
+            },
+        },
+    }
+}

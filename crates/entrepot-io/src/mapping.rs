@@ -1,0 +1,800 @@
+//! Column mappings: how the columns of a tidy table (CSV, Parquet, Stata) become the
+//! fields of a canonical flow.
+//!
+//! # Spec strings
+//!
+//! A mapping can be written as a comma-separated list of `key=value` pairs, e.g.
+//!
+//! ```text
+//! reporter=exp,partner=imp,period=time,value=export,flow=export
+//! ```
+//!
+//! | key | value | required |
+//! |---|---|---|
+//! | `reporter` | column of reporter codes (ISO3, ISO2, M49/BACI numeric, aliases) | yes |
+//! | `partner` | column of partner codes | yes |
+//! | `flow` | a constant flow (`export`, `import`, `re_export`, `re_import`, `X`, `M`, …) or a column of flow codes | yes |
+//! | `period` | column of periods (`YYYY`, `YYYY-MM`, `YYYYMM`) | `period` or `year` |
+//! | `year`, `month` | columns of the year and (optional) month; an empty month or month 52 (Comtrade's annual marker) means annual | |
+//! | `product` | column of HS codes or `TOTAL`; absent → every row is the total | no |
+//! | `hs_revision` (`revision`) | a constant revision (`HS2017`, `H5`, `2017`) or a column | when `product` has HS codes |
+//! | `value` | column of trade values | yes |
+//! | `value_scale` (`scale`) | multiplier to US dollars: a number (`1`, `1000`, `1e6`) or `units`, `thousands`, `millions`, `billions`; default 1 | no |
+//! | `quantity` | column of physical quantities | no |
+//! | `quantity_unit` (`unit`) | a constant unit (`kg`, `t`, `u`, …) or a column of units | with `quantity` |
+//! | `declared_by` | a constant (`reporter`, `mirror`, `reconciled`; default `reporter`) or a column | no |
+//!
+//! For `flow`, `hs_revision`, `quantity_unit` and `declared_by`, a value that parses as
+//! a constant of that kind is taken as a constant; otherwise it names a column. Prefix
+//! the value with `col:` to force a column (`flow=col:export` reads a column named
+//! `export`). Column names are matched exactly, then case-insensitively.
+
+use crate::error::{IoError, RowError};
+use crate::validate::{check_amount, check_year, lossy, trim_bytes, Core, FastMap, Prod, Resolved};
+use entrepot_core::{Declarant, FlowKind, HsRevision, Period, Quantity, QuantityUnit};
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a field's values come from: a column or a constant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source<T> {
+    /// A column of the input, by name.
+    Column(String),
+    /// The same value for every row.
+    Const(T),
+}
+
+/// Where the period of a row comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PeriodSource {
+    /// One column holding `YYYY`, `YYYY-MM` or `YYYYMM`.
+    Column(String),
+    /// A year column and an optional month column.
+    YearMonth {
+        /// The year column.
+        year: String,
+        /// The month column (empty or 52 = annual).
+        month: Option<String>,
+    },
+}
+
+/// How the columns of a tidy table map to the fields of a flow (see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnMapping {
+    /// Reporter column.
+    pub reporter: String,
+    /// Partner column.
+    pub partner: String,
+    /// Flow column or constant.
+    pub flow: Source<FlowKind>,
+    /// Period column(s).
+    pub period: PeriodSource,
+    /// Product column; `None` means every row is the total.
+    pub product: Option<String>,
+    /// HS revision of the product codes (constant or column); falls back to the
+    /// reader's `hs_revision` option.
+    pub hs_revision: Option<Source<HsRevision>>,
+    /// Value column.
+    pub value: String,
+    /// Multiplier from the value column to US dollars (1, 1e3, 1e6, …).
+    pub value_scale: f64,
+    /// Quantity column.
+    pub quantity: Option<String>,
+    /// Unit of the quantity (constant or column).
+    pub quantity_unit: Option<Source<QuantityUnit>>,
+    /// Who declared the flows (constant or column).
+    pub declared_by: Source<Declarant>,
+}
+
+impl ColumnMapping {
+    /// The mapping of a table in the canonical schema (see [`crate::schema`]).
+    pub fn canonical() -> Self {
+        ColumnMapping {
+            reporter: "reporter".into(),
+            partner: "partner".into(),
+            flow: Source::Column("flow".into()),
+            period: PeriodSource::Column("period".into()),
+            product: Some("product".into()),
+            hs_revision: Some(Source::Column("hs_revision".into())),
+            value: "value_usd".into(),
+            value_scale: 1.0,
+            quantity: Some("quantity".into()),
+            quantity_unit: Some(Source::Column("quantity_unit".into())),
+            declared_by: Source::Column("declared_by".into()),
+        }
+    }
+
+    /// Parses a spec string (see the module docs).
+    pub fn parse(spec: &str) -> Result<Self, IoError> {
+        let bad = |m: String| IoError::Format {
+            path: "column mapping".into(),
+            message: m,
+        };
+        const KEYS: [&str; 15] = [
+            "reporter", "partner", "flow", "period", "year", "month", "product", "hs_revision",
+            "revision", "value", "value_scale", "scale", "quantity", "quantity_unit", "unit",
+        ];
+        let mut kv: Vec<(String, String)> = Vec::new();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| bad(format!("'{part}' is not key=value")))?;
+            let k = k.trim().to_ascii_lowercase();
+            let v = v.trim().to_string();
+            if v.is_empty() {
+                return Err(bad(format!("empty value for '{k}'")));
+            }
+            if !KEYS.contains(&k.as_str()) && k != "declared_by" {
+                let mut keys: Vec<&str> = KEYS.to_vec();
+                keys.push("declared_by");
+                let s = entrepot_core::error::closest(&k, keys.iter().copied(), 2);
+                let hint = if s.is_empty() { String::new() } else { format!(" (did you mean {}?)", s.join(", ")) };
+                return Err(bad(format!("unknown key '{k}'{hint}")));
+            }
+            if kv.iter().any(|(a, _)| *a == k) {
+                return Err(bad(format!("key '{k}' given twice")));
+            }
+            kv.push((k, v));
+        }
+        let get = |names: &[&str]| -> Option<String> {
+            kv.iter().find(|(k, _)| names.contains(&k.as_str())).map(|(_, v)| v.clone())
+        };
+        let need = |name: &str| get(&[name]).ok_or_else(|| bad(format!("missing required key '{name}'")));
+        let period = match (get(&["period"]), get(&["year"])) {
+            (Some(p), None) => {
+                if get(&["month"]).is_some() {
+                    return Err(bad("'month' goes with 'year', not with 'period'".into()));
+                }
+                PeriodSource::Column(p)
+            }
+            (None, Some(y)) => PeriodSource::YearMonth {
+                year: y,
+                month: get(&["month"]),
+            },
+            (Some(_), Some(_)) => return Err(bad("give either 'period' or 'year' (+ 'month'), not both".into())),
+            (None, None) => return Err(bad("missing required key 'period' (or 'year')".into())),
+        };
+        let value_scale = match get(&["value_scale", "scale"]) {
+            None => 1.0,
+            Some(s) => parse_scale(&s).ok_or_else(|| {
+                bad(format!(
+                    "invalid value_scale '{s}': expected a positive number or units/thousands/millions/billions"
+                ))
+            })?,
+        };
+        let quantity = get(&["quantity"]);
+        let quantity_unit = get(&["quantity_unit", "unit"]).map(|s| source_of::<QuantityUnit>(&s));
+        if quantity.is_some() != quantity_unit.is_some() {
+            return Err(bad(if quantity.is_some() {
+                "'quantity' needs a 'quantity_unit' (a constant unit or a column)".into()
+            } else {
+                "'quantity_unit' given without a 'quantity' column".into()
+            }));
+        }
+        Ok(ColumnMapping {
+            reporter: need("reporter")?,
+            partner: need("partner")?,
+            flow: source_of::<FlowKind>(&need("flow")?),
+            period,
+            product: get(&["product"]),
+            hs_revision: get(&["hs_revision", "revision"]).map(|s| source_of::<HsRevision>(&s)),
+            value: need("value")?,
+            value_scale,
+            quantity,
+            quantity_unit,
+            declared_by: get(&["declared_by"])
+                .map(|s| source_of::<Declarant>(&s))
+                .unwrap_or(Source::Const(Declarant::Reporter)),
+        })
+    }
+}
+
+impl FromStr for ColumnMapping {
+    type Err = IoError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ColumnMapping::parse(s)
+    }
+}
+
+impl fmt::Display for ColumnMapping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn src<T: fmt::Display>(s: &Source<T>) -> String {
+            match s {
+                Source::Column(c) => format!("col:{c}"),
+                Source::Const(v) => v.to_string(),
+            }
+        }
+        write!(f, "reporter={},partner={},flow={}", self.reporter, self.partner, src(&self.flow))?;
+        match &self.period {
+            PeriodSource::Column(c) => write!(f, ",period={c}")?,
+            PeriodSource::YearMonth { year, month } => {
+                write!(f, ",year={year}")?;
+                if let Some(m) = month {
+                    write!(f, ",month={m}")?;
+                }
+            }
+        }
+        if let Some(p) = &self.product {
+            write!(f, ",product={p}")?;
+        }
+        if let Some(r) = &self.hs_revision {
+            write!(f, ",hs_revision={}", src(r))?;
+        }
+        write!(f, ",value={},value_scale={}", self.value, self.value_scale)?;
+        if let Some(q) = &self.quantity {
+            write!(f, ",quantity={q}")?;
+        }
+        if let Some(u) = &self.quantity_unit {
+            write!(f, ",quantity_unit={}", src(u))?;
+        }
+        match &self.declared_by {
+            Source::Column(c) => write!(f, ",declared_by=col:{c}"),
+            Source::Const(d) => write!(f, ",declared_by={}", d.as_str()),
+        }
+    }
+}
+
+fn parse_scale(s: &str) -> Option<f64> {
+    let v = match s.trim().to_ascii_lowercase().as_str() {
+        "units" | "unit" | "usd" => 1.0,
+        "thousands" | "thousand" | "k" => 1e3,
+        "millions" | "million" | "m" | "mn" => 1e6,
+        "billions" | "billion" | "bn" => 1e9,
+        t => t.parse::<f64>().ok()?,
+    };
+    (v.is_finite() && v > 0.0).then_some(v)
+}
+
+fn source_of<T: FromStr>(s: &str) -> Source<T> {
+    if let Some(c) = s.strip_prefix("col:") {
+        return Source::Column(c.to_string());
+    }
+    match s.parse::<T>() {
+        Ok(v) => Source::Const(v),
+        Err(_) => Source::Column(s.to_string()),
+    }
+}
+
+/// One cell of an input row, as seen by the mapper.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    /// Text (CSV field, string column).
+    Text(&'a [u8]),
+    /// A number (numeric Parquet or Stata column, JSON number).
+    Num(f64),
+    /// Missing.
+    Null,
+}
+
+impl Cell<'_> {
+    fn is_null(&self) -> bool {
+        match self {
+            Cell::Null => true,
+            Cell::Text(t) => trim_bytes(t).is_empty(),
+            Cell::Num(_) => false,
+        }
+    }
+
+    /// Text for error messages.
+    fn show(&self) -> String {
+        match self {
+            Cell::Text(t) => lossy(t),
+            Cell::Num(v) => fmt_num(*v),
+            Cell::Null => String::new(),
+        }
+    }
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Random access to the cells of one input row.
+pub(crate) trait RowAccess {
+    /// The cell at a column index.
+    fn cell(&self, idx: usize) -> Cell<'_>;
+    /// The byte offset of a column's text in the file, when known (for UTF-8 errors).
+    fn offset_of(&self, _idx: usize) -> Option<u64> {
+        None
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Src<T> {
+    Col(usize),
+    Const(T),
+}
+
+/// What to do with Comtrade rows that are a breakdown (by second partner, mode of
+/// transport or customs procedure) rather than the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BreakdownPolicy {
+    /// Reject them as bad rows (the default): storing them next to the totals would
+    /// double count.
+    #[default]
+    Reject,
+    /// Skip them, counting them (see [`crate::tidy::CsvFlowReader::skipped`]).
+    Skip,
+    /// Accept them as if they were totals (for files that hold one breakdown only).
+    Accept,
+}
+
+/// Comtrade-specific column checks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ComtradeChecks {
+    /// (column index, column name, the value(s) that mean "total").
+    pub checks: Vec<(usize, String, &'static [&'static str])>,
+    pub policy: BreakdownPolicy,
+}
+
+/// A mapping resolved against a header: column indices and caches.
+pub(crate) struct Mapper {
+    names: Vec<String>,
+    reporter: usize,
+    partner: usize,
+    flow: Src<FlowKind>,
+    period: Option<usize>,
+    year: Option<usize>,
+    month: Option<usize>,
+    product: Option<usize>,
+    revision: Option<Src<HsRevision>>,
+    value: usize,
+    scale: f64,
+    quantity: Option<usize>,
+    unit: Option<Src<QuantityUnit>>,
+    declared: Src<Declarant>,
+    pub comtrade: Option<ComtradeChecks>,
+    pub skipped: u64,
+    flows: FastMap<Box<[u8]>, Result<FlowKind, String>>,
+    periods: FastMap<Box<[u8]>, Result<Period, String>>,
+    revisions: FastMap<Box<[u8]>, Result<HsRevision, String>>,
+    units: FastMap<Box<[u8]>, Result<(QuantityUnit, f64), String>>,
+}
+
+/// Finds a column by name: exactly, then case-insensitively.
+pub(crate) fn find_column(header: &[String], name: &str) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
+}
+
+impl Mapper {
+    /// Resolves `m` against a header; missing columns are a format error that lists
+    /// the columns present.
+    pub(crate) fn new(
+        path: &str,
+        header: &[String],
+        m: &ColumnMapping,
+        default_revision: Option<HsRevision>,
+    ) -> Result<Self, IoError> {
+        let col = |role: &str, name: &str| -> Result<usize, IoError> {
+            find_column(header, name).ok_or_else(|| {
+                let s = entrepot_core::error::closest(name, header.iter().map(String::as_str), 2);
+                let hint = if s.is_empty() { String::new() } else { format!(" (did you mean {}?)", s.join(", ")) };
+                IoError::Format {
+                    path: path.to_string(),
+                    message: format!(
+                        "the {role} column '{name}' is not in the header{hint}; columns are: {}",
+                        header.join(", ")
+                    ),
+                }
+            })
+        };
+        fn src<T: Copy>(
+            s: &Source<T>,
+            role: &str,
+            col: &dyn Fn(&str, &str) -> Result<usize, IoError>,
+        ) -> Result<Src<T>, IoError> {
+            Ok(match s {
+                Source::Column(c) => Src::Col(col(role, c)?),
+                Source::Const(v) => Src::Const(*v),
+            })
+        }
+        let (period, year, month) = match &m.period {
+            PeriodSource::Column(c) => (Some(col("period", c)?), None, None),
+            PeriodSource::YearMonth { year, month } => (
+                None,
+                Some(col("year", year)?),
+                month.as_deref().map(|mm| col("month", mm)).transpose()?,
+            ),
+        };
+        Ok(Mapper {
+            names: header.to_vec(),
+            reporter: col("reporter", &m.reporter)?,
+            partner: col("partner", &m.partner)?,
+            flow: src(&m.flow, "flow", &col)?,
+            period,
+            year,
+            month,
+            product: m.product.as_deref().map(|p| col("product", p)).transpose()?,
+            revision: match &m.hs_revision {
+                Some(s) => Some(src(s, "hs_revision", &col)?),
+                None => default_revision.map(Src::Const),
+            },
+            value: col("value", &m.value)?,
+            scale: m.value_scale,
+            quantity: m.quantity.as_deref().map(|q| col("quantity", q)).transpose()?,
+            unit: m
+                .quantity_unit
+                .as_ref()
+                .map(|u| src(u, "quantity_unit", &col))
+                .transpose()?,
+            declared: src(&m.declared_by, "declared_by", &col)?,
+            comtrade: None,
+            skipped: 0,
+            flows: FastMap::default(),
+            periods: FastMap::default(),
+            revisions: FastMap::default(),
+            units: FastMap::default(),
+        })
+    }
+
+    fn name(&self, idx: usize) -> &str {
+        self.names.get(idx).map(String::as_str).unwrap_or("")
+    }
+
+    /// Validates one row and hands it to `core` (accepted, or rejected by policy).
+    pub(crate) fn process<R: RowAccess + ?Sized>(&mut self, core: &mut Core, row: &R, line: u64) -> Result<(), IoError> {
+        match self.resolve(core, row, line) {
+            Ok(Some(r)) => core.accept(&r, line),
+            Ok(None) => Ok(()),
+            Err(e) => core.reject(e),
+        }
+    }
+
+    fn text<'a, R: RowAccess + ?Sized>(&self, core: &Core, row: &'a R, idx: usize, line: u64) -> Result<TextCell<'a>, RowError> {
+        match row.cell(idx) {
+            Cell::Text(t) => match std::str::from_utf8(t) {
+                Ok(_) => Ok(TextCell::Bytes(trim_bytes(t))),
+                Err(e) => {
+                    let at = row
+                        .offset_of(idx)
+                        .map(|o| format!("byte offset {} of the file, ", o + e.valid_up_to() as u64))
+                        .unwrap_or_default();
+                    Err(core.err(
+                        line,
+                        self.name(idx),
+                        Some(lossy(t)),
+                        format!("invalid UTF-8 at {at}line {line} (byte {} of the field)", e.valid_up_to()),
+                    ))
+                }
+            },
+            Cell::Num(v) => Ok(TextCell::Owned(fmt_num(v))),
+            Cell::Null => Ok(TextCell::Bytes(b"")),
+        }
+    }
+
+    fn number<R: RowAccess + ?Sized>(&self, core: &Core, row: &R, idx: usize, line: u64) -> Result<Option<f64>, RowError> {
+        let c = row.cell(idx);
+        let v = match c {
+            Cell::Null => return Ok(None),
+            Cell::Num(v) => v,
+            Cell::Text(t) => {
+                let t = trim_bytes(t);
+                if t.is_empty() {
+                    return Ok(None);
+                }
+                let s = std::str::from_utf8(t).map_err(|e| {
+                    core.err(line, self.name(idx), Some(lossy(t)), format!("invalid UTF-8 at line {line} (byte {} of the field): expected a number", e.valid_up_to()))
+                })?;
+                s.parse::<f64>().map_err(|_| {
+                    core.err(line, self.name(idx), Some(s.to_string()), format!("expected a non-negative number, found '{s}'"))
+                })?
+            }
+        };
+        check_amount(v)
+            .map(Some)
+            .map_err(|m| core.err(line, self.name(idx), Some(c.show()), m))
+    }
+
+    fn resolve<R: RowAccess + ?Sized>(&mut self, core: &mut Core, row: &R, line: u64) -> Result<Option<Resolved>, RowError> {
+        if let Some(ct) = &self.comtrade {
+            for (idx, name, totals) in &ct.checks {
+                let c = row.cell(*idx);
+                if c.is_null() {
+                    continue;
+                }
+                let s = c.show();
+                let t = s.trim();
+                if totals.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                    continue;
+                }
+                match ct.policy {
+                    BreakdownPolicy::Accept => {}
+                    BreakdownPolicy::Skip => {
+                        self.skipped += 1;
+                        return Ok(None);
+                    }
+                    BreakdownPolicy::Reject => {
+                        return Err(core.err(
+                            line,
+                            name,
+                            Some(t.to_string()),
+                            format!(
+                                "a breakdown row ({name} = {t}), not the total: expected {} or empty (allow breakdowns with the Comtrade breakdown option)",
+                                totals.join("/")
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        // reporter, partner
+        let cc = |core: &mut Core, idx: usize, this: &Self| -> Result<u16, RowError> {
+            let t = this.text(core, row, idx, line)?;
+            core.country(t.bytes()).map_err(|m| {
+                core.err(line, this.name(idx), Some(t.show()), m.to_string())
+            })
+        };
+        let reporter = cc(core, self.reporter, self)?;
+        let partner = cc(core, self.partner, self)?;
+        // flow
+        let flow = match self.flow {
+            Src::Const(f) => f,
+            Src::Col(i) => {
+                let t = self.text(core, row, i, line)?;
+                cached(&mut self.flows, t.bytes(), |s| s.parse::<FlowKind>().map_err(|e| e.to_string()))
+                    .map_err(|m| core.err(line, self.name(i), Some(t.show()), m))?
+            }
+        };
+        let period = self.period(core, row, line)?;
+        // product
+        let product = match self.product {
+            None => Prod::Total,
+            Some(i) => {
+                let t = self.text(core, row, i, line)?;
+                let b = t.bytes();
+                if b.eq_ignore_ascii_case(b"TOTAL") {
+                    Prod::Total
+                } else if b.is_empty() {
+                    return Err(core.err(line, self.name(i), None, "missing product code: expected an HS code or TOTAL"));
+                } else {
+                    let rev = match self.revision {
+                        None => {
+                            return Err(core.err(
+                                line,
+                                self.name(i),
+                                Some(t.show()),
+                                "no HS revision for this product code: map an hs_revision (constant or column) or pass the reader's hs_revision option",
+                            ))
+                        }
+                        Some(Src::Const(r)) => r,
+                        Some(Src::Col(ri)) => {
+                            let rt = self.text(core, row, ri, line)?;
+                            cached(&mut self.revisions, rt.bytes(), |s| {
+                                if s.is_empty() {
+                                    Err("missing HS revision: expected HS1992…HS2022 or H0…H6".to_string())
+                                } else {
+                                    s.parse::<HsRevision>().map_err(|e| e.to_string())
+                                }
+                            })
+                            .map_err(|m| core.err(line, self.name(ri), Some(rt.show()), m))?
+                        }
+                    };
+                    let code = core
+                        .product(rev, b)
+                        .map_err(|m| core.err(line, self.name(i), Some(t.show()), m.to_string()))?;
+                    Prod::Hs(rev, code)
+                }
+            }
+        };
+        // value
+        let value = match self.number(core, row, self.value, line)? {
+            Some(v) => v * self.scale,
+            None => {
+                return Err(core.err(line, self.name(self.value), None, "missing value: expected a non-negative number"));
+            }
+        };
+        // quantity
+        let quantity = self.quantity(core, row, line)?;
+        let declared_by = match self.declared {
+            Src::Const(d) => d,
+            Src::Col(i) => {
+                let t = self.text(core, row, i, line)?;
+                let s = t.show();
+                s.trim()
+                    .parse::<Declarant>()
+                    .map_err(|e| core.err(line, self.name(i), Some(s.clone()), e.to_string()))?
+            }
+        };
+        Ok(Some(Resolved {
+            reporter,
+            partner,
+            flow,
+            period,
+            product,
+            value_usd: value,
+            quantity,
+            declared_by,
+        }))
+    }
+
+    fn period<R: RowAccess + ?Sized>(&mut self, core: &Core, row: &R, line: u64) -> Result<Period, RowError> {
+        if let Some(i) = self.period {
+            let t = self.text(core, row, i, line)?;
+            return cached(&mut self.periods, t.bytes(), |s| {
+                if s.is_empty() {
+                    return Err("missing period: expected YYYY, YYYY-MM or YYYYMM".to_string());
+                }
+                s.parse::<Period>().map_err(|e| e.to_string())
+            })
+            .map_err(|m| core.err(line, self.name(i), Some(t.show()), m));
+        }
+        let yi = self.year.unwrap_or(0);
+        let int = |idx: usize| -> Result<Option<i64>, RowError> {
+            let c = row.cell(idx);
+            let bad = |m: String| core.err(line, self.name(idx), Some(c.show()), m);
+            match c {
+                Cell::Null => Ok(None),
+                Cell::Num(v) if v.fract() == 0.0 && v.abs() < 1e9 => Ok(Some(v as i64)),
+                Cell::Num(v) => Err(bad(format!("expected an integer, found {v}"))),
+                Cell::Text(t) => {
+                    let t = trim_bytes(t);
+                    if t.is_empty() {
+                        return Ok(None);
+                    }
+                    let s = std::str::from_utf8(t).map_err(|_| bad("invalid UTF-8: expected an integer".into()))?;
+                    s.parse::<i64>()
+                        .or_else(|e| match s.parse::<f64>() {
+                            Ok(f) if f.fract() == 0.0 && f.abs() < 1e9 => Ok(f as i64),
+                            _ => Err(e),
+                        })
+                        .map(Some)
+                        .map_err(|_| bad(format!("expected an integer, found '{s}'")))
+                }
+            }
+        };
+        let y = int(yi)?.ok_or_else(|| core.err(line, self.name(yi), None, "missing year"))?;
+        let y = check_year(y).map_err(|m| core.err(line, self.name(yi), Some(y.to_string()), m))?;
+        let m = match self.month {
+            None => None,
+            Some(mi) => match int(mi)? {
+                None | Some(52) => None,
+                Some(m) if (1..=12).contains(&m) => Some(m as u8),
+                Some(m) => {
+                    return Err(core.err(
+                        line,
+                        self.name(mi),
+                        Some(m.to_string()),
+                        "month out of range: expected 1-12, empty or 52 (annual)",
+                    ))
+                }
+            },
+        };
+        Ok(match m {
+            None => Period::Year(y),
+            Some(m) => Period::Month { year: y, month: m },
+        })
+    }
+
+    fn quantity<R: RowAccess + ?Sized>(&mut self, core: &Core, row: &R, line: u64) -> Result<Option<Quantity>, RowError> {
+        let Some(qi) = self.quantity else { return Ok(None) };
+        let q = self.number(core, row, qi, line)?;
+        let comtrade = self.comtrade.is_some();
+        let unit = match self.unit {
+            None => None,
+            Some(Src::Const(u)) => Some((u, 1.0)),
+            Some(Src::Col(ui)) => {
+                let t = self.text(core, row, ui, line)?;
+                let b = t.bytes();
+                // Comtrade marks "no quantity" with unit N/A (code -1) and quantity 0.
+                if b.is_empty() || (comtrade && (b.eq_ignore_ascii_case(b"N/A") || b == b"-1")) {
+                    None
+                } else {
+                    let r = cached(&mut self.units, b, parse_unit)
+                        .map_err(|m| core.err(line, self.name(ui), Some(t.show()), m))?;
+                    Some(r)
+                }
+            }
+        };
+        match (q, unit) {
+            (None, None) => Ok(None),
+            (Some(v), Some((u, f))) => Ok(Some(Quantity { value: v * f, unit: u })),
+            (Some(v), None) if comtrade && v == 0.0 => Ok(None),
+            (Some(v), None) => Err(core.err(
+                line,
+                self.name(qi),
+                Some(fmt_num(v)),
+                "a quantity without a unit: expected a quantity unit",
+            )),
+            (None, Some((u, _))) => {
+                let name = match self.unit {
+                    Some(Src::Col(ui)) => self.name(ui).to_string(),
+                    _ => self.name(qi).to_string(),
+                };
+                Err(core.err(
+                    line,
+                    &name,
+                    Some(u.as_str().to_string()),
+                    "a unit without a quantity: expected a quantity next to the unit",
+                ))
+            }
+        }
+    }
+}
+
+/// Parses a quantity unit, with Comtrade's scaled units (`1000u`, `1000 kWh`, `1000l`…).
+pub(crate) fn parse_unit(s: &str) -> Result<(QuantityUnit, f64), String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("1000") {
+        let rest = rest.trim();
+        if !rest.is_empty() {
+            if let Ok(u) = rest.parse::<QuantityUnit>() {
+                return Ok((u, 1000.0));
+            }
+        }
+    }
+    t.parse::<QuantityUnit>().map(|u| (u, 1.0)).map_err(|e| e.to_string())
+}
+
+enum TextCell<'a> {
+    Bytes(&'a [u8]),
+    Owned(String),
+}
+
+impl TextCell<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            TextCell::Bytes(b) => b,
+            TextCell::Owned(s) => s.as_bytes(),
+        }
+    }
+    fn show(&self) -> String {
+        lossy(self.bytes())
+    }
+}
+
+fn cached<T: Clone>(
+    map: &mut FastMap<Box<[u8]>, Result<T, String>>,
+    key: &[u8],
+    f: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, String> {
+    if let Some(v) = map.get(key) {
+        return v.clone();
+    }
+    let r = match std::str::from_utf8(key) {
+        Ok(s) => f(s),
+        Err(_) => Err("invalid UTF-8".to_string()),
+    };
+    if map.len() < 10_000 {
+        map.insert(key.into(), r.clone());
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_spec() {
+        let m = ColumnMapping::parse("reporter=exp,partner=imp,period=time,value=export,flow=export").unwrap();
+        assert_eq!(m.flow, Source::Const(FlowKind::Export));
+        assert_eq!(m.value, "export");
+        assert_eq!(m.period, PeriodSource::Column("time".into()));
+        assert_eq!(m.product, None);
+        let m = ColumnMapping::parse(
+            "reporter=r,partner=p,flow=col:export,year=y,month=mo,product=k,revision=H5,value=v,scale=thousands,quantity=q,unit=t",
+        )
+        .unwrap();
+        assert_eq!(m.flow, Source::Column("export".into()));
+        assert_eq!(m.hs_revision, Some(Source::Const(HsRevision::Hs2017)));
+        assert_eq!(m.value_scale, 1e3);
+        assert_eq!(m.quantity_unit, Some(Source::Const(QuantityUnit::Tonnes)));
+        let again = ColumnMapping::parse(&m.to_string()).unwrap();
+        assert_eq!(again, m);
+        let e = ColumnMapping::parse("reporter=a,partner=b,flow=x,period=p").unwrap_err().to_string();
+        assert!(e.contains("missing required key 'value'"), "{e}");
+        let e = ColumnMapping::parse("reportr=a").unwrap_err().to_string();
+        assert!(e.contains("did you mean reporter"), "{e}");
+        let e = ColumnMapping::parse("reporter=a,partner=b,flow=x,period=p,value=v,quantity=q").unwrap_err().to_string();
+        assert!(e.contains("quantity_unit"), "{e}");
+        assert_eq!(parse_unit("1000u").unwrap(), (QuantityUnit::Items, 1000.0));
+    }
+}

@@ -1,0 +1,125 @@
+//! Errors of the store.
+
+use entrepot_io::{IoError, RowError};
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Errors of the `entrepot-store` crate.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// An operating-system error on a file or directory of the store.
+    #[error("{path}: {source}")]
+    Fs {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another process holds the writer lock of the store.
+    #[error(
+        "the store {dir} is locked by another writer{}; wait for it to finish \
+         (the lock is {lock} and is released automatically when that process exits)",
+        match pid { Some(p) => format!(" (pid {p})"), None => String::new() }
+    )]
+    Locked {
+        /// The store directory.
+        dir: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+        /// The process id recorded in the lock file, if readable.
+        pid: Option<u32>,
+    },
+    /// A dataset name that cannot be used.
+    #[error(
+        "invalid dataset name '{0}': use 1-64 ASCII letters, digits, '_', '-' or '.', \
+         not starting with '.' or '-'"
+    )]
+    InvalidName(String),
+    /// No dataset of that name.
+    #[error("dataset '{0}' not found in the store")]
+    NotFound(String),
+    /// The dataset exists and the ingest did not ask to replace it.
+    #[error(
+        "dataset '{name}' already exists (version {version}) with different sources; \
+         ingest with replace to create a new version"
+    )]
+    Exists {
+        /// Dataset name.
+        name: String,
+        /// Its current version.
+        version: u64,
+    },
+    /// The dataset exists with another kind.
+    #[error("dataset '{name}' holds {actual}, not {expected}; remove it first")]
+    KindMismatch {
+        /// Dataset name.
+        name: String,
+        /// Its kind in the manifest.
+        actual: String,
+        /// The kind the operation needs.
+        expected: String,
+    },
+    /// A reader failed.
+    #[error("{reader}: {error}")]
+    Read {
+        /// Description of the reader.
+        reader: String,
+        /// The reader's error.
+        #[source]
+        error: IoError,
+    },
+    /// A bad row, with the fail policy (including keys duplicated across source files).
+    #[error("{0}")]
+    Row(Box<RowError>),
+    /// A partition value that cannot be used in a path.
+    #[error("invalid value '{value}' for partition column '{column}'")]
+    InvalidPartition {
+        /// Partition column.
+        column: &'static str,
+        /// Offending value.
+        value: String,
+    },
+    /// The manifest cannot be read or is of an unknown schema version.
+    #[error("manifest {path}: {message}")]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A stored file does not have the expected content.
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+    /// A Parquet error.
+    #[error("parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    /// An Arrow error.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    /// A conversion error from `entrepot-io`.
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+impl StoreError {
+    /// Wraps an I/O error with the path it happened on.
+    pub(crate) fn fs(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StoreError::Fs {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Extension to attach a path to `std::io::Result`.
+pub(crate) trait FsContext<T> {
+    /// Maps the error to [`StoreError::Fs`] with `path`.
+    fn at(self, path: &std::path::Path) -> Result<T, StoreError>;
+}
+
+impl<T> FsContext<T> for std::io::Result<T> {
+    fn at(self, path: &std::path::Path) -> Result<T, StoreError> {
+        self.map_err(|e| StoreError::fs(path, e))
+    }
+}

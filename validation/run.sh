@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# End-to-end validation suite: runs the `entrepot` CLI on the real datasets in
+# ../shared/data (or $ENTREPOT_SHARED_DATA) and checks published or known figures.
+# Exits non-zero on the first failed check. Called by .ci/run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${ENTREPOT_SHARED_DATA:-$root/../shared/data}
+[ -d "$shared" ] || { echo "FAIL: shared data not found at $shared" >&2; exit 1; }
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/entrepot-target}
+export NO_COLOR=1
+(cd "$root" && cargo build -q -p entrepot-cli)
+E="$CARGO_TARGET_DIR/debug/entrepot"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+S="$work/store"
+pass=0; fail=0
+check() { # name expected actual
+  if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "ok   $1 = $3";
+  else fail=$((fail+1)); echo "FAIL $1: expected '$2', got '$3'"; fi
+}
+q() { "$E" --quiet --store "$S" --format csv sql "$1" | tail -n +2 | head -1; }
+
+echo "== BACI HS17 extract"
+baci="$shared/baci_hs17_2020_zaf_afg_exports"
+"$E" --quiet --store "$S" ingest "$baci/BACI_HS17_Y2020_V202301_exporters_ZAF_AFG.csv" \
+  --dataset baci --countries "$baci/country_codes_V202201.csv" >/dev/null
+check "baci rows" 72097 "$(q "SELECT COUNT(*) FROM baci")"
+check "baci India as IND (partner code 699)" 1 "$(q "SELECT CAST(COUNT(*) > 0 AS INT) FROM baci WHERE partner='IND'")"
+check "baci ZAF->CHN 2020 bn USD" 7.91 "$(q "SELECT ROUND(SUM(value_usd)/1e9, 2) FROM baci WHERE reporter='ZAF' AND partner='CHN' AND year=2020")"
+
+echo "== penppml Comtrade panel"
+"$E" --quiet --store "$S" ingest "$shared/penppml_trade/trade.csv" --dataset penppml \
+  --map reporter=exp,partner=imp,period=time,value=export,flow=export >/dev/null
+check "penppml rows" 316317 "$(q "SELECT COUNT(*) FROM penppml")"
+check "penppml CHN->USA 2016 bn USD" 384.92 "$(q "SELECT ROUND(SUM(value_usd)/1e9, 2) FROM flows WHERE dataset='penppml' AND reporter='CHN' AND partner='USA' AND year=2016")"
+
+echo "== idempotent re-ingest"
+before=$(q "SELECT COUNT(*) FROM penppml")
+"$E" --quiet --store "$S" ingest "$shared/penppml_trade/trade.csv" --dataset penppml \
+  --map reporter=exp,partner=imp,period=time,value=export,flow=export >/dev/null
+check "penppml rows after re-ingest" "$before" "$(q "SELECT COUNT(*) FROM penppml")"
+
+echo "== bad input leaves the store unchanged"
+snap() { (cd "$S" && find . -type f ! -name '.lock' -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
+h1=$(snap)
+printf 't,i,j,k,v,q\n2020,710,156,850760,12.5,1.0\n2020,710,999,850760,3.0,\n' > "$work/bad.csv"
+set +e; "$E" --quiet --store "$S" ingest "$work/bad.csv" --dataset bad --from baci --hs HS2017 2> "$work/err.txt"; rc=$?; set -e
+check "bad input exit code" 3 "$rc"
+check "bad input message names the line" 1 "$(grep -c 'bad.csv:3' "$work/err.txt" || true)"
+check "store unchanged after bad input" "$h1" "$(snap)"
+
+echo "== release brief, embedded sample"
+"$E" --quiet --store "$work/empty" brief > "$work/brief.txt"
+for s in "330.3" "+5.9%" "+1.9%" "111.68" "-28.6%" "+14.8%" "+14.3%" "+8.2%" "+8.4%" "+28.2%" "+14.1%"; do
+  check "sample brief shows $s" 1 "$(grep -cF -- "$s" "$work/brief.txt" | awk '{print ($1>0)?1:0}')"
+done
+check "sample brief flags the first \$1tn surplus" 1 "$(grep -ciE 'first time' "$work/brief.txt" | awk '{print ($1>0)?1:0}')"
+
+echo "== release brief, penppml 2016 (computed from flows)"
+"$E" --quiet --store "$S" --format json brief CHN --period 2016 --dataset penppml > "$work/brief.json"
+python3 - "$work/brief.json" <<'PY' > "$work/brief_checks.txt"
+import json, sys
+b = json.load(open(sys.argv[1]))
+def walk(o):
+    if isinstance(o, dict):
+        yield o
+        for v in o.values(): yield from walk(v)
+    elif isinstance(o, list):
+        for v in o: yield from walk(v)
+rows = b["partners"]["rows"]
+print("shares", round(sum(r["share_pct"]["value"] for r in rows if r.get("kind") != "group" and r["share_pct"]["value"] is not None), 6))
+us = [r for r in rows if r["code"] == "USA"][0]
+print("usa", round(us["value"]["value"] / 1e9, 2))
+PY
+check "penppml brief partner shares sum" 100.0 "$(awk '/^shares/{print $2}' "$work/brief_checks.txt")"
+check "penppml brief USA bn" 384.92 "$(awk '/^usa/{print $2}' "$work/brief_checks.txt")"
+
+echo "== gravity: Yotov et al. (2016) Table 1 col. 4"
+"$E" --quiet gravity fit --data "$shared/yotov_agtpa/agtpa_applications.csv" \
+  --formula "trade ~ log(dist) + cntg + lang + clny | exporter^year + importer^year" \
+  --filter "exporter != importer" --filter "year in 1986,1990,1994,1998,2002,2006" \
+  --vcov cluster --cluster pair_id --format csv > "$work/grav.csv"
+check "PPML ln DIST" "-0.841" "$(awk -F, 'tolower($1) ~ /dist/ {printf "%.3f", $2}' "$work/grav.csv")"
+
+echo "validation: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
