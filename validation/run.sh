@@ -61,26 +61,34 @@ echo "== release brief, penppml 2016 (computed from flows)"
 python3 - "$work/brief.json" <<'PY' > "$work/brief_checks.txt"
 import json, sys
 b = json.load(open(sys.argv[1]))
-def walk(o):
-    if isinstance(o, dict):
-        yield o
-        for v in o.values(): yield from walk(v)
-    elif isinstance(o, list):
-        for v in o: yield from walk(v)
-rows = b["partners"]["rows"]
-print("shares", round(sum(r["share_pct"]["value"] for r in rows if r.get("kind") != "group" and r["share_pct"]["value"] is not None), 6))
-us = [r for r in rows if r["code"] == "USA"][0]
-print("usa", round(us["value"]["value"] / 1e9, 2))
+t = [t for t in b["partner_tables"] if t["flow"] == "export"][0]
+rows = [r for r in t["rows"] if r["in_partition"]]
+print("shares", round(sum(r["share_pct"]["value"] for r in rows), 6))
+us = [r for r in t["rows"] if r["code"] == "USA"][0]
+print("usa", round(us["value"]["value"], 2))
+print("identity", t["identity"]["status"] if isinstance(t["identity"], dict) else t["identity"])
 PY
 check "penppml brief partner shares sum" 100.0 "$(awk '/^shares/{print $2}' "$work/brief_checks.txt")"
 check "penppml brief USA bn" 384.92 "$(awk '/^usa/{print $2}' "$work/brief_checks.txt")"
+check "penppml brief contribution identity" ok "$(awk '/^identity/{print $2}' "$work/brief_checks.txt")"
 
 echo "== gravity: Yotov et al. (2016) Table 1 col. 4"
-"$E" --quiet gravity fit --data "$shared/yotov_agtpa/agtpa_applications.csv" \
+"$E" --quiet --format csv gravity fit --data "$shared/yotov_agtpa/agtpa_applications.csv" \
   --formula "trade ~ log(dist) + cntg + lang + clny | exporter^year + importer^year" \
   --filter "exporter != importer" --filter "year in 1986,1990,1994,1998,2002,2006" \
-  --vcov cluster --cluster pair_id --format csv > "$work/grav.csv"
-check "PPML ln DIST" "-0.841" "$(awk -F, 'tolower($1) ~ /dist/ {printf "%.3f", $2}' "$work/grav.csv")"
+  --vcov cluster --cluster pair_id --ssc stata > "$work/grav.csv"
+check "PPML ln DIST" "-0.841 (0.032)" "$(awk -F, '$1 == "log(dist)" {printf "%.3f (%.3f)", $2, $3}' "$work/grav.csv")"
+check "PPML CNTG" "0.437 (0.083)" "$(awk -F, '$1 == "cntg" {printf "%.3f (%.3f)", $2, $3}' "$work/grav.csv")"
+check "PPML LANG" "0.247 (0.077)" "$(awk -F, '$1 == "lang" {printf "%.3f (%.3f)", $2, $3}' "$work/grav.csv")"
+check "PPML CLNY" "-0.222 (0.116)" "$(awk -F, '$1 == "clny" {printf "%.3f (%.3f)", $2, $3}' "$work/grav.csv")"
+check "PPML N" 28152 "$(awk -F, '$1 == "clny" {print $6}' "$work/grav.csv")"
+
+echo "== gravity: Yotov Ch.2 App.2 (NAFTA), pair + exporter-time + importer-time FE"
+"$E" --quiet --format csv gravity fit --data "$shared/yotov_agtpa/agtpa_applications.csv" \
+  --formula "trade ~ rta | exporter^year + importer^year + pair_id" \
+  --filter "year in 1986,1990,1994,1998,2002,2006" --vcov hetero --ssc stata > "$work/nafta.csv"
+check "NAFTA RTA" "0.5571853" "$(awk -F, '$1 == "rta" {printf "%.7f", $2}' "$work/nafta.csv")"
+check "NAFTA N" 28482 "$(awk -F, '$1 == "rta" {print $6}' "$work/nafta.csv")"
 
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

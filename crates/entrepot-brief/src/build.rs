@@ -53,8 +53,16 @@ pub fn build_brief(input: &BriefInput<'_>) -> Result<Brief, BriefError> {
                 || b.facts.keys().iter().any(|(_, _, s)| s.end == p)
                 || b.flows.all_periods().contains(&p);
             if !has {
-                let first = held.iter().next().map(|p| p.to_string()).unwrap_or_default();
-                let last = held.iter().last().map(|p| p.to_string()).unwrap_or_default();
+                let first = held
+                    .iter()
+                    .next()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                let last = held
+                    .iter()
+                    .last()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
                 return Err(BriefError::NoDataForPeriod {
                     reporter: b.reporter.clone(),
                     period: p.to_string(),
@@ -92,6 +100,16 @@ fn decimals_of(x: f64) -> u8 {
         Some((_, d)) => d.len().min(6) as u8,
         None => 0,
     }
+}
+
+/// Whether the compiler marked the figure as approximate. The facts files mark
+/// approximations with `approx.` (or a leading `~` on the quoted value); notes that
+/// merely quote how *other* outlets rounded the number ("dpa-AFX rounds to ~111.7bn",
+/// "many outlets round to 'nearly 29%'") do not make the figure itself approximate,
+/// which is why this is stricter than [`PublishedFigure::is_approximate`].
+fn is_approx(f: &PublishedFigure) -> bool {
+    let n = f.note.trim().to_ascii_lowercase();
+    n.contains("approx") || n.starts_with('~')
 }
 
 fn half_unit(d: u8) -> f64 {
@@ -269,7 +287,7 @@ impl<'a> Builder<'a> {
             unit: FigureUnit::UsdBn,
             unit_label: unit_label(FigureUnit::UsdBn),
             decimals,
-            approximate: f.is_approximate(),
+            approximate: is_approx(f),
             tolerance: half_unit(d) * factor,
             provenance: self.published(f),
             alternatives: Vec::new(),
@@ -283,8 +301,9 @@ impl<'a> Builder<'a> {
             value: v,
             unit: FigureUnit::Percent,
             unit_label: unit_label(FigureUnit::Percent),
-            decimals: d,
-            approximate: f.is_approximate(),
+            // CSV "1.0" arrives as 1.0: print rates with at least one decimal
+            decimals: d.max(1),
+            approximate: is_approx(f),
             tolerance: half_unit(d),
             provenance: self.published(f),
             alternatives: Vec::new(),
@@ -304,8 +323,12 @@ impl<'a> Builder<'a> {
             value: v,
             unit,
             unit_label: f.unit.label(),
-            decimals: d,
-            approximate: f.is_approximate(),
+            decimals: if unit == FigureUnit::Index {
+                d.max(1)
+            } else {
+                d
+            },
+            approximate: is_approx(f),
             tolerance: half_unit(d),
             provenance: self.published(f),
             alternatives: Vec::new(),
@@ -343,7 +366,7 @@ impl<'a> Builder<'a> {
         match code {
             WORLD => "World".into(),
             ROW => "Rest of world".into(),
-            "EU27" => "EU (27)".into(),
+            "EU27" => "EU27".into(),
             "EU" => "EU".into(),
             "AFRICA" => "Africa".into(),
             "LATAM" => "Latin America".into(),
@@ -486,17 +509,18 @@ impl<'a> Builder<'a> {
             }
         }
         if cover && span.len() > 1 {
-            return self.cover_sum(code, ind, span);
+            return self.cover_sum(code, ind, span, false);
         }
         None
     }
 
     /// The sum of published (or balance-derived) figures over sub-spans that exactly
-    /// cover `span`, longest sub-spans first; the span itself is excluded, so the sum is
-    /// independent of a figure published for the whole span.
-    fn cover_sum(&self, code: &str, ind: Ind, span: PeriodSpan) -> Option<Figure> {
+    /// cover `span`: longest sub-spans first (fewest rounded inputs), or with `finest`,
+    /// shortest first (monthly figures where they exist). The span itself is excluded,
+    /// so the sum is independent of a figure published for the whole span.
+    fn cover_sum(&self, code: &str, ind: Ind, span: PeriodSpan, finest: bool) -> Option<Figure> {
         let mut parts: Vec<(PeriodSpan, Figure)> = Vec::new();
-        if !self.cover_from(code, ind, span.start, span.end, span, &mut parts, 0) {
+        if !self.cover_from(code, ind, span.start, span.end, span, finest, &mut parts, 0) {
             return None;
         }
         let refs: Vec<&Figure> = parts.iter().map(|(_, f)| f).collect();
@@ -526,6 +550,7 @@ impl<'a> Builder<'a> {
         start: Period,
         end: Period,
         whole: PeriodSpan,
+        finest: bool,
         out: &mut Vec<(PeriodSpan, Figure)>,
         depth: usize,
     ) -> bool {
@@ -535,22 +560,27 @@ impl<'a> Builder<'a> {
         if depth > 24 {
             return false;
         }
-        let mut e = end;
-        loop {
+        let ends: Vec<Period> = if finest {
+            PeriodSpan { start, end }.periods()
+        } else {
+            PeriodSpan { start, end }
+                .periods()
+                .into_iter()
+                .rev()
+                .collect()
+        };
+        for e in ends {
             let s = PeriodSpan { start, end: e };
-            if s != whole {
-                if let Some(f) = self.facts_level(code, ind, s, false) {
-                    out.push((s, f));
-                    if self.cover_from(code, ind, e.shift(1), end, whole, out, depth + 1) {
-                        return true;
-                    }
-                    out.pop();
+            if s == whole {
+                continue;
+            }
+            if let Some(f) = self.facts_level(code, ind, s, false) {
+                out.push((s, f));
+                if self.cover_from(code, ind, e.shift(1), end, whole, finest, out, depth + 1) {
+                    return true;
                 }
+                out.pop();
             }
-            if e <= start {
-                break;
-            }
-            e = e.shift(-1);
         }
         false
     }
@@ -751,7 +781,10 @@ impl<'a> Builder<'a> {
             .single_periods_held()
             .into_iter()
             .filter(|q| q.is_monthly() == p.is_monthly() && *q < p)
-            .filter_map(|q| self.level(WORLD, ind, PeriodSpan::single(q)).map(|f| (q, f)))
+            .filter_map(|q| {
+                self.level(WORLD, ind, PeriodSpan::single(q))
+                    .map(|f| (q, f))
+            })
             .filter(|(_, f)| f.value * sign >= 0.0)
             .collect();
         let word = match (ind, sign < 0.0) {
@@ -789,7 +822,11 @@ impl<'a> Builder<'a> {
         }
         let first = hist[0].0;
         let last = hist[hist.len() - 1].0;
-        let n_span = PeriodSpan { start: first, end: last }.len();
+        let n_span = PeriodSpan {
+            start: first,
+            end: last,
+        }
+        .len();
         let gaps = if n_span > hist.len() {
             format!(" (not every {unit} in between is held)")
         } else {
@@ -923,10 +960,7 @@ impl<'a> Builder<'a> {
                 first_time: false,
                 since: None,
                 previous_best: best,
-                statement: format!(
-                    "The {label} of {} is below $100bn.",
-                    fmt::level(&cur)
-                ),
+                statement: format!("The {label} of {} is below $100bn.", fmt::level(&cur)),
                 history,
             });
         }
@@ -950,7 +984,7 @@ impl<'a> Builder<'a> {
         } else if first_time {
             let (bs, bv) = best.clone().unwrap_or_default();
             format!(
-                "First time: the {label} of {} passed {} for the first time in the history held (previous high: {} in {bs}).",
+                "First time: the {label} of {} passed {} for the first time in the history held (previous high: {}bn in {bs}).",
                 fmt::level(&cur),
                 fmt::threshold(threshold),
                 fmt::number(bv, 1)
@@ -1193,7 +1227,12 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn identity(&self, rows: &[PartnerRow], total: &Measure, flows_mode: bool) -> ContributionIdentity {
+    fn identity(
+        &self,
+        rows: &[PartnerRow],
+        total: &Measure,
+        flows_mode: bool,
+    ) -> ContributionIdentity {
         let part: Vec<&PartnerRow> = rows.iter().filter(|r| r.in_partition).collect();
         let has_row = rows.iter().any(|r| r.kind == PartnerKind::RestOfWorld);
         let g = total.yoy_pct.as_ref().map(|f| f.value);
@@ -1229,7 +1268,10 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|r| r.kind != PartnerKind::RestOfWorld && r.contribution_pp.is_some())
             .count();
-        let n = rows.iter().filter(|r| r.kind != PartnerKind::RestOfWorld).count();
+        let n = rows
+            .iter()
+            .filter(|r| r.kind != PartnerKind::RestOfWorld)
+            .count();
         ContributionIdentity {
             status: CheckStatus::NotCheckable,
             total_growth_pct: g,
@@ -1258,12 +1300,14 @@ impl<'a> Builder<'a> {
             .min_by(|a, b| a.1.total_cmp(&b.1));
         let row = match by_level {
             Some((r, _)) => r,
-            None => cands
-                .iter()
-                .filter_map(|r| r.yoy_pct.as_ref().map(|g| (*r, g.value)))
-                .filter(|(_, g)| *g < 0.0)
-                .min_by(|a, b| a.1.total_cmp(&b.1))?
-                .0,
+            None => {
+                cands
+                    .iter()
+                    .filter_map(|r| r.yoy_pct.as_ref().map(|g| (*r, g.value)))
+                    .filter(|(_, g)| *g < 0.0)
+                    .min_by(|a, b| a.1.total_cmp(&b.1))?
+                    .0
+            }
         };
         let name = row.name.clone();
         let mut d = Diversion {
@@ -1278,8 +1322,16 @@ impl<'a> Builder<'a> {
             share_change_pp: row.share_change_pp.clone(),
             statement: String::new(),
         };
-        let flow = if table.flow == "export" { "Exports to" } else { "Imports from" };
-        let others_word = if table.flow == "export" { "exports" } else { "imports" };
+        let flow = if table.flow == "export" {
+            "Exports to"
+        } else {
+            "Imports from"
+        };
+        let others_word = if table.flow == "export" {
+            "exports"
+        } else {
+            "imports"
+        };
         if let (Some(v), Some(cv), Some(t), Some(ct)) = (
             &row.value,
             &row.comparison_value,
@@ -1311,11 +1363,14 @@ impl<'a> Builder<'a> {
             .as_ref()
             .map(|f| format!(" {}", fmt::change(f)))
             .unwrap_or_default();
-        let mut s = format!("{flow} {name} changed{g}");
+        let mut s = format!(
+            "{flow} {name}, the largest shrinking partner, {}:{g}",
+            table.span
+        );
         if let Some(pc) = &d.partner_change_bn {
             s.push_str(&format!(" ({})", fmt::change(pc)));
         }
-        s.push_str(&format!(" in {}.", table.span));
+        s.push('.');
         match (&d.others_yoy_pct, &d.others_change_bn, &d.made_up_pct) {
             (Some(og), Some(oc), made) => {
                 s.push_str(&format!(
@@ -1342,7 +1397,10 @@ impl<'a> Builder<'a> {
                 .as_ref()
                 .map(|f| format!(" to {}", fmt::level(f)))
                 .unwrap_or_default();
-            s.push_str(&format!(" {name}'s share changed {}{now}.", fmt::change(sc)));
+            s.push_str(&format!(
+                " The share of {name} changed {}{now}.",
+                fmt::change(sc)
+            ));
         }
         d.statement = s;
         Some(d)
@@ -1416,7 +1474,10 @@ impl<'a> Builder<'a> {
             if relevant(&f.span) {
                 out.push(OtherFigure {
                     indicator: format!("{} (CNY terms)", f.indicator.trim()),
-                    partner: norm_partner(&f.partner),
+                    partner: match norm_partner(&f.partner) {
+                        p if p == WORLD => String::new(),
+                        p => p,
+                    },
                     span: f.span,
                     value: self.pub_raw(f),
                     yoy_pct: self.pub_yoy(f),
@@ -1430,7 +1491,10 @@ impl<'a> Builder<'a> {
             }
             out.push(OtherFigure {
                 indicator: ind,
-                partner: f.partner.trim().to_ascii_uppercase(),
+                partner: match norm_partner(&f.partner) {
+                    p if p == WORLD => String::new(),
+                    p => p,
+                },
                 span: f.span,
                 value: self.pub_raw(f),
                 yoy_pct: self.pub_yoy(f),
@@ -1447,7 +1511,12 @@ impl<'a> Builder<'a> {
     fn checks(&self, headline: &Headline, tables: &[PartnerTable]) -> Vec<Check> {
         let mut out = Vec::new();
         // 1. balance = exports - imports
-        for (i, row) in headline.current.iter().chain(headline.previous.iter()).enumerate() {
+        for (i, row) in headline
+            .current
+            .iter()
+            .chain(headline.previous.iter())
+            .enumerate()
+        {
             let span = row.span;
             let subject = format!("balance {span}");
             let x = self.level(WORLD, Ind::Export, span);
@@ -1506,18 +1575,20 @@ impl<'a> Builder<'a> {
             let last = self.period.month_of_year().unwrap_or(1);
             for ind in [Ind::Export, Ind::Import, Ind::Balance] {
                 for mth in 2..=last {
-                    let Ok(end) = Period::month(y, mth) else { continue };
+                    let Ok(end) = Period::month(y, mth) else {
+                        continue;
+                    };
                     let span = end.year_to_date();
                     let Some(published) = self.published_level(WORLD, ind, span) else {
                         continue;
                     };
                     let subject = format!("{} {span}", ind.name());
-                    match self.cover_sum(WORLD, ind, span) {
+                    match self.cover_sum(WORLD, ind, span, true) {
                         Some(sum) => out.push(compare_check(
                             CheckKind::MonthsSumToYearToDate,
                             subject,
                             vec![
-                                ("sum of sub-period figures".into(), sum.clone()),
+                                ("sum of monthly figures".into(), sum.clone()),
                                 ("published year-to-date".into(), published.clone()),
                             ],
                             &sum,
@@ -1572,7 +1643,9 @@ impl<'a> Builder<'a> {
                 if figs.len() < 2 {
                     continue;
                 }
-                let Some(g) = Self::group(figs.clone()) else { continue };
+                let Some(g) = Self::group(figs.clone()) else {
+                    continue;
+                };
                 let conflict = g.is_conflicted();
                 let max = figs.iter().map(|f| f.value).fold(f64::MIN, f64::max);
                 let min = figs.iter().map(|f| f.value).fold(f64::MAX, f64::min);
@@ -1633,7 +1706,10 @@ impl<'a> Builder<'a> {
         for t in tables {
             for r in &t.rows {
                 if let Some(f) = &r.value {
-                    cross.push((format!("{}s {} {} {}", t.flow, prep(&t.flow), r.code, t.span), f));
+                    cross.push((
+                        format!("{}s {} {} {}", t.flow, prep(&t.flow), r.code, t.span),
+                        f,
+                    ));
                 }
                 if let Some(f) = &r.yoy_pct {
                     cross.push((
@@ -1671,9 +1747,11 @@ impl<'a> Builder<'a> {
                 maxd = maxd.max(a.difference.abs());
                 let st = if a.agrees {
                     CheckStatus::Ok
-                } else if f.unit == FigureUnit::UsdBn && f.value != 0.0 && (a.difference / f.value).abs() < 0.01 {
-                    CheckStatus::MinorDifference
-                } else if f.unit == FigureUnit::Percent && a.difference.abs() < 1.0 {
+                } else if (f.unit == FigureUnit::UsdBn
+                    && f.value != 0.0
+                    && (a.difference / f.value).abs() < 0.01)
+                    || (f.unit == FigureUnit::Percent && a.difference.abs() < 1.0)
+                {
                     CheckStatus::MinorDifference
                 } else {
                     CheckStatus::Mismatch
@@ -1740,13 +1818,16 @@ impl<'a> Builder<'a> {
                     },
                 }
             })
-            .filter(|t| {
-                t.exports.is_some()
-                    || t.imports.is_some()
-                    || t.balance.is_some()
-                    || t.ytd_balance.is_some()
-            })
             .collect();
+        // keep every period from the first one with data, so that gaps show as gaps
+        let has = |t: &TrendPoint| {
+            t.exports.is_some()
+                || t.imports.is_some()
+                || t.balance.is_some()
+                || t.ytd_balance.is_some()
+        };
+        let first = trend.iter().position(has).unwrap_or(trend.len());
+        let trend: Vec<TrendPoint> = trend.into_iter().skip(first).collect();
         let mut charts = Charts {
             trend,
             ..Charts::default()
@@ -1879,12 +1960,22 @@ impl<'a> Builder<'a> {
                 (false, 0) => format!(
                     "{} stored flow rows ({})",
                     self.flows.rows,
-                    self.flows.datasets.iter().cloned().collect::<Vec<_>>().join(", ")
+                    self.flows
+                        .datasets
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 (false, n) => format!(
                     "{} stored flow rows ({}) and {n} published figures",
                     self.flows.rows,
-                    self.flows.datasets.iter().cloned().collect::<Vec<_>>().join(", ")
+                    self.flows
+                        .datasets
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             },
         };
@@ -1964,7 +2055,11 @@ fn compare_check(
 ) -> Check {
     let d = a.value - b.value;
     let tol = a.tolerance + b.tolerance + 1e-9;
-    let relative = if b.value != 0.0 { (d / b.value).abs() } else { 0.0 };
+    let relative = if b.value != 0.0 {
+        (d / b.value).abs()
+    } else {
+        0.0
+    };
     let status = if d.abs() <= tol {
         CheckStatus::Ok
     } else if relative < 0.01 {
@@ -2044,17 +2139,19 @@ fn run_of(points: &[Point], threshold: f64, note: &str) -> Option<Run> {
     let all_held_same_side = points.iter().all(|p| side(p.value));
     let where_ = if below { "below" } else { "at or above" };
     let unit = period_word(&last.period);
-    let mut statement = format!(
-        "{where_} {} in {} in a row held ({since} to {})",
-        fmt::number(threshold, 0),
-        plural(len, unit),
-        last.period
-    );
+    let mut statement = if len == 1 {
+        format!("{where_} {} in {}", fmt::number(threshold, 0), last.period)
+    } else {
+        format!(
+            "{where_} {} in each of the last {} held ({since} to {})",
+            fmt::number(threshold, 0),
+            plural(len, &format!("consecutive {unit}")),
+            last.period
+        )
+    };
     if !complete {
         let before = since.previous();
-        statement.push_str(&format!(
-            "; {before} is not held, so the run may be longer"
-        ));
+        statement.push_str(&format!("; {before} is not held, so the run may be longer"));
         if all_held_same_side && points.len() > len {
             statement.push_str(&format!(
                 " (all {} observations held since {} are {where_} {})",

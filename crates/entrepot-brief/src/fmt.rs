@@ -73,7 +73,10 @@ pub fn change(f: &Figure) -> String {
 /// A threshold in USD bn as words: `$1tn`, `$800bn`.
 pub fn threshold(bn: f64) -> String {
     if bn >= 1000.0 {
-        format!("${}tn", number(bn / 1000.0, if bn % 1000.0 == 0.0 { 0 } else { 1 }))
+        format!(
+            "${}tn",
+            number(bn / 1000.0, if bn % 1000.0 == 0.0 { 0 } else { 1 })
+        )
     } else {
         format!("${}bn", number(bn, 0))
     }

@@ -257,10 +257,7 @@ impl FlowIndex {
 
     /// Partners with a row in the period.
     pub(crate) fn partners_at(&self, k: FlowKind, p: Period) -> &[String] {
-        self.partners
-            .get(&(k, p))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.partners.get(&(k, p)).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// All periods held (any flow).

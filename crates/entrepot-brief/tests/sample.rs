@@ -26,7 +26,11 @@ fn assert_published(f: &Figure, value: f64, url_part: &str) {
 
 fn assert_computed(f: &Figure, basis: Basis) {
     match &f.provenance {
-        Provenance::Computed { basis: b, inputs, method } => {
+        Provenance::Computed {
+            basis: b,
+            inputs,
+            method,
+        } => {
             assert_eq!(*b, basis, "{method}");
             assert!(!inputs.is_empty(), "{method}");
         }
@@ -35,7 +39,10 @@ fn assert_computed(f: &Figure, basis: Basis) {
 }
 
 fn row<'a>(t: &'a PartnerTable, code: &str) -> &'a PartnerRow {
-    t.rows.iter().find(|r| r.code == code).unwrap_or_else(|| panic!("no row {code}"))
+    t.rows
+        .iter()
+        .find(|r| r.code == code)
+        .unwrap_or_else(|| panic!("no row {code}"))
 }
 
 #[test]
@@ -75,10 +82,22 @@ fn headline_figures_and_their_provenance() {
     let ytd = &b.headline.current[1];
     assert_eq!(ytd.window, Window::YearToDate);
     assert_eq!(ytd.span.to_string(), "2025-01..2025-11");
-    assert_published(ytd.balance.level.as_ref().unwrap(), 1080.0, "finanznachrichten.de");
+    assert_published(
+        ytd.balance.level.as_ref().unwrap(),
+        1080.0,
+        "finanznachrichten.de",
+    );
     assert!(ytd.balance.level.as_ref().unwrap().approximate);
-    assert_published(ytd.exports.yoy_pct.as_ref().unwrap(), 5.4, "finanznachrichten.de");
-    assert_published(ytd.imports.yoy_pct.as_ref().unwrap(), -0.6, "finanznachrichten.de");
+    assert_published(
+        ytd.exports.yoy_pct.as_ref().unwrap(),
+        5.4,
+        "finanznachrichten.de",
+    );
+    assert_published(
+        ytd.imports.yoy_pct.as_ref().unwrap(),
+        -0.6,
+        "finanznachrichten.de",
+    );
     // the year-to-date exports level is not published: it is the sum of H1 and five months
     let xl = ytd.exports.level.as_ref().unwrap();
     assert_computed(xl, Basis::Published);
@@ -95,18 +114,38 @@ fn headline_figures_and_their_provenance() {
     // previous period for context
     let prev = &b.headline.previous[0];
     assert_eq!(prev.span.to_string(), "2025-10");
-    assert_published(prev.exports.yoy_pct.as_ref().unwrap(), -1.1, "frominsideasia.com");
-    assert_published(prev.balance.level.as_ref().unwrap(), 90.07, "digitallook.com");
+    assert_published(
+        prev.exports.yoy_pct.as_ref().unwrap(),
+        -1.1,
+        "frominsideasia.com",
+    );
+    assert_published(
+        prev.balance.level.as_ref().unwrap(),
+        90.07,
+        "digitallook.com",
+    );
 }
 
 #[test]
 fn records_monthly_surplus_and_first_trillion() {
     let b = brief(Some("2025-11"));
-    let m = b.records.iter().find(|r| r.kind == RecordKind::PeriodBalance).unwrap();
+    let m = b
+        .records
+        .iter()
+        .find(|r| r.kind == RecordKind::PeriodBalance)
+        .unwrap();
     assert!(!m.is_record);
     assert_eq!(m.since.as_deref(), Some("2025-06"));
-    assert!(m.statement.contains("largest since 2025-06"), "{}", m.statement);
-    assert!(m.history.description.contains("earlier months"), "{}", m.history.description);
+    assert!(
+        m.statement.contains("largest since 2025-06"),
+        "{}",
+        m.statement
+    );
+    assert!(
+        m.history.description.contains("earlier months"),
+        "{}",
+        m.history.description
+    );
     let c = b
         .records
         .iter()
@@ -118,9 +157,21 @@ fn records_monthly_surplus_and_first_trillion() {
     assert_eq!(c.span.to_string(), "2025-01..2025-11");
     assert_eq!(c.previous_best.as_ref().map(|b| b.0.as_str()), Some("2024"));
     assert!((c.previous_best.as_ref().unwrap().1 - 992.1).abs() < 1e-9);
-    assert!(c.statement.contains("$1tn for the first time"), "{}", c.statement);
-    assert!(c.statement.contains("crossed the threshold this month"), "{}", c.statement);
-    assert!(c.history.description.contains("2022, 2023, 2024"), "{}", c.history.description);
+    assert!(
+        c.statement.contains("$1tn for the first time"),
+        "{}",
+        c.statement
+    );
+    assert!(
+        c.statement.contains("crossed the threshold this month"),
+        "{}",
+        c.statement
+    );
+    assert!(
+        c.history.description.contains("2022, 2023, 2024"),
+        "{}",
+        c.history.description
+    );
 }
 
 #[test]
@@ -150,7 +201,10 @@ fn partners_us_down_others_up_with_conflicts_side_by_side() {
     assert_eq!(g.alternatives.len(), 1);
     assert!((g.alternatives[0].value - 14.3).abs() < 1e-9);
     assert!(!g.alternatives[0].agrees);
-    assert!(eu.value.is_none(), "no EU level is published: none may be invented");
+    assert!(
+        eu.value.is_none(),
+        "no EU level is published: none may be invented"
+    );
     assert!(eu.contribution_pp.is_none());
 
     let asean = row(t, "ASEAN");
@@ -158,8 +212,16 @@ fn partners_us_down_others_up_with_conflicts_side_by_side() {
     assert_published(g, 8.2, "particle.news");
     assert!((g.alternatives[0].value - 8.4).abs() < 1e-9);
     assert!(g.is_conflicted());
-    assert_published(row(t, "AFRICA").yoy_pct.as_ref().unwrap(), 28.2, "chinascope.org");
-    assert_published(row(t, "LATAM").yoy_pct.as_ref().unwrap(), 14.1, "chinascope.org");
+    assert_published(
+        row(t, "AFRICA").yoy_pct.as_ref().unwrap(),
+        28.2,
+        "chinascope.org",
+    );
+    assert_published(
+        row(t, "LATAM").yoy_pct.as_ref().unwrap(),
+        14.1,
+        "chinascope.org",
+    );
     for code in ["EU27", "ASEAN", "AFRICA", "LATAM", "JPN", "AUS"] {
         assert!(row(t, code).yoy_pct.as_ref().unwrap().value > 0.0, "{code}");
     }
@@ -176,7 +238,10 @@ fn partners_us_down_others_up_with_conflicts_side_by_side() {
             .unwrap_or_else(|| panic!("no conflict check {subject}"));
         assert_eq!(c.status, CheckStatus::Conflict);
         assert_eq!(c.items.len(), 2);
-        assert_ne!(source_url(&c.items[0].figure), source_url(&c.items[1].figure));
+        assert_ne!(
+            source_url(&c.items[0].figure),
+            source_url(&c.items[1].figure)
+        );
     }
 }
 
@@ -207,7 +272,9 @@ fn consistency_checks() {
     let ytd = b
         .checks
         .iter()
-        .find(|c| c.kind == CheckKind::MonthsSumToYearToDate && c.subject == "balance 2025-01..2025-11")
+        .find(|c| {
+            c.kind == CheckKind::MonthsSumToYearToDate && c.subject == "balance 2025-01..2025-11"
+        })
         .unwrap();
     // 170.52 (Jan-Feb) + 102.6 + 96.18 + 103.22 + 114.7 + 98.24 + 102.3 + 90.45 + 90.07 + 111.68
     let sum = ytd.items[0].figure.value;
@@ -280,10 +347,19 @@ fn other_periods_and_errors() {
     let facts = entrepot_io::sample::sample_facts();
     let mut input = BriefInput::new("CHN", &[], &facts, GroupRegistry::builtin());
     input.period = Some("1999-03".parse().unwrap());
-    assert!(matches!(build_brief(&input), Err(BriefError::NoDataForPeriod { .. })));
+    assert!(matches!(
+        build_brief(&input),
+        Err(BriefError::NoDataForPeriod { .. })
+    ));
     let input = BriefInput::new("FRA", &[], &facts, GroupRegistry::builtin());
-    assert!(matches!(build_brief(&input), Err(BriefError::NoData { .. })));
+    assert!(matches!(
+        build_brief(&input),
+        Err(BriefError::NoData { .. })
+    ));
     let mut input = BriefInput::new("CHN", &[], &facts, GroupRegistry::builtin());
     input.partners_of_interest = vec!["XXQ".into()];
-    assert!(matches!(build_brief(&input), Err(BriefError::UnknownPartner { .. })));
+    assert!(matches!(
+        build_brief(&input),
+        Err(BriefError::UnknownPartner { .. })
+    ));
 }

@@ -145,6 +145,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         i += 1;
                     }
                     "--no-ir" => opts.separation_ir = false,
+                    "--trace" => opts.trace = true,
                     other => return Err(format!("unknown option {other}").into()),
                 }
                 i += 1;

@@ -15,7 +15,14 @@
 //! `|Δα| ≤ tol` or `|Δα| / (0.1 + |α|) ≤ tol` between two consecutive sweeps.
 //! With one dimension the solution is exact after one sweep.
 //!
-//! Columns are processed in parallel with rayon.
+//! Several columns (PPML's working variable and the regressors) are swept *jointly*: the
+//! coefficients are stored interleaved, so one pass over the codes and weights serves all
+//! columns, and every sweep is parallelised with rayon over chunks of observations (each
+//! thread accumulates its own partial group sums, which are then added). This keeps all
+//! cores busy whatever the number of columns (parallelising across columns alone leaves
+//! cores idle when there are fewer columns than cores or when one column needs more
+//! sweeps). Each column keeps its own Irons–Tuck step and leaves the joint iteration as
+//! soon as it has converged.
 
 use rayon::prelude::*;
 
@@ -129,82 +136,99 @@ impl<'a> Demeaner<'a> {
         self.total
     }
 
-    /// `Σ_i w_i x_i` per level, concatenated over dimensions.
-    fn weighted_sums(&self, x: &[f64]) -> Vec<f64> {
-        let mut out = vec![0.0; self.total];
-        for (g, ids) in self.fe.ids.iter().enumerate() {
-            let off = self.offsets[g];
-            let acc = &mut out[off..off + self.fe.n_levels[g]];
-            match self.weights {
-                Some(w) => {
-                    for ((&id, &xi), &wi) in ids.iter().zip(x).zip(w) {
-                        acc[id as usize] += wi * xi;
-                    }
-                }
-                None => {
-                    for (&id, &xi) in ids.iter().zip(x) {
-                        acc[id as usize] += xi;
+    /// Observation ranges processed by separate threads (one range for small problems).
+    fn chunks(&self) -> Vec<std::ops::Range<usize>> {
+        let n = self.fe.n_obs();
+        let k = if n < 100_000 {
+            1
+        } else {
+            rayon::current_num_threads().max(1)
+        };
+        let step = n.div_ceil(k).max(1);
+        (0..k)
+            .map(|j| (j * step).min(n)..((j + 1) * step).min(n))
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
+    /// Runs `f(range, partial)` on every chunk (in parallel) and sums the partial vectors.
+    fn par_sum<F>(&self, len: usize, f: F) -> Vec<f64>
+    where
+        F: Fn(std::ops::Range<usize>, &mut [f64]) + Sync,
+    {
+        let chunks = self.chunks();
+        if chunks.len() <= 1 {
+            let mut out = vec![0.0; len];
+            if let Some(r) = chunks.into_iter().next() {
+                f(r, &mut out);
+            }
+            return out;
+        }
+        chunks
+            .into_par_iter()
+            .map(|r| {
+                let mut part = vec![0.0; len];
+                f(r, &mut part);
+                part
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            })
+            .unwrap_or_else(|| vec![0.0; len])
+    }
+
+    /// `Σ_i w_i x_ci` per level, interleaved: entry `(offset_g + level) * C + c`.
+    fn weighted_sums(&self, cols: &[&[f64]]) -> Vec<f64> {
+        let c = cols.len();
+        self.par_sum(self.total * c, |range, out| {
+            for (g, ids) in self.fe.ids.iter().enumerate() {
+                let off = self.offsets[g];
+                for (cc, col) in cols.iter().enumerate() {
+                    let ids = &ids[range.clone()];
+                    let xs = &col[range.clone()];
+                    match self.weights {
+                        Some(w) => {
+                            for ((&id, &x), &wi) in ids.iter().zip(xs).zip(&w[range.clone()]) {
+                                out[(off + id as usize) * c + cc] += wi * x;
+                            }
+                        }
+                        None => {
+                            for (&id, &x) in ids.iter().zip(xs) {
+                                out[(off + id as usize) * c + cc] += x;
+                            }
+                        }
                     }
                 }
             }
-        }
-        out
+        })
     }
 
-    /// One Gauss–Seidel sweep: `out = F(a)`.
-    fn sweep(&self, wx: &[f64], a: &[f64], out: &mut [f64]) {
+    /// One Gauss–Seidel sweep for `c` interleaved columns: `out = F(a)`.
+    fn sweep(&self, wx: &[f64], c: usize, a: &[f64], out: &mut [f64]) {
         out.copy_from_slice(a);
         let g_count = self.fe.n_dims();
         for g in 0..g_count {
             let off = self.offsets[g];
             let len = self.fe.n_levels[g];
-            let mut acc: Vec<f64> = wx[off..off + len].to_vec();
             let ids_g = &self.fe.ids[g];
             let others: Vec<(&[u32], usize)> = (0..g_count)
                 .filter(|&h| h != g)
                 .map(|h| (self.fe.ids[h].as_slice(), self.offsets[h]))
                 .collect();
-            match (self.weights, others.as_slice()) {
-                (Some(w), [(ids_h, off_h)]) => {
-                    let ah = &out[*off_h..];
-                    for ((&idg, &idh), &wi) in ids_g.iter().zip(ids_h.iter()).zip(w) {
-                        acc[idg as usize] -= wi * ah[idh as usize];
-                    }
-                }
-                (None, [(ids_h, off_h)]) => {
-                    let ah = &out[*off_h..];
-                    for (&idg, &idh) in ids_g.iter().zip(ids_h.iter()) {
-                        acc[idg as usize] -= ah[idh as usize];
-                    }
-                }
-                (Some(w), [(i1, o1), (i2, o2)]) => {
-                    let a1 = &out[*o1..];
-                    let a2 = &out[*o2..];
-                    for (i, (&idg, &wi)) in ids_g.iter().zip(w).enumerate() {
-                        acc[idg as usize] -= wi * (a1[i1[i] as usize] + a2[i2[i] as usize]);
-                    }
-                }
-                (None, [(i1, o1), (i2, o2)]) => {
-                    let a1 = &out[*o1..];
-                    let a2 = &out[*o2..];
-                    for (i, &idg) in ids_g.iter().enumerate() {
-                        acc[idg as usize] -= a1[i1[i] as usize] + a2[i2[i] as usize];
-                    }
-                }
-                (w, others) => {
-                    for (i, &idg) in ids_g.iter().enumerate() {
-                        let mut s = 0.0;
-                        for (ids_h, off_h) in others {
-                            s += out[off_h + ids_h[i] as usize];
-                        }
-                        let wi = w.map_or(1.0, |w| w[i]);
-                        acc[idg as usize] -= wi * s;
-                    }
-                }
-            }
+            let state: &[f64] = out;
+            let acc = self.par_sum(len * c, |range, acc| match self.weights {
+                Some(w) => accumulate_dispatch(c, ids_g, &others, state, |i| w[i], range, acc),
+                None => accumulate_dispatch(c, ids_g, &others, state, |_| 1.0, range, acc),
+            });
             let inv = &self.inv_wsum[off..off + len];
-            for ((o, &s), &iv) in out[off..off + len].iter_mut().zip(&acc).zip(inv) {
-                *o = s * iv;
+            let dst = &mut out[off * c..(off + len) * c];
+            let src = &wx[off * c..(off + len) * c];
+            for (l, &iv) in inv.iter().enumerate() {
+                for cc in 0..c {
+                    let k = l * c + cc;
+                    dst[k] = (src[k] + acc[k]) * iv;
+                }
             }
         }
     }
@@ -219,91 +243,157 @@ impl<'a> Demeaner<'a> {
         alpha: &mut Vec<f64>,
         opts: &DemeanOptions,
     ) -> Result<usize> {
-        if self.fe.n_dims() == 0 {
-            alpha.clear();
-            return Ok(0);
-        }
-        if alpha.len() != self.total {
-            *alpha = vec![0.0; self.total];
-        }
-        let wx = self.weighted_sums(x);
-        let mut sweeps = 0;
-        if self.fe.n_dims() == 1 {
-            let mut gx = vec![0.0; self.total];
-            self.sweep(&wx, alpha, &mut gx);
-            *alpha = gx;
-            sweeps = 1;
-        } else {
-            let mut gx = vec![0.0; self.total];
-            let mut ggx = vec![0.0; self.total];
-            let tol = opts.tol;
-            loop {
-                self.sweep(&wx, alpha, &mut gx);
-                sweeps += 1;
-                if converged(alpha, &gx, tol) {
-                    std::mem::swap(alpha, &mut gx);
-                    break;
-                }
-                self.sweep(&wx, &gx, &mut ggx);
-                sweeps += 1;
-                if converged(&gx, &ggx, tol) {
-                    std::mem::swap(alpha, &mut ggx);
-                    break;
-                }
-                if sweeps >= opts.max_iter {
-                    return Err(GravityError::DemeanNotConverged {
-                        iterations: sweeps,
-                        tol,
-                    });
-                }
-                // Irons–Tuck extrapolation.
-                let mut vprod = 0.0;
-                let mut ssq = 0.0;
-                for ((&x0, &g1), &g2) in alpha.iter().zip(&gx).zip(&ggx) {
-                    let d1 = g2 - g1;
-                    let d2 = g2 - 2.0 * g1 + x0;
-                    vprod += d1 * d2;
-                    ssq += d2 * d2;
-                }
-                if ssq > 0.0 && vprod.is_finite() {
-                    let coef = vprod / ssq;
-                    for ((a, &g1), &g2) in alpha.iter_mut().zip(&gx).zip(&ggx) {
-                        *a = g2 - coef * (g2 - g1);
-                    }
-                } else {
-                    std::mem::swap(alpha, &mut ggx);
-                }
-            }
-        }
-        self.subtract(x, alpha);
-        Ok(sweeps)
+        let mut a = vec![std::mem::take(alpha)];
+        let mut cols = vec![x.to_vec()];
+        let stats = self.demean_columns(&mut cols, &mut a, opts)?;
+        x.copy_from_slice(&cols[0]);
+        *alpha = a.pop().unwrap_or_default();
+        Ok(stats.max_sweeps)
     }
 
     /// `x -= Σ_g alpha_g[id_g]`.
     pub fn subtract(&self, x: &mut [f64], alpha: &[f64]) {
-        for (g, ids) in self.fe.ids.iter().enumerate() {
-            let a = &alpha[self.offsets[g]..];
-            for (xi, &id) in x.iter_mut().zip(ids) {
-                *xi -= a[id as usize];
+        const CH: usize = 1 << 15;
+        x.par_chunks_mut(CH).enumerate().for_each(|(k, xs)| {
+            let lo = k * CH;
+            let m = xs.len();
+            for (g, ids) in self.fe.ids.iter().enumerate() {
+                let a = &alpha[self.offsets[g]..];
+                for (xi, &id) in xs.iter_mut().zip(&ids[lo..lo + m]) {
+                    *xi -= a[id as usize];
+                }
             }
-        }
+        });
     }
 
-    /// Demeans several columns in parallel (see [`Demeaner::demean_in_place`]).
+    /// Demeans several columns (see [`Demeaner::demean_in_place`]). The columns are swept
+    /// jointly (one pass over the codes and weights serves every column) and each sweep is
+    /// parallelised over observations; every column keeps its own Irons–Tuck acceleration
+    /// and leaves the joint iteration as soon as it has converged.
     pub fn demean_columns(
         &self,
         cols: &mut [Vec<f64>],
         alphas: &mut [Vec<f64>],
         opts: &DemeanOptions,
     ) -> Result<DemeanStats> {
-        let sweeps: Vec<usize> = cols
-            .par_iter_mut()
-            .zip(alphas.par_iter_mut())
-            .map(|(c, a)| self.demean_in_place(c, a, opts))
-            .collect::<Result<_>>()?;
-        Ok(DemeanStats {
-            max_sweeps: sweeps.into_iter().max().unwrap_or(0),
-        })
+        let n_cols = cols.len();
+        if self.fe.n_dims() == 0 || n_cols == 0 {
+            alphas.iter_mut().for_each(Vec::clear);
+            return Ok(DemeanStats::default());
+        }
+        let total = self.total;
+        let mut active: Vec<usize> = (0..n_cols).collect();
+        let wx_all = {
+            let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+            self.weighted_sums(&refs)
+        };
+        // interleaved state of the active columns
+        let interleave = |sel: &[usize], src: &dyn Fn(usize, usize) -> f64| -> Vec<f64> {
+            let c = sel.len();
+            let mut v = vec![0.0; total * c];
+            for l in 0..total {
+                for (k, &j) in sel.iter().enumerate() {
+                    v[l * c + k] = src(j, l);
+                }
+            }
+            v
+        };
+        let mut wx = interleave(&active, &|j, l| wx_all[l * n_cols + j]);
+        let mut x = interleave(&active, &|j, l| {
+            alphas[j]
+                .get(l)
+                .copied()
+                .filter(|_| alphas[j].len() == total)
+                .unwrap_or(0.0)
+        });
+        let mut sweeps = 0;
+        let mut max_sweeps = 0;
+        let mut gx = vec![0.0; x.len()];
+        let mut ggx = vec![0.0; x.len()];
+        let tol = opts.tol;
+        // Writes the finished columns out and shrinks the active set.
+        let mut retire = |done: &[bool],
+                          state: &mut Vec<f64>,
+                          active: &mut Vec<usize>,
+                          wx: &mut Vec<f64>,
+                          sweeps: usize,
+                          max_sweeps: &mut usize| {
+            let c = active.len();
+            for (k, &j) in active.iter().enumerate() {
+                if done[k] {
+                    alphas[j] = (0..total).map(|l| state[l * c + k]).collect();
+                    *max_sweeps = (*max_sweeps).max(sweeps);
+                }
+            }
+            let keep: Vec<usize> = (0..c).filter(|&k| !done[k]).collect();
+            let pick = |v: &[f64]| -> Vec<f64> {
+                let mut out = Vec::with_capacity(total * keep.len());
+                for l in 0..total {
+                    for &k in &keep {
+                        out.push(v[l * c + k]);
+                    }
+                }
+                out
+            };
+            *wx = pick(wx);
+            *state = pick(state);
+            *active = keep.iter().map(|&k| active[k]).collect();
+        };
+        if self.fe.n_dims() == 1 {
+            self.sweep(&wx, active.len(), &x, &mut gx);
+            let done = vec![true; active.len()];
+            retire(&done, &mut gx, &mut active, &mut wx, 1, &mut max_sweeps);
+        }
+        while !active.is_empty() {
+            let c = active.len();
+            self.sweep(&wx, c, &x, &mut gx);
+            sweeps += 1;
+            let done = converged(&x, &gx, c, tol);
+            if done.iter().any(|&d| d) {
+                std::mem::swap(&mut x, &mut gx);
+                retire(&done, &mut x, &mut active, &mut wx, sweeps, &mut max_sweeps);
+                gx.resize(x.len(), 0.0);
+                ggx.resize(x.len(), 0.0);
+                continue;
+            }
+            self.sweep(&wx, c, &gx, &mut ggx);
+            sweeps += 1;
+            let done = converged(&gx, &ggx, c, tol);
+            if done.iter().any(|&d| d) {
+                std::mem::swap(&mut x, &mut ggx);
+                retire(&done, &mut x, &mut active, &mut wx, sweeps, &mut max_sweeps);
+                gx.resize(x.len(), 0.0);
+                ggx.resize(x.len(), 0.0);
+                continue;
+            }
+            if sweeps >= opts.max_iter {
+                return Err(GravityError::DemeanNotConverged {
+                    iterations: sweeps,
+                    tol,
+                });
+            }
+            // Irons–Tuck extrapolation, column by column.
+            let mut vprod = vec![0.0; c];
+            let mut ssq = vec![0.0; c];
+            for (k, ((&x0, &g1), &g2)) in x.iter().zip(&gx).zip(&ggx).enumerate() {
+                let d1 = g2 - g1;
+                let d2 = g2 - 2.0 * g1 + x0;
+                vprod[k % c] += d1 * d2;
+                ssq[k % c] += d2 * d2;
+            }
+            for (k, ((a, &g1), &g2)) in x.iter_mut().zip(&gx).zip(&ggx).enumerate() {
+                let cc = k % c;
+                if ssq[cc] > 0.0 && vprod[cc].is_finite() {
+                    *a = g2 - vprod[cc] / ssq[cc] * (g2 - g1);
+                } else {
+                    *a = g2;
+                }
+            }
+        }
+        cols.par_iter_mut()
+            .zip(alphas.par_iter())
+            .for_each(|(col, a)| self.subtract(col, a));
+        Ok(DemeanStats { max_sweeps })
     }
 
     /// Splits a concatenated coefficient vector into per-dimension slices.
@@ -316,11 +406,122 @@ impl<'a> Demeaner<'a> {
     }
 }
 
-fn converged(a: &[f64], b: &[f64], tol: f64) -> bool {
-    a.iter().zip(b).all(|(&x, &y)| {
+/// `acc[id_g(i)·C + c] -= w_i · Σ_{h≠g} state[(off_h + id_h(i))·C + c]` over `range`, for a
+/// compile-time number of interleaved columns `C` (keeps the partial sums in registers).
+fn accumulate<const C: usize, W: Fn(usize) -> f64>(
+    ids_g: &[u32],
+    others: &[(&[u32], usize)],
+    state: &[f64],
+    w: W,
+    range: std::ops::Range<usize>,
+    acc: &mut [f64],
+) {
+    match others {
+        [(i1, o1)] => {
+            for i in range {
+                let wi = w(i);
+                let b1 = (o1 + i1[i] as usize) * C;
+                let gb = ids_g[i] as usize * C;
+                let s1: &[f64; C] = state[b1..b1 + C].try_into().unwrap_or(&[0.0; C]);
+                let a: &mut [f64] = &mut acc[gb..gb + C];
+                for k in 0..C {
+                    a[k] -= wi * s1[k];
+                }
+            }
+        }
+        [(i1, o1), (i2, o2)] => {
+            for i in range {
+                let wi = w(i);
+                let b1 = (o1 + i1[i] as usize) * C;
+                let b2 = (o2 + i2[i] as usize) * C;
+                let gb = ids_g[i] as usize * C;
+                let s1: &[f64; C] = state[b1..b1 + C].try_into().unwrap_or(&[0.0; C]);
+                let s2: &[f64; C] = state[b2..b2 + C].try_into().unwrap_or(&[0.0; C]);
+                let a: &mut [f64] = &mut acc[gb..gb + C];
+                for k in 0..C {
+                    a[k] -= wi * (s1[k] + s2[k]);
+                }
+            }
+        }
+        _ => {
+            for i in range {
+                let wi = w(i);
+                let mut t = [0.0f64; C];
+                for (ids_h, off_h) in others {
+                    let b = (off_h + ids_h[i] as usize) * C;
+                    for k in 0..C {
+                        t[k] += state[b + k];
+                    }
+                }
+                let gb = ids_g[i] as usize * C;
+                for k in 0..C {
+                    acc[gb + k] -= wi * t[k];
+                }
+            }
+        }
+    }
+}
+
+/// Dynamic-width fallback of [`accumulate`].
+fn accumulate_dyn<W: Fn(usize) -> f64>(
+    c: usize,
+    ids_g: &[u32],
+    others: &[(&[u32], usize)],
+    state: &[f64],
+    w: W,
+    range: std::ops::Range<usize>,
+    acc: &mut [f64],
+) {
+    let mut t = vec![0.0; c];
+    for i in range {
+        let wi = w(i);
+        t.iter_mut().for_each(|v| *v = 0.0);
+        for (ids_h, off_h) in others {
+            let b = (off_h + ids_h[i] as usize) * c;
+            for (v, s) in t.iter_mut().zip(&state[b..b + c]) {
+                *v += s;
+            }
+        }
+        let gb = ids_g[i] as usize * c;
+        for (a, v) in acc[gb..gb + c].iter_mut().zip(&t) {
+            *a -= wi * v;
+        }
+    }
+}
+
+fn accumulate_dispatch<W: Fn(usize) -> f64>(
+    c: usize,
+    ids_g: &[u32],
+    others: &[(&[u32], usize)],
+    state: &[f64],
+    w: W,
+    range: std::ops::Range<usize>,
+    acc: &mut [f64],
+) {
+    match c {
+        1 => accumulate::<1, W>(ids_g, others, state, w, range, acc),
+        2 => accumulate::<2, W>(ids_g, others, state, w, range, acc),
+        3 => accumulate::<3, W>(ids_g, others, state, w, range, acc),
+        4 => accumulate::<4, W>(ids_g, others, state, w, range, acc),
+        5 => accumulate::<5, W>(ids_g, others, state, w, range, acc),
+        6 => accumulate::<6, W>(ids_g, others, state, w, range, acc),
+        7 => accumulate::<7, W>(ids_g, others, state, w, range, acc),
+        8 => accumulate::<8, W>(ids_g, others, state, w, range, acc),
+        _ => accumulate_dyn(c, ids_g, others, state, w, range, acc),
+    }
+}
+
+/// Per interleaved column: whether every coefficient moved by at most `tol` (absolute) or
+/// `tol·(0.1 + |a|)` (relative).
+fn converged(a: &[f64], b: &[f64], c: usize, tol: f64) -> Vec<bool> {
+    let mut ok = vec![true; c];
+    for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
         let d = (x - y).abs();
-        d <= tol || d <= tol * (0.1 + x.abs())
-    })
+        if d > tol && d > tol * (0.1 + x.abs()) {
+            ok[k % c] = false;
+        }
+    }
+    ok
 }
 
 #[cfg(test)]

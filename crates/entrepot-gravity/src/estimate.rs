@@ -50,9 +50,10 @@ pub struct FitOptions {
     pub demean_tol: f64,
     /// Maximum Gauss–Seidel sweeps per demeaning.
     pub demean_max_iter: usize,
-    /// PPML: tolerance of the demeaning in the first IRLS iterations; it is divided by 10
-    /// whenever the outer criterion falls below 10× the current inner tolerance, down to
-    /// `demean_tol` (convergence is only declared at `demean_tol`).
+    /// PPML: tolerance of the demeaning in the first IRLS iterations; whenever the outer
+    /// criterion falls below 10× the current inner tolerance, the inner tolerance is set to
+    /// `min(inner/10, criterion/10)`, down to `demean_tol` (convergence is only declared at
+    /// `demean_tol`).
     pub start_inner_tol: f64,
     /// Drop singleton observations (iteratively, across all FE dimensions).
     pub drop_singletons: bool,
@@ -65,6 +66,9 @@ pub struct FitOptions {
     /// A regressor is collinear when its squared residual norm on the fixed effects and
     /// the previous regressors is below `collin_tol` times its squared norm.
     pub collin_tol: f64,
+    /// Print one line per IRLS iteration to stderr (deviance, criterion, sweeps, time).
+    #[serde(default)]
+    pub trace: bool,
 }
 
 impl Default for FitOptions {
@@ -83,6 +87,7 @@ impl Default for FitOptions {
             separation_ir: true,
             ir: IrOptions::default(),
             collin_tol: 1e-9,
+            trace: false,
         }
     }
 }
@@ -342,6 +347,7 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
     let mut converged = false;
     let mut last_crit = f64::INFINITY;
 
+    let started = std::time::Instant::now();
     for iter in 1..=opts.max_iter {
         iterations = iter;
         // working variable and weights
@@ -352,20 +358,36 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
             w[i] = mu[i] * uw.map_or(1.0, |u| u[i]);
         }
         let demeaner = Demeaner::new(&s.fe, Some(&w));
+        let mut sweeps = 0;
         let mut cols: Vec<Vec<f64>> = Vec::with_capacity(xcols.len() + 1);
         cols.push(z.clone());
         cols.extend(xcols.iter().cloned());
         if iter == 1 {
-            // regressors at the target tolerance (needed for the collinearity check)
-            let (zc, xc) = cols.split_at_mut(1);
-            let (az, ax) = alphas.split_at_mut(1);
-            demeaner.demean_columns(xc, ax, dopts)?;
-            let zopts = DemeanOptions {
+            // Collinearity check: a loose screen on the regressors demeaned at the starting
+            // inner tolerance; only if it flags a column are the regressors demeaned to the
+            // target tolerance and checked strictly.
+            let o = DemeanOptions {
                 tol: inner_tol,
                 ..*dopts
             };
-            demeaner.demean_columns(zc, az, &zopts)?;
-            let kept = check_collinear(&xcols, &cols[1..], Some(&w), opts.collin_tol);
+            sweeps += demeaner
+                .demean_columns(&mut cols, &mut alphas, &o)?
+                .max_sweeps;
+            let screen_tol = (100.0 * inner_tol * inner_tol)
+                .max(1e-5)
+                .max(opts.collin_tol);
+            let screened = check_collinear(&xcols, &cols[1..], Some(&w), screen_tol);
+            let kept = if screened.len() == xcols.len() {
+                screened
+            } else {
+                let (_, xc) = cols.split_at_mut(1);
+                let (_, ax) = alphas.split_at_mut(1);
+                for (c, x) in xc.iter_mut().zip(&xcols) {
+                    c.copy_from_slice(x);
+                }
+                sweeps += demeaner.demean_columns(xc, ax, dopts)?.max_sweeps;
+                check_collinear(&xcols, &cols[1..], Some(&w), opts.collin_tol)
+            };
             if kept.len() < xcols.len() {
                 let dropped: Vec<String> = (0..xcols.len())
                     .filter(|j| !kept.contains(j))
@@ -390,7 +412,9 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
                 tol: inner_tol,
                 ..*dopts
             };
-            demeaner.demean_columns(&mut cols, &mut alphas, &o)?;
+            sweeps += demeaner
+                .demean_columns(&mut cols, &mut alphas, &o)?
+                .max_sweeps;
         }
         let zt = cols.remove(0);
         xt = cols;
@@ -436,13 +460,21 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
         mu = mu_new;
         let crit = (dev - dev_old).abs() / dev.min(dev_old).max(0.1);
         last_crit = crit;
+        if opts.trace {
+            eprintln!(
+                "[ppml] iter {iter:>3}  deviance {dev:.10e}  crit {crit:.3e}  inner tol {inner_tol:.0e}  sweeps {sweeps}  ({:.3}s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
         dev_old = dev;
         if crit < opts.tol && inner_tol <= dopts.tol {
             converged = true;
             break;
         }
         if crit < 10.0 * inner_tol {
-            inner_tol = (inner_tol / 10.0).max(dopts.tol);
+            // tighten by at least a decade, straight to crit/10 when the outer loop is
+            // already far ahead of the inner tolerance
+            inner_tol = (inner_tol / 10.0).min(crit / 10.0).max(dopts.tol);
         }
     }
     if !converged {

@@ -6,7 +6,7 @@
 //!
 //! * left of `~`: the dependent variable (an expression, e.g. `log(trade)` for OLS);
 //! * between `~` and `|`: regressors separated by top-level `+`. Each term is an
-//!   [`Expr`](crate::expr::Expr): a column, `log(x)`/`ln(x)`, `log(1 + coalesce(t, 0))`,
+//!   [`Expr`]: a column, `log(x)`/`ln(x)`, `log(1 + coalesce(t, 0))`,
 //!   or a parenthesised comparison such as `(exporter != importer)` (a 0/1 dummy). The term
 //!   text is the coefficient name. `0` removes the intercept (models without fixed effects
 //!   get an `(Intercept)` by default; with fixed effects there is none);

@@ -252,7 +252,7 @@ impl RegressionTable {
         );
         for c in &self.coefficients {
             s.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                "{},{:?},{:?},{:?},{:?},{},{},{},{},{:?},{:?},{}\n",
                 csv_field(&c.name),
                 c.estimate,
                 c.std_error,

@@ -2,14 +2,19 @@
 //!
 //! * `t` year; `i` exporter and `j` importer as BACI numeric country codes; `k` HS6
 //!   code in the dataset's HS revision; `v` value in **thousands** of US dollars
-//!   (multiplied by 1000); `q` quantity in metric tons (empty or `NA` = none).
+//!   (multiplied by 1000); `q` quantity in metric tons.
 //! * Every flow is an export of `i` to `j`, `declared_by` = reconciled.
 //! * Country codes go through the BACI country table when one is given (both the
 //!   V202201 layout `country_code,country_name_abbreviation,country_name_full,
 //!   iso_2digit_alpha,iso_3digit_alpha` and the V202401 layout `country_code,
 //!   country_name,country_iso2,country_iso3`), else through the built-in registry.
 //!   Table rows whose ISO3 is `N/A`, empty or unknown to the registry (490 "Other
-//!   Asia, nes") map to the registry's entry for the numeric code (490 → `S19`).
+//!   Asia, nes") map to the registry's entry for the numeric code (490 → `S19`);
+//!   rows of codes known to neither (849 "US Misc. Pacific Isds" in V202201) make
+//!   the flows that use them bad rows. Codes missing from the table fall back to the
+//!   registry (tables and data drift: the V202201 table lists Italy as 381 while
+//!   V202301 data use 380).
+//! * Quantities: `q` in metric tons (unit `t`); an empty `q` or `NA` is no quantity.
 //! * The HS revision is an option; when absent it is inferred from the file name
 //!   (`BACI_HS17_…` → HS 2017).
 
@@ -17,10 +22,13 @@ use crate::csvsrc::{csv_err, field_offset, CsvSource};
 use crate::error::{IoError, RowError};
 use crate::reader::{FlowReader, ReadOptions};
 use crate::validate::{
-    check_year, country_id, lossy, parse_amount, trim_bytes, Core, CountryTable, FastMap, Prod, Resolved,
+    check_year, country_id, lossy, parse_amount, trim_bytes, Core, CountryTable, FastMap, Prod,
+    Resolved,
 };
 use arrow::record_batch::RecordBatch;
-use entrepot_core::{CountryRegistry, Declarant, FlowKind, HsRevision, Period, Quantity, QuantityUnit};
+use entrepot_core::{
+    CountryRegistry, Declarant, FlowKind, HsRevision, Period, Quantity, QuantityUnit,
+};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
@@ -36,7 +44,9 @@ pub fn infer_revision(file_name: &str) -> Option<HsRevision> {
             let yy = &up[i + 2..i + 4];
             if b.get(i + 4).is_some_and(u8::is_ascii_digit) {
                 // HS2017 style
-                return up.get(i + 2..i + 6).and_then(|y| y.parse::<HsRevision>().ok());
+                return up
+                    .get(i + 2..i + 6)
+                    .and_then(|y| y.parse::<HsRevision>().ok());
             }
             match yy {
                 "92" => Some(HsRevision::Hs1992),
@@ -75,7 +85,12 @@ impl CountryTable {
             .byte_headers()
             .map_err(|e| csv_err(name, e))?
             .iter()
-            .map(|h| lossy(h).trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .map(|h| {
+                lossy(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_ascii_lowercase()
+            })
             .collect();
         let code_i = header.iter().position(|h| h == "country_code");
         let iso_i = header
@@ -97,7 +112,9 @@ impl CountryTable {
             let code_s = lossy(rec.get(code_i).unwrap_or(b""));
             let code = code_s.trim();
             if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(fmt(format!("line {line}: country_code '{code}' is not a number")));
+                return Err(fmt(format!(
+                    "line {line}: country_code '{code}' is not a number"
+                )));
             }
             let iso_s = lossy(rec.get(iso_i).unwrap_or(b""));
             let iso = iso_s.trim();
@@ -107,7 +124,8 @@ impl CountryTable {
                 reg.get(iso)
             };
             let entry = match by_iso.or_else(|| reg.get(code)) {
-                Some(c) => country_id(&c.iso3).ok_or_else(|| Arc::<str>::from(format!("no registry index for {}", c.iso3))),
+                Some(c) => country_id(&c.iso3)
+                    .ok_or_else(|| Arc::<str>::from(format!("no registry index for {}", c.iso3))),
                 None => {
                     let label = rec.get(1).map(lossy).unwrap_or_default();
                     Err(Arc::from(format!(
@@ -117,7 +135,14 @@ impl CountryTable {
                 }
             };
             let k = code.trim_start_matches('0');
-            map.insert(if k.is_empty() { "0".to_string() } else { k.to_string() }, entry);
+            map.insert(
+                if k.is_empty() {
+                    "0".to_string()
+                } else {
+                    k.to_string()
+                },
+                entry,
+            );
         }
         Ok(CountryTable {
             name: name.to_string(),
@@ -166,7 +191,10 @@ impl BaciReader {
         table: Option<Arc<CountryTable>>,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let revision = revision.or_else(|| infer_revision(&name)).ok_or_else(|| IoError::Format {
             path: path.display().to_string(),
             message: "cannot infer the HS revision from the file name (expected e.g. BACI_HS17_…): pass hs_revision".into(),
@@ -187,12 +215,20 @@ impl BaciReader {
         Self::new(src, revision, table, options)
     }
 
-    fn new(src: CsvSource, revision: HsRevision, table: Option<Arc<CountryTable>>, options: ReadOptions) -> Result<Self, IoError> {
+    fn new(
+        src: CsvSource,
+        revision: HsRevision,
+        table: Option<Arc<CountryTable>>,
+        options: ReadOptions,
+    ) -> Result<Self, IoError> {
         let h: Vec<String> = src.header.iter().map(|h| h.to_ascii_lowercase()).collect();
         if h != COLS {
             return Err(IoError::Format {
                 path: src.file.clone(),
-                message: format!("not a BACI file: expected the header t,i,j,k,v,q, found {}", src.header.join(",")),
+                message: format!(
+                    "not a BACI file: expected the header t,i,j,k,v,q, found {}",
+                    src.header.join(",")
+                ),
             });
         }
         let mut core = Core::new(src.file.clone(), Some(src.file.clone()), options);
@@ -219,17 +255,25 @@ impl BaciReader {
         self.revision
     }
 
-    fn row(&mut self, line: u64) -> Result<Resolved, RowError> {
+    fn row(&mut self, line: u64) -> Result<Resolved, Box<RowError>> {
         let rec = &self.src.rec;
         let core = &mut self.core;
         let f = |i: usize| rec.get(i).unwrap_or(b"");
-        let err = |core: &Core, i: usize, m: String| core.err(line, COLS[i], Some(lossy(trim_bytes(f(i)))), m);
-        let utf8 = |core: &Core, i: usize| -> Result<(), RowError> {
+        let err = |core: &Core, i: usize, m: String| {
+            core.err(line, COLS[i], Some(lossy(trim_bytes(f(i)))), m)
+        };
+        let utf8 = |core: &Core, i: usize| -> Result<(), Box<RowError>> {
             match std::str::from_utf8(f(i)) {
                 Ok(_) => Ok(()),
                 Err(e) => {
-                    let off = field_offset(rec, i).map(|o| o + e.valid_up_to() as u64).unwrap_or(0);
-                    Err(err(core, i, format!("invalid UTF-8 at byte offset {off} (line {line})")))
+                    let off = field_offset(rec, i)
+                        .map(|o| o + e.valid_up_to() as u64)
+                        .unwrap_or(0);
+                    Err(err(
+                        core,
+                        i,
+                        format!("invalid UTF-8 at byte offset {off} (line {line})"),
+                    ))
                 }
             }
         };
@@ -253,7 +297,7 @@ impl BaciReader {
         }
         .map_err(|m| err(core, 0, m))?;
         // i, j
-        let country = |core: &mut Core, i: usize| -> Result<u16, RowError> {
+        let country = |core: &mut Core, i: usize| -> Result<u16, Box<RowError>> {
             core.country(f(i)).map_err(|m| {
                 if std::str::from_utf8(f(i)).is_err() {
                     match utf8(core, i) {
@@ -270,7 +314,9 @@ impl BaciReader {
         // k
         let code = core.product(self.revision, f(3)).map_err(|m| {
             if std::str::from_utf8(f(3)).is_err() {
-                utf8(core, 3).err().unwrap_or_else(|| err(core, 3, m.to_string()))
+                utf8(core, 3)
+                    .err()
+                    .unwrap_or_else(|| err(core, 3, m.to_string()))
             } else {
                 err(core, 3, m.to_string())
             }
@@ -341,8 +387,14 @@ mod tests {
 
     #[test]
     fn revision_from_name() {
-        assert_eq!(infer_revision("BACI_HS17_Y2020_V202301.csv"), Some(HsRevision::Hs2017));
-        assert_eq!(infer_revision("baci_hs92_y1995.csv"), Some(HsRevision::Hs1992));
+        assert_eq!(
+            infer_revision("BACI_HS17_Y2020_V202301.csv"),
+            Some(HsRevision::Hs2017)
+        );
+        assert_eq!(
+            infer_revision("baci_hs92_y1995.csv"),
+            Some(HsRevision::Hs1992)
+        );
         assert_eq!(infer_revision("x_HS2022.csv"), Some(HsRevision::Hs2022));
         assert_eq!(infer_revision("trade.csv"), None);
     }

@@ -40,7 +40,11 @@ impl CsvSource {
     }
 
     /// Wraps any reader.
-    pub(crate) fn from_reader(file: String, r: Box<dyn Read + Send>, total: Option<u64>) -> Result<Self, IoError> {
+    pub(crate) fn from_reader(
+        file: String,
+        r: Box<dyn Read + Send>,
+        total: Option<u64>,
+    ) -> Result<Self, IoError> {
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
@@ -76,39 +80,38 @@ impl CsvSource {
     /// `Ok(Some(Ok(line)))` for a record with the header's field count, and
     /// `Ok(Some(Err(row_error)))` for a record with the wrong field count (the
     /// message says "truncated" when it is the cut-off last record of the file).
-    pub(crate) fn next(&mut self) -> Result<Option<Result<u64, RowError>>, IoError> {
-        loop {
-            let more = self
-                .rdr
-                .read_byte_record(&mut self.rec)
-                .map_err(|e| csv_err(&self.file, e))?;
-            if !more {
-                return Ok(None);
-            }
-            let start = self.rec.position().map(|p| p.byte()).unwrap_or(0);
-            let line = self.rdr.get_mut().line_at(start);
-            let n = self.rec.len();
-            if n == self.header.len() {
-                return Ok(Some(Ok(line)));
-            }
-            // A blank line inside the file reads as one empty field: csv skips those,
-            // so a single empty field here is a real (empty) record.
-            let raw = self.raw_text();
-            let src = self.rdr.get_ref();
-            let at_end = src.eof && self.rdr.position().byte() >= src.count;
-            let no_newline = !matches!(src.last_byte, Some(b'\n') | Some(b'\r'));
-            let message = if n < self.header.len() && at_end && no_newline {
-                format!(
-                    "truncated file: the last record has {n} of {} fields and no final newline (the file was cut off)",
-                    self.header.len()
-                )
-            } else {
-                format!("wrong number of fields: expected {}, found {n}", self.header.len())
-            };
-            let mut e = RowError::new(self.file.clone(), line, None, None, message);
-            e.raw = Some(raw);
-            return Ok(Some(Err(e)));
+    pub(crate) fn next(&mut self) -> Result<Option<Result<u64, Box<RowError>>>, IoError> {
+        let more = self
+            .rdr
+            .read_byte_record(&mut self.rec)
+            .map_err(|e| csv_err(&self.file, e))?;
+        if !more {
+            return Ok(None);
         }
+        let start = self.rec.position().map(|p| p.byte()).unwrap_or(0);
+        let line = self.rdr.get_mut().line_at(start);
+        let n = self.rec.len();
+        if n == self.header.len() {
+            return Ok(Some(Ok(line)));
+        }
+        let raw = self.raw_text();
+        let src = self.rdr.get_ref();
+        let at_end = src.eof && self.rdr.position().byte() >= src.count;
+        let no_newline = !matches!(src.last_byte, Some(b'\n') | Some(b'\r'));
+        let message = if n < self.header.len() && at_end && no_newline {
+            format!(
+                "truncated file: the last record has {n} of {} fields and no final newline (the file was cut off)",
+                self.header.len()
+            )
+        } else {
+            format!(
+                "wrong number of fields: expected {}, found {n}",
+                self.header.len()
+            )
+        };
+        let mut e = Box::new(RowError::new(self.file.clone(), line, None, None, message));
+        e.raw = Some(raw);
+        Ok(Some(Err(e)))
     }
 
     /// The current record as text (fields joined by commas), for quarantine files.

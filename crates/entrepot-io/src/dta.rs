@@ -41,18 +41,19 @@ pub enum DtaValue {
 }
 
 impl DtaValue {
-    /// The value as a number (`Float` converted through its shortest decimal text, so
-    /// that a stored `0.1f` gives `0.1`), or `None` for strings and missing values.
+    /// The value as a number (a `float` widened exactly to `f64`, as Stata, R and
+    /// pandas do), or `None` for strings and missing values.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             DtaValue::Int(i) => Some(*i as f64),
-            DtaValue::Float(f) => f.to_string().parse().ok(),
+            DtaValue::Float(f) => Some(f64::from(*f)),
             DtaValue::Double(d) => Some(*d),
             _ => None,
         }
     }
 
-    /// The value as CSV text: shortest round-trip text for numbers, empty for missing.
+    /// The value as CSV text: shortest round-trip text for numbers (of the `f32` itself
+    /// for a `float`), empty for missing.
     pub fn to_text(&self) -> String {
         match self {
             DtaValue::Missing => String::new(),
@@ -84,20 +85,15 @@ pub enum DtaType {
 }
 
 impl DtaType {
-    fn width(&self, release: u16) -> usize {
+    fn width(&self) -> usize {
         match self {
             DtaType::Byte => 1,
             DtaType::Int => 2,
             DtaType::Long | DtaType::Float => 4,
             DtaType::Double => 8,
             DtaType::Str(n) => *n as usize,
-            DtaType::StrL => {
-                if release >= 118 {
-                    8
-                } else {
-                    8 // v (4) + o (4) in 117
-                }
-            }
+            // (v, o): 4 + 4 bytes in 117, 2 + 6 in 118, 3 + 5 in 119.
+            DtaType::StrL => 8,
         }
     }
 }
@@ -124,7 +120,6 @@ pub struct DtaReader {
     columns: Vec<DtaColumn>,
     nobs: u64,
     row: u64,
-    row_width: usize,
     buf: Vec<u8>,
     strls: HashMap<(u64, u64), String>,
     total: u64,
@@ -150,16 +145,28 @@ impl Hdr<'_> {
     }
     fn u16(&self, b: &[u8]) -> u16 {
         let a = [b[0], b[1]];
-        if self.big { u16::from_be_bytes(a) } else { u16::from_le_bytes(a) }
+        if self.big {
+            u16::from_be_bytes(a)
+        } else {
+            u16::from_le_bytes(a)
+        }
     }
     fn u32(&self, b: &[u8]) -> u32 {
         let a = [b[0], b[1], b[2], b[3]];
-        if self.big { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) }
+        if self.big {
+            u32::from_be_bytes(a)
+        } else {
+            u32::from_le_bytes(a)
+        }
     }
     fn u64(&self, b: &[u8]) -> u64 {
         let mut a = [0u8; 8];
         a.copy_from_slice(&b[..8]);
-        if self.big { u64::from_be_bytes(a) } else { u64::from_le_bytes(a) }
+        if self.big {
+            u64::from_be_bytes(a)
+        } else {
+            u64::from_le_bytes(a)
+        }
     }
     /// Unsigned integer of `n` bytes (1..=8).
     fn uint(&self, b: &[u8]) -> u64 {
@@ -179,7 +186,8 @@ impl Hdr<'_> {
 
 fn read_exact(r: &mut impl Read, n: usize, file: &str, what: &str) -> Result<Vec<u8>, IoError> {
     let mut v = vec![0u8; n];
-    r.read_exact(&mut v).map_err(|e| io_or_trunc(e, file, what))?;
+    r.read_exact(&mut v)
+        .map_err(|e| io_or_trunc(e, file, what))?;
     Ok(v)
 }
 
@@ -216,7 +224,10 @@ fn expect_tag(r: &mut impl Read, tag: &str, file: &str) -> Result<(), IoError> {
     if got != tag.as_bytes() {
         return Err(IoError::Format {
             path: file.to_string(),
-            message: format!("malformed dta file: expected {tag}, found '{}'", String::from_utf8_lossy(&got)),
+            message: format!(
+                "malformed dta file: expected {tag}, found '{}'",
+                String::from_utf8_lossy(&got)
+            ),
         });
     }
     Ok(())
@@ -250,7 +261,12 @@ impl DtaReader {
         let big = match h[0] {
             1 => true,
             2 => false,
-            b => return Err(IoError::Format { path: file.into(), message: format!("invalid byte order {b}") }),
+            b => {
+                return Err(IoError::Format {
+                    path: file.into(),
+                    message: format!("invalid byte order {b}"),
+                })
+            }
         };
         let hd = Hdr { file, big };
         let nvar = hd.u16(&h[3..5]) as usize;
@@ -290,7 +306,15 @@ impl DtaReader {
                 label: cstr(&labels[i * 81..(i + 1) * 81], false),
             });
         }
-        Ok(Self::finish(file, rdr, u16::from(release), big, columns, nobs, HashMap::new()))
+        Ok(Self::finish(
+            file,
+            rdr,
+            u16::from(release),
+            big,
+            columns,
+            nobs,
+            HashMap::new(),
+        ))
     }
 
     fn open_new(file: &str, mut rdr: BufReader<File>) -> Result<Self, IoError> {
@@ -303,14 +327,22 @@ impl DtaReader {
             .filter(|r| (117..=119).contains(r))
             .ok_or_else(|| IoError::Format {
                 path: file.into(),
-                message: format!("unsupported Stata release '{}' (supported: 113-115, 117-119)", String::from_utf8_lossy(&rel)),
+                message: format!(
+                    "unsupported Stata release '{}' (supported: 113-115, 117-119)",
+                    String::from_utf8_lossy(&rel)
+                ),
             })?;
         t(&mut rdr, "</release><byteorder>")?;
         let bo = read_exact(&mut rdr, 3, file, "byte order")?;
         let big = match &bo[..] {
             b"MSF" => true,
             b"LSF" => false,
-            _ => return Err(IoError::Format { path: file.into(), message: "invalid byte order tag".into() }),
+            _ => {
+                return Err(IoError::Format {
+                    path: file.into(),
+                    message: "invalid byte order tag".into(),
+                })
+            }
         };
         let hd = Hdr { file, big };
         t(&mut rdr, "</byteorder><K>")?;
@@ -382,7 +414,8 @@ impl DtaReader {
         // strLs live after the data: load them first (map[10] = <strls>).
         let mut strls = HashMap::new();
         if any_strl {
-            rdr.seek(SeekFrom::Start(off(10))).map_err(|e| io_or_trunc(e, file, "strls"))?;
+            rdr.seek(SeekFrom::Start(off(10)))
+                .map_err(|e| io_or_trunc(e, file, "strls"))?;
             expect_tag(&mut rdr, "<strls>", file)?;
             loop {
                 let tag = read_exact(&mut rdr, 3, file, "strls")?;
@@ -408,7 +441,8 @@ impl DtaReader {
             }
         }
         // Data: map[9] = <data>.
-        rdr.seek(SeekFrom::Start(off(9))).map_err(|e| io_or_trunc(e, file, "data"))?;
+        rdr.seek(SeekFrom::Start(off(9)))
+            .map_err(|e| io_or_trunc(e, file, "data"))?;
         expect_tag(&mut rdr, "<data>", file)?;
         Ok(Self::finish(file, rdr, release, big, columns, nobs, strls))
     }
@@ -422,7 +456,7 @@ impl DtaReader {
         nobs: u64,
         strls: HashMap<(u64, u64), String>,
     ) -> Self {
-        let row_width = columns.iter().map(|c| c.kind.width(release)).sum();
+        let row_width = columns.iter().map(|c| c.kind.width()).sum();
         DtaReader {
             file: file.to_string(),
             rdr,
@@ -431,7 +465,6 @@ impl DtaReader {
             columns,
             nobs,
             row: 0,
-            row_width,
             buf: vec![0; row_width],
             strls,
             total: 0,
@@ -465,15 +498,22 @@ impl DtaReader {
             return Ok(false);
         }
         self.rdr.read_exact(&mut self.buf).map_err(|e| {
-            io_or_trunc(e, &self.file, &format!("data (row {} of {})", self.row + 1, self.nobs))
+            io_or_trunc(
+                e,
+                &self.file,
+                &format!("data (row {} of {})", self.row + 1, self.nobs),
+            )
         })?;
         self.row += 1;
         out.clear();
-        let hd = Hdr { file: &self.file, big: self.big_endian };
+        let hd = Hdr {
+            file: &self.file,
+            big: self.big_endian,
+        };
         let utf8 = self.release >= 118;
         let mut p = 0;
         for c in &self.columns {
-            let w = c.kind.width(self.release);
+            let w = c.kind.width();
             let b = &self.buf[p..p + w];
             p += w;
             let old = self.release < 117;
@@ -513,13 +553,7 @@ impl DtaReader {
                 DtaType::StrL => {
                     let (v, o) = match self.release {
                         117 => (u64::from(hd.u32(&b[..4])), u64::from(hd.u32(&b[4..8]))),
-                        118 => {
-                            if self.big_endian {
-                                (hd.uint(&b[..2]), hd.uint(&b[2..8]))
-                            } else {
-                                (hd.uint(&b[..2]), hd.uint(&b[2..8]))
-                            }
-                        }
+                        118 => (hd.uint(&b[..2]), hd.uint(&b[2..8])),
                         _ => (hd.uint(&b[..3]), hd.uint(&b[3..8])),
                     };
                     if v == 0 && o == 0 {
@@ -641,6 +675,9 @@ impl FlowReader for DtaFlowReader {
     }
 
     fn describe(&self) -> String {
-        format!("Stata dta (format {}) {}", self.rows.release, self.rows.file)
+        format!(
+            "Stata dta (format {}) {}",
+            self.rows.release, self.rows.file
+        )
     }
 }

@@ -19,26 +19,49 @@
 
 use crate::csvsrc::csv_err;
 use crate::error::{IoError, RowError};
-use entrepot_core::{CountryKind, CountryRegistry, GroupRegistry, PeriodSpan, PublishedFigure, Unit};
+use entrepot_core::{
+    CountryKind, CountryRegistry, GroupRegistry, PeriodSpan, PublishedFigure, Unit,
+};
 use std::io::Read;
 
 const CUSTOMS_COLS: [&str; 8] = [
-    "period", "reporter", "partner", "flow", "value_usd_bn", "yoy_pct", "source_url", "note",
+    "period",
+    "reporter",
+    "partner",
+    "flow",
+    "value_usd_bn",
+    "yoy_pct",
+    "source_url",
+    "note",
 ];
 const OTHER_COLS: [&str; 9] = [
-    "period", "indicator", "reporter", "partner", "value", "unit", "yoy_pct", "source_url", "note",
+    "period",
+    "indicator",
+    "reporter",
+    "partner",
+    "value",
+    "unit",
+    "yoy_pct",
+    "source_url",
+    "note",
 ];
 
 /// Reads a customs-facts file (layout `china_customs_facts.csv`). `name` is the file
 /// name used in `origin` and errors. Returns the figures and the rejected rows; a
 /// missing column or an unreadable stream is an error.
-pub fn read_customs_facts(name: &str, reader: impl Read) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
+pub fn read_customs_facts(
+    name: &str,
+    reader: impl Read,
+) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
     read_facts(name, reader, Layout::Customs)
 }
 
 /// Reads an other-facts file (layout `china_other_facts.csv`); see
 /// [`read_customs_facts`].
-pub fn read_other_facts(name: &str, reader: impl Read) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
+pub fn read_other_facts(
+    name: &str,
+    reader: impl Read,
+) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
     read_facts(name, reader, Layout::Other)
 }
 
@@ -48,7 +71,11 @@ enum Layout {
     Other,
 }
 
-fn read_facts(name: &str, reader: impl Read, layout: Layout) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
+fn read_facts(
+    name: &str,
+    reader: impl Read,
+    layout: Layout,
+) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(crate::validate::CountingReader::new(reader));
@@ -56,7 +83,12 @@ fn read_facts(name: &str, reader: impl Read, layout: Layout) -> Result<(Vec<Publ
         .byte_headers()
         .map_err(|e| csv_err(name, e))?
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase()
+        })
         .collect();
     let want: &[&str] = match layout {
         Layout::Customs => &CUSTOMS_COLS,
@@ -69,7 +101,10 @@ fn read_facts(name: &str, reader: impl Read, layout: Layout) -> Result<(Vec<Publ
             None => {
                 return Err(IoError::Format {
                     path: name.to_string(),
-                    message: format!("missing column '{w}': expected the header {}", want.join(",")),
+                    message: format!(
+                        "missing column '{w}': expected the header {}",
+                        want.join(",")
+                    ),
                 })
             }
         }
@@ -85,12 +120,16 @@ fn read_facts(name: &str, reader: impl Read, layout: Layout) -> Result<(Vec<Publ
         }
         let start = rec.position().map(|p| p.byte()).unwrap_or(0);
         let line = rdr.get_mut().line_at(start);
-        let raw = rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
+        let raw = rec
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect::<Vec<_>>()
+            .join(",");
         match parse_row(name, &rec, &header, &idx, line, layout) {
             Ok(f) => figures.push(f),
             Err(mut e) => {
                 e.raw = Some(raw);
-                errors.push(e);
+                errors.push(*e);
             }
         }
     }
@@ -104,18 +143,26 @@ fn parse_row(
     idx: &[usize],
     line: u64,
     layout: Layout,
-) -> Result<PublishedFigure, RowError> {
+) -> Result<PublishedFigure, Box<RowError>> {
     let err = |col: &str, value: &str, m: String| {
-        RowError::new(
+        Box::new(RowError::new(
             name,
             line,
             (!col.is_empty()).then_some(col),
             (!value.is_empty()).then_some(value),
             m,
-        )
+        ))
     };
     if rec.len() != header.len() {
-        return Err(err("", "", format!("wrong number of fields: expected {}, found {}", header.len(), rec.len())));
+        return Err(err(
+            "",
+            "",
+            format!(
+                "wrong number of fields: expected {}, found {}",
+                header.len(),
+                rec.len()
+            ),
+        ));
     }
     let mut fields: Vec<&str> = Vec::with_capacity(idx.len());
     for &i in idx {
@@ -140,7 +187,10 @@ fn parse_row(
             Layout::Customs => &CUSTOMS_COLS,
             Layout::Other => &OTHER_COLS,
         };
-        cols.iter().position(|x| *x == c).map(|k| fields[k]).unwrap_or("")
+        cols.iter()
+            .position(|x| *x == c)
+            .map(|k| fields[k])
+            .unwrap_or("")
     };
     let span: PeriodSpan = get("period")
         .parse()
@@ -172,7 +222,7 @@ fn parse_row(
             (ind.to_string(), "value", Unit::parse(get("unit")))
         }
     };
-    let num = |c: &str| -> Result<Option<f64>, RowError> {
+    let num = |c: &str| -> Result<Option<f64>, Box<RowError>> {
         let s = get(c);
         if s.is_empty() {
             return Ok(None);
@@ -181,7 +231,11 @@ fn parse_row(
             .parse()
             .map_err(|_| err(c, s, format!("expected a number, found '{s}'")))?;
         if !v.is_finite() {
-            return Err(err(c, s, "NaN or infinite number: expected a finite number".into()));
+            return Err(err(
+                c,
+                s,
+                "NaN or infinite number: expected a finite number".into(),
+            ));
         }
         Ok(Some(v))
     };
@@ -196,7 +250,11 @@ fn parse_row(
     }
     if let Some(v) = value {
         if v < 0.0 && matches!(indicator.as_str(), "export" | "import") {
-            return Err(err(value_col, get(value_col), format!("negative {indicator} value: expected a non-negative number")));
+            return Err(err(
+                value_col,
+                get(value_col),
+                format!("negative {indicator} value: expected a non-negative number"),
+            ));
         }
     }
     let url = get("source_url");
@@ -239,8 +297,16 @@ fn area(code: &str) -> Result<String, String> {
     if groups.contains(code) {
         return Ok(code.to_ascii_uppercase());
     }
-    let country = reg.resolve(code).err().map(|e| e.to_string()).unwrap_or_default();
-    let group = groups.memberships(code).err().map(|e| e.to_string()).unwrap_or_default();
+    let country = reg
+        .resolve(code)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let group = groups
+        .memberships(code)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     Err(format!("neither a country nor a group: {country}; {group}"))
 }
 
@@ -274,13 +340,41 @@ mod tests {
     #[test]
     fn bad_rows() {
         let cases = [
-            ("2025-11,CHN,CHM,export,1,,https://x.org,", "partner", "did you mean"),
-            ("2025-13,CHN,USA,export,1,,https://x.org,", "period", "invalid period"),
-            ("2025-11,CHN,USA,export,,,https://x.org,", "value_usd_bn", "both value_usd_bn and yoy_pct are empty"),
-            ("2025-11,CHN,USA,export,abc,,https://x.org,", "value_usd_bn", "expected a number"),
-            ("2025-11,CHN,USA,export,-3,,https://x.org,", "value_usd_bn", "negative"),
-            ("2025-11,CHN,USA,export,NaN,,https://x.org,", "value_usd_bn", "NaN"),
-            ("2025-11,CHN,USA,exports2,1,,https://x.org,", "flow", "invalid flow"),
+            (
+                "2025-11,CHN,CHM,export,1,,https://x.org,",
+                "partner",
+                "did you mean",
+            ),
+            (
+                "2025-13,CHN,USA,export,1,,https://x.org,",
+                "period",
+                "invalid period",
+            ),
+            (
+                "2025-11,CHN,USA,export,,,https://x.org,",
+                "value_usd_bn",
+                "both value_usd_bn and yoy_pct are empty",
+            ),
+            (
+                "2025-11,CHN,USA,export,abc,,https://x.org,",
+                "value_usd_bn",
+                "expected a number",
+            ),
+            (
+                "2025-11,CHN,USA,export,-3,,https://x.org,",
+                "value_usd_bn",
+                "negative",
+            ),
+            (
+                "2025-11,CHN,USA,export,NaN,,https://x.org,",
+                "value_usd_bn",
+                "NaN",
+            ),
+            (
+                "2025-11,CHN,USA,exports2,1,,https://x.org,",
+                "flow",
+                "invalid flow",
+            ),
             ("2025-11,CHN,USA,export,1,,,", "source_url", "source URL"),
         ];
         for (row, col, msg) in cases {
@@ -293,7 +387,9 @@ mod tests {
         }
         let (_, e) = one("2025-11,CHN,USA,export,1");
         assert!(e[0].message.contains("wrong number of fields"), "{}", e[0]);
-        let (f, e) = one("2025-11,CHN,USA,export,-3,,https://x.org,\n2025-11,CHN,USA,balance,-3,,https://x.org,");
+        let (f, e) = one(
+            "2025-11,CHN,USA,export,-3,,https://x.org,\n2025-11,CHN,USA,balance,-3,,https://x.org,",
+        );
         assert_eq!((f.len(), e.len()), (1, 1));
         let mut bytes = HEAD.as_bytes().to_vec();
         bytes.extend_from_slice(b"2025-11,CHN,US\xffA,export,1,,https://x.org,\n");

@@ -23,6 +23,8 @@
 //!
 //! [`open_reader`] picks the reader from a [`ReaderSpec`] or from the file itself.
 
+#![warn(missing_docs)]
+
 pub mod baci;
 pub mod comtrade;
 mod csvsrc;
@@ -39,7 +41,7 @@ pub mod schema;
 pub mod tidy;
 mod validate;
 
-// pub use detect::{detect_format, open_reader, Format, ReaderSpec};
+pub use detect::{detect_format, open_reader, Format, ReaderSpec};
 pub use error::{IoError, RowError};
 pub use facts::{read_customs_facts, read_other_facts};
 pub use mapping::{BreakdownPolicy, ColumnMapping, PeriodSource, Source};

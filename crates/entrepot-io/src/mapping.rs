@@ -111,8 +111,21 @@ impl ColumnMapping {
             message: m,
         };
         const KEYS: [&str; 15] = [
-            "reporter", "partner", "flow", "period", "year", "month", "product", "hs_revision",
-            "revision", "value", "value_scale", "scale", "quantity", "quantity_unit", "unit",
+            "reporter",
+            "partner",
+            "flow",
+            "period",
+            "year",
+            "month",
+            "product",
+            "hs_revision",
+            "revision",
+            "value",
+            "value_scale",
+            "scale",
+            "quantity",
+            "quantity_unit",
+            "unit",
         ];
         let mut kv: Vec<(String, String)> = Vec::new();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -128,7 +141,11 @@ impl ColumnMapping {
                 let mut keys: Vec<&str> = KEYS.to_vec();
                 keys.push("declared_by");
                 let s = entrepot_core::error::closest(&k, keys.iter().copied(), 2);
-                let hint = if s.is_empty() { String::new() } else { format!(" (did you mean {}?)", s.join(", ")) };
+                let hint = if s.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (did you mean {}?)", s.join(", "))
+                };
                 return Err(bad(format!("unknown key '{k}'{hint}")));
             }
             if kv.iter().any(|(a, _)| *a == k) {
@@ -137,9 +154,12 @@ impl ColumnMapping {
             kv.push((k, v));
         }
         let get = |names: &[&str]| -> Option<String> {
-            kv.iter().find(|(k, _)| names.contains(&k.as_str())).map(|(_, v)| v.clone())
+            kv.iter()
+                .find(|(k, _)| names.contains(&k.as_str()))
+                .map(|(_, v)| v.clone())
         };
-        let need = |name: &str| get(&[name]).ok_or_else(|| bad(format!("missing required key '{name}'")));
+        let need =
+            |name: &str| get(&[name]).ok_or_else(|| bad(format!("missing required key '{name}'")));
         let period = match (get(&["period"]), get(&["year"])) {
             (Some(p), None) => {
                 if get(&["month"]).is_some() {
@@ -151,7 +171,11 @@ impl ColumnMapping {
                 year: y,
                 month: get(&["month"]),
             },
-            (Some(_), Some(_)) => return Err(bad("give either 'period' or 'year' (+ 'month'), not both".into())),
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    "give either 'period' or 'year' (+ 'month'), not both".into()
+                ))
+            }
             (None, None) => return Err(bad("missing required key 'period' (or 'year')".into())),
         };
         let value_scale = match get(&["value_scale", "scale"]) {
@@ -204,7 +228,13 @@ impl fmt::Display for ColumnMapping {
                 Source::Const(v) => v.to_string(),
             }
         }
-        write!(f, "reporter={},partner={},flow={}", self.reporter, self.partner, src(&self.flow))?;
+        write!(
+            f,
+            "reporter={},partner={},flow={}",
+            self.reporter,
+            self.partner,
+            src(&self.flow)
+        )?;
         match &self.period {
             PeriodSource::Column(c) => write!(f, ",period={c}")?,
             PeriodSource::YearMonth { year, month } => {
@@ -352,7 +382,7 @@ pub(crate) struct Mapper {
     flows: FastMap<Box<[u8]>, Result<FlowKind, String>>,
     periods: FastMap<Box<[u8]>, Result<Period, String>>,
     revisions: FastMap<Box<[u8]>, Result<HsRevision, String>>,
-    units: FastMap<Box<[u8]>, Result<(QuantityUnit, f64), String>>,
+    units: FastMap<Box<[u8]>, Result<ScaledUnit, String>>,
 }
 
 /// Finds a column by name: exactly, then case-insensitively.
@@ -375,7 +405,11 @@ impl Mapper {
         let col = |role: &str, name: &str| -> Result<usize, IoError> {
             find_column(header, name).ok_or_else(|| {
                 let s = entrepot_core::error::closest(name, header.iter().map(String::as_str), 2);
-                let hint = if s.is_empty() { String::new() } else { format!(" (did you mean {}?)", s.join(", ")) };
+                let hint = if s.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (did you mean {}?)", s.join(", "))
+                };
                 IoError::Format {
                     path: path.to_string(),
                     message: format!(
@@ -395,6 +429,8 @@ impl Mapper {
                 Source::Const(v) => Src::Const(*v),
             })
         }
+        let reporter = col("reporter", &m.reporter)?;
+        let partner = col("partner", &m.partner)?;
         let (period, year, month) = match &m.period {
             PeriodSource::Column(c) => (Some(col("period", c)?), None, None),
             PeriodSource::YearMonth { year, month } => (
@@ -405,20 +441,28 @@ impl Mapper {
         };
         Ok(Mapper {
             names: header.to_vec(),
-            reporter: col("reporter", &m.reporter)?,
-            partner: col("partner", &m.partner)?,
+            reporter,
+            partner,
             flow: src(&m.flow, "flow", &col)?,
             period,
             year,
             month,
-            product: m.product.as_deref().map(|p| col("product", p)).transpose()?,
+            product: m
+                .product
+                .as_deref()
+                .map(|p| col("product", p))
+                .transpose()?,
             revision: match &m.hs_revision {
                 Some(s) => Some(src(s, "hs_revision", &col)?),
                 None => default_revision.map(Src::Const),
             },
             value: col("value", &m.value)?,
             scale: m.value_scale,
-            quantity: m.quantity.as_deref().map(|q| col("quantity", q)).transpose()?,
+            quantity: m
+                .quantity
+                .as_deref()
+                .map(|q| col("quantity", q))
+                .transpose()?,
             unit: m
                 .quantity_unit
                 .as_ref()
@@ -439,7 +483,12 @@ impl Mapper {
     }
 
     /// Validates one row and hands it to `core` (accepted, or rejected by policy).
-    pub(crate) fn process<R: RowAccess + ?Sized>(&mut self, core: &mut Core, row: &R, line: u64) -> Result<(), IoError> {
+    pub(crate) fn process<R: RowAccess + ?Sized>(
+        &mut self,
+        core: &mut Core,
+        row: &R,
+        line: u64,
+    ) -> Result<(), IoError> {
         match self.resolve(core, row, line) {
             Ok(Some(r)) => core.accept(&r, line),
             Ok(None) => Ok(()),
@@ -447,20 +496,31 @@ impl Mapper {
         }
     }
 
-    fn text<'a, R: RowAccess + ?Sized>(&self, core: &Core, row: &'a R, idx: usize, line: u64) -> Result<TextCell<'a>, RowError> {
+    fn text<'a, R: RowAccess + ?Sized>(
+        &self,
+        core: &Core,
+        row: &'a R,
+        idx: usize,
+        line: u64,
+    ) -> Result<TextCell<'a>, Box<RowError>> {
         match row.cell(idx) {
             Cell::Text(t) => match std::str::from_utf8(t) {
                 Ok(_) => Ok(TextCell::Bytes(trim_bytes(t))),
                 Err(e) => {
                     let at = row
                         .offset_of(idx)
-                        .map(|o| format!("byte offset {} of the file, ", o + e.valid_up_to() as u64))
+                        .map(|o| {
+                            format!("byte offset {} of the file, ", o + e.valid_up_to() as u64)
+                        })
                         .unwrap_or_default();
                     Err(core.err(
                         line,
                         self.name(idx),
                         Some(lossy(t)),
-                        format!("invalid UTF-8 at {at}line {line} (byte {} of the field)", e.valid_up_to()),
+                        format!(
+                            "invalid UTF-8 at {at}line {line} (byte {} of the field)",
+                            e.valid_up_to()
+                        ),
                     ))
                 }
             },
@@ -469,7 +529,13 @@ impl Mapper {
         }
     }
 
-    fn number<R: RowAccess + ?Sized>(&self, core: &Core, row: &R, idx: usize, line: u64) -> Result<Option<f64>, RowError> {
+    fn number<R: RowAccess + ?Sized>(
+        &self,
+        core: &Core,
+        row: &R,
+        idx: usize,
+        line: u64,
+    ) -> Result<Option<f64>, Box<RowError>> {
         let c = row.cell(idx);
         let v = match c {
             Cell::Null => return Ok(None),
@@ -483,7 +549,12 @@ impl Mapper {
                     core.err(line, self.name(idx), Some(lossy(t)), format!("invalid UTF-8 at line {line} (byte {} of the field): expected a number", e.valid_up_to()))
                 })?;
                 s.parse::<f64>().map_err(|_| {
-                    core.err(line, self.name(idx), Some(s.to_string()), format!("expected a non-negative number, found '{s}'"))
+                    core.err(
+                        line,
+                        self.name(idx),
+                        Some(s.to_string()),
+                        format!("expected a non-negative number, found '{s}'"),
+                    )
                 })?
             }
         };
@@ -492,7 +563,12 @@ impl Mapper {
             .map_err(|m| core.err(line, self.name(idx), Some(c.show()), m))
     }
 
-    fn resolve<R: RowAccess + ?Sized>(&mut self, core: &mut Core, row: &R, line: u64) -> Result<Option<Resolved>, RowError> {
+    fn resolve<R: RowAccess + ?Sized>(
+        &mut self,
+        core: &mut Core,
+        row: &R,
+        line: u64,
+    ) -> Result<Option<Resolved>, Box<RowError>> {
         if let Some(ct) = &self.comtrade {
             for (idx, name, totals) in &ct.checks {
                 let c = row.cell(*idx);
@@ -525,11 +601,10 @@ impl Mapper {
             }
         }
         // reporter, partner
-        let cc = |core: &mut Core, idx: usize, this: &Self| -> Result<u16, RowError> {
+        let cc = |core: &mut Core, idx: usize, this: &Self| -> Result<u16, Box<RowError>> {
             let t = this.text(core, row, idx, line)?;
-            core.country(t.bytes()).map_err(|m| {
-                core.err(line, this.name(idx), Some(t.show()), m.to_string())
-            })
+            core.country(t.bytes())
+                .map_err(|m| core.err(line, this.name(idx), Some(t.show()), m.to_string()))
         };
         let reporter = cc(core, self.reporter, self)?;
         let partner = cc(core, self.partner, self)?;
@@ -538,8 +613,10 @@ impl Mapper {
             Src::Const(f) => f,
             Src::Col(i) => {
                 let t = self.text(core, row, i, line)?;
-                cached(&mut self.flows, t.bytes(), |s| s.parse::<FlowKind>().map_err(|e| e.to_string()))
-                    .map_err(|m| core.err(line, self.name(i), Some(t.show()), m))?
+                cached(&mut self.flows, t.bytes(), |s| {
+                    s.parse::<FlowKind>().map_err(|e| e.to_string())
+                })
+                .map_err(|m| core.err(line, self.name(i), Some(t.show()), m))?
             }
         };
         let period = self.period(core, row, line)?;
@@ -552,7 +629,12 @@ impl Mapper {
                 if b.eq_ignore_ascii_case(b"TOTAL") {
                     Prod::Total
                 } else if b.is_empty() {
-                    return Err(core.err(line, self.name(i), None, "missing product code: expected an HS code or TOTAL"));
+                    return Err(core.err(
+                        line,
+                        self.name(i),
+                        None,
+                        "missing product code: expected an HS code or TOTAL",
+                    ));
                 } else {
                     let rev = match self.revision {
                         None => {
@@ -587,7 +669,12 @@ impl Mapper {
         let value = match self.number(core, row, self.value, line)? {
             Some(v) => v * self.scale,
             None => {
-                return Err(core.err(line, self.name(self.value), None, "missing value: expected a non-negative number"));
+                return Err(core.err(
+                    line,
+                    self.name(self.value),
+                    None,
+                    "missing value: expected a non-negative number",
+                ));
             }
         };
         // quantity
@@ -614,7 +701,12 @@ impl Mapper {
         }))
     }
 
-    fn period<R: RowAccess + ?Sized>(&mut self, core: &Core, row: &R, line: u64) -> Result<Period, RowError> {
+    fn period<R: RowAccess + ?Sized>(
+        &mut self,
+        core: &Core,
+        row: &R,
+        line: u64,
+    ) -> Result<Period, Box<RowError>> {
         if let Some(i) = self.period {
             let t = self.text(core, row, i, line)?;
             return cached(&mut self.periods, t.bytes(), |s| {
@@ -626,7 +718,7 @@ impl Mapper {
             .map_err(|m| core.err(line, self.name(i), Some(t.show()), m));
         }
         let yi = self.year.unwrap_or(0);
-        let int = |idx: usize| -> Result<Option<i64>, RowError> {
+        let int = |idx: usize| -> Result<Option<i64>, Box<RowError>> {
             let c = row.cell(idx);
             let bad = |m: String| core.err(line, self.name(idx), Some(c.show()), m);
             match c {
@@ -638,7 +730,8 @@ impl Mapper {
                     if t.is_empty() {
                         return Ok(None);
                     }
-                    let s = std::str::from_utf8(t).map_err(|_| bad("invalid UTF-8: expected an integer".into()))?;
+                    let s = std::str::from_utf8(t)
+                        .map_err(|_| bad("invalid UTF-8: expected an integer".into()))?;
                     s.parse::<i64>()
                         .or_else(|e| match s.parse::<f64>() {
                             Ok(f) if f.fract() == 0.0 && f.abs() < 1e9 => Ok(f as i64),
@@ -672,8 +765,15 @@ impl Mapper {
         })
     }
 
-    fn quantity<R: RowAccess + ?Sized>(&mut self, core: &Core, row: &R, line: u64) -> Result<Option<Quantity>, RowError> {
-        let Some(qi) = self.quantity else { return Ok(None) };
+    fn quantity<R: RowAccess + ?Sized>(
+        &mut self,
+        core: &Core,
+        row: &R,
+        line: u64,
+    ) -> Result<Option<Quantity>, Box<RowError>> {
+        let Some(qi) = self.quantity else {
+            return Ok(None);
+        };
         let q = self.number(core, row, qi, line)?;
         let comtrade = self.comtrade.is_some();
         let unit = match self.unit {
@@ -694,7 +794,10 @@ impl Mapper {
         };
         match (q, unit) {
             (None, None) => Ok(None),
-            (Some(v), Some((u, f))) => Ok(Some(Quantity { value: v * f, unit: u })),
+            (Some(v), Some((u, f))) => Ok(Some(Quantity {
+                value: v * f,
+                unit: u,
+            })),
             (Some(v), None) if comtrade && v == 0.0 => Ok(None),
             (Some(v), None) => Err(core.err(
                 line,
@@ -718,6 +821,9 @@ impl Mapper {
     }
 }
 
+/// A unit and the factor that converts quantities into it.
+type ScaledUnit = (QuantityUnit, f64);
+
 /// Parses a quantity unit, with Comtrade's scaled units (`1000u`, `1000 kWh`, `1000l`…).
 pub(crate) fn parse_unit(s: &str) -> Result<(QuantityUnit, f64), String> {
     let t = s.trim();
@@ -730,7 +836,9 @@ pub(crate) fn parse_unit(s: &str) -> Result<(QuantityUnit, f64), String> {
             }
         }
     }
-    t.parse::<QuantityUnit>().map(|u| (u, 1.0)).map_err(|e| e.to_string())
+    t.parse::<QuantityUnit>()
+        .map(|u| (u, 1.0))
+        .map_err(|e| e.to_string())
 }
 
 enum TextCell<'a> {
@@ -774,7 +882,9 @@ mod tests {
 
     #[test]
     fn parses_spec() {
-        let m = ColumnMapping::parse("reporter=exp,partner=imp,period=time,value=export,flow=export").unwrap();
+        let m =
+            ColumnMapping::parse("reporter=exp,partner=imp,period=time,value=export,flow=export")
+                .unwrap();
         assert_eq!(m.flow, Source::Const(FlowKind::Export));
         assert_eq!(m.value, "export");
         assert_eq!(m.period, PeriodSource::Column("time".into()));
@@ -789,11 +899,15 @@ mod tests {
         assert_eq!(m.quantity_unit, Some(Source::Const(QuantityUnit::Tonnes)));
         let again = ColumnMapping::parse(&m.to_string()).unwrap();
         assert_eq!(again, m);
-        let e = ColumnMapping::parse("reporter=a,partner=b,flow=x,period=p").unwrap_err().to_string();
+        let e = ColumnMapping::parse("reporter=a,partner=b,flow=x,period=p")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("missing required key 'value'"), "{e}");
         let e = ColumnMapping::parse("reportr=a").unwrap_err().to_string();
         assert!(e.contains("did you mean reporter"), "{e}");
-        let e = ColumnMapping::parse("reporter=a,partner=b,flow=x,period=p,value=v,quantity=q").unwrap_err().to_string();
+        let e = ColumnMapping::parse("reporter=a,partner=b,flow=x,period=p,value=v,quantity=q")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("quantity_unit"), "{e}");
         assert_eq!(parse_unit("1000u").unwrap(), (QuantityUnit::Items, 1000.0));
     }

@@ -14,7 +14,8 @@ pub const OTHER_FACTS_CSV: &str = include_str!("../sample/china_other_facts.csv"
 /// Parses both embedded files, returning the figures and any rejected rows (the
 /// tests guarantee there are none).
 pub fn sample_facts_checked() -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
-    let (mut figures, mut errors) = read_customs_facts("china_customs_facts.csv", CUSTOMS_FACTS_CSV.as_bytes())?;
+    let (mut figures, mut errors) =
+        read_customs_facts("china_customs_facts.csv", CUSTOMS_FACTS_CSV.as_bytes())?;
     let (f2, e2) = read_other_facts("china_other_facts.csv", OTHER_FACTS_CSV.as_bytes())?;
     figures.extend(f2);
     errors.extend(e2);
@@ -35,18 +36,31 @@ mod tests {
     fn sample_parses_cleanly() {
         let (f, e) = sample_facts_checked().unwrap();
         assert!(e.is_empty(), "rejected rows in the embedded sample: {e:#?}");
-        assert_eq!(f.len(), CUSTOMS_FACTS_CSV.lines().count() - 1 + OTHER_FACTS_CSV.lines().count() - 1);
+        assert_eq!(
+            f.len(),
+            CUSTOMS_FACTS_CSV.lines().count() - 1 + OTHER_FACTS_CSV.lines().count() - 1
+        );
         let x = f
             .iter()
-            .find(|p| p.span.to_string() == "2025-11" && p.partner == "WORLD" && p.indicator == "export")
+            .find(|p| {
+                p.span.to_string() == "2025-11" && p.partner == "WORLD" && p.indicator == "export"
+            })
             .unwrap();
         assert_eq!(x.value, Some(330.3));
         assert_eq!(x.yoy_pct, Some(5.9));
         assert_eq!(x.reporter, "CHN");
-        assert!(x.source_url.starts_with("https://www.business-standard.com/"), "{}", x.source_url);
+        assert!(
+            x.source_url
+                .starts_with("https://www.business-standard.com/"),
+            "{}",
+            x.source_url
+        );
         assert_eq!(x.origin, "china_customs_facts.csv:2");
         assert_eq!(x.value_usd(), Some(330.3e9));
-        let pmi = f.iter().find(|p| p.indicator == "nbs_manufacturing_pmi" && p.span.to_string() == "2025-11").unwrap();
+        let pmi = f
+            .iter()
+            .find(|p| p.indicator == "nbs_manufacturing_pmi" && p.span.to_string() == "2025-11")
+            .unwrap();
         assert_eq!(pmi.value, Some(49.2));
         assert_eq!(pmi.partner, "");
         assert_eq!(pmi.unit, entrepot_core::Unit::Index);

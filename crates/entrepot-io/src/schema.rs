@@ -196,7 +196,11 @@ impl FlowBatchBuilder {
             None => self.hs_revision.append_null(),
         }
         self.product.append_value(r.product);
-        let level = if r.product == "TOTAL" { 0 } else { r.product.len() as i32 };
+        let level = if r.product == "TOTAL" {
+            0
+        } else {
+            r.product.len() as i32
+        };
         self.product_level.append_value(level);
         self.value_usd.append_value(r.value_usd);
         match r.quantity {
@@ -211,7 +215,8 @@ impl FlowBatchBuilder {
         }
         self.declared_by.append_value(r.declared_by.as_str());
         self.source_file.append_option(r.source_file);
-        self.source_line.append_option(r.source_line.map(|l| l as i64));
+        self.source_line
+            .append_option(r.source_line.map(|l| l as i64));
         self.len += 1;
     }
 
@@ -321,30 +326,51 @@ pub fn batch_to_flows(batch: &RecordBatch, dataset: &str) -> Result<Vec<TradeFlo
         let p = if product.value(i) == "TOTAL" || rev.is_null(i) {
             Product::Total
         } else {
-            let r: HsRevision = rev.value(i).parse().map_err(|_| bad("hs_revision", rev.value(i)))?;
+            let r: HsRevision = rev
+                .value(i)
+                .parse()
+                .map_err(|_| bad("hs_revision", rev.value(i)))?;
             Product::Hs {
                 revision: r,
-                code: HsCode::parse(product.value(i)).map_err(|_| bad("product", product.value(i)))?,
+                code: HsCode::parse(product.value(i))
+                    .map_err(|_| bad("product", product.value(i)))?,
             }
         };
         let quantity = if qty.is_null(i) {
             None
         } else {
-            let u: QuantityUnit = unit.value(i).parse().map_err(|_| bad("quantity_unit", unit.value(i)))?;
-            Some(Quantity { value: qty.value(i), unit: u })
+            let u: QuantityUnit = unit
+                .value(i)
+                .parse()
+                .map_err(|_| bad("quantity_unit", unit.value(i)))?;
+            Some(Quantity {
+                value: qty.value(i),
+                unit: u,
+            })
         };
         out.push(TradeFlow {
             reporter: reporter.value(i).to_string(),
             partner: partner.value(i).to_string(),
-            flow: flow.value(i).parse().map_err(|_| bad("flow", flow.value(i)))?,
-            period: period.value(i).parse().map_err(|_| bad("period", period.value(i)))?,
+            flow: flow
+                .value(i)
+                .parse()
+                .map_err(|_| bad("flow", flow.value(i)))?,
+            period: period
+                .value(i)
+                .parse()
+                .map_err(|_| bad("period", period.value(i)))?,
             product: p,
             value_usd: value.value(i),
             quantity,
             provenance: Provenance {
                 dataset: dataset.to_string(),
-                source_file: file.filter(|a| !a.is_null(i)).map(|a| a.value(i).to_string()),
-                declared_by: decl.value(i).parse().map_err(|_| bad("declared_by", decl.value(i)))?,
+                source_file: file
+                    .filter(|a| !a.is_null(i))
+                    .map(|a| a.value(i).to_string()),
+                declared_by: decl
+                    .value(i)
+                    .parse()
+                    .map_err(|_| bad("declared_by", decl.value(i)))?,
             },
         });
     }

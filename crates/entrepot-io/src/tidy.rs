@@ -3,7 +3,9 @@
 
 use crate::csvsrc::CsvSource;
 use crate::error::{IoError, RowError};
-use crate::mapping::{find_column, BreakdownPolicy, ColumnMapping, ComtradeChecks, Mapper, PeriodSource, Source};
+use crate::mapping::{
+    find_column, BreakdownPolicy, ColumnMapping, ComtradeChecks, Mapper, PeriodSource, Source,
+};
 use crate::reader::{FlowReader, ReadOptions};
 use crate::validate::Core;
 use arrow::record_batch::RecordBatch;
@@ -57,7 +59,14 @@ impl CsvFlowReader {
     ) -> Result<Self, IoError> {
         let src = CsvSource::open(path)?;
         let mapping = comtrade_mapping(&src.file, &src.header)?;
-        Self::new(src, &mapping, hs_revision, options, Some(breakdowns), "UN Comtrade CSV")
+        Self::new(
+            src,
+            &mapping,
+            hs_revision,
+            options,
+            Some(breakdowns),
+            "UN Comtrade CSV",
+        )
     }
 
     /// A UN Comtrade CSV reader over any byte stream.
@@ -70,7 +79,14 @@ impl CsvFlowReader {
     ) -> Result<Self, IoError> {
         let src = CsvSource::from_reader(name.to_string(), Box::new(reader), None)?;
         let mapping = comtrade_mapping(&src.file, &src.header)?;
-        Self::new(src, &mapping, hs_revision, options, Some(breakdowns), "UN Comtrade CSV")
+        Self::new(
+            src,
+            &mapping,
+            hs_revision,
+            options,
+            Some(breakdowns),
+            "UN Comtrade CSV",
+        )
     }
 
     fn new(
@@ -142,7 +158,10 @@ impl FlowReader for CsvFlowReader {
     fn describe(&self) -> String {
         let mut s = format!("{} {}", self.kind, self.src.file);
         if self.mapper.skipped > 0 {
-            s.push_str(&format!(" ({} breakdown rows skipped)", self.mapper.skipped));
+            s.push_str(&format!(
+                " ({} breakdown rows skipped)",
+                self.mapper.skipped
+            ));
         }
         s
     }
@@ -193,7 +212,8 @@ pub fn comtrade_mapping(file: &str, header: &[String]) -> Result<ColumnMapping, 
         value: pick("primaryValue", "primaryValue")?,
         value_scale: 1.0,
         quantity: (has("qty") && has("qtyUnitAbbr")).then(|| "qty".to_string()),
-        quantity_unit: (has("qty") && has("qtyUnitAbbr")).then(|| Source::Column("qtyUnitAbbr".into())),
+        quantity_unit: (has("qty") && has("qtyUnitAbbr"))
+            .then(|| Source::Column("qtyUnitAbbr".into())),
         declared_by: Source::Const(Declarant::Reporter),
     })
 }
@@ -202,7 +222,11 @@ pub(crate) fn comtrade_checks(header: &[String], policy: BreakdownPolicy) -> Com
     let mut checks = Vec::new();
     const ZERO: &[&str] = &["0"];
     const C00: &[&str] = &["C00"];
-    for (name, totals) in [("partner2Code", ZERO), ("motCode", ZERO), ("customsCode", C00)] {
+    for (name, totals) in [
+        ("partner2Code", ZERO),
+        ("motCode", ZERO),
+        ("customsCode", C00),
+    ] {
         if let Some(i) = find_column(header, name) {
             checks.push((i, name.to_string(), totals));
         }

@@ -3,8 +3,9 @@
 //!
 //! Duplicate keys are detected exactly (no hashing collisions): a key (reporter,
 //! partner, flow, period, HS revision, product) is packed losslessly into a `u64`
-//! (country registry index 12 bits ×2, flow 2, period 12, revision 3, product 20) and
-//! kept in a hash map with the line of its first occurrence (16 bytes per row).
+//! (period 12 bits, country ids 12 bits ×2, flow 2, revision 3, product 20) and kept
+//! with the line of its first occurrence: 16 bytes per row in a vector while keys
+//! arrive in increasing order (sorted files such as BACI), in a hash map otherwise.
 
 use crate::error::{IoError, RowError};
 use crate::reader::{OnError, ReadOptions};
@@ -68,39 +69,49 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 /// Index of a country in the built-in registry.
 pub(crate) type CountryId = u16;
 
-fn registry_index() -> &'static HashMap<&'static str, CountryId> {
-    static IDX: OnceLock<HashMap<&'static str, CountryId>> = OnceLock::new();
-    IDX.get_or_init(|| {
-        CountryRegistry::builtin()
-            .all()
+/// Country ids: registry entries ordered by M49 code (then ISO3), so that files sorted
+/// by numeric country code (BACI) give increasing duplicate keys.
+struct Ids {
+    iso3: Vec<&'static str>,
+    index: HashMap<&'static str, CountryId>,
+}
+
+fn ids() -> &'static Ids {
+    static IDS: OnceLock<Ids> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let mut all: Vec<&'static entrepot_core::Country> =
+            CountryRegistry::builtin().all().iter().collect();
+        all.sort_by(|a, b| a.m49.cmp(&b.m49).then_with(|| a.iso3.cmp(&b.iso3)));
+        let iso3: Vec<&'static str> = all.iter().map(|c| c.iso3.as_str()).collect();
+        let index = iso3
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.iso3.as_str(), i as CountryId))
-            .collect()
+            .map(|(i, c)| (*c, i as CountryId))
+            .collect();
+        Ids { iso3, index }
     })
 }
 
-/// The registry index of an ISO3 code of the built-in registry.
+/// The id of an ISO3 code of the built-in registry.
 pub(crate) fn country_id(iso3: &str) -> Option<CountryId> {
-    registry_index().get(iso3).copied()
+    ids().index.get(iso3).copied()
 }
 
-/// The ISO3 code of a registry index.
+/// The ISO3 code of a registry id.
 pub(crate) fn iso3_of(id: CountryId) -> &'static str {
-    CountryRegistry::builtin()
-        .all()
-        .get(id as usize)
-        .map(|c| c.iso3.as_str())
-        .unwrap_or("???")
+    ids().iso3.get(id as usize).copied().unwrap_or("???")
 }
 
 /// The code of an id: a registry entry, or one of the extra codes of a read.
 fn code_of(extra: &[String], id: CountryId) -> &str {
-    let n = CountryRegistry::builtin().all().len();
+    let n = ids().iso3.len();
     if (id as usize) < n {
         iso3_of(id)
     } else {
-        extra.get(id as usize - n).map(String::as_str).unwrap_or("???")
+        extra
+            .get(id as usize - n)
+            .map(String::as_str)
+            .unwrap_or("???")
     }
 }
 
@@ -187,12 +198,13 @@ impl Resolved {
             Prod::Total => (0, 0),
             Prod::Hs(r, c) => (rev_bits(r), c.packed()),
         };
-        (u64::from(self.reporter) & 0xFFF)
-            | (u64::from(self.partner) & 0xFFF) << 12
-            | flow_bits(self.flow) << 24
-            | period_bits(&self.period) << 26
-            | rev << 38
-            | prod << 41
+        // High to low: period, reporter, partner, flow, revision, product, so that a
+        // file sorted by (year, reporter code, partner code, product) has increasing keys.
+        prod | rev << 20
+            | flow_bits(self.flow) << 23
+            | (u64::from(self.partner) & 0xFFF) << 25
+            | (u64::from(self.reporter) & 0xFFF) << 37
+            | period_bits(&self.period) << 49
     }
 }
 
@@ -207,7 +219,8 @@ pub(crate) fn check_year(y: i64) -> Result<i32, String> {
 
 /// Parses a non-negative finite number. The error says what was expected.
 pub(crate) fn parse_amount(raw: &[u8]) -> Result<f64, String> {
-    let s = std::str::from_utf8(raw).map_err(|_| "expected a number, found invalid UTF-8".to_string())?;
+    let s = std::str::from_utf8(raw)
+        .map_err(|_| "expected a number, found invalid UTF-8".to_string())?;
     let t = s.trim();
     if t.is_empty() {
         return Err("missing value: expected a non-negative number".into());
@@ -227,7 +240,9 @@ pub(crate) fn check_amount(v: f64) -> Result<f64, String> {
         return Err("infinite amount: expected a finite non-negative number".into());
     }
     if v < 0.0 {
-        return Err(format!("negative value {v}: expected a non-negative number"));
+        return Err(format!(
+            "negative value {v}: expected a non-negative number"
+        ));
     }
     Ok(v + 0.0)
 }
@@ -239,12 +254,63 @@ pub(crate) fn lossy(b: &[u8]) -> String {
 
 /// Trims ASCII whitespace from both ends of a byte slice.
 pub(crate) fn trim_bytes(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let e = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(s, |e| e + 1);
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(s, |e| e + 1);
     &b[s..e.max(s)]
 }
 
 type Cached<T> = Result<T, Arc<str>>;
+
+/// A cache key for a short code: up to 7 bytes and the length, packed in a `u64`.
+fn small_key(b: &[u8]) -> Option<u64> {
+    if b.len() > 7 {
+        return None;
+    }
+    let mut a = [0u8; 8];
+    a[..b.len()].copy_from_slice(b);
+    a[7] = b.len() as u8;
+    Some(u64::from_le_bytes(a))
+}
+
+/// The keys seen so far, with the line of their first occurrence. Keys that arrive in
+/// increasing order (sorted files) go to an append-only vector (sequential memory,
+/// no hashing); the others to a hash map. A key greater than the last key of the
+/// vector is greater than every key seen so far, so it cannot be a duplicate.
+#[derive(Default)]
+struct DupIndex {
+    sorted: Vec<(u64, u64)>,
+    other: FastMap<u64, u64>,
+}
+
+impl DupIndex {
+    /// Records `key`; returns the line of its first occurrence if it was seen before.
+    fn check_insert(&mut self, key: u64, line: u64) -> Option<u64> {
+        match self.sorted.last() {
+            Some(&(last, _)) if key <= last => {
+                if let Ok(i) = self.sorted.binary_search_by_key(&key, |e| e.0) {
+                    return Some(self.sorted[i].1);
+                }
+                match self.other.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(o) => Some(*o.get()),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(line);
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.sorted.push((key, line));
+                None
+            }
+        }
+    }
+}
 
 /// The per-read validation state.
 pub(crate) struct Core {
@@ -255,9 +321,9 @@ pub(crate) struct Core {
     pub opts: ReadOptions,
     pub builder: FlowBatchBuilder,
     pub rejected: Vec<RowError>,
-    seen: FastMap<u64, u64>,
-    countries: FastMap<Box<[u8]>, Cached<CountryId>>,
-    products: [FastMap<Box<[u8]>, Cached<Code6>>; 7],
+    seen: DupIndex,
+    countries: FastMap<u64, Cached<CountryId>>,
+    products: [FastMap<u64, Cached<Code6>>; 7],
     /// Optional country-code table (code → ISO3 or a failure reason), consulted first.
     pub country_table: Option<Arc<CountryTable>>,
     /// Rows accepted so far.
@@ -286,7 +352,7 @@ impl Core {
             builder: FlowBatchBuilder::with_capacity(cap),
             opts,
             rejected: Vec::new(),
-            seen: FastMap::default(),
+            seen: DupIndex::default(),
             countries: FastMap::default(),
             products: Default::default(),
             country_table: None,
@@ -306,7 +372,9 @@ impl Core {
             if u.is_empty() || u.len() > 8 || !u.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(IoError::Format {
                     path: self.file.clone(),
-                    message: format!("invalid extra country code '{c}': expected 1-8 letters or digits"),
+                    message: format!(
+                        "invalid extra country code '{c}': expected 1-8 letters or digits"
+                    ),
                 });
             }
             if reg.get(&u).is_none() && !extra.contains(&u) {
@@ -325,50 +393,68 @@ impl Core {
     }
 
     /// Applies the bad-row policy to a rejected row.
-    pub(crate) fn reject(&mut self, e: RowError) -> Result<(), IoError> {
+    pub(crate) fn reject(&mut self, e: Box<RowError>) -> Result<(), IoError> {
         match self.opts.on_error {
-            OnError::Fail => Err(e.into()),
+            OnError::Fail => Err(IoError::Row(e)),
             OnError::Quarantine => {
-                self.rejected.push(e);
+                self.rejected.push(*e);
                 Ok(())
             }
         }
     }
 
     /// A row error in this file.
-    pub(crate) fn err(&self, line: u64, column: &str, value: Option<String>, message: impl Into<String>) -> RowError {
-        RowError {
+    pub(crate) fn err(
+        &self,
+        line: u64,
+        column: &str,
+        value: Option<String>,
+        message: impl Into<String>,
+    ) -> Box<RowError> {
+        Box::new(RowError {
             file: self.file.clone(),
             line,
-            column: if column.is_empty() { None } else { Some(column.to_string()) },
+            column: if column.is_empty() {
+                None
+            } else {
+                Some(column.to_string())
+            },
             value,
             message: message.into(),
             raw: None,
-        }
+        })
     }
 
     /// Resolves a country code (any code the registry knows, or via the country table).
     pub(crate) fn country(&mut self, raw: &[u8]) -> Result<CountryId, Arc<str>> {
         let raw = trim_bytes(raw);
-        if let Some(c) = self.countries.get(raw) {
+        let key = small_key(raw);
+        if let Some(c) = key.and_then(|k| self.countries.get(&k)) {
             return c.clone();
         }
         let r = self.resolve_country_uncached(raw);
-        if r.is_ok() || self.countries.len() < CACHE_ERRORS_MAX {
-            self.countries.insert(raw.into(), r.clone());
+        if let Some(k) = key {
+            if r.is_ok() || self.countries.len() < CACHE_ERRORS_MAX {
+                self.countries.insert(k, r.clone());
+            }
         }
         r
     }
 
     fn resolve_country_uncached(&self, raw: &[u8]) -> Result<CountryId, Arc<str>> {
-        let s = std::str::from_utf8(raw).map_err(|_| Arc::<str>::from("country code is not valid UTF-8"))?;
+        let s = std::str::from_utf8(raw)
+            .map_err(|_| Arc::<str>::from("country code is not valid UTF-8"))?;
         if s.is_empty() {
             return Err("missing country code".into());
         }
         if let Some(t) = &self.country_table {
             let key = if s.bytes().all(|b| b.is_ascii_digit()) {
                 let k = s.trim_start_matches('0');
-                if k.is_empty() { "0" } else { k }
+                if k.is_empty() {
+                    "0"
+                } else {
+                    k
+                }
             } else {
                 s
             };
@@ -380,9 +466,10 @@ impl Core {
         }
         let reg = CountryRegistry::builtin();
         match reg.resolve(s) {
-            Ok(c) => country_id(&c.iso3).ok_or_else(|| Arc::from(format!("country '{s}' has no registry index"))),
+            Ok(c) => country_id(&c.iso3)
+                .ok_or_else(|| Arc::from(format!("country '{s}' has no registry index"))),
             Err(e) => match self.extra.iter().position(|x| x.eq_ignore_ascii_case(s)) {
-                Some(i) => Ok((reg.all().len() + i) as CountryId),
+                Some(i) => Ok((ids().iso3.len() + i) as CountryId),
                 None => Err(Arc::from(e.to_string())),
             },
         }
@@ -392,28 +479,30 @@ impl Core {
     pub(crate) fn product(&mut self, rev: HsRevision, raw: &[u8]) -> Result<Code6, Arc<str>> {
         let raw = trim_bytes(raw);
         let slot = HsRevision::ALL.iter().position(|x| *x == rev).unwrap_or(0);
-        if let Some(c) = self.products[slot].get(raw) {
+        let key = small_key(raw);
+        if let Some(c) = key.and_then(|k| self.products[slot].get(&k)) {
             return c.clone();
         }
         let r = match std::str::from_utf8(raw) {
             Err(_) => Err(Arc::from("product code is not valid UTF-8")),
             Ok(s) => match ProductCatalog::builtin().resolve(rev, s) {
-                Ok(code) => Code6::new(code.as_str()).ok_or_else(|| Arc::from(format!("invalid HS code '{s}'"))),
+                Ok(code) => Code6::new(code.as_str())
+                    .ok_or_else(|| Arc::from(format!("invalid HS code '{s}'"))),
                 Err(e) => Err(Arc::from(e.to_string())),
             },
         };
-        if r.is_ok() || self.products[slot].len() < CACHE_ERRORS_MAX {
-            self.products[slot].insert(raw.into(), r.clone());
+        if let Some(k) = key {
+            if r.is_ok() || self.products[slot].len() < CACHE_ERRORS_MAX {
+                self.products[slot].insert(k, r.clone());
+            }
         }
         r
     }
 
     /// Checks a validated row for duplicates and appends it to the batch.
     pub(crate) fn accept(&mut self, r: &Resolved, line: u64) -> Result<(), IoError> {
-        let key = r.key();
-        match self.seen.entry(key) {
-            std::collections::hash_map::Entry::Occupied(o) => {
-                let first = *o.get();
+        if let Some(first) = self.seen.check_insert(r.key(), line) {
+            {
                 let e = self.err(
                     line,
                     "",
@@ -433,9 +522,6 @@ impl Core {
                     ),
                 );
                 return self.reject(e);
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(line);
             }
         }
         let (rev, product) = match &r.product {
@@ -557,12 +643,37 @@ mod tests {
     }
 
     #[test]
+    fn dup_index_sorted_and_unsorted() {
+        let mut d = DupIndex::default();
+        for (k, line) in [(10, 2), (20, 3), (30, 4)] {
+            assert_eq!(d.check_insert(k, line), None);
+        }
+        assert_eq!(
+            d.check_insert(20, 5),
+            Some(3),
+            "late duplicate of a sorted key"
+        );
+        assert_eq!(d.check_insert(15, 6), None);
+        assert_eq!(
+            d.check_insert(15, 7),
+            Some(6),
+            "duplicate of an unsorted key"
+        );
+        assert_eq!(d.check_insert(40, 8), None);
+        assert_eq!(d.check_insert(40, 9), Some(8));
+        assert_eq!(d.check_insert(5, 10), None);
+        assert_eq!((d.sorted.len(), d.other.len()), (4, 2));
+    }
+
+    #[test]
     fn amounts() {
         assert_eq!(parse_amount(b" 12.5 ").unwrap(), 12.5);
         assert!(parse_amount(b"-1").unwrap_err().contains("negative"));
         assert!(parse_amount(b"NaN").unwrap_err().contains("NaN"));
         assert!(parse_amount(b"inf").unwrap_err().contains("infinite"));
-        assert!(parse_amount(b"abc").unwrap_err().contains("expected a non-negative number"));
+        assert!(parse_amount(b"abc")
+            .unwrap_err()
+            .contains("expected a non-negative number"));
         assert_eq!(trim_bytes(b"  "), b"");
     }
 }

@@ -8,7 +8,10 @@ use entrepot_io::{CountryTable, FlowReader, OnError, ReadOptions};
 use std::sync::Arc;
 
 fn opts(on_error: OnError) -> ReadOptions {
-    ReadOptions { on_error, batch_size: 10_000 }
+    ReadOptions {
+        on_error,
+        batch_size: 10_000,
+    }
 }
 
 #[test]
@@ -16,8 +19,13 @@ fn baci_zaf_afg_acceptance() {
     let path = entrepot_testdata::require_shared_data!(
         "baci_hs17_2020_zaf_afg_exports/BACI_HS17_Y2020_V202301_exporters_ZAF_AFG.csv"
     );
-    let table_path = entrepot_testdata::require_shared_data!("baci_hs17_2020_zaf_afg_exports/country_codes_V202201.csv");
-    for table in [None, Some(Arc::new(CountryTable::from_path(&table_path).unwrap()))] {
+    let table_path = entrepot_testdata::require_shared_data!(
+        "baci_hs17_2020_zaf_afg_exports/country_codes_V202201.csv"
+    );
+    for table in [
+        None,
+        Some(Arc::new(CountryTable::from_path(&table_path).unwrap())),
+    ] {
         let mut r = BaciReader::open(&path, None, table, opts(OnError::Fail)).unwrap();
         assert_eq!(r.revision(), HsRevision::Hs2017);
         let (batches, rejected) = read_all(&mut r).unwrap();
@@ -49,7 +57,9 @@ fn baci_zaf_afg_acceptance() {
 
 #[test]
 fn baci_country_tables() {
-    let v2022 = entrepot_testdata::require_shared_data!("baci_hs17_2020_zaf_afg_exports/country_codes_V202201.csv");
+    let v2022 = entrepot_testdata::require_shared_data!(
+        "baci_hs17_2020_zaf_afg_exports/country_codes_V202201.csv"
+    );
     let v2024 = entrepot_testdata::require_shared_data!("reference/baci_country_codes_V202401.csv");
     for p in [v2022, v2024] {
         let t = CountryTable::from_path(&p).unwrap();

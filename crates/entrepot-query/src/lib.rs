@@ -27,9 +27,12 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 use arrow::array::{ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::TableProvider;
+use datafusion::common::TableReference;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
@@ -38,7 +41,6 @@ use datafusion::datasource::{provider_as_source, MemTable, ViewTable};
 use datafusion::execution::context::SQLOptions;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::prelude::{lit, SessionConfig, SessionContext};
-use datafusion::common::TableReference;
 use entrepot_store::{facts_schema, flows_file_schema, DatasetInfo, DatasetKind, Store};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
@@ -171,7 +173,12 @@ impl QueryEngine {
             });
         }
         register_union(&ctx, "flows", flow_plans, flows_union_schema())?;
-        register_union(&ctx, "facts", fact_plans, with_dataset_field(&facts_schema()))?;
+        register_union(
+            &ctx,
+            "facts",
+            fact_plans,
+            with_dataset_field(&facts_schema()),
+        )?;
         let datasets = Arc::new(MemTable::try_new(
             datasets_schema(),
             vec![vec![datasets_batch(&store.datasets(), &tables)?]],
@@ -215,6 +222,11 @@ impl QueryEngine {
     /// [`QueryEngine::sql`] on the engine's own tokio runtime. Must not be called from
     /// inside an async context.
     pub fn sql_blocking(&self, query: &str) -> Result<Vec<RecordBatch>, QueryError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(QueryError::Runtime(std::io::Error::other(
+                "sql_blocking was called inside an async runtime; use `sql(..).await`",
+            )));
+        }
         let rt = match self.runtime.get() {
             Some(rt) => rt,
             None => {
@@ -244,8 +256,8 @@ fn listing_table(
         url.push('/');
     }
     let url = ListingTableUrl::parse(&url)?;
-    let mut options = ListingOptions::new(Arc::new(ParquetFormat::default()))
-        .with_file_extension(".parquet");
+    let mut options =
+        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
     if hive {
         options = options.with_table_partition_cols(vec![
             ("reporter".to_string(), DataType::Utf8),
@@ -312,7 +324,12 @@ fn with_dataset_field(schema: &Schema) -> SchemaRef {
 /// The schema of the `flows` table: `dataset`, the file columns, `reporter`, `year`.
 fn flows_union_schema() -> SchemaRef {
     let mut fields: Vec<Field> = vec![Field::new("dataset", DataType::Utf8, false)];
-    fields.extend(flows_file_schema().fields().iter().map(|f| f.as_ref().clone()));
+    fields.extend(
+        flows_file_schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone()),
+    );
     fields.push(Field::new("reporter", DataType::Utf8, false));
     fields.push(Field::new("year", DataType::Int32, false));
     Arc::new(Schema::new(fields))
@@ -366,8 +383,12 @@ fn datasets_batch(infos: &[DatasetInfo], tables: &[TableInfo]) -> Result<RecordB
         ints(&|d| d.rejected as i64),
         ints(&|d| d.partitions.len() as i64),
         strs(&|d| d.reporters.join(",")),
-        Arc::new(Int32Array::from_iter(infos.iter().map(|d| d.years.first().copied()))),
-        Arc::new(Int32Array::from_iter(infos.iter().map(|d| d.years.last().copied()))),
+        Arc::new(Int32Array::from_iter(
+            infos.iter().map(|d| d.years.first().copied()),
+        )),
+        Arc::new(Int32Array::from_iter(
+            infos.iter().map(|d| d.years.last().copied()),
+        )),
         strs(&|d| {
             d.sources
                 .iter()

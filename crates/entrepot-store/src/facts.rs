@@ -93,7 +93,9 @@ pub(crate) fn batch_to_figures(b: &RecordBatch) -> Result<Vec<PublishedFigure>, 
     let f64col = |name: &str| -> Result<&Float64Array, StoreError> {
         b.column_by_name(name)
             .and_then(|c| c.as_any().downcast_ref::<Float64Array>())
-            .ok_or_else(|| StoreError::Corrupt(format!("facts column '{name}' missing or not Float64")))
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("facts column '{name}' missing or not Float64"))
+            })
     };
     let span = string_col(b, "span")?;
     let reporter = string_col(b, "reporter")?;

@@ -27,6 +27,17 @@
 //! `.staging/*` and every version directory the manifest does not reference, so an
 //! ingest that fails, or a process killed at any point, leaves the store as it was
 //! before or as after one complete ingest.
+//!
+//! ## Ingest
+//!
+//! [`Store::ingest`] streams the batches of one or more [`FlowReader`]s, routes rows to
+//! per-(reporter, year) Parquet writers with bounded memory (see [`SinkLimits`]),
+//! rejects keys (reporter, partner, flow, period, hs_revision, product) repeated
+//! across sources, and, with [`OnError::Quarantine`], writes rejected rows to a CSV
+//! (`file,line,column,value,message,raw`). Re-ingesting identical content yields the
+//! same content checksum and is reported as unchanged without a new version.
+
+#![warn(missing_docs)]
 
 mod error;
 mod facts;
@@ -967,7 +978,11 @@ impl KeySet {
                 partner.value(i),
                 flow.value(i),
                 period.value(i),
-                if rev.is_null(i) { "\u{0}" } else { rev.value(i) },
+                if rev.is_null(i) {
+                    "\u{0}"
+                } else {
+                    rev.value(i)
+                },
                 product.value(i),
             ];
             let mut h1 = std::collections::hash_map::DefaultHasher::new();
@@ -1024,8 +1039,7 @@ fn filter_rows(batch: &RecordBatch, f: &FlowFilter) -> Result<RecordBatch, Store
             Some(
                 f.partner.as_deref().is_none_or(|p| partner.value(i) == p)
                     && f.flow.is_none_or(|k| flow.value(i) == k.as_str())
-                    && f
-                        .product_level
+                    && f.product_level
                         .is_none_or(|l| level.value(i) == i32::from(l)),
             )
         })
@@ -1046,9 +1060,9 @@ fn with_partition_columns(
         .iter()
         .map(|f| -> Result<ArrayRef, StoreError> {
             Ok(match f.name().as_str() {
-                col::REPORTER => Arc::new(StringArray::from_iter_values(
-                    std::iter::repeat_n(reporter, n),
-                )),
+                col::REPORTER => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
+                    reporter, n,
+                ))),
                 col::YEAR => Arc::new(Int32Array::from(vec![year; n])),
                 name => batch.column_by_name(name).cloned().ok_or_else(|| {
                     StoreError::Corrupt(format!("stored flows file lacks column '{name}'"))

@@ -30,7 +30,7 @@ pub struct SinkLimits {
     pub row_group_rows: usize,
     /// Total bytes of buffered Arrow data before the largest buffers are flushed.
     pub buffer_bytes: usize,
-    /// Files open at once.
+    /// Files open at once (default: a quarter of the open-files limit, 16 to 256).
     pub max_open_writers: usize,
 }
 
@@ -39,9 +39,27 @@ impl Default for SinkLimits {
         SinkLimits {
             row_group_rows: 128 * 1024,
             buffer_bytes: 256 << 20,
-            max_open_writers: 64,
+            max_open_writers: default_max_open(),
         }
     }
+}
+
+/// A quarter of the soft open-files limit, between 16 and 256 (64 if unknown).
+fn default_max_open() -> usize {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct we own.
+        let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+        if rc == 0 {
+            let soft = usize::try_from(lim.rlim_cur).unwrap_or(usize::MAX);
+            return (soft / 4).clamp(16, 256);
+        }
+    }
+    64
 }
 
 /// The schema of the stored flow files: the canonical schema without the partition
@@ -164,7 +182,9 @@ impl PartitionSink {
         let year = batch
             .column_by_name(col::YEAR)
             .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
-            .ok_or_else(|| StoreError::Corrupt("batch column 'year' missing or not Int32".into()))?;
+            .ok_or_else(|| {
+                StoreError::Corrupt("batch column 'year' missing or not Int32".into())
+            })?;
         // Group row indices by partition, keeping first-seen order of partitions.
         let mut groups: Vec<(Key, Vec<u32>)> = Vec::new();
         let mut index: HashMap<(&str, i32), usize> = HashMap::new();
@@ -251,7 +271,11 @@ impl PartitionSink {
             return Ok(());
         };
         if p.writer.is_none() {
-            let rel = format!("{}/part-{}.parquet", partition_dir(&key.0, key.1), p.next_part);
+            let rel = format!(
+                "{}/part-{}.parquet",
+                partition_dir(&key.0, key.1),
+                p.next_part
+            );
             let path = root.join(&rel);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).at(parent)?;
@@ -339,7 +363,10 @@ impl PartitionSink {
 }
 
 /// A Utf8 column of a batch by name.
-pub(crate) fn string_col<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a StringArray, StoreError> {
+pub(crate) fn string_col<'a>(
+    b: &'a RecordBatch,
+    name: &str,
+) -> Result<&'a StringArray, StoreError> {
     b.column_by_name(name)
         .and_then(|c| c.as_any().downcast_ref::<StringArray>())
         .ok_or_else(|| StoreError::Corrupt(format!("column '{name}' missing or not Utf8")))

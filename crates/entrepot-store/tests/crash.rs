@@ -19,7 +19,12 @@ const BATCHES: usize = 40;
 
 fn child_batches() -> Vec<arrow::record_batch::RecordBatch> {
     (0..BATCHES)
-        .map(|i| batch("slow.csv", &[("CHN", "USA", 1960 + i as i32, "TOTAL", i as f64 + 0.5)]))
+        .map(|i| {
+            batch(
+                "slow.csv",
+                &[("CHN", "USA", 1960 + i as i32, "TOTAL", i as f64 + 0.5)],
+            )
+        })
         .collect()
 }
 
@@ -105,7 +110,10 @@ fn kill_9_mid_ingest_leaves_store_as_before() {
         let mut child = spawn_child(tmp.path(), &marker, None);
         let t0 = Instant::now();
         while rows_done(&marker) < kill_after {
-            assert!(t0.elapsed() < Duration::from_secs(60), "child made no progress");
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "child made no progress"
+            );
             if let Ok(Some(st)) = child.try_wait() {
                 panic!("child exited early: {st}");
             }
@@ -118,7 +126,11 @@ fn kill_9_mid_ingest_leaves_store_as_before() {
         let staged = snapshot(&tmp.path().join(".staging"));
         assert!(staged.keys().any(|p| p.ends_with(".parquet")), "{staged:?}");
         let store = Store::open(tmp.path()).unwrap();
-        assert_eq!(snapshot(tmp.path()), before, "killed after {kill_after} rows");
+        assert_eq!(
+            snapshot(tmp.path()),
+            before,
+            "killed after {kill_after} rows"
+        );
         let d = store.dataset("trade").unwrap();
         assert_eq!((d.version, &d.checksum), (1, &v1.checksum));
     }
@@ -126,7 +138,9 @@ fn kill_9_mid_ingest_leaves_store_as_before() {
     // Kills at the commit steps, via the crash hook (the process SIGKILLs itself).
     for point in ["reading", "before_rename", "after_rename"] {
         let marker = markers.path().join(point);
-        let st = spawn_child(tmp.path(), &marker, Some(point)).wait().unwrap();
+        let st = spawn_child(tmp.path(), &marker, Some(point))
+            .wait()
+            .unwrap();
         assert!(!st.success(), "{point}: child must die");
         Store::open(tmp.path()).unwrap();
         assert_eq!(snapshot(tmp.path()), before, "crash at {point}");
@@ -140,7 +154,12 @@ fn kill_9_after_manifest_leaves_store_as_after() {
     let mut rstore = Store::open(reference.path()).unwrap();
     rstore.set_limits(child_limits());
     let expected = rstore
-        .ingest("trade", vec![VecReader::new("slow.csv", child_batches()).boxed()], &child_opts(), &|_| {})
+        .ingest(
+            "trade",
+            vec![VecReader::new("slow.csv", child_batches()).boxed()],
+            &child_opts(),
+            &|_| {},
+        )
         .unwrap();
 
     let tmp = tempfile::tempdir().unwrap();
@@ -155,9 +174,13 @@ fn kill_9_after_manifest_leaves_store_as_after() {
         )
         .unwrap();
     drop(store);
-    let st = spawn_child(tmp.path(), &markers.path().join("m"), Some("after_manifest"))
-        .wait()
-        .unwrap();
+    let st = spawn_child(
+        tmp.path(),
+        &markers.path().join("m"),
+        Some("after_manifest"),
+    )
+    .wait()
+    .unwrap();
     assert!(!st.success());
     // The old version is still on disk (the kill came before its deletion)...
     assert!(tmp.path().join("datasets/trade/v1").is_dir());
@@ -169,7 +192,11 @@ fn kill_9_after_manifest_leaves_store_as_after() {
     assert_eq!(d.checksum, expected.checksum);
     assert_eq!(d.rows, BATCHES as u64);
     let snap = snapshot(tmp.path());
-    let files: Vec<&String> = snap.iter().filter(|(_, h)| *h != "dir").map(|(p, _)| p).collect();
+    let files: Vec<&String> = snap
+        .iter()
+        .filter(|(_, h)| *h != "dir")
+        .map(|(p, _)| p)
+        .collect();
     let mut want: Vec<String> = d
         .partitions
         .iter()

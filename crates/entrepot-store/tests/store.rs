@@ -16,8 +16,11 @@ fn quiet(_: entrepot_store::IngestProgress) {}
 fn ingest_sample(store: &mut Store, name: &str, replace: bool) -> entrepot_store::IngestReport {
     let sources = vec![
         VecReader::new("a.csv", sample_batches("a.csv")).boxed(),
-        VecReader::new("b.csv", vec![batch("b.csv", &[("FRA", "DEU", 2016, "TOTAL", 5.0)])])
-            .boxed(),
+        VecReader::new(
+            "b.csv",
+            vec![batch("b.csv", &[("FRA", "DEU", 2016, "TOTAL", 5.0)])],
+        )
+        .boxed(),
     ];
     let opts = IngestOptions {
         replace,
@@ -61,7 +64,12 @@ fn ingest_reopen_load() {
     assert!(files.contains(&std::path::absolute(&chn).unwrap()));
     let f = std::fs::File::open(&chn).unwrap();
     let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
-    let names: Vec<String> = r.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let names: Vec<String> = r
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
     assert!(!names.contains(&"reporter".to_string()) && !names.contains(&"year".to_string()));
     assert!(names.contains(&"partner".to_string()));
 
@@ -142,7 +150,10 @@ fn idempotent_reingest_and_versions() {
     // Same source checksums, no replace: a no-op.
     let r2 = run(&mut store, &opts).unwrap();
     assert!(r2.unchanged);
-    assert_eq!((r2.version, r2.rows, &r2.checksum), (1, r1.rows, &r1.checksum));
+    assert_eq!(
+        (r2.version, r2.rows, &r2.checksum),
+        (1, r1.rows, &r1.checksum)
+    );
     assert_eq!(snapshot(tmp.path()), before);
 
     // Forced re-ingest of the same content: same checksum, reported unchanged.
@@ -152,7 +163,10 @@ fn idempotent_reingest_and_versions() {
     };
     let r3 = run(&mut store, &replace).unwrap();
     assert!(r3.unchanged);
-    assert_eq!((r3.version, r3.rows, &r3.checksum), (1, r1.rows, &r1.checksum));
+    assert_eq!(
+        (r3.version, r3.rows, &r3.checksum),
+        (1, r1.rows, &r1.checksum)
+    );
     assert_eq!(snapshot(tmp.path()), before);
 
     // Re-ingesting into a fresh store gives the same checksum too.
@@ -164,20 +178,30 @@ fn idempotent_reingest_and_versions() {
     // Different sources without replace: refused.
     std::fs::write(&a, "changed source\n").unwrap();
     let err = run(&mut store, &opts).unwrap_err();
-    assert!(matches!(err, StoreError::Exists { version: 1, .. }), "{err}");
+    assert!(
+        matches!(err, StoreError::Exists { version: 1, .. }),
+        "{err}"
+    );
 
     // Different content with replace: version 2, old version gone.
     let r5 = store
         .ingest(
             "trade",
-            vec![VecReader::new("c.csv", vec![batch("c.csv", &[("CHN", "JPN", 2018, "TOTAL", 1.0)])]).boxed()],
+            vec![VecReader::new(
+                "c.csv",
+                vec![batch("c.csv", &[("CHN", "JPN", 2018, "TOTAL", 1.0)])],
+            )
+            .boxed()],
             &replace,
             &quiet,
         )
         .unwrap();
     assert_eq!((r5.version, r5.rows, r5.unchanged), (2, 1, false));
     assert!(!tmp.path().join("datasets/trade/v1").exists());
-    assert!(tmp.path().join("datasets/trade/v2/reporter=CHN/year=2018").is_dir());
+    assert!(tmp
+        .path()
+        .join("datasets/trade/v2/reporter=CHN/year=2018")
+        .is_dir());
     assert!(!tmp.path().join(".staging").exists());
     let store = Store::open(tmp.path()).unwrap();
     assert_eq!(store.dataset("trade").unwrap().version, 2);
@@ -200,16 +224,32 @@ fn failure_midway_leaves_store_identical() {
         let mut batches = sample_batches("x.csv");
         batches.extend(sample_batches("y.csv").into_iter().map(|b| {
             // shift years so keys do not collide
-            let rows: Vec<(String, String, i32, String, f64)> = entrepot_io::schema::batch_to_flows(&b, "t")
-                .unwrap()
-                .into_iter()
-                .map(|f| (f.reporter, f.partner, f.period.year() + 10, f.product.code_str().to_string(), f.value_usd))
+            let rows: Vec<(String, String, i32, String, f64)> =
+                entrepot_io::schema::batch_to_flows(&b, "t")
+                    .unwrap()
+                    .into_iter()
+                    .map(|f| {
+                        (
+                            f.reporter,
+                            f.partner,
+                            f.period.year() + 10,
+                            f.product.code_str().to_string(),
+                            f.value_usd,
+                        )
+                    })
+                    .collect();
+            let rows: Vec<Row<'_>> = rows
+                .iter()
+                .map(|(a, b, y, p, v)| (a.as_str(), b.as_str(), *y, p.as_str(), *v))
                 .collect();
-            let rows: Vec<Row<'_>> = rows.iter().map(|(a, b, y, p, v)| (a.as_str(), b.as_str(), *y, p.as_str(), *v)).collect();
             batch("y.csv", &rows)
         }));
         let sources = vec![
-            VecReader::new("ok.csv", vec![batch("ok.csv", &[("ITA", "ESP", 2015, "TOTAL", 1.0)])]).boxed(),
+            VecReader::new(
+                "ok.csv",
+                vec![batch("ok.csv", &[("ITA", "ESP", 2015, "TOTAL", 1.0)])],
+            )
+            .boxed(),
             VecReader::new("x.csv", batches).failing_at(k).boxed(),
         ];
         let opts = IngestOptions {
@@ -223,13 +263,19 @@ fn failure_midway_leaves_store_identical() {
         let err = store
             .ingest(
                 "other",
-                vec![VecReader::new("x.csv", sample_batches("x.csv")).failing_at(k).boxed()],
+                vec![VecReader::new("x.csv", sample_batches("x.csv"))
+                    .failing_at(k)
+                    .boxed()],
                 &IngestOptions::default(),
                 &quiet,
             )
             .unwrap_err();
         assert!(matches!(err, StoreError::Read { .. }));
-        assert_eq!(snapshot(tmp.path()), before, "new dataset, failure at batch {k}");
+        assert_eq!(
+            snapshot(tmp.path()),
+            before,
+            "new dataset, failure at batch {k}"
+        );
     }
     let store = Store::open(tmp.path()).unwrap();
     assert_eq!(store.datasets().len(), 1);
@@ -242,13 +288,16 @@ fn fail_mode_bad_row_aborts_and_changes_nothing() {
     let mut store = Store::open(tmp.path()).unwrap();
     ingest_sample(&mut store, "trade", false);
     let before = snapshot(tmp.path());
-    let src = VecReader::new("a.csv", sample_batches("a.csv")).rejecting(1, vec![bad_row("a.csv", 7)]);
+    let src =
+        VecReader::new("a.csv", sample_batches("a.csv")).rejecting(1, vec![bad_row("a.csv", 7)]);
     let opts = IngestOptions {
         replace: true,
         on_error: OnError::Fail,
         ..Default::default()
     };
-    let err = store.ingest("trade", vec![src.boxed()], &opts, &quiet).unwrap_err();
+    let err = store
+        .ingest("trade", vec![src.boxed()], &opts, &quiet)
+        .unwrap_err();
     assert!(matches!(err, StoreError::Row(_)));
     assert!(err.to_string().contains("a.csv:7"), "{err}");
     assert_eq!(snapshot(tmp.path()), before);
@@ -280,7 +329,9 @@ fn quarantine_counts_and_cross_file_duplicates() {
         quarantine_path: Some(qpath.clone()),
         ..Default::default()
     };
-    let rep = store.ingest("trade", vec![a.boxed(), b.boxed()], &opts, &quiet).unwrap();
+    let rep = store
+        .ingest("trade", vec![a.boxed(), b.boxed()], &opts, &quiet)
+        .unwrap();
     assert_eq!(rep.rows, 9);
     assert_eq!(rep.rejected, 5);
     assert_eq!(rep.quarantine_path.as_deref(), Some(qpath.as_path()));
@@ -289,8 +340,13 @@ fn quarantine_counts_and_cross_file_duplicates() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "file,line,column,value,message,raw");
     assert_eq!(lines.len(), 6);
-    assert_eq!(lines.iter().filter(|l| l.contains("duplicate key")).count(), 2);
-    assert!(lines.iter().any(|l| l.starts_with("b.csv,2,,") && l.contains("CHN,USA,export,2016,,TOTAL")));
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("duplicate key")).count(),
+        2
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("b.csv,2,,") && l.contains("CHN,USA,export,2016,,TOTAL")));
     // The first occurrence wins.
     let chn_usa = store
         .load_flows(&FlowFilter {
@@ -313,7 +369,11 @@ fn quarantine_counts_and_cross_file_duplicates() {
             "trade",
             vec![
                 VecReader::new("a.csv", sample_batches("a.csv")).boxed(),
-                VecReader::new("b.csv", vec![batch("b.csv", &[("USA", "MEX", 2017, "TOTAL", 1.0)])]).boxed(),
+                VecReader::new(
+                    "b.csv",
+                    vec![batch("b.csv", &[("USA", "MEX", 2017, "TOTAL", 1.0)])],
+                )
+                .boxed(),
             ],
             &IngestOptions::default(),
             &quiet,
@@ -334,7 +394,9 @@ struct Intruder {
 }
 
 impl entrepot_io::FlowReader for Intruder {
-    fn next_batch(&mut self) -> Result<Option<arrow::record_batch::RecordBatch>, entrepot_io::IoError> {
+    fn next_batch(
+        &mut self,
+    ) -> Result<Option<arrow::record_batch::RecordBatch>, entrepot_io::IoError> {
         if self.done {
             return Ok(None);
         }
@@ -347,7 +409,9 @@ impl entrepot_io::FlowReader for Intruder {
             &IngestOptions::default(),
             &quiet,
         );
-        let staging_alive = std::fs::read_dir(self.dir.join(".staging")).map(|d| d.count()).unwrap_or(0);
+        let staging_alive = std::fs::read_dir(self.dir.join(".staging"))
+            .map(|d| d.count())
+            .unwrap_or(0);
         let msg = match r {
             Err(e @ StoreError::Locked { .. }) => format!("{e} | staging={staging_alive}"),
             Err(e) => format!("unexpected error: {e}"),
@@ -378,12 +442,20 @@ fn lock_contention_is_reported() {
         done: false,
     };
     let rep = store
-        .ingest("first", vec![Box::new(intruder)], &IngestOptions::default(), &quiet)
+        .ingest(
+            "first",
+            vec![Box::new(intruder)],
+            &IngestOptions::default(),
+            &quiet,
+        )
         .unwrap();
     assert_eq!(rep.rows, 1);
     let msg = seen.lock().unwrap().clone().expect("intruder ran");
     assert!(msg.contains("is locked by another writer"), "{msg}");
-    assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+    assert!(
+        msg.contains(&format!("pid {}", std::process::id())),
+        "{msg}"
+    );
     assert!(msg.contains("staging=1"), "{msg}");
     // After the first ingest released the lock, the second writer succeeds.
     let mut other = Store::open(tmp.path()).unwrap();
@@ -401,7 +473,9 @@ fn bounded_writers_split_partitions_without_losing_rows() {
         max_open_writers: 3,
     });
     let reporters = ["AUS", "BRA", "CAN", "CHN", "DEU", "FRA", "IND", "JPN"];
-    let partners = ["USA", "GBR", "ITA", "ESP", "MEX", "KOR", "ZAF", "NGA", "EGY", "ARG"];
+    let partners = [
+        "USA", "GBR", "ITA", "ESP", "MEX", "KOR", "ZAF", "NGA", "EGY", "ARG",
+    ];
     let mut batches = Vec::new();
     let mut expected = 0.0;
     for year in 2010..2013 {
@@ -415,11 +489,20 @@ fn bounded_writers_split_partitions_without_losing_rows() {
         }
     }
     let rep = store
-        .ingest("big", vec![VecReader::new("big.csv", batches).boxed()], &IngestOptions::default(), &quiet)
+        .ingest(
+            "big",
+            vec![VecReader::new("big.csv", batches).boxed()],
+            &IngestOptions::default(),
+            &quiet,
+        )
         .unwrap();
     assert_eq!(rep.rows, 240);
     assert_eq!(rep.partitions, 24);
-    assert!(rep.files > rep.partitions, "writers were recycled: {} files", rep.files);
+    assert!(
+        rep.files > rep.partitions,
+        "writers were recycled: {} files",
+        rep.files
+    );
     let flows = store.load_flows(&FlowFilter::default()).unwrap();
     assert_eq!(flows.len(), 240);
     assert_eq!(flows.iter().map(|f| f.value_usd).sum::<f64>(), expected);
@@ -450,21 +533,38 @@ fn facts_roundtrip_and_remove() {
     let mut store = Store::open(tmp.path()).unwrap();
     let figs = vec![
         figure("2025-11", "export", Some(330.3), Unit::UsdBn),
-        figure("2025-01..2025-11", "balance", None, Unit::Other("bn rubles".into())),
+        figure(
+            "2025-01..2025-11",
+            "balance",
+            None,
+            Unit::Other("bn rubles".into()),
+        ),
         figure("2024", "nbs_manufacturing_pmi", Some(49.2), Unit::Index),
     ];
     let rep = store
-        .ingest_facts("china_facts", figs.clone(), &[(PathBuf::from("facts.csv"), "ab".repeat(32))])
+        .ingest_facts(
+            "china_facts",
+            figs.clone(),
+            &[(PathBuf::from("facts.csv"), "ab".repeat(32))],
+        )
         .unwrap();
     assert_eq!((rep.version, rep.rows), (1, 3));
-    assert!(tmp.path().join("datasets/china_facts/v1/facts.parquet").is_file());
-    let again = store.ingest_facts("china_facts", figs.clone(), &[]).unwrap();
+    assert!(tmp
+        .path()
+        .join("datasets/china_facts/v1/facts.parquet")
+        .is_file());
+    let again = store
+        .ingest_facts("china_facts", figs.clone(), &[])
+        .unwrap();
     assert!(again.unchanged);
     ingest_sample(&mut store, "trade", false);
     let store2 = Store::open(tmp.path()).unwrap();
     assert_eq!(store2.load_facts(None).unwrap(), figs);
     assert_eq!(store2.load_facts(Some("china_facts")).unwrap(), figs);
-    assert!(matches!(store2.load_facts(Some("trade")), Err(StoreError::KindMismatch { .. })));
+    assert!(matches!(
+        store2.load_facts(Some("trade")),
+        Err(StoreError::KindMismatch { .. })
+    ));
     let d = store2.dataset("china_facts").unwrap();
     assert_eq!(d.kind, DatasetKind::Facts);
     assert_eq!(d.years, vec![2024, 2025]);
@@ -474,7 +574,10 @@ fn facts_roundtrip_and_remove() {
         .ingest(
             "china_facts",
             vec![VecReader::new("a.csv", sample_batches("a.csv")).boxed()],
-            &IngestOptions { replace: true, ..Default::default() },
+            &IngestOptions {
+                replace: true,
+                ..Default::default()
+            },
             &quiet,
         )
         .unwrap_err();
@@ -483,7 +586,10 @@ fn facts_roundtrip_and_remove() {
     let removed = store.remove("china_facts").unwrap();
     assert_eq!(removed.name, "china_facts");
     assert!(!tmp.path().join("datasets/china_facts").exists());
-    assert!(matches!(store.remove("china_facts"), Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.remove("china_facts"),
+        Err(StoreError::NotFound(_))
+    ));
     let store3 = Store::open(tmp.path()).unwrap();
     assert_eq!(store3.datasets().len(), 1);
     assert!(store3.load_facts(None).unwrap().is_empty());
@@ -518,10 +624,18 @@ fn empty_ingest_and_default_dir() {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = Store::open(tmp.path().join("nested/store")).unwrap();
     let rep = store
-        .ingest("empty", vec![VecReader::new("e.csv", vec![]).boxed()], &IngestOptions::default(), &quiet)
+        .ingest(
+            "empty",
+            vec![VecReader::new("e.csv", vec![]).boxed()],
+            &IngestOptions::default(),
+            &quiet,
+        )
         .unwrap();
     assert_eq!((rep.rows, rep.files), (0, 0));
     assert!(store.dataset_dir("empty").unwrap().is_dir());
     assert!(store.load_flows(&FlowFilter::default()).unwrap().is_empty());
-    assert!(entrepot_store::default_store_dir().ends_with("entrepot") || std::env::var_os("ENTREPOT_STORE").is_some());
+    assert!(
+        entrepot_store::default_store_dir().ends_with("entrepot")
+            || std::env::var_os("ENTREPOT_STORE").is_some()
+    );
 }

@@ -26,7 +26,8 @@
 //!     --ssc <S>              small-sample correction: pyfixest (default), stata, none
 //!     --tol <X>              convergence tolerance (relative deviance change), 1e-8
 //!     --max-iter <N>         maximum IRLS iterations, 1000
-//!     --format <F>           table (default), json, csv, latex
+//!     --format <F>           (global) table (default), json, csv
+//!     --latex                print a LaTeX tabular instead
 //!     --fe-out <FILE>        write the estimated fixed effects (dimension, level, value)
 //!     --fitted-out <FILE>    write the fitted values (row, fitted) of used observations
 //!
@@ -37,7 +38,7 @@
 //!         --cluster pair_id
 //!     entrepot gravity fit --data agtpa_applications.csv --model ols \
 //!         --formula "log(trade) ~ log(dist) + cntg | exporter^year + importer^year" \
-//!         --filter "trade > 0" --vcov hetero --format latex
+//!         --filter "trade > 0" --vcov hetero --latex
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -92,19 +93,6 @@ pub enum SscArg {
     None,
 }
 
-/// Output format.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormatArg {
-    /// Plain-text table.
-    Table,
-    /// JSON.
-    Json,
-    /// CSV (one row per coefficient).
-    Csv,
-    /// LaTeX tabular.
-    Latex,
-}
-
 /// Arguments of `entrepot gravity fit`.
 #[derive(Args, Debug)]
 pub struct FitArgs {
@@ -141,9 +129,9 @@ pub struct FitArgs {
     /// Maximum IRLS iterations.
     #[arg(long, default_value_t = 1000)]
     pub max_iter: usize,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    /// Print the table as LaTeX (overrides the global --format).
+    #[arg(long)]
+    pub latex: bool,
     /// Write the estimated fixed effects to this CSV file.
     #[arg(long)]
     pub fe_out: Option<PathBuf>,
@@ -153,13 +141,13 @@ pub struct FitArgs {
 }
 
 /// Runs `entrepot gravity ...`.
-pub fn run(args: &GravityArgs) -> Result<()> {
+pub fn run(args: &GravityArgs, format: crate::output::Format) -> Result<()> {
     match &args.command {
-        GravityCommand::Fit(a) => run_fit(a),
+        GravityCommand::Fit(a) => run_fit(a, format),
     }
 }
 
-fn run_fit(a: &FitArgs) -> Result<()> {
+fn run_fit(a: &FitArgs, format: crate::output::Format) -> Result<()> {
     if !(a.tol > 0.0 && a.tol < 1.0) {
         bail!("--tol must be in (0, 1), got {}", a.tol);
     }
@@ -205,11 +193,12 @@ fn run_fit(a: &FitArgs) -> Result<()> {
         Dataset::from_csv_path(&a.data).with_context(|| format!("reading {}", a.data.display()))?;
     let est = fit(&data, &spec, &opts).context("estimating the model")?;
     let table = est.table();
-    let out = match a.format {
-        FormatArg::Table => table.to_text(),
-        FormatArg::Json => table.to_json() + "\n",
-        FormatArg::Csv => table.to_csv(),
-        FormatArg::Latex => table.to_latex(),
+    use crate::output::Format;
+    let out = match format {
+        _ if a.latex => table.to_latex(),
+        Format::Table => table.to_text(),
+        Format::Json => table.to_json() + "\n",
+        Format::Csv => table.to_csv(),
     };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();

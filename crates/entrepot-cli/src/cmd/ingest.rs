@@ -166,6 +166,7 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
                 on_error,
                 ..ReadOptions::default()
             },
+            ..ReaderSpec::default()
         };
         readers.push(entrepot_io::open_reader(f, &spec).map_err(io_exit)?);
     }
@@ -181,13 +182,14 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
         on_error,
         quarantine_path: quarantine.clone(),
         replace: true,
+        source_files: args.files.clone(),
     };
-    let total: u64 = args
+    let sizes: Vec<u64> = args
         .files
         .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
+        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .collect();
+    let total: u64 = sizes.iter().sum();
     let bar = if ctx.progress {
         let b = ProgressBar::new(total);
         b.set_style(
@@ -204,7 +206,8 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
     };
     let report = store
         .ingest(&name, readers, &opts, &|p: entrepot_store::IngestProgress| {
-            bar.set_position(p.bytes_done);
+            let before: u64 = sizes.iter().take(p.source_index).sum();
+            bar.set_position(before + p.bytes_read);
         })
         .map_err(store_exit)?;
     bar.finish_and_clear();
@@ -259,7 +262,8 @@ fn ingest_facts(
             eprintln!("{} row(s) rejected, written to {}", rejected.len(), q.display());
         }
         figures.extend(figs);
-        sources.push(f.clone());
+        let (sha, _) = entrepot_store::sha256_file(f).map_err(store_exit)?;
+        sources.push((f.clone(), sha));
     }
     let report = store.ingest_facts(name, figures, &sources).map_err(store_exit)?;
     print_rows(
@@ -285,7 +289,15 @@ pub fn io_exit(e: entrepot_io::IoError) -> anyhow::Error {
 /// Maps a store error to an exit code.
 pub fn store_exit(e: entrepot_store::StoreError) -> anyhow::Error {
     let msg = e.to_string();
-    if msg.contains("rejected") || e.is_bad_input() {
+    let bad_input = matches!(
+        e,
+        entrepot_store::StoreError::Row(_)
+            | entrepot_store::StoreError::Read {
+                error: entrepot_io::IoError::Row(_),
+                ..
+            }
+    );
+    if bad_input {
         exit_error(exit::BAD_INPUT, format!("{msg}; store unchanged"))
     } else {
         exit_error(exit::FAILURE, msg)

@@ -22,7 +22,11 @@ pub fn batch(file: &str, rows: &[Row<'_>]) -> RecordBatch {
             partner: p,
             flow: FlowKind::Export,
             period: Period::Year(*y),
-            hs_revision: if *prod == "TOTAL" { None } else { Some(HsRevision::Hs2017) },
+            hs_revision: if *prod == "TOTAL" {
+                None
+            } else {
+                Some(HsRevision::Hs2017)
+            },
             product: prod,
             value_usd: *v,
             quantity: None,
@@ -117,7 +121,11 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, String> {
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
             let p = e.path();
-            let rel = p.strip_prefix(root).expect("prefix").to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(root)
+                .expect("prefix")
+                .to_string_lossy()
+                .into_owned();
             if rel == ".lock" {
                 continue;
             }

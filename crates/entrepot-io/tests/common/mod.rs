@@ -8,7 +8,10 @@ use std::path::PathBuf;
 
 /// Path of a fixture file.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
+        .join(name)
 }
 
 /// Reads everything: batches and rejected rows.
@@ -30,19 +33,32 @@ pub fn rows(b: &[RecordBatch]) -> usize {
 
 /// A string column of a batch.
 pub fn s<'a>(b: &'a RecordBatch, name: &str) -> &'a StringArray {
-    b.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap()
+    b.column_by_name(name)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .unwrap()
 }
 
 /// A float column of a batch.
 pub fn f<'a>(b: &'a RecordBatch, name: &str) -> &'a Float64Array {
-    b.column_by_name(name).unwrap().as_any().downcast_ref::<Float64Array>().unwrap()
+    b.column_by_name(name)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap()
 }
 
 /// Sum of value_usd over rows matching a predicate on (reporter, partner, period).
 pub fn sum_value(batches: &[RecordBatch], pred: impl Fn(&str, &str, &str) -> bool) -> f64 {
     let mut t = 0.0;
     for b in batches {
-        let (r, p, per, v) = (s(b, "reporter"), s(b, "partner"), s(b, "period"), f(b, "value_usd"));
+        let (r, p, per, v) = (
+            s(b, "reporter"),
+            s(b, "partner"),
+            s(b, "period"),
+            f(b, "value_usd"),
+        );
         for i in 0..b.num_rows() {
             if pred(r.value(i), p.value(i), per.value(i)) {
                 t += v.value(i);
