@@ -20,8 +20,10 @@ csvfile="$work/baci_synthetic_${n}.csv"
 echo "input: $csvfile ($(du -h "$csvfile" | cut -f1), SYNTHETIC resample of the real BACI extract)"
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/entrepot-target}
-(cd "$root" && cargo build --release -q -p entrepot-cli)
-bin="$CARGO_TARGET_DIR/release/entrepot"
+# The same ingest path as `entrepot ingest` (readers + store), without DataFusion,
+# so that the release build stays short.
+(cd "$root" && cargo build --release -q -p entrepot-store --example ingest_files)
+bin="$CARGO_TARGET_DIR/release/examples/ingest_files"
 
 timeit() { /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null; cat "$work/time.txt"; }
 
@@ -29,7 +31,7 @@ timeit() { /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null; cat "$w
 cat "$csvfile" >/dev/null
 
 rm -rf "$work/store" "$work/duck.parquet"
-read -r e_t e_m < <(timeit "$bin" --quiet --store "$work/store" ingest "$csvfile" --format-in baci --hs HS2017 --dataset bench)
+read -r e_t e_m < <(timeit "$bin" "$work/store" bench --from baci --hs HS2017 "$csvfile")
 read -r d_t d_m < <(timeit "$py" -c "
 import duckdb,sys
 con=duckdb.connect()

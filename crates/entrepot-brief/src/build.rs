@@ -800,6 +800,9 @@ impl<'a> Builder<'a> {
             RecordKind::PeriodExports
         };
         let adj = if p.is_monthly() { "monthly" } else { "annual" };
+        let plural_subject = matches!(word, "exports" | "imports");
+        let is = if plural_subject { "are" } else { "is" };
+        let cannot = "cannot";
         if hist.is_empty() {
             return Some(Record {
                 kind,
@@ -811,7 +814,7 @@ impl<'a> Builder<'a> {
                 since: None,
                 previous_best: None,
                 statement: format!(
-                    "The {adj} {word} of {} cannot be ranked: no earlier {unit} is held.",
+                    "The {adj} {word} of {} {cannot} be ranked: no earlier {unit} is held.",
                     fmt::level(&cur)
                 ),
                 history: History {
@@ -852,7 +855,7 @@ impl<'a> Builder<'a> {
                 true,
                 None,
                 format!(
-                    "The {adj} {word} of {} is the largest of the {} held ({first} to {p}).",
+                    "The {adj} {word} of {} {is} the largest of the {} held ({first} to {p}).",
                     fmt::level(&cur),
                     plural(hist.len() + 1, unit)
                 ),
@@ -861,7 +864,7 @@ impl<'a> Builder<'a> {
                 false,
                 Some(q.to_string()),
                 format!(
-                    "The {adj} {word} of {} is below the previous {unit} held ({q}: {}).",
+                    "The {adj} {word} of {} {is} below the previous {unit} held ({q}: {}).",
                     fmt::level(&cur),
                     fmt::level(f)
                 ),
@@ -870,7 +873,7 @@ impl<'a> Builder<'a> {
                 false,
                 Some(q.to_string()),
                 format!(
-                    "The {adj} {word} of {} is the largest since {q} ({}).",
+                    "The {adj} {word} of {} {is} the largest since {q} ({}).",
                     fmt::level(&cur),
                     fmt::level(f)
                 ),

@@ -115,7 +115,7 @@ impl FromStr for QuantityUnit {
             "m3" | "m³" | "6" => QuantityUnit::CubicMetres,
             "m2" | "m²" | "3" => QuantityUnit::SquareMetres,
             "m" | "metres" | "meters" | "4" => QuantityUnit::Metres,
-            "kwh" | "1000 kwh" => QuantityUnit::Kwh,
+            "kwh" => QuantityUnit::Kwh,
             "carat" | "carats" | "ct" => QuantityUnit::Carats,
             _ => {
                 return Err(CoreError::InvalidValue {

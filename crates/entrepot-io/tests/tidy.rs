@@ -3,28 +3,14 @@
 mod common;
 use common::*;
 use entrepot_io::tidy::CsvFlowReader;
-use entrepot_io::{ColumnMapping, ReadOptions};
-
-/// Codes of `penppml_trade/trade.csv` that the country registry does not know (UN
-/// Comtrade legacy and special areas).
-const PENPPML_LEGACY: [&str; 17] = [
-    "BAT", "BUN", "KN1", "MNT", "NZE", "PCE", "RYU", "SIK", "SVR", "SVU", "TAN", "UNS", "USP",
-    "VDR", "YDR", "ZPM", "ZW1",
-];
+use entrepot_io::{ColumnMapping, OnError, ReadOptions};
 
 #[test]
 fn penppml_acceptance() {
     let path = entrepot_testdata::require_shared_data!("penppml_trade/trade.csv");
     let m = ColumnMapping::parse("reporter=exp,partner=imp,period=time,value=export,flow=export")
         .unwrap();
-    // Without help, the legacy UN Comtrade area codes of the panel are rejected.
-    let e = read_all(&mut CsvFlowReader::open(&path, &m, None, ReadOptions::default()).unwrap())
-        .unwrap_err();
-    assert!(e.to_string().contains("unknown country code 'BUN'"), "{e}");
-    let mut r = CsvFlowReader::open(&path, &m, None, ReadOptions::default())
-        .unwrap()
-        .with_extra_country_codes(&PENPPML_LEGACY.map(String::from))
-        .unwrap();
+    let mut r = CsvFlowReader::open(&path, &m, None, ReadOptions::default()).unwrap();
     let (batches, rejected) = read_all(&mut r).unwrap();
     assert!(
         rejected.is_empty(),
@@ -38,4 +24,41 @@ fn penppml_acceptance() {
     assert_eq!(s(b, "product").value(0), "TOTAL");
     assert!(b.column_by_name("hs_revision").unwrap().is_null(0));
     assert_eq!(s(b, "declared_by").value(0), "reporter");
+    // Legacy UN Comtrade areas resolve through the registry's aliases.
+    let partners: std::collections::BTreeSet<String> = batches
+        .iter()
+        .flat_map(|b| {
+            (0..b.num_rows())
+                .map(|i| s(b, "partner").value(i).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(partners.contains("BNK") && partners.contains("SUN") && !partners.contains("BUN"));
+}
+
+#[test]
+fn extra_country_codes() {
+    let m = ColumnMapping::parse("reporter=r,partner=p,flow=export,period=y,value=v").unwrap();
+    let text = "r,p,y,v\nCHN,XQ1,2020,5\nCHN,XQ1,2021,6\nXQ1,USA,2020,1\n";
+    let opts = ReadOptions {
+        on_error: OnError::Quarantine,
+        ..Default::default()
+    };
+    let mut r =
+        CsvFlowReader::from_reader("x.csv", text.as_bytes(), &m, None, opts.clone()).unwrap();
+    let (b, e) = read_all(&mut r).unwrap();
+    assert_eq!((rows(&b), e.len()), (0, 3));
+    assert!(
+        e[0].message.contains("unknown country code 'XQ1'"),
+        "{}",
+        e[0]
+    );
+    let mut r = CsvFlowReader::from_reader("x.csv", text.as_bytes(), &m, None, opts)
+        .unwrap()
+        .with_extra_country_codes(&["xq1".to_string()])
+        .unwrap();
+    let (b, e) = read_all(&mut r).unwrap();
+    assert_eq!((rows(&b), e.len()), (3, 0));
+    assert_eq!(s(&b[0], "partner").value(0), "XQ1");
+    assert_eq!(s(&b[0], "reporter").value(2), "XQ1");
 }

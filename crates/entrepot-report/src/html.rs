@@ -1,6 +1,6 @@
 //! The self-contained HTML report.
 
-use crate::labels::{check_tag, flow_title, status_word, window_label};
+use crate::labels::{check_tag, flow_title, growth_header, status_word, window_label};
 use crate::marks::{conflicting, text, Marks, Style};
 use crate::svg::{self, esc};
 use entrepot_brief::{Brief, CheckKind, CheckStatus, Figure, PartnerKind, Provenance};
@@ -172,10 +172,11 @@ pub fn render(b: &Brief) -> String {
         let g = h.cell(t.total.yoy_pct.as_ref(), Style::Change);
         let _ = write!(
             h.s,
-            "<h3>{} {} (vs {})</h3><p>Total: {tot}, {g}</p>\n<table class=\"partners\"><tr><th>Partner</th><th>Value</th><th>y/y</th><th>Share</th><th>Change in share</th><th>Contribution</th></tr>\n",
+            "<h3>{} {} (vs {})</h3><p>Total: {tot}, {g}</p>\n<table class=\"partners\"><tr><th>Partner</th><th>Value</th><th>{gh}</th><th>Share</th><th>Change in share</th><th>Contribution</th></tr>\n",
             flow_title(&t.flow),
             t.span,
-            t.comparison_span
+            t.comparison_span,
+            gh = esc(&growth_header(t))
         );
         for r in &t.rows {
             let mut name = match r.kind {

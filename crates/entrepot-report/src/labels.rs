@@ -64,3 +64,13 @@ pub(crate) fn status_word(s: CheckStatus) -> &'static str {
         CheckStatus::NotCheckable => "not checkable",
     }
 }
+
+/// The growth column header of a partner table: `y/y`, or `vs 2012` when the
+/// comparison is not the year-ago period.
+pub(crate) fn growth_header(t: &entrepot_brief::PartnerTable) -> String {
+    if t.comparison_span == t.span.year_ago() {
+        "y/y".into()
+    } else {
+        format!("vs {}", t.comparison_span)
+    }
+}

@@ -1,6 +1,6 @@
 //! The Markdown report.
 
-use crate::labels::{check_tag, flow_title, status_word, window_label};
+use crate::labels::{check_tag, flow_title, growth_header, status_word, window_label};
 use crate::marks::{conflicting, text, Marks, Style};
 use entrepot_brief::{Brief, CheckKind, Figure, PartnerKind};
 use std::fmt::Write;
@@ -123,7 +123,10 @@ pub fn render(b: &Brief) -> String {
         let tot = m.cell(t.total.level.as_ref(), Style::Level);
         let g = m.cell(t.total.yoy_pct.as_ref(), Style::Change);
         m.line(&format!("Total: {tot}, {g}\n"));
-        m.line("| Partner | Value | y/y | Share | Change in share | Contribution |");
+        m.line(&format!(
+            "| Partner | Value | {} | Share | Change in share | Contribution |",
+            growth_header(t)
+        ));
         m.line("|---|---:|---:|---:|---:|---:|");
         for r in &t.rows {
             let mut name = match r.kind {

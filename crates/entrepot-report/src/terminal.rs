@@ -1,7 +1,7 @@
 //! The terminal report: plain text that fits the requested width (100 columns by
 //! default), with optional ANSI colour.
 
-use crate::labels::{check_tag, flow_title, status_word, window_label};
+use crate::labels::{check_tag, flow_title, growth_header, status_word, window_label};
 use crate::marks::{conflicting, text, Marks, Style};
 use crate::text::{width, wrap, Align, TextTable};
 use crate::TerminalOptions;
@@ -280,7 +280,7 @@ fn partners(o: &mut Out<'_>, _b: &Brief, t: &PartnerTable) {
         headers: vec![
             "Partner".into(),
             "Value".into(),
-            "y/y".into(),
+            growth_header(t),
             "Share".into(),
             "Chg share".into(),
             "Contrib.".into(),
