@@ -100,10 +100,11 @@ pub struct PublishedFigure {
 }
 
 impl PublishedFigure {
-    /// Whether the source marked the number as approximate ("about", "nearly", …).
+    /// Whether the compiler marked the number as approximate (`approx.` in the note).
+    /// Notes also quote how *other* outlets rounded a figure ("~111.7bn", "nearly 29%"),
+    /// so only the explicit marker counts.
     pub fn is_approximate(&self) -> bool {
-        let n = self.note.to_ascii_lowercase();
-        n.contains("approx") || n.contains('~') || n.contains("about") || n.contains("nearly")
+        self.note.to_ascii_lowercase().contains("approx")
     }
 
     /// Whether the note says the figure is in yuan terms although the unit column is
