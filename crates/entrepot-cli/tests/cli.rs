@@ -37,7 +37,10 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 walk(&p, root, out);
             } else if p.file_name().is_some_and(|n| n != ".lock") {
-                let rel = p.strip_prefix(root).map(Path::to_path_buf).unwrap_or(p.clone());
+                let rel = p
+                    .strip_prefix(root)
+                    .map(Path::to_path_buf)
+                    .unwrap_or(p.clone());
                 out.push((rel, std::fs::read(&p).unwrap_or_default()));
             }
         }
@@ -55,7 +58,19 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
     let store = dir.path().join("store");
     let good = dir.path().join("good.csv");
     std::fs::write(&good, GOOD).expect("write");
-    let o = run(&store, &["ingest", good.to_str().unwrap_or(""), "--dataset", "good", "--from", "baci", "--hs", "HS2017"]);
+    let o = run(
+        &store,
+        &[
+            "ingest",
+            good.to_str().unwrap_or(""),
+            "--dataset",
+            "good",
+            "--from",
+            "baci",
+            "--hs",
+            "HS2017",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     (dir, store)
 }
@@ -72,25 +87,61 @@ fn ingest_then_query_in_three_formats() {
     let table = stdout(&run(&store, &["sql", q]));
     assert!(table.contains("| CHN     | 12500.0   |"), "{table}");
     let ds = stdout(&run(&store, &["--format", "csv", "datasets"]));
-    assert!(ds.lines().any(|l| l.starts_with("good,flows,1,2,0,2020,1,")), "{ds}");
+    assert!(
+        ds.lines()
+            .any(|l| l.starts_with("good,flows,1,2,0,2020,1,")),
+        "{ds}"
+    );
 }
 
 /// One bad file per class of bad input: (name, content, expected message fragments).
 fn bad_cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
     let h = "t,i,j,k,v,q\n2020,710,156,850760,12.5,1.0\n";
     vec![
-        ("truncated", format!("{h}2020,710,842,87").into_bytes(), vec![":3", "truncated"]),
-        ("utf8", {
-            let mut b = h.as_bytes().to_vec();
-            b.extend_from_slice(b"2020,710,842,870380,3\xff.0,\n");
-            b
-        }, vec![":3", "UTF-8"]),
-        ("columns", format!("{h}2020,710,842,870380\n").into_bytes(), vec![":3", "field"]),
-        ("nonnumeric", format!("{h}2020,710,842,870380,abc,\n").into_bytes(), vec![":3", "column 'v'", "'abc'"]),
-        ("negative", format!("{h}2020,710,842,870380,-3.0,\n").into_bytes(), vec![":3", "column 'v'", "negative"]),
-        ("country", format!("{h}2020,710,999,870380,3.0,\n").into_bytes(), vec![":3", "column 'j'", "999"]),
-        ("product", format!("{h}2020,710,842,999999,3.0,\n").into_bytes(), vec![":3", "column 'k'", "999999"]),
-        ("duplicate", format!("{h}2020,710,156,850760,1.0,1.0\n").into_bytes(), vec![":3", "duplicate", "line 2"]),
+        (
+            "truncated",
+            format!("{h}2020,710,842,87").into_bytes(),
+            vec![":3", "truncated"],
+        ),
+        (
+            "utf8",
+            {
+                let mut b = h.as_bytes().to_vec();
+                b.extend_from_slice(b"2020,710,842,870380,3\xff.0,\n");
+                b
+            },
+            vec![":3", "UTF-8"],
+        ),
+        (
+            "columns",
+            format!("{h}2020,710,842,870380\n").into_bytes(),
+            vec![":3", "field"],
+        ),
+        (
+            "nonnumeric",
+            format!("{h}2020,710,842,870380,abc,\n").into_bytes(),
+            vec![":3", "column 'v'", "'abc'"],
+        ),
+        (
+            "negative",
+            format!("{h}2020,710,842,870380,-3.0,\n").into_bytes(),
+            vec![":3", "column 'v'", "negative"],
+        ),
+        (
+            "country",
+            format!("{h}2020,710,999,870380,3.0,\n").into_bytes(),
+            vec![":3", "column 'j'", "999"],
+        ),
+        (
+            "product",
+            format!("{h}2020,710,842,010199,3.0,\n").into_bytes(),
+            vec![":3", "column 'k'", "010199", "010190"],
+        ),
+        (
+            "duplicate",
+            format!("{h}2020,710,156,850760,1.0,1.0\n").into_bytes(),
+            vec![":3", "duplicate", "line 2"],
+        ),
     ]
 }
 
@@ -101,7 +152,19 @@ fn every_bad_input_class_exits_3_with_location_and_leaves_store_unchanged() {
     for (name, content, expect) in bad_cases() {
         let f = dir.path().join(format!("{name}.csv"));
         std::fs::write(&f, &content).expect("write");
-        let o = run(&store, &["ingest", f.to_str().unwrap_or(""), "--dataset", "good", "--from", "baci", "--hs", "HS2017"]);
+        let o = run(
+            &store,
+            &[
+                "ingest",
+                f.to_str().unwrap_or(""),
+                "--dataset",
+                "good",
+                "--from",
+                "baci",
+                "--hs",
+                "HS2017",
+            ],
+        );
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(3), "{name}: {err}");
         assert!(err.contains(&format!("{name}.csv")), "{name}: {err}");
@@ -126,13 +189,30 @@ fn quarantine_ingests_the_rest_and_reports_counts() {
     let o = run(
         &store,
         &[
-            "--format", "csv", "ingest", f.to_str().unwrap_or(""), "--dataset", "mixed", "--from", "baci",
-            "--hs", "HS2017", "--on-error", "quarantine", "--quarantine", q.to_str().unwrap_or(""),
+            "--format",
+            "csv",
+            "ingest",
+            f.to_str().unwrap_or(""),
+            "--dataset",
+            "mixed",
+            "--from",
+            "baci",
+            "--hs",
+            "HS2017",
+            "--on-error",
+            "quarantine",
+            "--quarantine",
+            q.to_str().unwrap_or(""),
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.lines().nth(1).is_some_and(|l| l.starts_with("mixed,1,2,2,")), "{out}");
+    assert!(
+        out.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("mixed,1,2,2,")),
+        "{out}"
+    );
     let rejected = std::fs::read_to_string(&q).expect("quarantine file");
     assert_eq!(rejected.lines().count(), 3, "{rejected}");
     assert!(rejected.contains("mixed.csv,3,j,999"), "{rejected}");
@@ -144,7 +224,10 @@ fn usage_and_not_found_exit_codes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = dir.path().join("s");
     assert_eq!(run(&store, &["countries", "QQQ"]).status.code(), Some(4));
-    assert_eq!(run(&store, &["brief", "--period", "2025-13"]).status.code(), Some(2));
+    assert_eq!(
+        run(&store, &["brief", "--period", "2025-13"]).status.code(),
+        Some(2)
+    );
     assert_eq!(run(&store, &["no-such-command"]).status.code(), Some(2));
     assert_eq!(run(&store, &["datasets", "nope"]).status.code(), Some(4));
     let o = run(&store, &["ingest", "/nonexistent/x.csv", "--dataset", "x"]);
@@ -157,14 +240,23 @@ fn reference_commands() {
     let s = dir.path().join("s");
     let c = stdout(&run(&s, &["--format", "csv", "countries", "699"]));
     assert!(c.contains("IND,IN,356,India"), "{c}");
-    let g = stdout(&run(&s, &["--format", "csv", "groups", "EU", "--at", "2019"]));
+    let g = stdout(&run(
+        &s,
+        &["--format", "csv", "groups", "EU", "--at", "2019"],
+    ));
     assert!(g.contains("GBR"), "{g}");
-    let g = stdout(&run(&s, &["--format", "csv", "groups", "EU", "--at", "2020"]));
+    let g = stdout(&run(
+        &s,
+        &["--format", "csv", "groups", "EU", "--at", "2020"],
+    ));
     assert!(!g.contains("GBR"), "{g}");
     let p = stdout(&run(&s, &["--format", "csv", "products", "--baskets"]));
     assert!(p.contains("solar_cells,HS2017,854140"), "{p}");
     assert!(p.contains("solar_cells,HS2022,854143"), "{p}");
-    let p = stdout(&run(&s, &["--format", "json", "products", "8541", "--children"]));
+    let p = stdout(&run(
+        &s,
+        &["--format", "json", "products", "8541", "--children"],
+    ));
     let v: serde_json::Value = serde_json::from_str(&p).expect("json");
     assert!(v.as_array().is_some_and(|a| a.len() >= 5));
 }
@@ -175,10 +267,22 @@ fn sample_brief_runs_with_no_store() {
     let o = run(&dir.path().join("none"), &["brief"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    for s in ["330.3bn", "+5.9%", "+1.9%", "111.68bn", "-28.6%", "+14.8%", "+14.3%", "first time"] {
+    for s in [
+        "330.3bn",
+        "+5.9%",
+        "+1.9%",
+        "111.68bn",
+        "-28.6%",
+        "+14.8%",
+        "+14.3%",
+        "first time",
+    ] {
         assert!(out.contains(s), "missing {s} in\n{out}");
     }
-    assert!(out.lines().all(|l| l.chars().count() <= 100), "line over 100 columns");
+    assert!(
+        out.lines().all(|l| l.chars().count() <= 100),
+        "line over 100 columns"
+    );
     assert!(!out.contains('\u{1b}'), "colour despite NO_COLOR");
     let o = run(&dir.path().join("none"), &["--format", "json", "brief"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json brief");

@@ -67,9 +67,8 @@ impl CountryRegistry {
         static REG: OnceLock<CountryRegistry> = OnceLock::new();
         REG.get_or_init(|| {
             // The embedded table is part of the build and is checked by tests.
-            CountryRegistry::from_csv(COUNTRIES_CSV).unwrap_or_else(|e| {
-                panic!("embedded countries table is invalid: {e}")
-            })
+            CountryRegistry::from_csv(COUNTRIES_CSV)
+                .unwrap_or_else(|e| panic!("embedded countries table is invalid: {e}"))
         })
     }
 

@@ -44,7 +44,12 @@ impl FromStr for FlowKind {
     /// Accepts the canonical names, UN Comtrade flow codes (`X`, `M`, `RX`, `RM`) and
     /// the older numeric codes (1 import, 2 export, 3 re-export, 4 re-import).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "export" | "exports" | "x" | "2" => Ok(FlowKind::Export),
             "import" | "imports" | "m" | "1" => Ok(FlowKind::Import),
             "re_export" | "reexport" | "re_exports" | "rx" | "3" => Ok(FlowKind::ReExport),

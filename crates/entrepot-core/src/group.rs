@@ -126,7 +126,10 @@ impl GroupRegistry {
             if headers.get(i).map(|h| h.trim().to_ascii_lowercase()) != Some(w.to_string()) {
                 return Err(err(
                     1,
-                    format!("expected header 'group,iso3,from,to,source', found '{}'", headers.iter().collect::<Vec<_>>().join(",")),
+                    format!(
+                        "expected header 'group,iso3,from,to,source', found '{}'",
+                        headers.iter().collect::<Vec<_>>().join(",")
+                    ),
                 ));
             }
         }
@@ -146,9 +149,12 @@ impl GroupRegistry {
                 if s.is_empty() {
                     Ok(None)
                 } else {
-                    parse_date(s)
-                        .map(Some)
-                        .ok_or_else(|| err(line, format!("column {name}: '{s}' is not a YYYY-MM-DD date")))
+                    parse_date(s).map(Some).ok_or_else(|| {
+                        err(
+                            line,
+                            format!("column {name}: '{s}' is not a YYYY-MM-DD date"),
+                        )
+                    })
                 }
             };
             let from = date(2, "from")?;
@@ -158,13 +164,16 @@ impl GroupRegistry {
                     return Err(err(line, "membership ends before it starts".into()));
                 }
             }
-            self.groups.entry(group.clone()).or_default().push(GroupMembership {
-                group,
-                iso3: c.iso3.clone(),
-                from,
-                to,
-                source: rec.get(4).unwrap_or("").trim().to_string(),
-            });
+            self.groups
+                .entry(group.clone())
+                .or_default()
+                .push(GroupMembership {
+                    group,
+                    iso3: c.iso3.clone(),
+                    from,
+                    to,
+                    source: rec.get(4).unwrap_or("").trim().to_string(),
+                });
         }
         Ok(())
     }
@@ -243,11 +252,21 @@ mod tests {
             "group,iso3,from,to,source\nBIG3,USA,,,mine\nBIG3,CHN,,,mine\nBIG3,DEU,2000-01-01,,mine\n",
         )
         .unwrap();
-        assert_eq!(g.members_at("big3", &"2025".parse().unwrap()).unwrap(), vec!["CHN", "DEU", "USA"]);
+        assert_eq!(
+            g.members_at("big3", &"2025".parse().unwrap()).unwrap(),
+            vec!["CHN", "DEU", "USA"]
+        );
         assert!(g.contains("EU27"));
         let e = GroupRegistry::with_user_groups("my.csv", "group,iso3\nX,QQQ\n").unwrap_err();
-        assert!(e.to_string().starts_with("my.csv line 2: column iso3: unknown country code 'QQQ'"), "{e}");
-        let e = GroupRegistry::builtin().memberships("ASEN").unwrap_err().to_string();
+        assert!(
+            e.to_string()
+                .starts_with("my.csv line 2: column iso3: unknown country code 'QQQ'"),
+            "{e}"
+        );
+        let e = GroupRegistry::builtin()
+            .memberships("ASEN")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("ASEAN"), "{e}");
     }
 }

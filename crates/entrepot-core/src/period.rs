@@ -122,7 +122,9 @@ impl Period {
     /// All months of a calendar year, or the month itself.
     pub fn months(&self) -> Vec<Period> {
         match *self {
-            Period::Year(y) => (1..=12).map(|m| Period::Month { year: y, month: m }).collect(),
+            Period::Year(y) => (1..=12)
+                .map(|m| Period::Month { year: y, month: m })
+                .collect(),
             m @ Period::Month { .. } => vec![m],
         }
     }
@@ -312,7 +314,13 @@ mod tests {
     fn parses_and_prints() {
         assert_eq!("2025".parse::<Period>().unwrap(), Period::Year(2025));
         let m: Period = "2025-11".parse().unwrap();
-        assert_eq!(m, Period::Month { year: 2025, month: 11 });
+        assert_eq!(
+            m,
+            Period::Month {
+                year: 2025,
+                month: 11
+            }
+        );
         assert_eq!(m.to_string(), "2025-11");
         assert_eq!("202511".parse::<Period>().unwrap(), m);
         assert!("2025-13".parse::<Period>().is_err());
@@ -328,7 +336,10 @@ mod tests {
         assert_eq!(m.rolling(12).to_string(), "2024-12..2025-11");
         assert_eq!(m.rolling(12).len(), 12);
         assert_eq!(m.year_ago().to_string(), "2024-11");
-        assert_eq!("2025-01".parse::<Period>().unwrap().previous().to_string(), "2024-12");
+        assert_eq!(
+            "2025-01".parse::<Period>().unwrap().previous().to_string(),
+            "2024-12"
+        );
         let s: PeriodSpan = "2025-01..2025-11".parse().unwrap();
         assert!(s.is_year_to_date());
         assert_eq!(s.year_ago().to_string(), "2024-01..2024-11");

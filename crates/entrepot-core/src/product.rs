@@ -96,7 +96,11 @@ impl FromStr for HsRevision {
         let t = s.trim().to_ascii_uppercase();
         for r in HsRevision::ALL {
             let y = r.year().to_string();
-            if t == format!("HS{y}") || t == y || t == format!("HS{}", &y[2..]) || t == r.comtrade_code() {
+            if t == format!("HS{y}")
+                || t == y
+                || t == format!("HS{}", &y[2..])
+                || t == r.comtrade_code()
+            {
                 return Ok(r);
             }
         }
@@ -266,7 +270,8 @@ impl ProductCatalog {
     pub fn builtin() -> &'static ProductCatalog {
         static CAT: OnceLock<ProductCatalog> = OnceLock::new();
         CAT.get_or_init(|| {
-            ProductCatalog::build().unwrap_or_else(|e| panic!("embedded HS tables are invalid: {e}"))
+            ProductCatalog::build()
+                .unwrap_or_else(|e| panic!("embedded HS tables are invalid: {e}"))
         })
     }
 
@@ -301,7 +306,10 @@ impl ProductCatalog {
             for (i, rec) in rdr.records().enumerate() {
                 let rec = rec.map_err(|e| def(name, i as u64 + 2, e.to_string()))?;
                 let code = HsCode::parse(rec.get(0).unwrap_or(""))?;
-                let section = sections.get(&code.as_str()[..2]).cloned().unwrap_or_default();
+                let section = sections
+                    .get(&code.as_str()[..2])
+                    .cloned()
+                    .unwrap_or_default();
                 cat.insert(rev, code, section, rec.get(1).unwrap_or("").to_string());
             }
             for (c, d) in &upper {
@@ -520,13 +528,18 @@ mod tests {
     #[test]
     fn catalogue_has_article_codes() {
         let c = ProductCatalog::builtin();
-        for code in ["870380", "850760", "854142", "854143", "847950", "8541", "85"] {
+        for code in [
+            "870380", "850760", "854142", "854143", "847950", "8541", "85",
+        ] {
             assert!(c.get(HsRevision::Hs2022, code).is_some(), "{code}");
         }
         assert!(c.get(HsRevision::Hs2017, "854140").is_some());
         assert!(c.get(HsRevision::Hs2022, "854140").is_none());
         assert_eq!(c.children(HsRevision::Hs2022, None).len(), 97);
-        let e = c.resolve(HsRevision::Hs2022, "854140").unwrap_err().to_string();
+        let e = c
+            .resolve(HsRevision::Hs2022, "854140")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("854142"), "{e}");
         assert!(c.resolve(HsRevision::Hs2017, "10121").is_ok());
         assert_eq!(c.get(HsRevision::Hs2017, "8541").unwrap().section, "XVI");
@@ -536,14 +549,24 @@ mod tests {
     fn baskets() {
         let b = Basket::builtin();
         let solar = b.iter().find(|b| b.name == "solar_cells").unwrap();
-        let p = |r, c: &str| Product::Hs { revision: r, code: HsCode::parse(c).unwrap() };
+        let p = |r, c: &str| Product::Hs {
+            revision: r,
+            code: HsCode::parse(c).unwrap(),
+        };
         assert!(solar.contains(&p(HsRevision::Hs2017, "854140")));
         assert!(solar.contains(&p(HsRevision::Hs2022, "854143")));
         assert!(!solar.contains(&p(HsRevision::Hs2022, "854141")));
-        let user = Basket::parse_csv("b.csv", "basket,revision,code,description\nchips,HS2022,8542,ICs\nchips,HS17,8542,\n").unwrap();
+        let user = Basket::parse_csv(
+            "b.csv",
+            "basket,revision,code,description\nchips,HS2022,8542,ICs\nchips,HS17,8542,\n",
+        )
+        .unwrap();
         assert_eq!(user[0].codes.len(), 2);
         let e = Basket::parse_csv("b.csv", "basket,revision,code\nx,HS2022,999999\n").unwrap_err();
-        assert!(e.to_string().starts_with("b.csv line 2: column code"), "{e}");
+        assert!(
+            e.to_string().starts_with("b.csv line 2: column code"),
+            "{e}"
+        );
     }
 
     #[test]

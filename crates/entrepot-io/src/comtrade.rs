@@ -195,4 +195,9 @@ impl FlowReader for ComtradeJsonReader {
     fn describe(&self) -> String {
         format!("UN Comtrade JSON {} ({} records)", self.file, self.total)
     }
+
+    /// Repeated keys are bad rows of the validation core.
+    fn keys_unique(&self) -> bool {
+        true
+    }
 }

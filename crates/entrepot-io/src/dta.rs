@@ -680,4 +680,9 @@ impl FlowReader for DtaFlowReader {
             self.rows.release, self.rows.file
         )
     }
+
+    /// Repeated keys are bad rows of the validation core.
+    fn keys_unique(&self) -> bool {
+        true
+    }
 }

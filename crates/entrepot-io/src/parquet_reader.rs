@@ -166,4 +166,9 @@ impl FlowReader for ParquetFlowReader {
     fn describe(&self) -> String {
         format!("Parquet {}", self.file)
     }
+
+    /// Repeated keys are bad rows of the validation core.
+    fn keys_unique(&self) -> bool {
+        true
+    }
 }

@@ -45,4 +45,12 @@ pub trait FlowReader: Send {
 
     /// A short description of the source (`BACI CSV data/x.csv`).
     fn describe(&self) -> String;
+
+    /// Whether the reader itself guarantees that no two rows it returns share a key
+    /// (reporter, partner, flow, period, hs_revision, product), i.e. it rejects
+    /// repeated keys as bad rows. The store then checks duplicates only across
+    /// sources. The default, `false`, makes the store check every row.
+    fn keys_unique(&self) -> bool {
+        false
+    }
 }

@@ -23,10 +23,12 @@
 //! the partition columns live in the directory names.
 
 use crate::error::IoError;
+use arrow::array::BooleanBufferBuilder;
 use arrow::array::{
     Array, ArrayRef, Float64Array, Float64Builder, Int32Array, Int32Builder, Int64Builder,
     StringArray, StringBuilder,
 };
+use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use entrepot_core::{
@@ -96,23 +98,123 @@ pub fn flows_schema() -> SchemaRef {
 
 /// Column-wise builder of canonical flow batches. Readers push validated rows into it
 /// and call [`FlowBatchBuilder::finish`] every `batch_size` rows.
+///
+/// The text columns other than `product` repeat their value over long runs of rows
+/// (one reporter, year, file…): they keep each run once and expand it when the batch
+/// is finished, which is much cheaper than appending every value.
 pub struct FlowBatchBuilder {
-    reporter: StringBuilder,
-    partner: StringBuilder,
-    flow: StringBuilder,
-    period: StringBuilder,
+    reporter: RunStrings,
+    partner: RunStrings,
+    flow: RunStrings,
+    period: RunStrings,
     year: Int32Builder,
     month: Int32Builder,
-    hs_revision: StringBuilder,
+    hs_revision: RunStrings,
     product: StringBuilder,
     product_level: Int32Builder,
     value_usd: Float64Builder,
     quantity: Float64Builder,
-    quantity_unit: StringBuilder,
-    declared_by: StringBuilder,
-    source_file: StringBuilder,
+    quantity_unit: RunStrings,
+    declared_by: RunStrings,
+    source_file: RunStrings,
     source_line: Int64Builder,
     len: usize,
+    capacity: usize,
+}
+
+/// A Utf8 column kept as runs of equal values (see [`FlowBatchBuilder`]).
+#[derive(Default)]
+struct RunStrings {
+    /// The values of the runs, concatenated.
+    arena: String,
+    runs: Vec<Run>,
+    len: usize,
+    /// Bytes of the expanded values.
+    bytes: usize,
+    nulls: usize,
+}
+
+/// `count` rows with the value `arena[start..end]` (or null).
+struct Run {
+    start: usize,
+    end: usize,
+    null: bool,
+    count: usize,
+}
+
+impl RunStrings {
+    #[inline]
+    fn append(&mut self, v: Option<&str>) {
+        self.len += 1;
+        self.bytes += v.map_or(0, str::len);
+        if v.is_none() {
+            self.nulls += 1;
+        }
+        if let Some(last) = self.runs.last_mut() {
+            let same = match v {
+                None => last.null,
+                Some(s) => {
+                    !last.null && self.arena.as_bytes()[last.start..last.end] == *s.as_bytes()
+                }
+            };
+            if same {
+                last.count += 1;
+                return;
+            }
+        }
+        let start = self.arena.len();
+        if let Some(s) = v {
+            self.arena.push_str(s);
+        }
+        self.runs.push(Run {
+            start,
+            end: self.arena.len(),
+            null: v.is_none(),
+            count: 1,
+        });
+    }
+
+    /// Expands the runs into a `StringArray` and resets the column.
+    fn finish(&mut self) -> Result<StringArray, IoError> {
+        let total = i32::try_from(self.bytes).map_err(|_| {
+            IoError::Schema(format!(
+                "a batch holds {} bytes of text in one column (at most 2 GiB)",
+                self.bytes
+            ))
+        })?;
+        let mut offsets: Vec<i32> = Vec::with_capacity(self.len + 1);
+        offsets.push(0);
+        let mut values: Vec<u8> = Vec::with_capacity(total as usize);
+        let mut nulls = (self.nulls > 0).then(|| BooleanBufferBuilder::new(self.len));
+        for run in &self.runs {
+            let v = &self.arena.as_bytes()[run.start..run.end];
+            let start = values.len();
+            let want = v.len() * run.count;
+            if !v.is_empty() {
+                // Doubling copies: memcpy speed whatever the run length.
+                values.extend_from_slice(v);
+                while values.len() - start < want {
+                    let have = values.len() - start;
+                    values.extend_from_within(start..start + have.min(want - have));
+                }
+            }
+            let (base, len) = (start as i32, v.len() as i32);
+            offsets.extend((1..=run.count as i32).map(|k| base + k * len));
+            if let Some(n) = nulls.as_mut() {
+                n.append_n(run.count, !run.null);
+            }
+        }
+        self.arena.clear();
+        self.runs.clear();
+        self.len = 0;
+        self.bytes = 0;
+        self.nulls = 0;
+        Ok(StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(values),
+            nulls.map(|mut n| NullBuffer::new(n.finish())),
+        )?)
+    }
 }
 
 impl Default for FlowBatchBuilder {
@@ -152,22 +254,23 @@ impl FlowBatchBuilder {
     /// A builder with room for `n` rows.
     pub fn with_capacity(n: usize) -> Self {
         FlowBatchBuilder {
-            reporter: StringBuilder::with_capacity(n, n * 3),
-            partner: StringBuilder::with_capacity(n, n * 3),
-            flow: StringBuilder::with_capacity(n, n * 6),
-            period: StringBuilder::with_capacity(n, n * 7),
+            reporter: RunStrings::default(),
+            partner: RunStrings::default(),
+            flow: RunStrings::default(),
+            period: RunStrings::default(),
             year: Int32Builder::with_capacity(n),
             month: Int32Builder::with_capacity(n),
-            hs_revision: StringBuilder::with_capacity(n, n * 6),
+            hs_revision: RunStrings::default(),
             product: StringBuilder::with_capacity(n, n * 6),
             product_level: Int32Builder::with_capacity(n),
             value_usd: Float64Builder::with_capacity(n),
             quantity: Float64Builder::with_capacity(n),
-            quantity_unit: StringBuilder::with_capacity(n, n),
-            declared_by: StringBuilder::with_capacity(n, n * 8),
-            source_file: StringBuilder::with_capacity(n, 0),
+            quantity_unit: RunStrings::default(),
+            declared_by: RunStrings::default(),
+            source_file: RunStrings::default(),
             source_line: Int64Builder::with_capacity(n),
             len: 0,
+            capacity: n,
         }
     }
 
@@ -183,18 +286,15 @@ impl FlowBatchBuilder {
 
     /// Appends one validated row.
     pub fn push(&mut self, r: &FlowRow<'_>) {
-        self.reporter.append_value(r.reporter);
-        self.partner.append_value(r.partner);
-        self.flow.append_value(r.flow.as_str());
+        self.reporter.append(Some(r.reporter));
+        self.partner.append(Some(r.partner));
+        self.flow.append(Some(r.flow.as_str()));
         let mut buf = [0u8; 7];
-        self.period.append_value(period_str(&r.period, &mut buf));
+        self.period.append(Some(period_str(&r.period, &mut buf)));
         self.year.append_value(r.period.year());
         self.month
             .append_option(r.period.month_of_year().map(i32::from));
-        match r.hs_revision {
-            Some(rev) => self.hs_revision.append_value(revision_str(rev)),
-            None => self.hs_revision.append_null(),
-        }
+        self.hs_revision.append(r.hs_revision.map(revision_str));
         self.product.append_value(r.product);
         let level = if r.product == "TOTAL" {
             0
@@ -206,15 +306,15 @@ impl FlowBatchBuilder {
         match r.quantity {
             Some(q) => {
                 self.quantity.append_value(q.value);
-                self.quantity_unit.append_value(q.unit.as_str());
+                self.quantity_unit.append(Some(q.unit.as_str()));
             }
             None => {
                 self.quantity.append_null();
-                self.quantity_unit.append_null();
+                self.quantity_unit.append(None);
             }
         }
-        self.declared_by.append_value(r.declared_by.as_str());
-        self.source_file.append_option(r.source_file);
+        self.declared_by.append(Some(r.declared_by.as_str()));
+        self.source_file.append(r.source_file);
         self.source_line
             .append_option(r.source_line.map(|l| l as i64));
         self.len += 1;
@@ -237,24 +337,37 @@ impl FlowBatchBuilder {
         });
     }
 
-    /// Builds the record batch of the rows pushed so far and resets the builder.
+    /// Builds the record batch of the rows pushed so far and resets the builder (which
+    /// keeps room for as many rows for the next batch).
     pub fn finish(&mut self) -> Result<RecordBatch, IoError> {
+        let n = self.capacity.max(self.len);
         let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.reporter.finish()),
-            Arc::new(self.partner.finish()),
-            Arc::new(self.flow.finish()),
-            Arc::new(self.period.finish()),
-            Arc::new(self.year.finish()),
-            Arc::new(self.month.finish()),
-            Arc::new(self.hs_revision.finish()),
-            Arc::new(self.product.finish()),
-            Arc::new(self.product_level.finish()),
-            Arc::new(self.value_usd.finish()),
-            Arc::new(self.quantity.finish()),
-            Arc::new(self.quantity_unit.finish()),
-            Arc::new(self.declared_by.finish()),
-            Arc::new(self.source_file.finish()),
-            Arc::new(self.source_line.finish()),
+            Arc::new(self.reporter.finish()?),
+            Arc::new(self.partner.finish()?),
+            Arc::new(self.flow.finish()?),
+            Arc::new(self.period.finish()?),
+            Arc::new(std::mem::replace(&mut self.year, Int32Builder::with_capacity(n)).finish()),
+            Arc::new(std::mem::replace(&mut self.month, Int32Builder::with_capacity(n)).finish()),
+            Arc::new(self.hs_revision.finish()?),
+            Arc::new(
+                std::mem::replace(&mut self.product, StringBuilder::with_capacity(n, n * 6))
+                    .finish(),
+            ),
+            Arc::new(
+                std::mem::replace(&mut self.product_level, Int32Builder::with_capacity(n)).finish(),
+            ),
+            Arc::new(
+                std::mem::replace(&mut self.value_usd, Float64Builder::with_capacity(n)).finish(),
+            ),
+            Arc::new(
+                std::mem::replace(&mut self.quantity, Float64Builder::with_capacity(n)).finish(),
+            ),
+            Arc::new(self.quantity_unit.finish()?),
+            Arc::new(self.declared_by.finish()?),
+            Arc::new(self.source_file.finish()?),
+            Arc::new(
+                std::mem::replace(&mut self.source_line, Int64Builder::with_capacity(n)).finish(),
+            ),
         ];
         self.len = 0;
         Ok(RecordBatch::try_new(flows_schema(), cols)?)

@@ -165,6 +165,11 @@ impl FlowReader for CsvFlowReader {
         }
         s
     }
+
+    /// Repeated keys are bad rows of the validation core.
+    fn keys_unique(&self) -> bool {
+        true
+    }
 }
 
 /// The mapping of a UN Comtrade (API v1 / bulk) table with the given header:

@@ -1,7 +1,7 @@
 //! The Markdown report.
 
 use crate::labels::{check_tag, flow_title, growth_header, status_word, window_label};
-use crate::marks::{conflicting, text, Marks, Style};
+use crate::marks::{conflicting, diversion_items, text, Marks, Style};
 use entrepot_brief::{Brief, CheckKind, Figure, PartnerKind};
 use std::fmt::Write;
 
@@ -160,38 +160,7 @@ pub fn render(b: &Brief) -> String {
     if let Some(d) = &b.diversion {
         m.line("## Diversion\n");
         m.line(&format!("{}\n", esc(&d.statement)));
-        let items: Vec<(String, Option<&Figure>, Style)> = vec![
-            (
-                format!("{} y/y", d.partner),
-                d.partner_yoy_pct.as_ref(),
-                Style::Change,
-            ),
-            (
-                format!("Change with {}", d.partner),
-                d.partner_change_bn.as_ref(),
-                Style::Change,
-            ),
-            (
-                format!("Growth ex-{}", d.partner),
-                d.others_yoy_pct.as_ref(),
-                Style::Change,
-            ),
-            (
-                format!("Change ex-{}", d.partner),
-                d.others_change_bn.as_ref(),
-                Style::Change,
-            ),
-            (
-                "Loss made up by others".into(),
-                d.made_up_pct.as_ref(),
-                Style::Level,
-            ),
-            (
-                format!("{} share change", d.partner),
-                d.share_change_pp.as_ref(),
-                Style::Change,
-            ),
-        ];
+        let items = diversion_items(d);
         for (label, f, st) in items {
             if f.is_some() {
                 let c = m.cell(f, st);

@@ -82,3 +82,41 @@ pub(crate) fn conflicting(f: &Figure) -> Vec<Figure> {
         })
         .collect()
 }
+
+/// The rows of the diversion table, in display order: label, figure, style.
+pub(crate) fn diversion_items(
+    d: &entrepot_brief::Diversion,
+) -> Vec<(String, Option<&Figure>, Style)> {
+    vec![
+        (
+            format!("{} y/y", d.partner),
+            d.partner_yoy_pct.as_ref(),
+            Style::Change,
+        ),
+        (
+            format!("Change with {}", d.partner),
+            d.partner_change_bn.as_ref(),
+            Style::Change,
+        ),
+        (
+            format!("Growth ex-{}", d.partner),
+            d.others_yoy_pct.as_ref(),
+            Style::Change,
+        ),
+        (
+            format!("Change ex-{}", d.partner),
+            d.others_change_bn.as_ref(),
+            Style::Change,
+        ),
+        (
+            "Loss made up by others".into(),
+            d.made_up_pct.as_ref(),
+            Style::Level,
+        ),
+        (
+            format!("{} share change", d.partner),
+            d.share_change_pp.as_ref(),
+            Style::Change,
+        ),
+    ]
+}

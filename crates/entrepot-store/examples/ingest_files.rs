@@ -35,7 +35,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 })
             }
             "--hs" => spec.hs_revision = Some(args.next().ok_or("missing --hs value")?.parse()?),
-            "--map" => spec.mapping = Some(ColumnMapping::parse(&args.next().ok_or("missing --map value")?)?),
+            "--map" => {
+                spec.mapping = Some(ColumnMapping::parse(
+                    &args.next().ok_or("missing --map value")?,
+                )?)
+            }
             _ => files.push(PathBuf::from(a)),
         }
     }

@@ -70,7 +70,7 @@ use parquet::arrow::ArrowWriter;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -332,34 +332,33 @@ impl Store {
                 });
             }
         }
-        let source_files = opts
-            .source_files
-            .iter()
-            .map(|p| {
-                sha256_file(p).map(|(sha256, size)| SourceFile {
-                    path: p.display().to_string(),
-                    sha256,
-                    size: Some(size),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        if let Some(e) = &existing {
-            if !opts.replace {
-                if !source_files.is_empty() && same_sources(&e.sources, &source_files) {
-                    return Ok(unchanged_report(e, start));
-                }
-                return Err(StoreError::Exists {
-                    name: name.into(),
-                    version: e.version,
-                });
+        // The checksums of the sources decide whether an existing dataset is unchanged;
+        // when they cannot (no dataset yet, or `replace`), they are computed on a
+        // thread of their own while the sources are read.
+        let hashing = if let Some(e) = existing.as_ref().filter(|_| !opts.replace) {
+            let source_files = hash_sources(&opts.source_files)?;
+            if !source_files.is_empty() && same_sources(&e.sources, &source_files) {
+                return Ok(unchanged_report(e, start));
             }
-        }
+            return Err(StoreError::Exists {
+                name: name.into(),
+                version: e.version,
+            });
+        } else {
+            let paths = opts.source_files.clone();
+            std::thread::spawn(move || hash_sources(&paths))
+        };
         let readers: Vec<String> = sources.iter().map(|r| r.describe()).collect();
         let staging = self.new_staging(name)?;
         let written = self.write_flows(&staging, sources, opts, progress);
-        let (files, rows, rejected) = match written {
-            Ok(x) => x,
-            Err(e) => {
+        let hashed = hashing
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Corrupt("hashing the sources panicked".into())));
+        let (files, rows, rejected, source_files) = match (written, hashed) {
+            (Ok((files, rows, rejected)), Ok(source_files)) => {
+                (files, rows, rejected, source_files)
+            }
+            (Err(e), _) | (Ok(_), Err(e)) => {
                 self.discard_staging(&staging);
                 return Err(e);
             }
@@ -430,6 +429,9 @@ impl Store {
         })
     }
 
+    /// Reads the sources on a thread of their own (parsing and validation overlap the
+    /// encoding of the previous batches), checks keys across sources and routes the
+    /// rows to the partition files.
     fn write_flows(
         &self,
         staging: &Path,
@@ -439,37 +441,76 @@ impl Store {
     ) -> Result<(Vec<PartitionFile>, u64, u64), StoreError> {
         let mut sink = writer::PartitionSink::new(staging, self.limits);
         let mut quarantine = Quarantine::new(opts)?;
+        // A reader that rejects repeated keys itself needs no check when it is the
+        // only source; otherwise every key is checked against the keys of the
+        // sources read before it (and of its own rows, for readers that do not
+        // check).
+        let check_keys = sources.len() > 1 || sources.iter().any(|r| !r.keys_unique());
         let mut keys = KeySet::default();
         let mut rows = 0u64;
         let count = sources.len();
-        for (index, mut reader) in sources.into_iter().enumerate() {
-            let desc = reader.describe();
-            loop {
-                let batch = reader.next_batch().map_err(|error| StoreError::Read {
-                    reader: desc.clone(),
-                    error,
-                })?;
-                quarantine.add(reader.take_rejected())?;
-                let Some(batch) = batch else { break };
-                check_flow_schema(&batch, &desc)?;
-                let (batch, dups) = keys.filter(&batch, &desc)?;
-                quarantine.add(dups)?;
-                rows += batch.num_rows() as u64;
-                sink.push(&batch)?;
-                crash_point("reading");
-                let (bytes_read, bytes_total) = reader.progress();
-                progress(IngestProgress {
-                    phase: IngestPhase::Reading,
-                    source_index: index,
-                    source_count: count,
-                    source: desc.clone(),
-                    bytes_read,
-                    bytes_total,
-                    rows,
-                    rejected: quarantine.count,
-                });
-            }
-        }
+        let descs: Vec<String> = sources.iter().map(|r| r.describe()).collect();
+        std::thread::scope(|scope| -> Result<(), StoreError> {
+            // Two batches in flight bound the memory of the pipeline.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<ReadMsg>(2);
+            let reading = scope.spawn(move || read_sources(sources, tx));
+            // `rx` is dropped when this returns, which stops the reading thread early
+            // if the ingest failed.
+            let consume = || -> Result<(), StoreError> {
+                let rx = rx;
+                let mut finished = false;
+                for msg in rx.iter() {
+                    let ReadMsg::Batch {
+                        index,
+                        batch,
+                        rejected,
+                        bytes_read,
+                        bytes_total,
+                    } = msg
+                    else {
+                        finished = true;
+                        break;
+                    };
+                    let desc = &descs[index];
+                    let batch = batch.map_err(|error| StoreError::Read {
+                        reader: desc.clone(),
+                        error,
+                    })?;
+                    quarantine.add(rejected)?;
+                    let Some(batch) = batch else { continue };
+                    check_flow_schema(&batch, desc)?;
+                    let batch = if check_keys {
+                        let (batch, dups) = keys.filter(&batch, desc)?;
+                        quarantine.add(dups)?;
+                        batch
+                    } else {
+                        batch
+                    };
+                    rows += batch.num_rows() as u64;
+                    sink.push(&batch)?;
+                    crash_point("reading");
+                    progress(IngestProgress {
+                        phase: IngestPhase::Reading,
+                        source_index: index,
+                        source_count: count,
+                        source: desc.clone(),
+                        bytes_read,
+                        bytes_total,
+                        rows,
+                        rejected: quarantine.count,
+                    });
+                }
+                if finished {
+                    Ok(())
+                } else {
+                    Err(reader_panicked())
+                }
+            };
+            let consumed = consume();
+            let joined = reading.join();
+            consumed?;
+            joined.map_err(|_| reader_panicked())
+        })?;
         let rejected = quarantine.finish()?;
         let files = sink.finish()?;
         Ok((files, rows, rejected))
@@ -812,6 +853,20 @@ fn crash_point(point: &str) {
     let _ = point;
 }
 
+/// The SHA-256 and size of every source file.
+fn hash_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, StoreError> {
+    paths
+        .iter()
+        .map(|p| {
+            sha256_file(p).map(|(sha256, size)| SourceFile {
+                path: p.display().to_string(),
+                sha256,
+                size: Some(size),
+            })
+        })
+        .collect()
+}
+
 fn same_sources(a: &[SourceFile], b: &[SourceFile]) -> bool {
     let mut x: Vec<&str> = a.iter().map(|s| s.sha256.as_str()).collect();
     let mut y: Vec<&str> = b.iter().map(|s| s.sha256.as_str()).collect();
@@ -877,6 +932,59 @@ fn check_flow_schema(batch: &RecordBatch, desc: &str) -> Result<(), StoreError> 
             )),
         })
     }
+}
+
+/// The error of an ingest whose reading thread stopped without finishing (a reader
+/// panicked).
+fn reader_panicked() -> StoreError {
+    StoreError::Corrupt("a reader panicked before the end of its source".into())
+}
+
+/// A message from the reading thread of an ingest.
+enum ReadMsg {
+    /// The outcome of one `next_batch` call of source `index`: `Ok(None)` when the
+    /// source is exhausted, an error stops the reading.
+    Batch {
+        index: usize,
+        batch: Result<Option<RecordBatch>, entrepot_io::IoError>,
+        rejected: Vec<RowError>,
+        bytes_read: u64,
+        bytes_total: Option<u64>,
+    },
+    /// Every source was read to its end.
+    Done,
+}
+
+/// Reads the sources in order and sends their batches; stops at the first error or
+/// when the receiver is gone (the ingest failed).
+fn read_sources(sources: Vec<Box<dyn FlowReader>>, tx: std::sync::mpsc::SyncSender<ReadMsg>) {
+    for (index, mut reader) in sources.into_iter().enumerate() {
+        loop {
+            let batch = reader.next_batch();
+            let stop = batch.is_err();
+            let end = matches!(batch, Ok(None));
+            let rejected = if stop {
+                Vec::new()
+            } else {
+                reader.take_rejected()
+            };
+            let (bytes_read, bytes_total) = reader.progress();
+            let msg = ReadMsg::Batch {
+                index,
+                batch,
+                rejected,
+                bytes_read,
+                bytes_total,
+            };
+            if tx.send(msg).is_err() || stop {
+                return;
+            }
+            if end {
+                break;
+            }
+        }
+    }
+    let _ = tx.send(ReadMsg::Done);
 }
 
 /// Rejected rows, counted and optionally written to a CSV file.
@@ -945,10 +1053,65 @@ fn csv_err(p: &Path, e: csv::Error) -> StoreError {
 }
 
 /// Hashes of the keys seen so far in one ingest, to catch keys duplicated across
-/// sources (128 bits per key).
+/// sources (128 bits per key: two independent 64-bit hashes).
 #[derive(Default)]
 struct KeySet {
-    seen: HashSet<u128>,
+    seen: HashSet<u128, BuildHasherDefault<U128Hasher>>,
+}
+
+/// A 128-bit hash of the key fields: two folded-multiply hashes with different
+/// seeds and multipliers over the length-prefixed fields (no SipHash: the keys come
+/// from files, not from an adversary, and a collision would only reject a row
+/// loudly as a duplicate).
+fn key_hash(fields: &[&str; 6]) -> u128 {
+    #[inline]
+    fn mix(s: u64, x: u64, k: u64) -> u64 {
+        let m = u128::from(s ^ x).wrapping_mul(u128::from(k));
+        (m as u64) ^ ((m >> 64) as u64)
+    }
+    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+    const K2: u64 = 0xD6E8_FEB8_6659_FD93;
+    let (mut a, mut b) = (0x243F_6A88_85A3_08D3u64, 0x1319_8A2E_0370_7344u64);
+    for f in fields {
+        let bytes = f.as_bytes();
+        a = mix(a, bytes.len() as u64, K1);
+        b = mix(b, bytes.len() as u64, K2);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            let x = u64::from_le_bytes(w);
+            a = mix(a, x, K1);
+            b = mix(b, x.rotate_left(29), K2);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            let x = u64::from_le_bytes(w);
+            a = mix(a, x, K1);
+            b = mix(b, x.rotate_left(29), K2);
+        }
+    }
+    (u128::from(mix(a, 0, K1)) << 64) | u128::from(mix(b, 0, K2))
+}
+
+/// The hasher of [`KeySet`]: its keys are already hashes.
+#[derive(Default)]
+struct U128Hasher(u64);
+
+impl Hasher for U128Hasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u128(&mut self, i: u128) {
+        self.0 = (i as u64) ^ ((i >> 64) as u64);
+    }
 }
 
 impl KeySet {
@@ -985,14 +1148,7 @@ impl KeySet {
                 },
                 product.value(i),
             ];
-            let mut h1 = std::collections::hash_map::DefaultHasher::new();
-            let mut h2 = std::collections::hash_map::DefaultHasher::new();
-            0xA5u8.hash(&mut h2);
-            for f in fields {
-                f.hash(&mut h1);
-                f.hash(&mut h2);
-            }
-            let k = (u128::from(h1.finish()) << 64) | u128::from(h2.finish());
+            let k = key_hash(&fields);
             let fresh = self.seen.insert(k);
             keep.push(fresh);
             if !fresh {

@@ -9,17 +9,22 @@
 //! whatever the input size or the number of partitions.
 
 use crate::error::{FsContext, StoreError};
-use crate::fsutil::{sha256_file, sync_dir};
+use crate::fsutil::{hex, sync_dir};
 use crate::manifest::PartitionFile;
 use arrow::array::{Array, Int32Array, RecordBatch, StringArray, UInt32Array};
 use arrow::compute::take_record_batch;
 use arrow::datatypes::{Schema, SchemaRef};
 use entrepot_io::schema::{col, flows_schema};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
-use std::collections::{BTreeMap, HashMap};
+use parquet::file::writer::SerializedFileWriter;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -95,10 +100,25 @@ fn file_projection() -> &'static [usize] {
 
 /// Writer properties of every stored Parquet file (ZSTD level 3, deterministic).
 pub(crate) fn writer_properties() -> WriterProperties {
-    WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
-        .set_max_row_group_row_count(Some(1 << 20))
-        .build()
+    let mut b = WriterProperties::builder().set_max_row_group_row_count(Some(1 << 20));
+    // TEMP(bench): compression and dictionary experiments.
+    b = match std::env::var("EXP_COMP").as_deref() {
+        Ok("snappy") => b.set_compression(Compression::SNAPPY),
+        Ok("zstd1") => {
+            b.set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
+        }
+        Ok("none") => b.set_compression(Compression::UNCOMPRESSED),
+        _ => b.set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default())),
+    };
+    if std::env::var("EXP_NODICT").is_ok() {
+        for c in [col::VALUE_USD, col::QUANTITY, col::SOURCE_LINE] {
+            b = b.set_column_dictionary_enabled(parquet::schema::types::ColumnPath::from(c), false);
+        }
+    }
+    if std::env::var("EXP_CHUNKSTATS").is_ok() {
+        b = b.set_statistics_enabled(parquet::file::properties::EnabledStatistics::Chunk);
+    }
+    b.build()
 }
 
 /// Checks a reporter value for use as a path component.
@@ -136,16 +156,54 @@ pub(crate) fn partition_dir(reporter: &str, year: i32) -> String {
 
 type Key = (String, i32);
 
+/// Rows of one row group at most (larger buffers are split).
+const MAX_ROW_GROUP_ROWS: usize = 1 << 20;
+
+/// A file being written that hashes its bytes on the way (the Parquet writer only
+/// appends, so the digest is that of the finished file without reading it back).
+struct HashingFile {
+    file: File,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Write for HashingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// An open partition file: the Parquet file writer and the factory of its column
+/// writers (row groups are encoded column by column in parallel).
+struct OpenFile {
+    writer: SerializedFileWriter<HashingFile>,
+    factory: ArrowRowGroupWriterFactory,
+}
+
+/// A written (or being written) partition file.
+struct FileRec {
+    rel: String,
+    rows: u64,
+    bytes: u64,
+    sha256: String,
+}
+
 #[derive(Default)]
 struct Part {
     buf: Vec<RecordBatch>,
     buf_rows: usize,
     buf_bytes: usize,
-    writer: Option<ArrowWriter<File>>,
-    writer_rows: u64,
+    writer: Option<OpenFile>,
     next_part: u32,
     last_used: u64,
-    files: Vec<(String, u64)>,
+    files: Vec<FileRec>,
 }
 
 /// Routes canonical batches into per-partition Parquet files under a root directory.
@@ -175,7 +233,8 @@ impl PartitionSink {
 
     /// Routes the rows of a batch in the canonical schema to their partitions.
     pub(crate) fn push(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
-        if batch.num_rows() == 0 {
+        let n = batch.num_rows();
+        if n == 0 {
             return Ok(());
         }
         let reporter = string_col(batch, col::REPORTER)?;
@@ -185,42 +244,62 @@ impl PartitionSink {
             .ok_or_else(|| {
                 StoreError::Corrupt("batch column 'year' missing or not Int32".into())
             })?;
-        // Group row indices by partition, keeping first-seen order of partitions.
-        let mut groups: Vec<(Key, Vec<u32>)> = Vec::new();
+        if reporter.null_count() > 0 || year.null_count() > 0 {
+            let i = (0..n)
+                .find(|&i| reporter.is_null(i) || year.is_null(i))
+                .unwrap_or(0);
+            return Err(StoreError::Corrupt(format!(
+                "batch row {i}: null reporter or year"
+            )));
+        }
+        // Runs of rows of one partition (sorted inputs give long runs), and the
+        // partitions in first-seen order.
+        let mut keys: Vec<(&str, i32)> = Vec::new();
         let mut index: HashMap<(&str, i32), usize> = HashMap::new();
-        for i in 0..batch.num_rows() {
-            if reporter.is_null(i) || year.is_null(i) {
-                return Err(StoreError::Corrupt(format!(
-                    "batch row {i}: null reporter or year"
-                )));
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < n {
+            let (r, y) = (reporter.value(i), year.value(i));
+            let mut j = i + 1;
+            while j < n && year.value(j) == y && reporter.value(j) == r {
+                j += 1;
             }
-            let k = (reporter.value(i), year.value(i));
-            let g = match index.get(&k) {
+            let g = match index.get(&(r, y)) {
                 Some(&g) => g,
                 None => {
-                    check_reporter(k.0)?;
-                    check_year(k.1)?;
-                    groups.push(((k.0.to_string(), k.1), Vec::new()));
-                    index.insert(k, groups.len() - 1);
-                    groups.len() - 1
+                    check_reporter(r)?;
+                    check_year(y)?;
+                    keys.push((r, y));
+                    index.insert((r, y), keys.len() - 1);
+                    keys.len() - 1
                 }
             };
-            groups[g].1.push(i as u32);
+            runs.push((i, j, g));
+            i = j;
         }
         let projected = batch.project(file_projection())?;
-        let single = groups.len() == 1;
-        for (key, rows) in groups {
-            let part_batch = if single {
-                projected.clone()
-            } else {
-                take_record_batch(&projected, &UInt32Array::from(rows))?
-            };
+        let groups: Vec<(Key, RecordBatch)> = if keys.len() == 1 {
+            vec![((keys[0].0.to_string(), keys[0].1), projected)]
+        } else {
+            let mut rows: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
+            for &(a, b, g) in &runs {
+                rows[g].extend(a as u32..b as u32);
+            }
+            keys.iter()
+                .zip(rows)
+                .map(|(k, rows)| {
+                    let b = take_record_batch(&projected, &UInt32Array::from(rows))?;
+                    Ok(((k.0.to_string(), k.1), b))
+                })
+                .collect::<Result<_, StoreError>>()?
+        };
+        for (key, part_batch) in groups {
             let bytes = part_batch.get_array_memory_size();
-            let n = part_batch.num_rows();
+            let rows = part_batch.num_rows();
             let full = {
                 let p = self.parts.entry(key.clone()).or_default();
                 p.buf.push(part_batch);
-                p.buf_rows += n;
+                p.buf_rows += rows;
                 p.buf_bytes += bytes;
                 p.buf_rows >= self.limits.row_group_rows
             };
@@ -265,8 +344,6 @@ impl PartitionSink {
         }
         self.clock += 1;
         let clock = self.clock;
-        let root = self.root.clone();
-        let props = self.props.clone();
         let Some(p) = self.parts.get_mut(key) else {
             return Ok(());
         };
@@ -276,28 +353,37 @@ impl PartitionSink {
                 partition_dir(&key.0, key.1),
                 p.next_part
             );
-            let path = root.join(&rel);
+            let path = self.root.join(&rel);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).at(parent)?;
             }
             let file = File::create(&path).at(&path)?;
-            let w = ArrowWriter::try_new(file, flows_file_schema(), Some(props))?;
-            p.writer = Some(w);
-            p.writer_rows = 0;
+            let out = HashingFile {
+                file,
+                hasher: Sha256::new(),
+                bytes: 0,
+            };
+            let w = ArrowWriter::try_new(out, flows_file_schema(), Some(self.props.clone()))?;
+            let (writer, factory) = w.into_serialized_writer()?;
+            p.writer = Some(OpenFile { writer, factory });
             p.next_part += 1;
-            p.files.push((rel, 0));
+            p.files.push(FileRec {
+                rel,
+                rows: 0,
+                bytes: 0,
+                sha256: String::new(),
+            });
             self.open += 1;
         }
         p.last_used = clock;
+        let batches = std::mem::take(&mut p.buf);
         if let Some(w) = p.writer.as_mut() {
-            for b in p.buf.drain(..) {
-                w.write(&b)?;
+            for group in row_groups(batches, MAX_ROW_GROUP_ROWS) {
+                write_row_group(w, &group)?;
             }
-            w.flush()?;
         }
-        p.writer_rows += p.buf_rows as u64;
         if let Some(f) = p.files.last_mut() {
-            f.1 = p.writer_rows;
+            f.rows += p.buf_rows as u64;
         }
         self.buffered -= p.buf_bytes;
         p.buf_rows = 0;
@@ -306,14 +392,18 @@ impl PartitionSink {
     }
 
     fn close_writer(&mut self, key: &Key) -> Result<(), StoreError> {
-        let root = self.root.clone();
         if let Some(p) = self.parts.get_mut(key) {
             if let Some(w) = p.writer.take() {
                 self.open -= 1;
-                let rel = p.files.last().map(|f| f.0.clone()).unwrap_or_default();
-                let path = root.join(rel);
-                let file = w.into_inner()?;
-                file.sync_all().at(&path)?;
+                let rec = p.files.last_mut().ok_or_else(|| {
+                    StoreError::Corrupt("open partition writer without a file".into())
+                })?;
+                let path = self.root.join(&rec.rel);
+                let mut out = w.writer.into_inner()?;
+                out.flush().at(&path)?;
+                out.file.sync_all().at(&path)?;
+                rec.bytes = out.bytes;
+                rec.sha256 = hex(&out.hasher.finalize());
             }
         }
         Ok(())
@@ -331,35 +421,95 @@ impl PartitionSink {
             self.close_writer(k)?;
         }
         let mut out = Vec::new();
-        let mut dirs: BTreeMap<PathBuf, ()> = BTreeMap::new();
+        let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
         for k in &keys {
             let Some(p) = self.parts.get(k) else { continue };
-            for (rel, rows) in &p.files {
-                let path = self.root.join(rel);
-                let (sha256, bytes) = sha256_file(&path)?;
+            for f in &p.files {
+                let path = self.root.join(&f.rel);
                 if let Some(parent) = path.parent() {
-                    dirs.insert(parent.to_path_buf(), ());
+                    dirs.insert(parent.to_path_buf());
                     if let Some(pp) = parent.parent() {
-                        dirs.insert(pp.to_path_buf(), ());
+                        dirs.insert(pp.to_path_buf());
                     }
                 }
                 out.push(PartitionFile {
-                    path: rel.clone(),
+                    path: f.rel.clone(),
                     reporter: Some(k.0.clone()),
                     year: Some(k.1),
-                    rows: *rows,
-                    bytes,
-                    sha256,
+                    rows: f.rows,
+                    bytes: f.bytes,
+                    sha256: f.sha256.clone(),
                 });
             }
         }
-        for d in dirs.keys() {
+        for d in &dirs {
             sync_dir(d)?;
         }
         sync_dir(&self.root)?;
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
+}
+
+/// Splits buffered batches into groups of at most `max` rows (slicing where needed).
+fn row_groups(batches: Vec<RecordBatch>, max: usize) -> Vec<Vec<RecordBatch>> {
+    let mut out: Vec<Vec<RecordBatch>> = Vec::new();
+    let mut cur: Vec<RecordBatch> = Vec::new();
+    let mut rows = 0;
+    for b in batches {
+        let mut off = 0;
+        while off < b.num_rows() {
+            let take = (b.num_rows() - off).min(max - rows);
+            cur.push(if off == 0 && take == b.num_rows() {
+                b.clone()
+            } else {
+                b.slice(off, take)
+            });
+            off += take;
+            rows += take;
+            if rows == max {
+                out.push(std::mem::take(&mut cur));
+                rows = 0;
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Encodes `batches` (in the file schema) as one row group, the columns in parallel,
+/// and appends it to the file. The bytes are the same as a sequential encoding.
+fn write_row_group(w: &mut OpenFile, batches: &[RecordBatch]) -> Result<(), StoreError> {
+    let schema = flows_file_schema();
+    let writers = w
+        .factory
+        .create_column_writers(w.writer.flushed_row_groups().len())?;
+    if writers.len() != schema.fields().len() {
+        return Err(StoreError::Corrupt(
+            "the flows file schema is not flat".into(),
+        ));
+    }
+    let chunks = writers
+        .into_par_iter()
+        .enumerate()
+        .map(|(c, mut cw)| -> Result<ArrowColumnChunk, StoreError> {
+            let field = schema.field(c);
+            for b in batches {
+                for leaf in compute_leaves(field, b.column(c))? {
+                    cw.write(&leaf)?;
+                }
+            }
+            Ok(cw.close()?)
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let mut rg = w.writer.next_row_group()?;
+    for chunk in chunks {
+        chunk.append_to_row_group(&mut rg)?;
+    }
+    rg.close()?;
+    Ok(())
 }
 
 /// A Utf8 column of a batch by name.

@@ -43,7 +43,10 @@ pub fn shared_data_dir() -> Option<PathBuf> {
 
 /// Whether a missing shared data folder must fail the test run.
 pub fn shared_data_required() -> bool {
-    matches!(std::env::var(ENV_REQUIRE).as_deref(), Ok("1") | Ok("true") | Ok("yes"))
+    matches!(
+        std::env::var(ENV_REQUIRE).as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
 }
 
 /// Returns the path of `relative` inside the shared data folder, or `None` after
@@ -55,7 +58,10 @@ pub fn shared_file(test_name: &str, relative: &str) -> Option<PathBuf> {
             if p.exists() {
                 Some(p)
             } else if shared_data_required() {
-                panic!("{test_name}: required shared data file {} is missing", p.display());
+                panic!(
+                    "{test_name}: required shared data file {} is missing",
+                    p.display()
+                );
             } else {
                 eprintln!("SKIPPED {test_name}: {} not found", p.display());
                 None

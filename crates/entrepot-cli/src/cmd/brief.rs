@@ -82,7 +82,10 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
     let store = match entrepot_store::Store::open(&ctx.store) {
         Ok(s) => s,
         Err(e) if args.dataset.is_none() => {
-            eprintln!("note: store at {} not usable ({e}); using the embedded sample", ctx.store.display());
+            eprintln!(
+                "note: store at {} not usable ({e}); using the embedded sample",
+                ctx.store.display()
+            );
             return Ok(sample());
         }
         Err(e) => return Err(e.into()),
@@ -96,7 +99,10 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
     let dataset = match &args.dataset {
         Some(d) => {
             if store.dataset(d).is_none() {
-                return Err(exit_error(exit::NOT_FOUND, format!("no dataset '{d}' in the store")));
+                return Err(exit_error(
+                    exit::NOT_FOUND,
+                    format!("no dataset '{d}' in the store"),
+                ));
             }
             Some(d.clone())
         }
@@ -137,7 +143,11 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
         Some(d) => format!("store {} (flows dataset '{d}')", ctx.store.display()),
         None => format!("store {} (published figures)", ctx.store.display()),
     };
-    Ok(Data { flows, facts, label })
+    Ok(Data {
+        flows,
+        facts,
+        label,
+    })
 }
 
 /// Runs the command.
@@ -157,40 +167,47 @@ pub fn run(args: &BriefArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let groups = super::groups::load_groups(args.groups_file.as_ref())?;
     let data = load(args, ctx, &reporter)?;
     if data.flows.is_empty() && data.facts.is_empty() {
-        return Err(exit_error(exit::NOT_FOUND, format!("no data for {reporter}")));
+        return Err(exit_error(
+            exit::NOT_FOUND,
+            format!("no data for {reporter}"),
+        ));
     }
     let mut input = entrepot_brief::BriefInput::new(&reporter, &data.flows, &data.facts, &groups);
     input.period = period;
     input.data_label = data.label.clone();
     if !args.partners.is_empty() {
-        input.partners_of_interest = args.partners.iter().map(|p| p.trim().to_ascii_uppercase()).collect();
+        input.partners_of_interest = args
+            .partners
+            .iter()
+            .map(|p| p.trim().to_ascii_uppercase())
+            .collect();
     }
-    let brief = entrepot_brief::build_brief(&input).map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
+    let brief = entrepot_brief::build_brief(&input)
+        .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
     let write_to = |path: &PathBuf, text: String| -> anyhow::Result<()> {
         if path.as_os_str() == "-" {
             std::io::stdout().lock().write_all(text.as_bytes())?;
         } else {
-            std::fs::write(path, text).map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", path.display())))?;
+            std::fs::write(path, text)
+                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", path.display())))?;
             eprintln!("wrote {}", path.display());
         }
         Ok(())
     };
-    let mut wrote_file = false;
+    // With --markdown/--html the report goes to the file (or to stdout with `-`), and
+    // nothing else is printed.
+    let mut wrote = false;
     if let Some(p) = &args.markdown {
         write_to(p, entrepot_report::render_markdown(&brief))?;
-        wrote_file = p.as_os_str() != "-";
-        if !wrote_file {
-            return Ok(());
-        }
+        wrote = true;
     }
     if let Some(p) = &args.html {
         write_to(p, entrepot_report::render_html(&brief))?;
-        wrote_file = p.as_os_str() != "-";
-        if !wrote_file {
-            return Ok(());
-        }
+        wrote = true;
     }
-    let _ = wrote_file;
+    if wrote {
+        return Ok(());
+    }
     let text = match ctx.format {
         Format::Json => entrepot_report::render_json(&brief),
         Format::Csv => entrepot_report::render_partners_csv(&brief),

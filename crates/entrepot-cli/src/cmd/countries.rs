@@ -45,7 +45,11 @@ pub fn run(args: &CountriesArgs, format: Format) -> anyhow::Result<()> {
                     .filter(|c| kind_ok(c.kind) && c.name.to_lowercase().contains(&ql))
                     .collect();
                 if v.is_empty() {
-                    let e = reg.resolve(q).err().map(|e| e.to_string()).unwrap_or_default();
+                    let e = reg
+                        .resolve(q)
+                        .err()
+                        .map(|e| e.to_string())
+                        .unwrap_or_default();
                     return Err(exit_error(exit::NOT_FOUND, e));
                 }
                 v
@@ -69,7 +73,16 @@ pub fn run(args: &CountriesArgs, format: Format) -> anyhow::Result<()> {
         .collect();
     print_rows(
         format,
-        &["iso3", "iso2", "m49", "name", "region", "subregion", "kind", "aliases"],
+        &[
+            "iso3",
+            "iso2",
+            "m49",
+            "name",
+            "region",
+            "subregion",
+            "kind",
+            "aliases",
+        ],
         &rows,
     )
 }

@@ -24,9 +24,12 @@ pub struct DatasetsArgs {
 pub fn run(args: &DatasetsArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let store = entrepot_store::Store::open(&ctx.store)?;
     if let Some(n) = &args.name {
-        let d = store
-            .dataset(n)
-            .ok_or_else(|| exit_error(exit::NOT_FOUND, format!("no dataset '{n}' in {}", ctx.store.display())))?;
+        let d = store.dataset(n).ok_or_else(|| {
+            exit_error(
+                exit::NOT_FOUND,
+                format!("no dataset '{n}' in {}", ctx.store.display()),
+            )
+        })?;
         return print_json(&d);
     }
     let mut rows: Vec<Vec<String>> = store
@@ -65,7 +68,16 @@ pub fn run(args: &DatasetsArgs, ctx: &Ctx) -> anyhow::Result<()> {
     }
     print_rows(
         ctx.format,
-        &["dataset", "kind", "version", "rows", "rejected", "years", "reporters", "sources"],
+        &[
+            "dataset",
+            "kind",
+            "version",
+            "rows",
+            "rejected",
+            "years",
+            "reporters",
+            "sources",
+        ],
         &rows,
     )
 }

@@ -80,7 +80,8 @@ pub fn run(args: &GroupsArgs, format: Format) -> anyhow::Result<()> {
                     .iter()
                     .map(|m| {
                         let d = |x: Option<(i32, u8, u8)>| {
-                            x.map(|(y, mo, da)| format!("{y:04}-{mo:02}-{da:02}")).unwrap_or_default()
+                            x.map(|(y, mo, da)| format!("{y:04}-{mo:02}-{da:02}"))
+                                .unwrap_or_default()
                         };
                         vec![m.iso3.clone(), d(m.from), d(m.to), m.source.clone()]
                     })
@@ -90,7 +91,10 @@ pub fn run(args: &GroupsArgs, format: Format) -> anyhow::Result<()> {
                     .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?
                     .into_iter()
                     .map(|iso| {
-                        let name = countries.get(&iso).map(|c| c.name.clone()).unwrap_or_default();
+                        let name = countries
+                            .get(&iso)
+                            .map(|c| c.name.clone())
+                            .unwrap_or_default();
                         vec![iso, name]
                     })
                     .collect()

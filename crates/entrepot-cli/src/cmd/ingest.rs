@@ -98,25 +98,20 @@ pub struct IngestArgs {
     pub facts: Option<FactsKind>,
 }
 
+/// The dataset name: `--dataset`, or the first file's stem made into an SQL identifier.
 fn dataset_name(args: &IngestArgs) -> anyhow::Result<String> {
     let name = match &args.dataset {
         Some(d) => d.clone(),
-        None => args.files[0]
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_else(|| "dataset".into()),
+        None => entrepot_query::sql_identifier(
+            &args.files[0]
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| "dataset".into()),
+        ),
     };
-    let clean: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '_' })
-        .collect();
-    if clean.is_empty() || clean.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(exit_error(
-            exit::USAGE,
-            format!("invalid dataset name '{name}': use letters, digits and _, starting with a letter"),
-        ));
-    }
-    Ok(clean)
+    entrepot_store::validate_dataset_name(&name)
+        .map_err(|e| exit_error(exit::USAGE, e.to_string()))?;
+    Ok(name)
 }
 
 /// Runs the command.
@@ -128,7 +123,10 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
     };
     for f in &args.files {
         if !f.exists() {
-            return Err(exit_error(exit::NOT_FOUND, format!("{}: no such file", f.display())));
+            return Err(exit_error(
+                exit::NOT_FOUND,
+                format!("{}: no such file", f.display()),
+            ));
         }
     }
     let mut store = Store::open(&ctx.store)?;
@@ -143,7 +141,9 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
         None => None,
     };
     let mapping = match &args.map {
-        Some(m) => Some(ColumnMapping::parse(m).map_err(|e| exit_error(exit::USAGE, e.to_string()))?),
+        Some(m) => {
+            Some(ColumnMapping::parse(m).map_err(|e| exit_error(exit::USAGE, e.to_string()))?)
+        }
         None => None,
     };
     let format = args.from.map(|f| match f {
@@ -205,10 +205,15 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
         ProgressBar::hidden()
     };
     let report = store
-        .ingest(&name, readers, &opts, &|p: entrepot_store::IngestProgress| {
-            let before: u64 = sizes.iter().take(p.source_index).sum();
-            bar.set_position(before + p.bytes_read);
-        })
+        .ingest(
+            &name,
+            readers,
+            &opts,
+            &|p: entrepot_store::IngestProgress| {
+                let before: u64 = sizes.iter().take(p.source_index).sum();
+                bar.set_position(before + p.bytes_read);
+            },
+        )
         .map_err(store_exit)?;
     bar.finish_and_clear();
     let rows = vec![vec![
@@ -217,7 +222,11 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
         report.rows.to_string(),
         report.rejected.to_string(),
         report.partitions.to_string(),
-        if report.unchanged { "unchanged".into() } else { "written".into() },
+        if report.unchanged {
+            "unchanged".into()
+        } else {
+            "written".into()
+        },
         quarantine
             .filter(|_| report.rejected > 0)
             .map(|p| p.display().to_string())
@@ -225,7 +234,15 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
     ]];
     print_rows(
         ctx.format,
-        &["dataset", "version", "rows", "rejected", "partitions", "status", "quarantine"],
+        &[
+            "dataset",
+            "version",
+            "rows",
+            "rejected",
+            "partitions",
+            "status",
+            "quarantine",
+        ],
         &rows,
     )
 }
@@ -240,7 +257,8 @@ fn ingest_facts(
     let mut figures = Vec::new();
     let mut sources = Vec::new();
     for f in &args.files {
-        let bytes = std::fs::read(f).map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", f.display())))?;
+        let bytes = std::fs::read(f)
+            .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", f.display())))?;
         let label = f.display().to_string();
         let (figs, rejected) = match kind {
             FactsKind::Customs => entrepot_io::read_customs_facts(&label, bytes.as_slice()),
@@ -251,7 +269,10 @@ fn ingest_facts(
             if args.on_error == OnErrorArg::Fail {
                 return Err(exit_error(
                     exit::BAD_INPUT,
-                    format!("{first} ({} bad row(s) in all; store unchanged)", rejected.len()),
+                    format!(
+                        "{first} ({} bad row(s) in all; store unchanged)",
+                        rejected.len()
+                    ),
                 ));
             }
             let q = args
@@ -259,13 +280,19 @@ fn ingest_facts(
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(format!("{name}.rejected.csv")));
             entrepot_io::write_quarantine(&q, &rejected).map_err(io_exit)?;
-            eprintln!("{} row(s) rejected, written to {}", rejected.len(), q.display());
+            eprintln!(
+                "{} row(s) rejected, written to {}",
+                rejected.len(),
+                q.display()
+            );
         }
         figures.extend(figs);
         let (sha, _) = entrepot_store::sha256_file(f).map_err(store_exit)?;
         sources.push((f.clone(), sha));
     }
-    let report = store.ingest_facts(name, figures, &sources).map_err(store_exit)?;
+    let report = store
+        .ingest_facts(name, figures, &sources)
+        .map_err(store_exit)?;
     print_rows(
         ctx.format,
         &["dataset", "version", "rows", "status"],
@@ -273,7 +300,11 @@ fn ingest_facts(
             report.dataset.clone(),
             report.version.to_string(),
             report.rows.to_string(),
-            if report.unchanged { "unchanged".into() } else { "written".into() },
+            if report.unchanged {
+                "unchanged".into()
+            } else {
+                "written".into()
+            },
         ]],
     )
 }
@@ -281,7 +312,9 @@ fn ingest_facts(
 /// Maps a reader error to an exit code: bad rows are exit code 3.
 pub fn io_exit(e: entrepot_io::IoError) -> anyhow::Error {
     match e {
-        entrepot_io::IoError::Row(_) => exit_error(exit::BAD_INPUT, format!("{e}; store unchanged")),
+        entrepot_io::IoError::Row(_) => {
+            exit_error(exit::BAD_INPUT, format!("{e}; store unchanged"))
+        }
         other => exit_error(exit::FAILURE, other.to_string()),
     }
 }

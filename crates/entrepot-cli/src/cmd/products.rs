@@ -55,12 +55,19 @@ pub fn run(args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
         for b in &baskets {
             for (rev, codes) in &b.codes {
                 for c in codes {
-                    let d = cat.get(*rev, c.as_str()).map(|i| i.description.clone()).unwrap_or_default();
+                    let d = cat
+                        .get(*rev, c.as_str())
+                        .map(|i| i.description.clone())
+                        .unwrap_or_default();
                     rows.push(vec![b.name.clone(), rev.to_string(), c.to_string(), d]);
                 }
             }
         }
-        return print_rows(format, &["basket", "revision", "code", "description"], &rows);
+        return print_rows(
+            format,
+            &["basket", "revision", "code", "description"],
+            &rows,
+        );
     }
     let rev: HsRevision = args
         .hs
@@ -108,5 +115,9 @@ pub fn run(args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_rows(format, &["revision", "code", "level", "section", "description"], &rows)
+    print_rows(
+        format,
+        &["revision", "code", "level", "section", "description"],
+        &rows,
+    )
 }

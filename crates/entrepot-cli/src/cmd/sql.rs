@@ -50,7 +50,8 @@ pub fn run(args: &SqlArgs, ctx: &Ctx) -> anyhow::Result<()> {
         Format::Json => entrepot_query::Format::Json,
         Format::Csv => entrepot_query::Format::Csv,
     };
-    let text = entrepot_query::try_render(&batches, fmt).map_err(|e| exit_error(exit::FAILURE, e.to_string()))?;
+    let text = entrepot_query::try_render(&batches, fmt)
+        .map_err(|e| exit_error(exit::FAILURE, e.to_string()))?;
     let mut out = std::io::stdout().lock();
     write!(out, "{text}")?;
     if !text.ends_with('\n') {

@@ -3,7 +3,7 @@
 //! and the partition/file counts. Run it under `/usr/bin/time -v` to see the peak RSS:
 //!
 //! ```text
-//! cargo run --release -p entrepot-store --example ingest_bench -- 10000000
+//! cargo run --release -p entrepot-store --example store_synthetic -- 10000000
 //! ```
 
 use arrow::record_batch::RecordBatch;
