@@ -88,7 +88,7 @@ fn main() {
         Command::Products(a) => cmd::products::run(a, ctx.format),
         Command::Groups(a) => cmd::groups::run(a, ctx.format),
         Command::Brief(a) => cmd::brief::run(a, &ctx),
-        Command::Gravity(a) => cmd::gravity::run(a, ctx.format),
+        Command::Gravity(a) => cmd::gravity::run(a, ctx.format, &ctx.store),
     };
     if let Err(e) = result {
         let code = e

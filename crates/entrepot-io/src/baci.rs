@@ -22,8 +22,8 @@ use crate::csvsrc::{csv_err, field_offset, CsvSource};
 use crate::error::{IoError, RowError};
 use crate::reader::{FlowReader, ReadOptions};
 use crate::validate::{
-    check_year, country_id, lossy, parse_amount, trim_bytes, Core, CountryTable, FastMap, Prod,
-    Resolved,
+    check_year, country_id, lossy, parse_amount, trim_bytes, Code6, Core, CountryTable, FastMap,
+    Prod, Resolved,
 };
 use arrow::record_batch::RecordBatch;
 use entrepot_core::{
@@ -199,6 +199,22 @@ struct RowCache {
     years: FastMap<Box<[u8]>, Result<Period, String>>,
     last_year: Option<(u64, Period)>,
     last_country: [Option<(u64, u16)>; 2],
+    /// Six-digit product codes (as numbers) → 1 + index in `codes`, 0 if not yet
+    /// resolved (allocated on first use; failures stay in the core's cache).
+    product_slots: Vec<u32>,
+    codes: Vec<Code6>,
+}
+
+/// The number of a product field of exactly six ASCII digits.
+#[inline]
+fn six_digits(b: &[u8]) -> Option<usize> {
+    if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        b.iter()
+            .fold(0usize, |a, &c| a * 10 + usize::from(c - b'0')),
+    )
 }
 
 const COLS: [&str; 6] = ["t", "i", "j", "k", "v", "q"];
@@ -450,7 +466,28 @@ fn resolve(
     let reporter = country(core, 1)?;
     let partner = country(core, 2)?;
     // k
-    let code = core.product(revision, f(3)).map_err(|m| {
+    let code = match six_digits(f(3)) {
+        Some(n) => {
+            if cache.product_slots.is_empty() {
+                cache.product_slots = vec![0; 1_000_000];
+            }
+            match cache.product_slots[n] {
+                0 => {
+                    let r = core.product(revision, f(3));
+                    if let Ok(c) = r {
+                        if let Ok(slot) = u32::try_from(cache.codes.len() + 1) {
+                            cache.codes.push(c);
+                            cache.product_slots[n] = slot;
+                        }
+                    }
+                    r
+                }
+                slot => Ok(cache.codes[slot as usize - 1]),
+            }
+        }
+        None => core.product(revision, f(3)),
+    }
+    .map_err(|m| {
         if std::str::from_utf8(f(3)).is_err() {
             utf8(core, 3)
                 .err()

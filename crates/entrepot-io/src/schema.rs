@@ -120,6 +120,8 @@ pub struct FlowBatchBuilder {
     source_line: Int64Builder,
     len: usize,
     capacity: usize,
+    /// The coded columns of the last row pushed since the last `finish`.
+    last: Option<Coded>,
 }
 
 /// A Utf8 column kept as runs of equal values (see [`FlowBatchBuilder`]).
@@ -154,7 +156,8 @@ impl RunStrings {
             let same = match v {
                 None => last.null,
                 Some(s) => {
-                    !last.null && self.arena.as_bytes()[last.start..last.end] == *s.as_bytes()
+                    !last.null
+                        && same_bytes(&self.arena.as_bytes()[last.start..last.end], s.as_bytes())
                 }
             };
             if same {
@@ -172,6 +175,19 @@ impl RunStrings {
             null: v.is_none(),
             count: 1,
         });
+    }
+
+    /// Appends the value of the previous row again (which must exist).
+    #[inline]
+    fn repeat_last(&mut self) {
+        if let Some(last) = self.runs.last_mut() {
+            last.count += 1;
+            self.len += 1;
+            self.bytes += last.end - last.start;
+            if last.null {
+                self.nulls += 1;
+            }
+        }
     }
 
     /// Expands the runs into a `StringArray` and resets the column.
@@ -215,6 +231,33 @@ impl RunStrings {
             nulls.map(|mut n| NullBuffer::new(n.finish())),
         )?)
     }
+}
+
+/// Byte equality, without a call to `memcmp` for short values.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() <= 8 {
+        let mut x = [0u8; 8];
+        let mut y = [0u8; 8];
+        x[..a.len()].copy_from_slice(a);
+        y[..b.len()].copy_from_slice(b);
+        return x == y;
+    }
+    a == b
+}
+
+/// The enum-valued columns of the previous row, to extend their runs without
+/// formatting or comparing text.
+#[derive(Clone, Copy, PartialEq)]
+struct Coded {
+    flow: FlowKind,
+    period: Period,
+    hs_revision: Option<HsRevision>,
+    unit: Option<QuantityUnit>,
+    declared_by: Declarant,
 }
 
 impl Default for FlowBatchBuilder {
@@ -271,6 +314,7 @@ impl FlowBatchBuilder {
             source_line: Int64Builder::with_capacity(n),
             len: 0,
             capacity: n,
+            last: None,
         }
     }
 
@@ -286,15 +330,34 @@ impl FlowBatchBuilder {
 
     /// Appends one validated row.
     pub fn push(&mut self, r: &FlowRow<'_>) {
+        let coded = Coded {
+            flow: r.flow,
+            period: r.period,
+            hs_revision: r.hs_revision,
+            unit: r.quantity.map(|q| q.unit),
+            declared_by: r.declared_by,
+        };
         self.reporter.append(Some(r.reporter));
         self.partner.append(Some(r.partner));
-        self.flow.append(Some(r.flow.as_str()));
-        let mut buf = [0u8; 7];
-        self.period.append(Some(period_str(&r.period, &mut buf)));
+        if self.last == Some(coded) {
+            self.flow.repeat_last();
+            self.period.repeat_last();
+            self.hs_revision.repeat_last();
+            self.quantity_unit.repeat_last();
+            self.declared_by.repeat_last();
+        } else {
+            self.flow.append(Some(r.flow.as_str()));
+            let mut buf = [0u8; 7];
+            self.period.append(Some(period_str(&r.period, &mut buf)));
+            self.hs_revision.append(r.hs_revision.map(revision_str));
+            self.quantity_unit
+                .append(r.quantity.map(|q| q.unit.as_str()));
+            self.declared_by.append(Some(r.declared_by.as_str()));
+            self.last = Some(coded);
+        }
         self.year.append_value(r.period.year());
         self.month
             .append_option(r.period.month_of_year().map(i32::from));
-        self.hs_revision.append(r.hs_revision.map(revision_str));
         self.product.append_value(r.product);
         let level = if r.product == "TOTAL" {
             0
@@ -303,17 +366,7 @@ impl FlowBatchBuilder {
         };
         self.product_level.append_value(level);
         self.value_usd.append_value(r.value_usd);
-        match r.quantity {
-            Some(q) => {
-                self.quantity.append_value(q.value);
-                self.quantity_unit.append(Some(q.unit.as_str()));
-            }
-            None => {
-                self.quantity.append_null();
-                self.quantity_unit.append(None);
-            }
-        }
-        self.declared_by.append(Some(r.declared_by.as_str()));
+        self.quantity.append_option(r.quantity.map(|q| q.value));
         self.source_file.append(r.source_file);
         self.source_line
             .append_option(r.source_line.map(|l| l as i64));
@@ -370,6 +423,7 @@ impl FlowBatchBuilder {
             ),
         ];
         self.len = 0;
+        self.last = None;
         Ok(RecordBatch::try_new(flows_schema(), cols)?)
     }
 }

@@ -316,7 +316,9 @@ fn duckdb_reads_the_store() {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !ok {
-        eprintln!("SKIPPED duckdb_reads_the_store: python3 -c 'import duckdb' failed");
+        entrepot_testdata::skipped(
+            "SKIPPED duckdb_reads_the_store: python3 -c 'import duckdb' failed",
+        );
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

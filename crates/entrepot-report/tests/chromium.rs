@@ -52,7 +52,9 @@ fn check(name: &str, html: &str) {
         if std::env::var("ENTREPOT_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
             panic!("ENTREPOT_REQUIRE_CHROMIUM=1 but chromium is not installed");
         }
-        eprintln!("SKIPPED: chromium not installed");
+        entrepot_testdata::skipped(
+            "SKIPPED html_report_in_headless_chromium: chromium not installed",
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();

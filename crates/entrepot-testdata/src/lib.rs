@@ -63,7 +63,7 @@ pub fn shared_file(test_name: &str, relative: &str) -> Option<PathBuf> {
                     p.display()
                 );
             } else {
-                eprintln!("SKIPPED {test_name}: {} not found", p.display());
+                skipped(&format!("SKIPPED {test_name}: {} not found", p.display()));
                 None
             }
         }
@@ -73,10 +73,21 @@ pub fn shared_file(test_name: &str, relative: &str) -> Option<PathBuf> {
                     "{test_name}: shared data folder not found (set {ENV_DIR} or place it at ../shared/data)"
                 );
             }
-            eprintln!("SKIPPED {test_name}: shared data folder not found (set {ENV_DIR})");
+            skipped(&format!(
+                "SKIPPED {test_name}: shared data folder not found (set {ENV_DIR})"
+            ));
             None
         }
     }
+}
+
+/// Prints a skip notice straight to the process's stderr. The test harness captures
+/// `eprintln!` output of passing tests; a direct write is shown, so that a run without
+/// the shared data says which tests were skipped.
+pub fn skipped(message: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{message}");
 }
 
 /// Resolves a file in the shared data folder or returns early from the test with a

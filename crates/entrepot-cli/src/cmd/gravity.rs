@@ -1,7 +1,9 @@
 //! Estimate structural gravity models (PPML or OLS with high-dimensional fixed effects).
 //!
 //! Usage:
-//!     entrepot gravity fit --data <FILE.csv> --formula <FORMULA> [options]
+//!     entrepot gravity fit --data <FILE> --formula <FORMULA> [options]
+//!     entrepot gravity fit --dataset <NAME> --formula <FORMULA> [options]
+//!     entrepot gravity fit --sql <QUERY> --formula <FORMULA> [options]
 //!
 //! Formula:
 //!     depvar ~ regressors | fixed effects
@@ -11,7 +13,11 @@
 //!     (exporter != importer) (a 0/1 dummy). `a^b` is the interaction of columns a and b.
 //!
 //! Options:
-//!     --data <FILE>          CSV file with a header row (required)
+//!     --data <FILE>          CSV (header row), Parquet (.parquet) or Stata (.dta) file
+//!     --dataset <NAME>       a flows dataset of the store (columns reporter, partner,
+//!                            year, value_usd, …; see `entrepot sql --tables`)
+//!     --sql <QUERY>          the result of an SQL query over the store (joins, filters)
+//!                            (exactly one of --data, --dataset, --sql)
 //!     --formula <F>          model formula (required)
 //!     --model <M>            ppml (default) or ols
 //!     --vcov <V>             iid, hetero or cluster (default: cluster when --cluster is
@@ -41,7 +47,7 @@
 //!         --filter "trade > 0" --vcov hetero --latex
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -96,9 +102,15 @@ pub enum SscArg {
 /// Arguments of `entrepot gravity fit`.
 #[derive(Args, Debug)]
 pub struct FitArgs {
-    /// CSV file with a header row.
+    /// CSV (header row), Parquet (.parquet) or Stata (.dta) file.
+    #[arg(long, required_unless_present_any = ["dataset", "sql"], conflicts_with_all = ["dataset", "sql"])]
+    pub data: Option<PathBuf>,
+    /// A dataset of the store.
+    #[arg(long, conflicts_with = "sql")]
+    pub dataset: Option<String>,
+    /// An SQL query over the store whose result is the estimation sample.
     #[arg(long)]
-    pub data: PathBuf,
+    pub sql: Option<String>,
     /// Model formula, e.g. "trade ~ log(dist) + cntg | exporter^year + importer^year".
     #[arg(long)]
     pub formula: String,
@@ -141,13 +153,13 @@ pub struct FitArgs {
 }
 
 /// Runs `entrepot gravity ...`.
-pub fn run(args: &GravityArgs, format: crate::output::Format) -> Result<()> {
+pub fn run(args: &GravityArgs, format: crate::output::Format, store: &Path) -> Result<()> {
     match &args.command {
-        GravityCommand::Fit(a) => run_fit(a, format),
+        GravityCommand::Fit(a) => run_fit(a, format, store),
     }
 }
 
-fn run_fit(a: &FitArgs, format: crate::output::Format) -> Result<()> {
+fn run_fit(a: &FitArgs, format: crate::output::Format, store: &Path) -> Result<()> {
     if !(a.tol > 0.0 && a.tol < 1.0) {
         bail!("--tol must be in (0, 1), got {}", a.tol);
     }
@@ -189,8 +201,7 @@ fn run_fit(a: &FitArgs, format: crate::output::Format) -> Result<()> {
         max_iter: a.max_iter,
         ..FitOptions::default()
     };
-    let data =
-        Dataset::from_csv_path(&a.data).with_context(|| format!("reading {}", a.data.display()))?;
+    let data = load_data(a, store)?;
     let est = fit(&data, &spec, &opts).context("estimating the model")?;
     let table = est.table();
     use crate::output::Format;
@@ -235,4 +246,104 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Loads the estimation sample from a file (CSV, Parquet, Stata) or from the store.
+fn load_data(a: &FitArgs, store: &Path) -> Result<Dataset> {
+    if let Some(path) = &a.data {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        return match ext.as_str() {
+            "parquet" | "pq" => {
+                let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+                let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+                    .with_context(|| format!("reading {}", path.display()))?
+                    .build()?;
+                let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
+                batches_to_dataset(&batches)
+            }
+            "dta" => dta_to_dataset(path),
+            _ => Dataset::from_csv_path(path).with_context(|| format!("reading {}", path.display())),
+        };
+    }
+    let query = match (&a.dataset, &a.sql) {
+        (Some(d), _) => format!("SELECT * FROM {}", entrepot_query::sql_identifier(d)),
+        (None, Some(q)) => q.clone(),
+        (None, None) => bail!("one of --data, --dataset or --sql is required"),
+    };
+    let st = entrepot_store::Store::open(store)?;
+    let engine = entrepot_query::QueryEngine::new(&st)?;
+    let batches = engine.sql_blocking(&query).with_context(|| format!("running {query:?}"))?;
+    batches_to_dataset(&batches)
+}
+
+/// Converts Arrow record batches to a gravity [`Dataset`]: numeric and boolean columns
+/// become numeric (null = missing), strings and dictionaries become categorical.
+fn batches_to_dataset(batches: &[arrow::record_batch::RecordBatch]) -> Result<Dataset> {
+    use arrow::array::{Array, Float64Array, StringArray};
+    use arrow::datatypes::DataType;
+    let Some(first) = batches.first() else {
+        bail!("the query or file returned no rows");
+    };
+    let schema = first.schema();
+    let mut data = Dataset::new();
+    for (i, field) in schema.fields().iter().enumerate() {
+        let numeric = field.data_type().is_numeric() || *field.data_type() == DataType::Boolean;
+        if numeric {
+            let mut v = Vec::new();
+            for b in batches {
+                let c = arrow::compute::cast(b.column(i), &DataType::Float64)?;
+                let c = c
+                    .as_any()
+                    .downcast_ref::<Float64Array>()
+                    .context("numeric column did not cast to Float64")?;
+                v.extend((0..c.len()).map(|r| if c.is_null(r) { f64::NAN } else { c.value(r) }));
+            }
+            data.add_numeric(field.name(), v)?;
+        } else {
+            let mut v: Vec<Option<String>> = Vec::new();
+            for b in batches {
+                let c = arrow::compute::cast(b.column(i), &DataType::Utf8)
+                    .with_context(|| format!("column {} cannot be read as text", field.name()))?;
+                let c = c
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .context("text column did not cast to Utf8")?;
+                v.extend((0..c.len()).map(|r| (!c.is_null(r)).then(|| c.value(r).to_string())));
+            }
+            data.add_column(field.name(), entrepot_gravity::Column::from_strings(&v))?;
+        }
+    }
+    Ok(data)
+}
+
+/// Reads a Stata file into a gravity [`Dataset`].
+fn dta_to_dataset(path: &Path) -> Result<Dataset> {
+    use entrepot_io::dta::{read_dta, DtaValue};
+    let (names, rows) = read_dta(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut cols: Vec<Vec<DtaValue>> = vec![Vec::new(); names.len()];
+    for row in rows {
+        for (c, v) in cols.iter_mut().zip(row?) {
+            c.push(v);
+        }
+    }
+    let mut data = Dataset::new();
+    for (name, col) in names.iter().zip(cols) {
+        let is_text = col.iter().any(|v| matches!(v, DtaValue::Str(_)));
+        if is_text {
+            let v: Vec<Option<String>> = col
+                .iter()
+                .map(|x| match x {
+                    DtaValue::Missing => None,
+                    other => Some(other.to_text()),
+                })
+                .collect();
+            data.add_column(name, entrepot_gravity::Column::from_strings(&v))?;
+        } else {
+            data.add_numeric(name, col.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())?;
+        }
+    }
+    Ok(data)
 }
