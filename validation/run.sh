@@ -34,6 +34,16 @@ echo "== penppml Comtrade panel"
 check "penppml rows" 316317 "$(q "SELECT COUNT(*) FROM penppml")"
 check "penppml CHN->USA 2016 bn USD" 384.92 "$(q "SELECT ROUND(SUM(value_usd)/1e9, 2) FROM flows WHERE dataset='penppml' AND reporter='CHN' AND partner='USA' AND year=2016")"
 
+echo "== the store read without Entrepot (DuckDB, polars, pandas from PyPI)"
+if bash "$root/bench/setup_venv.sh" duckdb polars pandas pyarrow >/dev/null 2>&1; then
+  "$root/bench/.venv/bin/python" "$root/validation/read_store.py" "$S" penppml > "$work/readers.txt" || true
+  for tool in duckdb polars pandas; do
+    check "$tool reads CHN->USA 2016 bn USD" 384.92 "$(awk -v t=$tool '$1 == t {print $2}' "$work/readers.txt")"
+  done
+else
+  fail=$((fail+1)); echo "FAIL could not install duckdb/polars/pandas from PyPI"
+fi
+
 echo "== idempotent re-ingest"
 before=$(q "SELECT COUNT(*) FROM penppml")
 "$E" --quiet --store "$S" ingest "$shared/penppml_trade/trade.csv" --dataset penppml \

@@ -289,3 +289,38 @@ fn sample_brief_runs_with_no_store() {
     assert_eq!(v["reporter"], "CHN");
     assert_eq!(v["period"], "2025-11");
 }
+
+#[test]
+fn gravity_fit_reads_stata_and_matches_pyfixest() {
+    let dta = entrepot_testdata::require_shared_data!(
+        "ppmlhdfe_example_trade_fta/EXAMPLE_TRADE_FTA_DATA.dta"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(
+        &dir.path().join("s"),
+        &[
+            "--format",
+            "json",
+            "gravity",
+            "fit",
+            "--data",
+            dta.to_str().unwrap_or(""),
+            "--formula",
+            "trade ~ fta | isoimp^year + isoexp^year + isoimp^isoexp",
+            "--filter",
+            "category == \"TOTAL\"",
+            "--cluster",
+            "isoimp^isoexp",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json table");
+    let c = &v["coefficients"][0];
+    // pyfixest 0.60 fepois, CRV1 by isoimp^isoexp (crates/entrepot-gravity/tests/reference).
+    let (b, se) = (0.19244549347158327, 0.043240229354535246);
+    let got_b = c["estimate"].as_f64().unwrap_or(f64::NAN);
+    let got_se = c["std_error"].as_f64().unwrap_or(f64::NAN);
+    assert!(((got_b - b) / b).abs() < 1e-6, "{got_b}");
+    assert!(((got_se - se) / se).abs() < 1e-4, "{got_se}");
+    assert_eq!(v["nobs"], 5950);
+}
