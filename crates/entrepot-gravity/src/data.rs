@@ -260,16 +260,73 @@ pub struct Factor {
     pub levels: Vec<String>,
 }
 
-fn column_codes(col: &Column) -> (Vec<u32>, Vec<String>) {
+/// Dense codes (in order of first appearance over the rows selected by `mask`, all rows
+/// when `None`) and level labels of a column; unselected rows get [`MISSING_CODE`].
+fn column_codes(col: &Column, mask: Option<&[bool]>) -> (Vec<u32>, Vec<String>) {
+    let sel = |i: usize| mask.is_none_or(|m| m[i]);
     match col {
-        Column::Categorical { codes, levels } => (codes.clone(), levels.clone()),
+        Column::Categorical { codes, levels } => {
+            if mask.is_none() {
+                return (codes.clone(), levels.clone());
+            }
+            // re-code densely over the selected rows (levels in order of first appearance)
+            let mut map = vec![MISSING_CODE; levels.len()];
+            let mut new_levels = Vec::new();
+            let out = codes
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| {
+                    if c == MISSING_CODE || !sel(i) {
+                        return MISSING_CODE;
+                    }
+                    let m = &mut map[c as usize];
+                    if *m == MISSING_CODE {
+                        *m = new_levels.len() as u32;
+                        new_levels.push(levels[c as usize].clone());
+                    }
+                    *m
+                })
+                .collect();
+            (out, new_levels)
+        }
         Column::Numeric(v) => {
-            let mut map: HashMap<u64, u32> = HashMap::new();
             let mut levels = Vec::new();
+            // Fast path: integer values in a moderate range are coded through a table.
+            let (mut lo, mut hi, mut all_int) = (f64::INFINITY, f64::NEG_INFINITY, true);
+            for (i, &x) in v.iter().enumerate() {
+                if x.is_nan() || !sel(i) {
+                    continue;
+                }
+                lo = lo.min(x);
+                hi = hi.max(x);
+                all_int &= x.fract() == 0.0;
+            }
+            let range = hi - lo;
+            if all_int && range.is_finite() && range <= (4 * v.len()).max(1 << 16) as f64 {
+                let mut table = vec![MISSING_CODE; range as usize + 1];
+                let codes = v
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| {
+                        if x.is_nan() || !sel(i) {
+                            return MISSING_CODE;
+                        }
+                        let t = &mut table[(x - lo) as usize];
+                        if *t == MISSING_CODE {
+                            *t = levels.len() as u32;
+                            levels.push(format!("{x}"));
+                        }
+                        *t
+                    })
+                    .collect();
+                return (codes, levels);
+            }
+            let mut map: HashMap<u64, u32> = HashMap::new();
             let codes = v
                 .iter()
-                .map(|x| {
-                    if x.is_nan() {
+                .enumerate()
+                .map(|(i, x)| {
+                    if x.is_nan() || !sel(i) {
                         return MISSING_CODE;
                     }
                     let key = if *x == 0.0 { 0u64 } else { x.to_bits() };
@@ -288,12 +345,23 @@ impl Factor {
     /// Builds the factor of the interaction of the named columns (`["exporter", "year"]` is
     /// `exporter^year`). Levels are numbered in order of first appearance.
     pub fn from_columns(data: &Dataset, names: &[String]) -> Result<Factor> {
+        Self::from_columns_masked(data, names, None)
+    }
+
+    /// Like [`Factor::from_columns`], restricted to the rows where `mask` is true (the
+    /// other rows get [`MISSING_CODE`]; levels are numbered in order of first appearance
+    /// among the selected rows).
+    pub fn from_columns_masked(
+        data: &Dataset,
+        names: &[String],
+        mask: Option<&[bool]>,
+    ) -> Result<Factor> {
         if names.is_empty() {
             return Err(GravityError::InvalidSpec("empty fixed-effect term".into()));
         }
-        let (mut codes, mut levels) = column_codes(data.column(&names[0])?);
+        let (mut codes, mut levels) = column_codes(data.column(&names[0])?, mask);
         for name in &names[1..] {
-            let (c2, l2) = column_codes(data.column(name)?);
+            let (c2, l2) = column_codes(data.column(name)?, mask);
             let mut new_levels = Vec::new();
             let n1 = levels.len() as u64;
             let n2 = l2.len() as u64;

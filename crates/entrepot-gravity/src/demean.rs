@@ -28,6 +28,10 @@ use rayon::prelude::*;
 
 use crate::error::{GravityError, Result};
 
+/// Below this many observations every kernel runs sequentially: thread hand-offs cost more
+/// than they save (and stall when the machine is busy).
+pub(crate) const PAR_MIN_OBS: usize = 100_000;
+
 /// Fixed-effect codes for a set of observations: `ids[g][i] < n_levels[g]`.
 #[derive(Debug, Clone, Default)]
 pub struct FeCodes {
@@ -99,29 +103,33 @@ impl<'a> Demeaner<'a> {
             offsets.push(total);
             total += l;
         }
-        let parts: Vec<Vec<f64>> = fe
-            .ids
-            .par_iter()
-            .zip(fe.n_levels.par_iter())
-            .map(|(ids, &l)| {
-                let mut s = vec![0.0; l];
-                match weights {
-                    Some(w) => {
-                        for (&id, &wi) in ids.iter().zip(w) {
-                            s[id as usize] += wi;
-                        }
-                    }
-                    None => {
-                        for &id in ids {
-                            s[id as usize] += 1.0;
-                        }
+        let inv_sums = |(ids, &l): (&Vec<u32>, &usize)| -> Vec<f64> {
+            let mut s = vec![0.0; l];
+            match weights {
+                Some(w) => {
+                    for (&id, &wi) in ids.iter().zip(w) {
+                        s[id as usize] += wi;
                     }
                 }
-                s.iter()
-                    .map(|&v| if v > 0.0 { 1.0 / v } else { 0.0 })
-                    .collect()
-            })
-            .collect();
+                None => {
+                    for &id in ids {
+                        s[id as usize] += 1.0;
+                    }
+                }
+            }
+            s.iter()
+                .map(|&v| if v > 0.0 { 1.0 / v } else { 0.0 })
+                .collect()
+        };
+        let parts: Vec<Vec<f64>> = if fe.n_obs() < PAR_MIN_OBS {
+            fe.ids.iter().zip(&fe.n_levels).map(inv_sums).collect()
+        } else {
+            fe.ids
+                .par_iter()
+                .zip(fe.n_levels.par_iter())
+                .map(inv_sums)
+                .collect()
+        };
         Demeaner {
             fe,
             weights,
@@ -139,7 +147,7 @@ impl<'a> Demeaner<'a> {
     /// Observation ranges processed by separate threads (one range for small problems).
     fn chunks(&self) -> Vec<std::ops::Range<usize>> {
         let n = self.fe.n_obs();
-        let k = if n < 100_000 {
+        let k = if n < PAR_MIN_OBS {
             1
         } else {
             rayon::current_num_threads().max(1)
@@ -182,23 +190,29 @@ impl<'a> Demeaner<'a> {
     fn weighted_sums(&self, cols: &[&[f64]]) -> Vec<f64> {
         let c = cols.len();
         self.par_sum(self.total * c, |range, out| {
-            for (g, ids) in self.fe.ids.iter().enumerate() {
-                let off = self.offsets[g];
-                for (cc, col) in cols.iter().enumerate() {
+            // one column at a time into a contiguous buffer, then interleaved
+            let mut tmp = vec![0.0; self.total];
+            for (cc, col) in cols.iter().enumerate() {
+                tmp.iter_mut().for_each(|v| *v = 0.0);
+                let xs = &col[range.clone()];
+                for (g, ids) in self.fe.ids.iter().enumerate() {
+                    let t = &mut tmp[self.offsets[g]..];
                     let ids = &ids[range.clone()];
-                    let xs = &col[range.clone()];
                     match self.weights {
                         Some(w) => {
                             for ((&id, &x), &wi) in ids.iter().zip(xs).zip(&w[range.clone()]) {
-                                out[(off + id as usize) * c + cc] += wi * x;
+                                t[id as usize] += wi * x;
                             }
                         }
                         None => {
                             for (&id, &x) in ids.iter().zip(xs) {
-                                out[(off + id as usize) * c + cc] += x;
+                                t[id as usize] += x;
                             }
                         }
                     }
+                }
+                for (l, &v) in tmp.iter().enumerate() {
+                    out[l * c + cc] += v;
                 }
             }
         })
@@ -218,8 +232,14 @@ impl<'a> Demeaner<'a> {
                 .collect();
             let state: &[f64] = out;
             let acc = self.par_sum(len * c, |range, acc| match self.weights {
-                Some(w) => accumulate_dispatch(c, ids_g, &others, state, |i| w[i], range, acc),
-                None => accumulate_dispatch(c, ids_g, &others, state, |_| 1.0, range, acc),
+                Some(w) => {
+                    let wr = w[range.clone()].iter().copied();
+                    accumulate_dispatch(c, ids_g, &others, state, wr, range, acc)
+                }
+                None => {
+                    let wr = std::iter::repeat(1.0);
+                    accumulate_dispatch(c, ids_g, &others, state, wr, range, acc)
+                }
             });
             let inv = &self.inv_wsum[off..off + len];
             let dst = &mut out[off * c..(off + len) * c];
@@ -254,6 +274,15 @@ impl<'a> Demeaner<'a> {
     /// `x -= Σ_g alpha_g[id_g]`.
     pub fn subtract(&self, x: &mut [f64], alpha: &[f64]) {
         const CH: usize = 1 << 15;
+        if x.len() < PAR_MIN_OBS {
+            for (g, ids) in self.fe.ids.iter().enumerate() {
+                let a = &alpha[self.offsets[g]..];
+                for (xi, &id) in x.iter_mut().zip(ids) {
+                    *xi -= a[id as usize];
+                }
+            }
+            return;
+        }
         x.par_chunks_mut(CH).enumerate().for_each(|(k, xs)| {
             let lo = k * CH;
             let m = xs.len();
@@ -390,9 +419,15 @@ impl<'a> Demeaner<'a> {
                 }
             }
         }
-        cols.par_iter_mut()
-            .zip(alphas.par_iter())
-            .for_each(|(col, a)| self.subtract(col, a));
+        if self.fe.n_obs() < PAR_MIN_OBS {
+            for (col, a) in cols.iter_mut().zip(alphas.iter()) {
+                self.subtract(col, a);
+            }
+        } else {
+            cols.par_iter_mut()
+                .zip(alphas.par_iter())
+                .for_each(|(col, a)| self.subtract(col, a));
+        }
         Ok(DemeanStats { max_sweeps })
     }
 
@@ -407,8 +442,9 @@ impl<'a> Demeaner<'a> {
 }
 
 /// `acc[id_g(i)·C + c] -= w_i · Σ_{h≠g} state[(off_h + id_h(i))·C + c]` over `range`, for a
-/// compile-time number of interleaved columns `C` (keeps the partial sums in registers).
-fn accumulate<const C: usize, W: Fn(usize) -> f64>(
+/// compile-time number of interleaved columns `C` (the `C` values of a level are one
+/// array, so the inner loops vectorise and need one bounds check per level).
+fn accumulate<const C: usize, W: Iterator<Item = f64>>(
     ids_g: &[u32],
     others: &[(&[u32], usize)],
     state: &[f64],
@@ -416,46 +452,44 @@ fn accumulate<const C: usize, W: Fn(usize) -> f64>(
     range: std::ops::Range<usize>,
     acc: &mut [f64],
 ) {
+    let (state, _) = state.as_chunks::<C>();
+    let (acc, _) = acc.as_chunks_mut::<C>();
+    let ids_g = &ids_g[range.clone()];
     match others {
         [(i1, o1)] => {
-            for i in range {
-                let wi = w(i);
-                let b1 = (o1 + i1[i] as usize) * C;
-                let gb = ids_g[i] as usize * C;
-                let s1: &[f64; C] = state[b1..b1 + C].try_into().unwrap_or(&[0.0; C]);
-                let a: &mut [f64] = &mut acc[gb..gb + C];
+            let s1 = &state[*o1..];
+            for ((&g, &h1), wi) in ids_g.iter().zip(&i1[range]).zip(w) {
+                let s = &s1[h1 as usize];
+                let a = &mut acc[g as usize];
                 for k in 0..C {
-                    a[k] -= wi * s1[k];
+                    a[k] -= wi * s[k];
                 }
             }
         }
         [(i1, o1), (i2, o2)] => {
-            for i in range {
-                let wi = w(i);
-                let b1 = (o1 + i1[i] as usize) * C;
-                let b2 = (o2 + i2[i] as usize) * C;
-                let gb = ids_g[i] as usize * C;
-                let s1: &[f64; C] = state[b1..b1 + C].try_into().unwrap_or(&[0.0; C]);
-                let s2: &[f64; C] = state[b2..b2 + C].try_into().unwrap_or(&[0.0; C]);
-                let a: &mut [f64] = &mut acc[gb..gb + C];
+            let s1 = &state[*o1..];
+            let s2 = &state[*o2..];
+            let it = ids_g.iter().zip(&i1[range.clone()]).zip(&i2[range]);
+            for (((&g, &h1), &h2), wi) in it.zip(w) {
+                let (p, q) = (&s1[h1 as usize], &s2[h2 as usize]);
+                let a = &mut acc[g as usize];
                 for k in 0..C {
-                    a[k] -= wi * (s1[k] + s2[k]);
+                    a[k] -= wi * (p[k] + q[k]);
                 }
             }
         }
         _ => {
-            for i in range {
-                let wi = w(i);
+            for (i, (&g, wi)) in range.zip(ids_g.iter().zip(w)) {
                 let mut t = [0.0f64; C];
                 for (ids_h, off_h) in others {
-                    let b = (off_h + ids_h[i] as usize) * C;
+                    let sh = &state[off_h + ids_h[i] as usize];
                     for k in 0..C {
-                        t[k] += state[b + k];
+                        t[k] += sh[k];
                     }
                 }
-                let gb = ids_g[i] as usize * C;
+                let a = &mut acc[g as usize];
                 for k in 0..C {
-                    acc[gb + k] -= wi * t[k];
+                    a[k] -= wi * t[k];
                 }
             }
         }
@@ -463,7 +497,7 @@ fn accumulate<const C: usize, W: Fn(usize) -> f64>(
 }
 
 /// Dynamic-width fallback of [`accumulate`].
-fn accumulate_dyn<W: Fn(usize) -> f64>(
+fn accumulate_dyn<W: Iterator<Item = f64>>(
     c: usize,
     ids_g: &[u32],
     others: &[(&[u32], usize)],
@@ -473,8 +507,7 @@ fn accumulate_dyn<W: Fn(usize) -> f64>(
     acc: &mut [f64],
 ) {
     let mut t = vec![0.0; c];
-    for i in range {
-        let wi = w(i);
+    for (i, wi) in range.zip(w) {
         t.iter_mut().for_each(|v| *v = 0.0);
         for (ids_h, off_h) in others {
             let b = (off_h + ids_h[i] as usize) * c;
@@ -489,7 +522,7 @@ fn accumulate_dyn<W: Fn(usize) -> f64>(
     }
 }
 
-fn accumulate_dispatch<W: Fn(usize) -> f64>(
+fn accumulate_dispatch<W: Iterator<Item = f64>>(
     c: usize,
     ids_g: &[u32],
     others: &[(&[u32], usize)],

@@ -52,8 +52,8 @@ pub struct FitOptions {
     pub demean_max_iter: usize,
     /// PPML: tolerance of the demeaning in the first IRLS iterations; whenever the outer
     /// criterion falls below 10× the current inner tolerance, the inner tolerance is set to
-    /// `min(inner/10, criterion/10)`, down to `demean_tol` (convergence is only declared at
-    /// `demean_tol`).
+    /// `min(inner/10, criterion/10)`, and to `demean_tol` itself once that is within a factor
+    /// 10 of it (convergence is only declared at `demean_tol`).
     pub start_inner_tol: f64,
     /// Drop singleton observations (iteratively, across all FE dimensions).
     pub drop_singletons: bool,
@@ -241,6 +241,7 @@ pub fn fit(data: &Dataset, spec: &ModelSpec, opts: &FitOptions) -> Result<Estima
         Estimator::Ppml => SampleKind::Poisson,
         Estimator::Ols => SampleKind::Linear,
     };
+    let t_fit = std::time::Instant::now();
     let sample = build_sample(
         data,
         spec,
@@ -251,13 +252,25 @@ pub fn fit(data: &Dataset, spec: &ModelSpec, opts: &FitOptions) -> Result<Estima
             separation_ir: opts.separation_ir,
             ir: opts.ir,
             demean: dopts,
+            trace: opts.trace,
         },
     )?;
+    let t_core = std::time::Instant::now();
     let core = match opts.estimator {
         Estimator::Ppml => ppml_core(&sample, opts, &dopts)?,
         Estimator::Ols => ols_core(&sample, opts, &dopts)?,
     };
-    finish(spec, sample, core, vcov_kind, opts)
+    let t_finish = std::time::Instant::now();
+    let est = finish(spec, sample, core, vcov_kind, opts);
+    if opts.trace {
+        eprintln!(
+            "[fit] sample {:.4}s  core {:.4}s  finish {:.4}s",
+            (t_core - t_fit).as_secs_f64(),
+            (t_finish - t_core).as_secs_f64(),
+            t_finish.elapsed().as_secs_f64()
+        );
+    }
+    est
 }
 
 /// What the estimation cores hand to [`finish`].
@@ -307,13 +320,36 @@ fn poisson_deviance(y: &[f64], mu: &[f64], w: Option<&[f64]>) -> f64 {
     2.0 * d
 }
 
-fn poisson_loglik(y: &[f64], mu: &[f64], w: Option<&[f64]>) -> f64 {
+/// `Σ w [y ln μ − μ] − lg`, with `lg = Σ w ln Γ(y + 1)` (computed once by the caller).
+fn poisson_loglik(y: &[f64], mu: &[f64], w: Option<&[f64]>, lg: f64) -> f64 {
     let mut ll = 0.0;
     for (i, (&yi, &mi)) in y.iter().zip(mu).enumerate() {
-        let t = if yi > 0.0 { yi * mi.ln() } else { 0.0 } - mi - ln_gamma(yi + 1.0);
+        let t = if yi > 0.0 { yi * mi.ln() } else { 0.0 } - mi;
         ll += w.map_or(1.0, |w| w[i]) * t;
     }
-    ll
+    ll - lg
+}
+
+/// The Poisson deviance from the linear predictor, without logarithms:
+/// `2 Σ w [y ln y − y η − (y − μ)]` (`ln μ = η`), with `ylny[i] = y ln y` precomputed.
+fn poisson_deviance_eta(
+    y: &[f64],
+    ylny: &[f64],
+    eta: &[f64],
+    mu: &[f64],
+    w: Option<&[f64]>,
+) -> f64 {
+    let mut d = 0.0;
+    for i in 0..y.len() {
+        let yi = y[i];
+        let t = if yi > 0.0 {
+            ylny[i] - yi * eta[i] - (yi - mu[i])
+        } else {
+            mu[i]
+        };
+        d += w.map_or(1.0, |w| w[i]) * t;
+    }
+    2.0 * d
 }
 
 fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Core> {
@@ -334,15 +370,25 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
     let mut mu: Vec<f64> = y.iter().map(|&v| 0.5 * (v + ybar)).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
     let mut dev_old = poisson_deviance(y, &mu, uw);
+    let ylny: Vec<f64> = y
+        .iter()
+        .map(|&v| if v > 0.0 { v * v.ln() } else { 0.0 })
+        .collect();
 
     let mut xcols: Vec<Vec<f64>> = s.x.clone();
     let mut names_idx: Vec<usize> = (0..xcols.len()).collect();
     let mut alphas: Vec<Vec<f64>> = vec![Vec::new(); xcols.len() + 1];
     let mut inner_tol = opts.start_inner_tol.max(dopts.tol);
     let mut beta = vec![0.0; xcols.len()];
-    let mut xt: Vec<Vec<f64>> = Vec::new();
+    // Buffers reused across iterations: the working variable and the regressors (column 0
+    // and 1.., demeaned in place), weights, residuals and the candidate η / μ.
+    let mut cols: Vec<Vec<f64>> = vec![vec![0.0; n]; xcols.len() + 1];
+    let mut z: Vec<f64> = vec![0.0; n];
     let mut w: Vec<f64> = vec![0.0; n];
     let mut resid: Vec<f64> = vec![0.0; n];
+    let mut eta_new: Vec<f64> = vec![0.0; n];
+    let mut eta_try: Vec<f64> = vec![0.0; n];
+    let mut mu_new: Vec<f64> = vec![0.0; n];
     let mut iterations = 0;
     let mut converged = false;
     let mut last_crit = f64::INFINITY;
@@ -351,28 +397,27 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
     for iter in 1..=opts.max_iter {
         iterations = iter;
         // working variable and weights
-        let z: Vec<f64> = (0..n)
-            .map(|i| eta[i] - offset.map_or(0.0, |o| o[i]) + (y[i] - mu[i]) / mu[i])
-            .collect();
         for i in 0..n {
+            z[i] = eta[i] - offset.map_or(0.0, |o| o[i]) + (y[i] - mu[i]) / mu[i];
             w[i] = mu[i] * uw.map_or(1.0, |u| u[i]);
         }
         let demeaner = Demeaner::new(&s.fe, Some(&w));
         let mut sweeps = 0;
-        let mut cols: Vec<Vec<f64>> = Vec::with_capacity(xcols.len() + 1);
-        cols.push(z.clone());
-        cols.extend(xcols.iter().cloned());
+        cols[0].copy_from_slice(&z);
+        for (c, x) in cols[1..].iter_mut().zip(&xcols) {
+            c.copy_from_slice(x);
+        }
+        let o = DemeanOptions {
+            tol: inner_tol,
+            ..*dopts
+        };
+        sweeps += demeaner
+            .demean_columns(&mut cols, &mut alphas, &o)?
+            .max_sweeps;
         if iter == 1 {
             // Collinearity check: a loose screen on the regressors demeaned at the starting
             // inner tolerance; only if it flags a column are the regressors demeaned to the
             // target tolerance and checked strictly.
-            let o = DemeanOptions {
-                tol: inner_tol,
-                ..*dopts
-            };
-            sweeps += demeaner
-                .demean_columns(&mut cols, &mut alphas, &o)?
-                .max_sweeps;
             let screen_tol = (100.0 * inner_tol * inner_tol)
                 .max(1e-5)
                 .max(opts.collin_tol);
@@ -398,50 +443,45 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
                 }
                 xcols = kept.iter().map(|&j| xcols[j].clone()).collect();
                 names_idx = kept.iter().map(|&j| names_idx[j]).collect();
-                let mut new_cols = vec![cols[0].clone()];
-                let mut new_alphas = vec![alphas[0].clone()];
+                let mut new_cols = vec![std::mem::take(&mut cols[0])];
+                let mut new_alphas = vec![std::mem::take(&mut alphas[0])];
                 for &j in &kept {
-                    new_cols.push(cols[j + 1].clone());
-                    new_alphas.push(alphas[j + 1].clone());
+                    new_cols.push(std::mem::take(&mut cols[j + 1]));
+                    new_alphas.push(std::mem::take(&mut alphas[j + 1]));
                 }
                 cols = new_cols;
                 alphas = new_alphas;
             }
-        } else {
-            let o = DemeanOptions {
-                tol: inner_tol,
-                ..*dopts
-            };
-            sweeps += demeaner
-                .demean_columns(&mut cols, &mut alphas, &o)?
-                .max_sweeps;
         }
-        let zt = cols.remove(0);
-        xt = cols;
-        let (xtwx, xtwz) = cross_products(&xt, Some(&w), &zt);
+        let (zt, xt) = cols
+            .split_first()
+            .expect("column 0 is the working variable");
+        let (xtwx, xtwz) = cross_products(xt, Some(&w), zt);
         beta = if xt.is_empty() {
             Vec::new()
         } else {
             cholesky_solve(&cholesky(&xtwx)?, &xtwz)
         };
-        for i in 0..n {
-            let mut r = zt[i];
-            for (c, b) in xt.iter().zip(&beta) {
-                r -= b * c[i];
+        resid.copy_from_slice(zt);
+        for (c, b) in xt.iter().zip(&beta) {
+            for (r, v) in resid.iter_mut().zip(c) {
+                *r -= b * v;
             }
-            resid[i] = r;
         }
-        let eta_new: Vec<f64> = (0..n)
-            .map(|i| z[i] - resid[i] + offset.map_or(0.0, |o| o[i]))
-            .collect();
+        for i in 0..n {
+            eta_new[i] = z[i] - resid[i] + offset.map_or(0.0, |o| o[i]);
+        }
         let mut step = 1.0;
         let mut dev;
-        let mut mu_new: Vec<f64>;
-        let mut eta_try: Vec<f64> = eta_new.clone();
+        eta_try.copy_from_slice(&eta_new);
         loop {
-            mu_new = eta_try.iter().map(|e| e.exp()).collect();
-            dev = poisson_deviance(y, &mu_new, uw);
-            if dev.is_finite() && mu_new.iter().all(|m| *m > 0.0 && m.is_finite()) {
+            let mut ok = true;
+            for (m, e) in mu_new.iter_mut().zip(&eta_try) {
+                *m = e.exp();
+                ok &= *m > 0.0 && m.is_finite();
+            }
+            dev = poisson_deviance_eta(y, &ylny, &eta_try, &mu_new, uw);
+            if dev.is_finite() && ok {
                 break;
             }
             step *= 0.5;
@@ -450,14 +490,12 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
                     "deviance is not finite; step halving failed".into(),
                 ));
             }
-            eta_try = eta
-                .iter()
-                .zip(&eta_new)
-                .map(|(a, b)| a + step * (b - a))
-                .collect();
+            for ((t, a), b) in eta_try.iter_mut().zip(&eta).zip(&eta_new) {
+                *t = a + step * (b - a);
+            }
         }
-        eta = eta_try;
-        mu = mu_new;
+        std::mem::swap(&mut eta, &mut eta_try);
+        std::mem::swap(&mut mu, &mut mu_new);
         let crit = (dev - dev_old).abs() / dev.min(dev_old).max(0.1);
         last_crit = crit;
         if opts.trace {
@@ -474,7 +512,12 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
         if crit < 10.0 * inner_tol {
             // tighten by at least a decade, straight to crit/10 when the outer loop is
             // already far ahead of the inner tolerance
-            inner_tol = (inner_tol / 10.0).min(crit / 10.0).max(dopts.tol);
+            inner_tol = (inner_tol / 10.0).min(crit / 10.0);
+            if inner_tol < 10.0 * dopts.tol {
+                // within a decade of the target: go there now rather than spend one more
+                // IRLS iteration at an intermediate tolerance
+                inner_tol = dopts.tol;
+            }
         }
     }
     if !converged {
@@ -484,6 +527,7 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
             tol: opts.tol,
         });
     }
+    let xt: Vec<Vec<f64>> = cols.split_off(1);
     // FE coefficients: α_z − Σ β_j α_xj (consistent with the final η).
     let mut fe_alpha = alphas[0].clone();
     for (a, b) in alphas[1..].iter().zip(&beta) {
@@ -501,8 +545,11 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
     let deviance = poisson_deviance(y, &mu, uw);
     let ybar_v = vec![ybar; n];
     let null_deviance = poisson_deviance(y, &ybar_v, uw);
-    let loglik = poisson_loglik(y, &mu, uw);
-    let loglik_null = poisson_loglik(y, &ybar_v, uw);
+    let lg: f64 = (0..n)
+        .map(|i| uw.map_or(1.0, |w| w[i]) * ln_gamma(y[i] + 1.0))
+        .sum();
+    let loglik = poisson_loglik(y, &mu, uw, lg);
+    let loglik_null = poisson_loglik(y, &ybar_v, uw, lg);
     Ok(Core {
         keep: names_idx,
         beta,

@@ -14,7 +14,8 @@
 //! warm-started from the previous IRLS iteration; its tolerance starts loose (`1e-4`) and
 //! is tightened (at least tenfold, straight to a tenth of the outer criterion when that is
 //! smaller) whenever the outer criterion comes within a factor 10 of it, down to the target
-//! (`1e-8`), in the spirit of ppmlhdfe. Convergence is declared when
+//! (`1e-8`; set to the target directly once within a factor 10 of it), in the spirit of
+//! ppmlhdfe. Convergence is declared when
 //! `|dev − dev_old| / max(min(dev, dev_old), 0.1) < tol` (default `1e-8`) at the target
 //! inner tolerance; reaching `max_iter` is an error ([`GravityError::NotConverged`]).
 //!

@@ -72,49 +72,50 @@ pub fn cross_products(x: &[Vec<f64>], w: Option<&[f64]>, z: &[f64]) -> (Mat, Vec
     let n = z.len();
     const CHUNK: usize = 1 << 14;
     let n_chunks = n.div_ceil(CHUNK).max(1);
-    let (xtx, xtz) = (0..n_chunks)
-        .into_par_iter()
-        .map(|c| {
-            let lo = c * CHUNK;
-            let hi = ((c + 1) * CHUNK).min(n);
-            let mut m = vec![0.0; k * k];
-            let mut v = vec![0.0; k];
-            for a in 0..k {
-                let xa = &x[a][lo..hi];
-                let wz: f64 = match w {
+    let part = |c: usize| {
+        let lo = c * CHUNK;
+        let hi = ((c + 1) * CHUNK).min(n);
+        let mut m = vec![0.0; k * k];
+        let mut v = vec![0.0; k];
+        for a in 0..k {
+            let xa = &x[a][lo..hi];
+            let wz: f64 = match w {
+                Some(w) => xa
+                    .iter()
+                    .zip(&w[lo..hi])
+                    .zip(&z[lo..hi])
+                    .map(|((p, q), r)| p * q * r)
+                    .sum(),
+                None => xa.iter().zip(&z[lo..hi]).map(|(p, r)| p * r).sum(),
+            };
+            v[a] += wz;
+            for b in 0..=a {
+                let xb = &x[b][lo..hi];
+                let s: f64 = match w {
                     Some(w) => xa
                         .iter()
+                        .zip(xb)
                         .zip(&w[lo..hi])
-                        .zip(&z[lo..hi])
                         .map(|((p, q), r)| p * q * r)
                         .sum(),
-                    None => xa.iter().zip(&z[lo..hi]).map(|(p, r)| p * r).sum(),
+                    None => xa.iter().zip(xb).map(|(p, q)| p * q).sum(),
                 };
-                v[a] += wz;
-                for b in 0..=a {
-                    let xb = &x[b][lo..hi];
-                    let s: f64 = match w {
-                        Some(w) => xa
-                            .iter()
-                            .zip(xb)
-                            .zip(&w[lo..hi])
-                            .map(|((p, q), r)| p * q * r)
-                            .sum(),
-                        None => xa.iter().zip(xb).map(|(p, q)| p * q).sum(),
-                    };
-                    m[a * k + b] += s;
-                }
+                m[a * k + b] += s;
             }
-            (m, v)
-        })
-        .reduce(
-            || (vec![0.0; k * k], vec![0.0; k]),
-            |(mut m1, mut v1), (m2, v2)| {
-                m1.iter_mut().zip(&m2).for_each(|(a, b)| *a += b);
-                v1.iter_mut().zip(&v2).for_each(|(a, b)| *a += b);
-                (m1, v1)
-            },
-        );
+        }
+        (m, v)
+    };
+    let add = |(mut m1, mut v1): (Vec<f64>, Vec<f64>), (m2, v2): (Vec<f64>, Vec<f64>)| {
+        m1.iter_mut().zip(&m2).for_each(|(a, b)| *a += b);
+        v1.iter_mut().zip(&v2).for_each(|(a, b)| *a += b);
+        (m1, v1)
+    };
+    let zero = || (vec![0.0; k * k], vec![0.0; k]);
+    let (xtx, xtz) = if n < crate::demean::PAR_MIN_OBS {
+        (0..n_chunks).map(part).fold(zero(), add)
+    } else {
+        (0..n_chunks).into_par_iter().map(part).reduce(zero, add)
+    };
     let mut m = Mat { k, data: xtx };
     for a in 0..k {
         for b in 0..a {

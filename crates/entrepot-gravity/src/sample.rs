@@ -59,6 +59,8 @@ pub(crate) struct SampleOptions {
     pub separation_ir: bool,
     pub ir: IrOptions,
     pub demean: DemeanOptions,
+    /// Print phase timings to stderr.
+    pub trace: bool,
 }
 
 /// The estimation sample (compact arrays over the used observations).
@@ -186,6 +188,7 @@ pub(crate) fn build_sample(
         ..DropCounts::default()
     };
     let mut messages = Vec::new();
+    let t0 = std::time::Instant::now();
     let mut keep = vec![true; n];
     for f in &spec.filter {
         let m = Expr::parse(f)?.eval_mask(data, f)?;
@@ -217,12 +220,12 @@ pub(crate) fn build_sample(
     let factors: Vec<Factor> = spec
         .fixed_effects
         .iter()
-        .map(|f| Factor::from_columns(data, f))
+        .map(|f| Factor::from_columns_masked(data, f, Some(&keep)))
         .collect::<Result<_>>()?;
     let cluster_factors: Vec<Factor> = spec
         .cluster
         .iter()
-        .map(|f| Factor::from_columns(data, f))
+        .map(|f| Factor::from_columns_masked(data, f, Some(&keep)))
         .collect::<Result<_>>()?;
 
     for i in 0..n {
@@ -263,10 +266,16 @@ pub(crate) fn build_sample(
         }
     }
 
+    let t_prep = t0.elapsed().as_secs_f64();
+    let mut t_fe = 0.0;
+    let mut t_ir = 0.0;
     let intercept = spec.intercept && spec.fixed_effects.is_empty();
     // Singletons / FE separation, then the iterated rectifier, until nothing changes.
     for _round in 0..50 {
+        let t1 = std::time::Instant::now();
         drop_fe_degenerate(&mut keep, &y, &factors, opts, &mut drops);
+        t_fe += t1.elapsed().as_secs_f64();
+        let t1 = std::time::Instant::now();
         let any_zero = keep.iter().zip(&y).any(|(&k, &v)| k && v == 0.0);
         if !(opts.kind == SampleKind::Poisson && opts.separation_ir && any_zero) {
             break;
@@ -295,6 +304,7 @@ pub(crate) fn build_sample(
         }
         let sep = ir_separation(&ys, &xs, &fe, &opts.ir, &opts.demean)?;
         let n_sep = sep.iter().filter(|&&s| s).count();
+        t_ir += t1.elapsed().as_secs_f64();
         if n_sep == 0 {
             break;
         }
@@ -306,6 +316,9 @@ pub(crate) fn build_sample(
         drops.separated_ir += n_sep;
     }
 
+    if opts.trace {
+        eprintln!("[sample] prepare {t_prep:.4}s  fe checks {t_fe:.4}s  ir {t_ir:.4}s");
+    }
     let rows: Vec<usize> = (0..n).filter(|&i| keep[i]).collect();
     if rows.is_empty() {
         return Err(GravityError::NoObservations(format!(
