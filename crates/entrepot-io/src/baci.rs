@@ -22,8 +22,8 @@ use crate::csvsrc::{csv_err, field_offset, CsvSource};
 use crate::error::{IoError, RowError};
 use crate::reader::{FlowReader, ReadOptions};
 use crate::validate::{
-    check_year, country_id, lossy, parse_amount, trim_bytes, Code6, Core, CountryTable, FastMap,
-    Prod, Resolved,
+    check_year, country_id, lossy, parse_amount, small_key, trim_bytes, Code6, Core, CountryTable,
+    FastMap, Prod, Resolved,
 };
 use arrow::record_batch::RecordBatch;
 use entrepot_core::{
@@ -178,10 +178,12 @@ impl CountryTable {
 /// and validated in place. At the first other line (quoted fields, `\r\n` endings,
 /// wrong field counts, a truncated last record…) the reader hands over to the general
 /// CSV parser, which resumes at that line, so that both give the same rows and the
-/// same errors.
+/// same errors. When the machine has several cores the fast path parses and validates
+/// on a thread of its own, ahead of the duplicate check and the batch building (in
+/// file order, so the rows, errors and their order are the same).
 pub struct BaciReader {
     src: CsvSource,
-    fast: Option<FastLines>,
+    fast: Option<FastInput>,
     /// Records of the CSV parser before this line were read by the fast path.
     resume_line: u64,
     /// Bytes the fast path had read when it handed over (for progress).
@@ -199,22 +201,60 @@ struct RowCache {
     years: FastMap<Box<[u8]>, Result<Period, String>>,
     last_year: Option<(u64, Period)>,
     last_country: [Option<(u64, u16)>; 2],
-    /// Six-digit product codes (as numbers) → 1 + index in `codes`, 0 if not yet
-    /// resolved (allocated on first use; failures stay in the core's cache).
-    product_slots: Vec<u32>,
-    codes: Vec<Code6>,
+    /// Resolved six-digit product codes (failures stay in the core's cache).
+    products: ProductCache,
+}
+
+/// Resolved six-digit product codes (as numbers), sorted, with the position after
+/// the last hit: files sorted by product within a partner look up increasing codes,
+/// usually the entry right after the previous one (sequential memory, no hashing);
+/// other look-ups are a binary search.
+#[derive(Default)]
+struct ProductCache {
+    sorted: Vec<(u32, Code6)>,
+    next: usize,
+}
+
+/// Codes a [`ProductCache`] keeps at most (a catalogue has ~5,000 per revision).
+const PRODUCT_CACHE_MAX: usize = 1 << 16;
+
+impl ProductCache {
+    #[inline]
+    fn get(&mut self, n: u32) -> Option<Code6> {
+        let mut i = self.next;
+        for _ in 0..4 {
+            match self.sorted.get(i) {
+                Some(&(k, code)) if k == n => {
+                    self.next = i + 1;
+                    return Some(code);
+                }
+                Some(&(k, _)) if k < n => i += 1,
+                _ => break,
+            }
+        }
+        let i = self.sorted.binary_search_by_key(&n, |e| e.0).ok()?;
+        self.next = i + 1;
+        Some(self.sorted[i].1)
+    }
+
+    fn insert(&mut self, n: u32, code: Code6) {
+        if self.sorted.len() >= PRODUCT_CACHE_MAX {
+            return;
+        }
+        if let Err(i) = self.sorted.binary_search_by_key(&n, |e| e.0) {
+            self.sorted.insert(i, (n, code));
+            self.next = i + 1;
+        }
+    }
 }
 
 /// The number of a product field of exactly six ASCII digits.
 #[inline]
-fn six_digits(b: &[u8]) -> Option<usize> {
+fn six_digits(b: &[u8]) -> Option<u32> {
     if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(
-        b.iter()
-            .fold(0usize, |a, &c| a * 10 + usize::from(c - b'0')),
-    )
+    Some(b.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0')))
 }
 
 const COLS: [&str; 6] = ["t", "i", "j", "k", "v", "q"];
@@ -238,7 +278,7 @@ impl BaciReader {
         })?;
         let src = CsvSource::open(path)?;
         let mut r = Self::new(src, revision, table, options)?;
-        r.fast = FastLines::open(path)?;
+        r.fast = FastLines::open(path)?.map(FastInput::new);
         Ok(r)
     }
 
@@ -303,27 +343,116 @@ impl BaciReader {
         let Some(fast) = self.fast.as_mut() else {
             return Ok(());
         };
-        while !self.core.batch_full() {
-            let Some((s, e)) = fast.next_line()? else {
-                self.done = true;
-                return Ok(());
+        if let Some(lines) = fast.idle.take() {
+            let parser = Parser {
+                lines,
+                core: self.core.resolver(),
+                cache: RowCache::default(),
+                revision: self.revision,
+                finished: false,
             };
-            let line = fast.line;
-            let bytes = &fast.buf[s..e];
+            fast.start(parser);
+        }
+        while !self.core.batch_full() {
+            let item = match fast.items.next() {
+                Some(item) => item,
+                None => {
+                    fast.refill()?;
+                    continue;
+                }
+            };
+            match item {
+                Item::Row(line, r) => self.core.accept(&r, line)?,
+                Item::Bad(e) => self.core.reject(e)?,
+                Item::Handover { line, consumed } => {
+                    // Not a plain line: the CSV parser takes over from this line.
+                    self.resume_line = line;
+                    self.fast_consumed = consumed;
+                    self.fast = None;
+                    return Ok(());
+                }
+                Item::End => {
+                    self.done = true;
+                    self.fast_consumed = fast.consumed;
+                    self.fast = None;
+                    return Ok(());
+                }
+                Item::Failed(e) => {
+                    self.fast_consumed = fast.consumed;
+                    self.fast = None;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the fast path makes of a line, in file order.
+enum Item {
+    /// A valid row and its line.
+    Row(u64, Resolved),
+    /// A bad row.
+    Bad(Box<RowError>),
+    /// The line that needs the CSV parser, and the bytes read before it.
+    Handover { line: u64, consumed: u64 },
+    /// The end of the file.
+    End,
+    /// A read error.
+    Failed(IoError),
+}
+
+/// Lines per [`Item`] chunk of the fast path.
+const CHUNK_LINES: usize = 4096;
+
+/// The parsing and validation side of the fast path: turns lines into [`Item`]s.
+struct Parser {
+    lines: FastLines,
+    /// A copy of the reader's validation settings, with caches of its own.
+    core: Core,
+    cache: RowCache,
+    revision: HsRevision,
+    finished: bool,
+}
+
+impl Parser {
+    /// The items of the next lines (at most [`CHUNK_LINES`]) and the bytes read
+    /// after them; the last chunk ends with `End`, `Handover` or `Failed`.
+    fn chunk(&mut self) -> Chunk {
+        let mut items = Vec::with_capacity(CHUNK_LINES);
+        let quarantine = self.core.opts.on_error == crate::OnError::Quarantine;
+        while items.len() < CHUNK_LINES && !self.finished {
+            let (s, e) = match self.lines.next_line() {
+                Ok(Some(range)) => range,
+                Ok(None) => {
+                    items.push(Item::End);
+                    self.finished = true;
+                    break;
+                }
+                Err(e) => {
+                    items.push(Item::Failed(e));
+                    self.finished = true;
+                    break;
+                }
+            };
+            let line = self.lines.line;
+            let bytes = &self.lines.buf[s..e];
             if bytes.is_empty() {
                 // The CSV parser skips empty lines too.
-                fast.advance(e);
+                self.lines.advance(e);
                 continue;
             }
             let Some(ranges) = split6(bytes) else {
-                // Not a plain line: the CSV parser takes over from this line.
-                self.resume_line = line;
-                self.fast_consumed = fast.consumed();
-                self.fast = None;
-                return Ok(());
+                items.push(Item::Handover {
+                    line,
+                    consumed: self.lines.consumed(),
+                });
+                self.finished = true;
+                break;
             };
-            let fields = ranges.map(|(a, b)| &bytes[a as usize..b as usize]);
-            let base = fast.base + s as u64;
+            let field = |i: usize| &bytes[ranges[i].0 as usize..ranges[i].1 as usize];
+            let fields = [field(0), field(1), field(2), field(3), field(4), field(5)];
+            let base = self.lines.base + s as u64;
             let offset = |i: usize| Some(base + u64::from(ranges[i].0));
             match resolve(
                 &mut self.core,
@@ -331,18 +460,104 @@ impl BaciReader {
                 self.revision,
                 line,
                 &fields,
-                &offset,
+                offset,
             ) {
-                Ok(r) => self.core.accept(&r, line)?,
+                Ok(r) => items.push(Item::Row(line, r)),
                 Err(mut err) => {
-                    if self.core.opts.on_error == crate::OnError::Quarantine {
+                    if quarantine {
                         err.raw = Some(lossy(bytes));
                     }
-                    self.core.reject(err)?
+                    items.push(Item::Bad(err));
                 }
             }
-            fast.advance(e);
+            self.lines.advance(e);
         }
+        (items, self.lines.consumed())
+    }
+}
+
+/// Items and the bytes read after them.
+type Chunk = (Vec<Item>, u64);
+
+/// The fast path of a reader: its [`Parser`] on a thread of its own (when the machine
+/// has more than one core) or inline, and the items not yet consumed.
+struct FastInput {
+    path: String,
+    /// The input before the first read (the parser starts then, once the reader's
+    /// settings are final).
+    idle: Option<FastLines>,
+    inline: Option<Box<Parser>>,
+    chunks: Option<std::sync::mpsc::Receiver<Chunk>>,
+    items: std::vec::IntoIter<Item>,
+    /// Bytes read by the parser at the end of the current chunk (for progress).
+    consumed: u64,
+    /// Whether the parser may run on a thread of its own.
+    threaded: bool,
+}
+
+impl FastInput {
+    fn new(lines: FastLines) -> Self {
+        FastInput {
+            path: lines.path.clone(),
+            consumed: lines.consumed(),
+            idle: Some(lines),
+            inline: None,
+            chunks: None,
+            items: Vec::new().into_iter(),
+            threaded: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
+        }
+    }
+
+    /// Starts the parser: on a thread (four chunks ahead at most; it stops when the
+    /// reader is dropped) if the machine has more than one core and a thread can be
+    /// started, else inline.
+    fn start(&mut self, parser: Parser) {
+        if !self.threaded {
+            self.inline = Some(Box::new(parser));
+            return;
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(4);
+        // Shared so that the parser can be taken back if no thread can be started.
+        let slot = Arc::new(std::sync::Mutex::new(Some(parser)));
+        let theirs = Arc::clone(&slot);
+        let spawned = std::thread::Builder::new()
+            .name("entrepot-baci-parse".into())
+            .spawn(move || {
+                let Some(mut parser) = theirs.lock().ok().and_then(|mut p| p.take()) else {
+                    return;
+                };
+                while !parser.finished {
+                    if tx.send(parser.chunk()).is_err() {
+                        return;
+                    }
+                }
+            });
+        match spawned {
+            Ok(_) => self.chunks = Some(rx),
+            Err(_) => {
+                self.inline = slot.lock().ok().and_then(|mut p| p.take()).map(Box::new);
+            }
+        }
+    }
+
+    /// Fetches the next chunk of items.
+    fn refill(&mut self) -> Result<(), IoError> {
+        let stopped = |what: &str| IoError::Format {
+            path: self.path.clone(),
+            message: format!("internal error: the fast BACI parser {what}"),
+        };
+        let (items, consumed) = if let Some(p) = self.inline.as_mut() {
+            p.chunk()
+        } else if let Some(rx) = self.chunks.as_ref() {
+            rx.recv().map_err(|_| stopped("thread stopped"))?
+        } else {
+            return Err(stopped("was not started"));
+        };
+        if items.is_empty() {
+            return Err(stopped("ended without an end marker"));
+        }
+        self.items = items.into_iter();
+        self.consumed = consumed;
         Ok(())
     }
 }
@@ -351,20 +566,51 @@ impl BaciReader {
 /// no carriage return. `None` for any other line.
 #[inline]
 fn split6(line: &[u8]) -> Option<[(u32, u32); 6]> {
-    if line.len() > u32::MAX as usize {
+    /// Bytes of `w` equal to `b`, as the high bit of each byte (exact: no false
+    /// positives, unlike the shorter `(x - 0x01…) & !x` test).
+    #[inline]
+    fn eq_mask(w: u64, b: u8) -> u64 {
+        const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+        let x = w ^ (u64::from(b) * 0x0101_0101_0101_0101);
+        !(((x & LOW7) + LOW7) | x | LOW7)
+    }
+    if line.len() >= u32::MAX as usize {
         return None;
     }
     let mut out = [(0u32, 0u32); 6];
     let mut k = 0;
     let mut start = 0u32;
-    for (i, &b) in line.iter().enumerate() {
-        if b == b',' {
-            if k == 5 {
+    let mut comma = |at: usize, k: &mut usize, start: &mut u32| -> bool {
+        if *k == 5 {
+            return false;
+        }
+        out[*k] = (*start, at as u32);
+        *k += 1;
+        *start = at as u32 + 1;
+        true
+    };
+    let mut i = 0;
+    while i + 8 <= line.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&line[i..i + 8]);
+        let w = u64::from_le_bytes(w);
+        if eq_mask(w, b'"') | eq_mask(w, b'\r') != 0 {
+            return None;
+        }
+        let mut m = eq_mask(w, b',');
+        while m != 0 {
+            if !comma(i + (m.trailing_zeros() / 8) as usize, &mut k, &mut start) {
                 return None;
             }
-            out[k] = (start, i as u32);
-            k += 1;
-            start = i as u32 + 1;
+            m &= m - 1;
+        }
+        i += 8;
+    }
+    for (j, &b) in line[i..].iter().enumerate() {
+        if b == b',' {
+            if !comma(i + j, &mut k, &mut start) {
+                return None;
+            }
         } else if b == b'"' || b == b'\r' {
             return None;
         }
@@ -376,27 +622,16 @@ fn split6(line: &[u8]) -> Option<[(u32, u32); 6]> {
     Some(out)
 }
 
-/// A cache key for a short field: up to 7 bytes and the length, packed in a `u64`.
-#[inline]
-fn short_key(b: &[u8]) -> Option<u64> {
-    if b.len() > 7 {
-        return None;
-    }
-    let mut a = [0u8; 8];
-    a[..b.len()].copy_from_slice(b);
-    a[7] = b.len() as u8;
-    Some(u64::from_le_bytes(a))
-}
-
 /// Validates the six fields of a BACI row. `offset(i)` is the byte offset of field
 /// `i` in the file, for messages about invalid UTF-8.
+#[inline]
 fn resolve(
     core: &mut Core,
     cache: &mut RowCache,
     revision: HsRevision,
     line: u64,
     fields: &[&[u8]; 6],
-    offset: &dyn Fn(usize) -> Option<u64>,
+    offset: impl Fn(usize) -> Option<u64>,
 ) -> Result<Resolved, Box<RowError>> {
     let f = |i: usize| fields[i];
     let err = |core: &Core, i: usize, m: String| {
@@ -417,7 +652,7 @@ fn resolve(
     };
     // t
     let t = trim_bytes(f(0));
-    let tkey = short_key(t);
+    let tkey = small_key(t);
     let period = match (cache.last_year, tkey) {
         (Some((k, p)), Some(tk)) if k == tk => Ok(p),
         _ => match cache.years.get(t) {
@@ -444,7 +679,7 @@ fn resolve(
     // i, j
     let mut country = |core: &mut Core, i: usize| -> Result<u16, Box<RowError>> {
         let slot = i - 1;
-        let key = short_key(f(i));
+        let key = small_key(f(i));
         if let (Some((k, id)), Some(key)) = (cache.last_country[slot], key) {
             if k == key {
                 return Ok(id);
@@ -467,24 +702,16 @@ fn resolve(
     let partner = country(core, 2)?;
     // k
     let code = match six_digits(f(3)) {
-        Some(n) => {
-            if cache.product_slots.is_empty() {
-                cache.product_slots = vec![0; 1_000_000];
-            }
-            match cache.product_slots[n] {
-                0 => {
-                    let r = core.product(revision, f(3));
-                    if let Ok(c) = r {
-                        if let Ok(slot) = u32::try_from(cache.codes.len() + 1) {
-                            cache.codes.push(c);
-                            cache.product_slots[n] = slot;
-                        }
-                    }
-                    r
+        Some(n) => match cache.products.get(n) {
+            Some(c) => Ok(c),
+            None => {
+                let r = core.product(revision, f(3));
+                if let Ok(c) = r {
+                    cache.products.insert(n, c);
                 }
-                slot => Ok(cache.codes[slot as usize - 1]),
+                r
             }
-        }
+        },
         None => core.product(revision, f(3)),
     }
     .map_err(|m| {
@@ -556,6 +783,11 @@ impl FastLines {
     /// a plain line naming the BACI columns (else `None`: the CSV parser reads all).
     fn open(path: &Path) -> Result<Option<Self>, IoError> {
         let (file, _) = crate::csvsrc::open_file(path)?;
+        // The file is read a second time from its start: only regular files can be
+        // (not pipes, sockets or devices, which the CSV parser reads alone).
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Ok(None);
+        }
         let mut f = FastLines {
             file,
             path: path.display().to_string(),
@@ -686,14 +918,15 @@ impl FlowReader for BaciReader {
                 Some(Ok(line)) => {
                     let rec = &self.src.rec;
                     let fields: [&[u8]; 6] = std::array::from_fn(|i| rec.get(i).unwrap_or(b""));
-                    let offset = |i: usize| field_offset(rec, i);
+                    let start = self.src.start;
+                    let offset = |i: usize| field_offset(rec, start, i);
                     match resolve(
                         &mut self.core,
                         &mut self.cache,
                         self.revision,
                         line,
                         &fields,
-                        &offset,
+                        offset,
                     ) {
                         Ok(r) => self.core.accept(&r, line)?,
                         Err(mut e) => {
@@ -715,7 +948,7 @@ impl FlowReader for BaciReader {
 
     fn progress(&self) -> (u64, Option<u64>) {
         match &self.fast {
-            Some(f) => (f.consumed(), self.src.total),
+            Some(f) => (f.consumed, self.src.total),
             None => (self.src.consumed().max(self.fast_consumed), self.src.total),
         }
     }
@@ -733,6 +966,7 @@ impl FlowReader for BaciReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::OnError;
 
     #[test]
     fn revision_from_name() {
@@ -746,5 +980,127 @@ mod tests {
         );
         assert_eq!(infer_revision("x_HS2022.csv"), Some(HsRevision::Hs2022));
         assert_eq!(infer_revision("trade.csv"), None);
+    }
+
+    /// Everything a reader returns: batches, rejected rows after each call, and the
+    /// error that stopped it.
+    fn drain(mut r: BaciReader) -> (Vec<RecordBatch>, Vec<RowError>, Option<String>) {
+        let (mut batches, mut rejected) = (Vec::new(), Vec::new());
+        loop {
+            match r.next_batch() {
+                Ok(Some(b)) => {
+                    batches.push(b);
+                    rejected.extend(r.take_rejected());
+                }
+                Ok(None) => {
+                    rejected.extend(r.take_rejected());
+                    return (batches, rejected, None);
+                }
+                Err(e) => return (batches, rejected, Some(e.to_string())),
+            }
+        }
+    }
+
+    type Drained = Result<(Vec<RecordBatch>, Vec<RowError>, Option<String>), String>;
+
+    /// The source lines of each batch, the bad rows and the error, for messages.
+    fn summary(d: &Drained) -> String {
+        match d {
+            Err(e) => format!("open error {e}"),
+            Ok((batches, rejected, err)) => {
+                let lines: Vec<Vec<i64>> = batches
+                    .iter()
+                    .map(|b| {
+                        b.column_by_name("source_line")
+                            .and_then(|c| c.as_any().downcast_ref::<arrow::array::Int64Array>())
+                            .map(|a| a.values().to_vec())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                let bad: Vec<String> = rejected
+                    .iter()
+                    .map(|r| format!("{}:{:?}:{:?}:{}", r.line, r.column, r.value, r.message))
+                    .collect();
+                format!("lines {lines:?}\nbad {bad:#?}\nerror {err:?}")
+            }
+        }
+    }
+
+    /// The fast path (inline or on its thread) gives exactly what the CSV parser
+    /// gives: rows, batches, bad rows with their lines, columns, messages and raw
+    /// text, and the stopping error, whatever the line endings, quoting or damage.
+    #[test]
+    fn fast_path_matches_csv_parser() {
+        let h = "t,i,j,k,v,q\n";
+        let good = "2020,4,24,300431,0.198,0.001\n2020,4,24,854140,12.5,\n2020,4,842,870380,3,NA\n2020,710,156,010121,1000000.125,2.5\n";
+        let cases: Vec<Vec<u8>> = vec![
+            format!("{h}{good}").into(),
+            h.as_bytes().to_vec(),
+            format!("\u{feff}{h}{good}").into(),
+            format!("{h}{good}2020,4,\"24\",300432,1,1\n2020,4,24,300433,1,1\n").into(),
+            format!("{h}{good}").replace('\n', "\r\n").into(),
+            format!("{h}2020,4,24,300431,1,1\r\n{good}").into(),
+            format!("{h}{good}\n\n2020,4,24,300432,1,1\n\n").into(),
+            format!("{h}{good}2020,4,24,300432,1,1").into(),
+            format!("{h}{good}2020,4,24,30").into(),
+            format!("{h}{good}2020,4,24\n2020,4,24,300432,1,1,9\n2020,4,24,300433,1,1\n").into(),
+            format!(
+                "{h}{good} 2020 , 4 ,24, 300432 , 7 , 8 \n2020,4,24,300433,.5,5.\n\
+                 2020,4,24,300434,1e3,+1\n2020,4,24,300435,00012.50,123456789012345678\n\
+                 2020,4,24,300436,0.1234567890123456789,1\n2020,4,24,300437,-1,1\n\
+                 2020,4,24,300438,NaN,1\n2020,4,24,300439,inf,1\n2020,4,XXX,300431,1,1\n\
+                 2020,4,24,999998,1,1\n1800,4,24,300431,1,1\nabcd,4,24,300431,1,1\n\
+                 2020,4,24,300431,5,5\n2020,4,24,85414,1,1\n"
+            )
+            .into(),
+            [
+                format!("{h}{good}2020,4,24,30").as_bytes(),
+                b"\xff0432,1,1\n2020,4,24,300433,\xfe1,1\n2020,4,24,300434,1,1\n",
+            ]
+            .concat(),
+            [
+                format!("{h}{good}\n\r\n\n2020,4,24,300432,").as_bytes(),
+                b"\xce\xff1,1\r\n\r\n2020,4,24,300433,1,\xfe1\n2020,4,24,300434,1,1\n",
+            ]
+            .concat(),
+        ];
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (n, content) in cases.iter().enumerate() {
+            let path = dir.path().join(format!("BACI_HS17_case{n}.csv"));
+            std::fs::write(&path, content).expect("write");
+            for on_error in [OnError::Fail, OnError::Quarantine] {
+                for batch_size in [2, 65_536] {
+                    let options = ReadOptions {
+                        on_error,
+                        batch_size,
+                    };
+                    let name = path.display().to_string();
+                    let file = std::fs::File::open(&path).expect("open");
+                    let slow = BaciReader::from_reader(
+                        &name,
+                        file,
+                        HsRevision::Hs2017,
+                        None,
+                        options.clone(),
+                    );
+                    let slow = slow.map(drain).map_err(|e| e.to_string());
+                    for threaded in [false, true] {
+                        let fast =
+                            BaciReader::open(&path, None, None, options.clone()).map(|mut r| {
+                                if let Some(f) = r.fast.as_mut() {
+                                    f.threaded = threaded;
+                                }
+                                drain(r)
+                            });
+                        let fast = fast.map_err(|e| e.to_string());
+                        let what = format!(
+                            "case {n}, {on_error:?}, batch {batch_size}, threaded {threaded}"
+                        );
+                        assert_eq!(summary(&fast), summary(&slow), "{what}");
+                        assert_eq!(fast, slow, "{what}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -20,6 +20,8 @@ pub(crate) struct CsvSource {
     pub total: Option<u64>,
     /// The current record.
     pub rec: ByteRecord,
+    /// Byte offset of the current record in the input.
+    pub start: u64,
 }
 
 /// Opens a file for reading, mapping the error to [`IoError::File`].
@@ -68,6 +70,7 @@ impl CsvSource {
             file,
             total,
             rec: ByteRecord::new(),
+            start: 0,
         })
     }
 
@@ -88,8 +91,9 @@ impl CsvSource {
         if !more {
             return Ok(None);
         }
-        let start = self.rec.position().map(|p| p.byte()).unwrap_or(0);
-        let line = self.rdr.get_mut().line_at(start);
+        let reported = self.rec.position().map(|p| p.byte()).unwrap_or(0);
+        let (line, start) = self.rdr.get_mut().record_at(reported);
+        self.start = start;
         let n = self.rec.len();
         if n == self.header.len() {
             return Ok(Some(Ok(line)));
@@ -128,13 +132,17 @@ impl CsvSource {
 
     /// The current record as a row for the mapper.
     pub(crate) fn row(&self) -> CsvRow<'_> {
-        CsvRow { rec: &self.rec }
+        CsvRow {
+            rec: &self.rec,
+            start: self.start,
+        }
     }
 }
 
 /// A CSV record seen through [`RowAccess`].
 pub(crate) struct CsvRow<'a> {
     rec: &'a ByteRecord,
+    start: u64,
 }
 
 impl RowAccess for CsvRow<'_> {
@@ -145,13 +153,13 @@ impl RowAccess for CsvRow<'_> {
         }
     }
     fn offset_of(&self, idx: usize) -> Option<u64> {
-        field_offset(self.rec, idx)
+        field_offset(self.rec, self.start, idx)
     }
 }
 
-/// Approximate byte offset of a field in the file (exact for unquoted fields).
-pub(crate) fn field_offset(rec: &ByteRecord, idx: usize) -> Option<u64> {
-    let start = rec.position()?.byte();
+/// Approximate byte offset of a field in the file (exact for unquoted fields) of a
+/// record starting at byte offset `start`.
+pub(crate) fn field_offset(rec: &ByteRecord, start: u64, idx: usize) -> Option<u64> {
     let r = rec.range(idx)?;
     Some(start + r.start as u64 + idx as u64)
 }

@@ -25,8 +25,8 @@
 use crate::error::IoError;
 use arrow::array::BooleanBufferBuilder;
 use arrow::array::{
-    Array, ArrayRef, Float64Array, Float64Builder, Int32Array, Int32Builder, Int64Builder,
-    StringArray, StringBuilder,
+    Array, ArrayRef, Float64Array, Float64Builder, Int32Array, Int64Builder, StringArray,
+    StringBuilder,
 };
 use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -107,11 +107,11 @@ pub struct FlowBatchBuilder {
     partner: RunStrings,
     flow: RunStrings,
     period: RunStrings,
-    year: Int32Builder,
-    month: Int32Builder,
+    year: RunI32,
+    month: RunI32,
     hs_revision: RunStrings,
     product: StringBuilder,
-    product_level: Int32Builder,
+    product_level: RunI32,
     value_usd: Float64Builder,
     quantity: Float64Builder,
     quantity_unit: RunStrings,
@@ -134,6 +134,9 @@ struct RunStrings {
     /// Bytes of the expanded values.
     bytes: usize,
     nulls: usize,
+    /// The last array finished with a single value (or null) throughout, returned
+    /// again (shared, arrays are immutable) when the next batch is the same.
+    constant: Option<(Option<String>, StringArray)>,
 }
 
 /// `count` rows with the value `arena[start..end]` (or null).
@@ -192,6 +195,35 @@ impl RunStrings {
 
     /// Expands the runs into a `StringArray` and resets the column.
     fn finish(&mut self) -> Result<StringArray, IoError> {
+        let single = match self.runs.as_slice() {
+            [run] => Some((!run.null).then(|| &self.arena[run.start..run.end])),
+            _ => None,
+        };
+        if let (Some(value), Some((cached, array))) = (single, &self.constant) {
+            if array.len() == self.len && cached.as_deref() == value {
+                let array = array.clone();
+                self.reset();
+                return Ok(array);
+            }
+        }
+        let array = self.expand()?;
+        if let Some(value) = single {
+            self.constant = Some((value.map(str::to_string), array.clone()));
+        }
+        self.reset();
+        Ok(array)
+    }
+
+    fn reset(&mut self) {
+        self.arena.clear();
+        self.runs.clear();
+        self.len = 0;
+        self.bytes = 0;
+        self.nulls = 0;
+    }
+
+    /// The runs as a `StringArray`.
+    fn expand(&self) -> Result<StringArray, IoError> {
         let total = i32::try_from(self.bytes).map_err(|_| {
             IoError::Schema(format!(
                 "a batch holds {} bytes of text in one column (at most 2 GiB)",
@@ -220,16 +252,72 @@ impl RunStrings {
                 n.append_n(run.count, !run.null);
             }
         }
-        self.arena.clear();
-        self.runs.clear();
-        self.len = 0;
-        self.bytes = 0;
-        self.nulls = 0;
         Ok(StringArray::try_new(
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
             Buffer::from_vec(values),
             nulls.map(|mut n| NullBuffer::new(n.finish())),
         )?)
+    }
+}
+
+/// An Int32 column kept as runs of equal values (see [`FlowBatchBuilder`]).
+#[derive(Default)]
+struct RunI32 {
+    runs: Vec<(Option<i32>, usize)>,
+    len: usize,
+    nulls: usize,
+    /// As in [`RunStrings`].
+    constant: Option<(Option<i32>, Int32Array)>,
+}
+
+impl RunI32 {
+    #[inline]
+    fn append(&mut self, v: Option<i32>) {
+        self.len += 1;
+        if v.is_none() {
+            self.nulls += 1;
+        }
+        match self.runs.last_mut() {
+            Some(last) if last.0 == v => last.1 += 1,
+            _ => self.runs.push((v, 1)),
+        }
+    }
+
+    fn finish(&mut self) -> Result<Int32Array, IoError> {
+        let single = match self.runs.as_slice() {
+            [(v, _)] => Some(*v),
+            _ => None,
+        };
+        if let (Some(v), Some((cached, array))) = (single, &self.constant) {
+            if array.len() == self.len && *cached == v {
+                let array = array.clone();
+                self.reset();
+                return Ok(array);
+            }
+        }
+        let mut values: Vec<i32> = Vec::with_capacity(self.len);
+        let mut nulls = (self.nulls > 0).then(|| BooleanBufferBuilder::new(self.len));
+        for &(v, count) in &self.runs {
+            values.extend(std::iter::repeat_n(v.unwrap_or(0), count));
+            if let Some(n) = nulls.as_mut() {
+                n.append_n(count, v.is_some());
+            }
+        }
+        let array = Int32Array::try_new(
+            ScalarBuffer::from(values),
+            nulls.map(|mut n| NullBuffer::new(n.finish())),
+        )?;
+        if let Some(v) = single {
+            self.constant = Some((v, array.clone()));
+        }
+        self.reset();
+        Ok(array)
+    }
+
+    fn reset(&mut self) {
+        self.runs.clear();
+        self.len = 0;
+        self.nulls = 0;
     }
 }
 
@@ -239,12 +327,8 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    if a.len() <= 8 {
-        let mut x = [0u8; 8];
-        let mut y = [0u8; 8];
-        x[..a.len()].copy_from_slice(a);
-        y[..b.len()].copy_from_slice(b);
-        return x == y;
+    if a.len() <= 16 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
     }
     a == b
 }
@@ -301,11 +385,11 @@ impl FlowBatchBuilder {
             partner: RunStrings::default(),
             flow: RunStrings::default(),
             period: RunStrings::default(),
-            year: Int32Builder::with_capacity(n),
-            month: Int32Builder::with_capacity(n),
+            year: RunI32::default(),
+            month: RunI32::default(),
             hs_revision: RunStrings::default(),
             product: StringBuilder::with_capacity(n, n * 6),
-            product_level: Int32Builder::with_capacity(n),
+            product_level: RunI32::default(),
             value_usd: Float64Builder::with_capacity(n),
             quantity: Float64Builder::with_capacity(n),
             quantity_unit: RunStrings::default(),
@@ -355,16 +439,15 @@ impl FlowBatchBuilder {
             self.declared_by.append(Some(r.declared_by.as_str()));
             self.last = Some(coded);
         }
-        self.year.append_value(r.period.year());
-        self.month
-            .append_option(r.period.month_of_year().map(i32::from));
+        self.year.append(Some(r.period.year()));
+        self.month.append(r.period.month_of_year().map(i32::from));
         self.product.append_value(r.product);
         let level = if r.product == "TOTAL" {
             0
         } else {
             r.product.len() as i32
         };
-        self.product_level.append_value(level);
+        self.product_level.append(Some(level));
         self.value_usd.append_value(r.value_usd);
         self.quantity.append_option(r.quantity.map(|q| q.value));
         self.source_file.append(r.source_file);
@@ -399,16 +482,14 @@ impl FlowBatchBuilder {
             Arc::new(self.partner.finish()?),
             Arc::new(self.flow.finish()?),
             Arc::new(self.period.finish()?),
-            Arc::new(std::mem::replace(&mut self.year, Int32Builder::with_capacity(n)).finish()),
-            Arc::new(std::mem::replace(&mut self.month, Int32Builder::with_capacity(n)).finish()),
+            Arc::new(self.year.finish()?),
+            Arc::new(self.month.finish()?),
             Arc::new(self.hs_revision.finish()?),
             Arc::new(
                 std::mem::replace(&mut self.product, StringBuilder::with_capacity(n, n * 6))
                     .finish(),
             ),
-            Arc::new(
-                std::mem::replace(&mut self.product_level, Int32Builder::with_capacity(n)).finish(),
-            ),
+            Arc::new(self.product_level.finish()?),
             Arc::new(
                 std::mem::replace(&mut self.value_usd, Float64Builder::with_capacity(n)).finish(),
             ),
@@ -542,4 +623,113 @@ pub fn batch_to_flows(batch: &RecordBatch, dataset: &str) -> Result<Vec<TradeFlo
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The run-based builder gives the same batches as appending every value, over
+    /// changing values, nulls, runs across batches and constant batches (reused).
+    #[test]
+    fn builder_matches_plain_arrays() {
+        let files = ["a.csv", "a.csv", "b.csv"];
+        let rows: Vec<FlowRow<'static>> = (0..2000u64)
+            .map(|i| {
+                let period = if i % 700 < 350 {
+                    Period::Year(2020)
+                } else {
+                    "2021-03".parse().unwrap_or(Period::Year(2021))
+                };
+                let total = i % 97 == 0;
+                FlowRow {
+                    reporter: ["CHN", "CHN", "USA"][(i / 300 % 3) as usize],
+                    partner: ["DEU", "FRA", "WLD"][(i / 7 % 3) as usize],
+                    flow: if i % 500 < 400 {
+                        FlowKind::Export
+                    } else {
+                        FlowKind::Import
+                    },
+                    period,
+                    hs_revision: (!total).then_some(HsRevision::Hs2017),
+                    product: if total {
+                        "TOTAL"
+                    } else {
+                        ["01", "0101", "010121"][(i % 3) as usize]
+                    },
+                    value_usd: i as f64,
+                    quantity: (i % 5 != 0).then_some(Quantity {
+                        value: 1.5,
+                        unit: if i % 900 < 450 {
+                            QuantityUnit::Tonnes
+                        } else {
+                            QuantityUnit::Kg
+                        },
+                    }),
+                    declared_by: Declarant::Reporter,
+                    source_file: if i < 1500 {
+                        Some(files[(i / 1000) as usize])
+                    } else {
+                        None
+                    },
+                    source_line: (i % 11 != 0).then_some(i + 2),
+                }
+            })
+            .collect();
+        for size in [1, 7, 256, 1000, 5000] {
+            let mut b = FlowBatchBuilder::with_capacity(size);
+            for chunk in rows.chunks(size) {
+                for r in chunk {
+                    b.push(r);
+                }
+                let got = b.finish().expect("batch");
+                let s = |f: &dyn Fn(&FlowRow<'static>) -> Option<String>| -> ArrayRef {
+                    Arc::new(StringArray::from(chunk.iter().map(f).collect::<Vec<_>>()))
+                };
+                let i = |f: &dyn Fn(&FlowRow<'static>) -> Option<i32>| -> ArrayRef {
+                    Arc::new(Int32Array::from(chunk.iter().map(f).collect::<Vec<_>>()))
+                };
+                let want = RecordBatch::try_new(
+                    flows_schema(),
+                    vec![
+                        s(&|r| Some(r.reporter.into())),
+                        s(&|r| Some(r.partner.into())),
+                        s(&|r| Some(r.flow.as_str().into())),
+                        s(&|r| Some(r.period.to_string())),
+                        i(&|r| Some(r.period.year())),
+                        i(&|r| r.period.month_of_year().map(i32::from)),
+                        s(&|r| r.hs_revision.map(|h| revision_str(h).into())),
+                        s(&|r| Some(r.product.into())),
+                        i(&|r| {
+                            Some(if r.product == "TOTAL" {
+                                0
+                            } else {
+                                r.product.len() as i32
+                            })
+                        }),
+                        Arc::new(Float64Array::from(
+                            chunk.iter().map(|r| r.value_usd).collect::<Vec<_>>(),
+                        )),
+                        Arc::new(Float64Array::from(
+                            chunk
+                                .iter()
+                                .map(|r| r.quantity.map(|q| q.value))
+                                .collect::<Vec<_>>(),
+                        )),
+                        s(&|r| r.quantity.map(|q| q.unit.as_str().into())),
+                        s(&|r| Some(r.declared_by.as_str().into())),
+                        s(&|r| r.source_file.map(String::from)),
+                        Arc::new(arrow::array::Int64Array::from(
+                            chunk
+                                .iter()
+                                .map(|r| r.source_line.map(|l| l as i64))
+                                .collect::<Vec<_>>(),
+                        )),
+                    ],
+                )
+                .expect("reference batch");
+                assert_eq!(got, want, "batch size {size}");
+            }
+        }
+    }
 }

@@ -268,33 +268,90 @@ pub(crate) fn trim_bytes(b: &[u8]) -> &[u8] {
 type Cached<T> = Result<T, Arc<str>>;
 
 /// A cache key for a short code: up to 7 bytes and the length, packed in a `u64`.
-fn small_key(b: &[u8]) -> Option<u64> {
+///
+/// Built byte by byte: a variable-length copy into an array would call `memcpy`
+/// and stall on reading the array back as a `u64`.
+#[inline]
+pub(crate) fn small_key(b: &[u8]) -> Option<u64> {
     if b.len() > 7 {
         return None;
     }
-    let mut a = [0u8; 8];
-    a[..b.len()].copy_from_slice(b);
-    a[7] = b.len() as u8;
-    Some(u64::from_le_bytes(a))
+    let mut k = (b.len() as u64) << 56;
+    for (i, &c) in b.iter().enumerate() {
+        k |= u64::from(c) << (8 * i);
+    }
+    Some(k)
 }
 
 /// The keys seen so far, with the line of their first occurrence. Keys that arrive in
-/// increasing order (sorted files) go to an append-only vector (sequential memory,
-/// no hashing); the others to a hash map. A key greater than the last key of the
-/// vector is greater than every key seen so far, so it cannot be a duplicate.
+/// increasing order (sorted files) go to an append-only sequence of chunks
+/// (sequential memory, no hashing, no reallocation copies, 8 bytes per key); the
+/// others to a hash map. A key greater than the last key of the sequence is greater
+/// than every key seen so far, so it cannot be a duplicate.
 #[derive(Default)]
 struct DupIndex {
-    sorted: Vec<(u64, u64)>,
+    sorted: Vec<DupChunk>,
     other: FastMap<u64, u64>,
+}
+
+/// Up to [`DUP_CHUNK`] increasing keys, each stored as `(key - base_key) << 32 |
+/// (line - base_line)` (a chunk ends where an offset would not fit in 32 bits).
+struct DupChunk {
+    base_key: u64,
+    base_line: u64,
+    entries: Vec<u64>,
+}
+
+/// Entries per chunk of [`DupIndex::sorted`] (512 KiB).
+const DUP_CHUNK: usize = 1 << 16;
+
+impl DupChunk {
+    fn last_key(&self) -> u64 {
+        self.entries
+            .last()
+            .map_or(self.base_key, |e| self.base_key + (e >> 32))
+    }
+
+    /// The line of `key` if the chunk holds it.
+    fn find(&self, key: u64) -> Option<u64> {
+        let off = key.checked_sub(self.base_key)?;
+        if off > u64::from(u32::MAX) {
+            return None;
+        }
+        let i = self
+            .entries
+            .binary_search_by(|e| (e >> 32).cmp(&off))
+            .ok()?;
+        Some(self.base_line + (self.entries[i] & 0xFFFF_FFFF))
+    }
+
+    /// Appends `key` (greater than the chunk's keys) if it fits.
+    fn push(&mut self, key: u64, line: u64) -> bool {
+        let (Some(off), Some(dl)) = (
+            key.checked_sub(self.base_key),
+            line.checked_sub(self.base_line),
+        ) else {
+            return false;
+        };
+        if self.entries.len() >= DUP_CHUNK || off > u64::from(u32::MAX) || dl > u64::from(u32::MAX)
+        {
+            return false;
+        }
+        self.entries.push(off << 32 | dl);
+        true
+    }
 }
 
 impl DupIndex {
     /// Records `key`; returns the line of its first occurrence if it was seen before.
     fn check_insert(&mut self, key: u64, line: u64) -> Option<u64> {
-        match self.sorted.last() {
-            Some(&(last, _)) if key <= last => {
-                if let Ok(i) = self.sorted.binary_search_by_key(&key, |e| e.0) {
-                    return Some(self.sorted[i].1);
+        let last = self.sorted.last().map(DupChunk::last_key);
+        match last {
+            Some(last) if key <= last => {
+                // The first chunk whose last key is >= key holds it, if any does.
+                let ci = self.sorted.partition_point(|c| c.last_key() < key);
+                if let Some(first) = self.sorted.get(ci).and_then(|c| c.find(key)) {
+                    return Some(first);
                 }
                 match self.other.entry(key) {
                     std::collections::hash_map::Entry::Occupied(o) => Some(*o.get()),
@@ -305,10 +362,24 @@ impl DupIndex {
                 }
             }
             _ => {
-                self.sorted.push((key, line));
+                if !self.sorted.last_mut().is_some_and(|c| c.push(key, line)) {
+                    let mut c = DupChunk {
+                        base_key: key,
+                        base_line: line,
+                        entries: Vec::with_capacity(DUP_CHUNK),
+                    };
+                    c.entries.push(0);
+                    self.sorted.push(c);
+                }
                 None
             }
         }
+    }
+
+    /// Number of keys in the sorted sequence.
+    #[cfg(test)]
+    fn sorted_len(&self) -> usize {
+        self.sorted.iter().map(|c| c.entries.len()).sum()
     }
 }
 
@@ -359,6 +430,23 @@ impl Core {
             accepted: 0,
             extra: Vec::new(),
         }
+    }
+
+    /// A core with the same file, options, country table and extra codes, and empty
+    /// caches, state and batch: to validate rows on another thread.
+    pub(crate) fn resolver(&self) -> Core {
+        let mut c = Core::new(
+            self.file.clone(),
+            self.source_file.clone(),
+            ReadOptions {
+                batch_size: 1,
+                ..self.opts.clone()
+            },
+        );
+        c.opts = self.opts.clone();
+        c.country_table = self.country_table.clone();
+        c.extra = self.extra.clone();
+        c
     }
 
     /// Accepts these codes (upper-cased) as countries although the registry does not
@@ -563,15 +651,19 @@ impl Core {
 /// A reader wrapper that counts bytes and remembers the last byte read, to report
 /// progress and to tell a truncated last record from a complete one.
 ///
-/// It also records where the newlines are, because the `csv` crate's own line numbers
-/// are one too low after a `\r\n` terminator: [`CountingReader::line_at`] gives the
-/// exact 1-based line of a byte offset whatever the line endings.
+/// It also records where the line terminators are, because the `csv` crate reports a
+/// record as starting right after the previous one, before the terminator bytes and
+/// empty lines it skips (the `\n` of a `\r\n`, blank lines), which makes its own
+/// line numbers too low: [`CountingReader::record_at`] gives the exact 1-based line
+/// and byte offset of a record whatever the line endings.
 pub(crate) struct CountingReader<R> {
     inner: R,
     pub count: u64,
     pub last_byte: Option<u8>,
     pub eof: bool,
-    newlines: std::collections::VecDeque<u64>,
+    /// Runs of consecutive `\r`/`\n` bytes not yet passed: start, end (exclusive)
+    /// and the number of `\n` in the run.
+    runs: std::collections::VecDeque<(u64, u64, u64)>,
     lines_before: u64,
 }
 
@@ -582,20 +674,33 @@ impl<R: Read> CountingReader<R> {
             count: 0,
             last_byte: None,
             eof: false,
-            newlines: std::collections::VecDeque::new(),
+            runs: std::collections::VecDeque::new(),
             lines_before: 0,
         }
     }
 
-    /// The 1-based line of the record starting at byte offset `byte`. Calls must come
-    /// with non-decreasing offsets. A newline *at* `byte` counts as before it (the
-    /// `csv` crate reports a record after `\r\n` as starting at the `\n`).
-    pub(crate) fn line_at(&mut self, byte: u64) -> u64 {
-        while self.newlines.front().is_some_and(|&o| o <= byte) {
-            self.newlines.pop_front();
-            self.lines_before += 1;
+    /// The 1-based line and the byte offset of the record that the `csv` crate
+    /// reports as starting at byte offset `byte`: past the terminators run that
+    /// `byte` falls in, if any. Calls must come with non-decreasing offsets.
+    pub(crate) fn record_at(&mut self, byte: u64) -> (u64, u64) {
+        let mut start = byte;
+        while let Some(&(s, e, newlines)) = self.runs.front() {
+            if s > start {
+                break;
+            }
+            if start < e {
+                start = e;
+            }
+            self.lines_before += newlines;
+            self.runs.pop_front();
         }
-        self.lines_before + 1
+        (self.lines_before + 1, start)
+    }
+
+    /// The 1-based line of the record reported as starting at byte offset `byte`
+    /// (see [`CountingReader::record_at`]).
+    pub(crate) fn line_at(&mut self, byte: u64) -> u64 {
+        self.record_at(byte).0
     }
 }
 
@@ -608,9 +713,15 @@ impl<R: Read> Read for CountingReader<R> {
             }
         } else {
             let base = self.count;
-            for (i, b) in buf[..n].iter().enumerate() {
-                if *b == b'\n' {
-                    self.newlines.push_back(base + i as u64);
+            for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
+                let at = base + i as u64;
+                let newline = u64::from(buf[i] == b'\n');
+                match self.runs.back_mut() {
+                    Some(run) if run.1 == at => {
+                        run.1 += 1;
+                        run.2 += newline;
+                    }
+                    _ => self.runs.push_back((at, at + 1, newline)),
                 }
             }
             self.count += n as u64;
@@ -662,7 +773,46 @@ mod tests {
         assert_eq!(d.check_insert(40, 8), None);
         assert_eq!(d.check_insert(40, 9), Some(8));
         assert_eq!(d.check_insert(5, 10), None);
-        assert_eq!((d.sorted.len(), d.other.len()), (4, 2));
+        assert_eq!((d.sorted_len(), d.other.len()), (4, 2));
+    }
+
+    #[test]
+    fn dup_index_across_chunks() {
+        let mut d = DupIndex::default();
+        let n = 3 * DUP_CHUNK as u64 + 17;
+        // Increasing keys with gaps, one jump too large for a 32-bit offset.
+        let key = |i: u64| {
+            if i < n / 2 {
+                i * 3
+            } else {
+                (1u64 << 40) + i * 3
+            }
+        };
+        for i in 0..n {
+            assert_eq!(d.check_insert(key(i), i + 2), None);
+        }
+        assert_eq!(d.sorted_len() as u64, n);
+        assert!(d.sorted.len() >= 4);
+        for i in [
+            0,
+            1,
+            DUP_CHUNK as u64 - 1,
+            DUP_CHUNK as u64,
+            n / 2 - 1,
+            n / 2,
+            n - 1,
+        ] {
+            assert_eq!(d.check_insert(key(i), 1), Some(i + 2), "key {i}");
+        }
+        // Keys between the sorted ones are new, then duplicates of themselves.
+        assert_eq!(d.check_insert(key(10) + 1, 99), None);
+        assert_eq!(d.check_insert(key(10) + 1, 100), Some(99));
+        assert_eq!(d.check_insert((1u64 << 39) + 5, 101), None);
+        assert_eq!(d.check_insert((1u64 << 39) + 5, 102), Some(101));
+        // Lines far apart start a new chunk.
+        let big = key(n - 1) + 1;
+        assert_eq!(d.check_insert(big, 1u64 << 33), None);
+        assert_eq!(d.check_insert(big, 7), Some(1u64 << 33));
     }
 
     #[test]

@@ -36,6 +36,14 @@
 //! across sources, and, with [`OnError::Quarantine`], writes rejected rows to a CSV
 //! (`file,line,column,value,message,raw`). Re-ingesting identical content yields the
 //! same content checksum and is reported as unchanged without a new version.
+//!
+//! The work is pipelined: the sources are read on a thread of their own (two batches
+//! ahead), the columns of each row group are encoded in parallel, the source files
+//! are hashed on another thread while they are read, and the Parquet files are hashed
+//! as they are written. Repeated keys within one source are the reader's to reject
+//! when it says so ([`FlowReader::keys_unique`], true of every reader of
+//! `entrepot-io`); the store checks the other readers' rows and, with several sources,
+//! every key across sources.
 
 #![warn(missing_docs)]
 

@@ -1,12 +1,17 @@
 //! Routing of canonical flow batches to per-(reporter, year) Parquet files.
 //!
-//! Rows are buffered per partition and written as row groups when a partition has
-//! [`SinkLimits::row_group_rows`] rows buffered, or when all buffers together exceed
-//! [`SinkLimits::buffer_bytes`] (then the largest buffers are flushed first). At most
+//! Rows are buffered per partition and encoded into the partition's row group in
+//! progress when a partition has [`SinkLimits::row_group_rows`] rows buffered, or when
+//! the buffers and the row groups in progress together exceed
+//! [`SinkLimits::buffer_bytes`] (then the largest buffers are encoded first, and the
+//! largest row groups in progress closed next). A row group is closed at 1,048,576
+//! rows or with its file. The columns of a row group are encoded in parallel (rayon),
+//! which gives the same bytes as a sequential encoding. At most
 //! [`SinkLimits::max_open_writers`] files are open at once; the least recently used is
 //! closed to make room, and the partition continues in a new `part-<k+1>.parquet`.
 //! Memory is therefore bounded by the buffer budget plus small per-writer state,
-//! whatever the input size or the number of partitions.
+//! whatever the input size or the number of partitions. Files are hashed (SHA-256) as
+//! they are written and fsynced when closed.
 
 use crate::error::{FsContext, StoreError};
 use crate::fsutil::{hex, sync_dir};
@@ -15,11 +20,14 @@ use arrow::array::{Array, Int32Array, RecordBatch, StringArray, UInt32Array};
 use arrow::compute::take_record_batch;
 use arrow::datatypes::{Schema, SchemaRef};
 use entrepot_io::schema::{col, flows_schema};
-use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowRowGroupWriterFactory};
+use parquet::arrow::arrow_writer::{
+    compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory,
+};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::basic::{Compression, Encoding, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
@@ -31,9 +39,11 @@ use std::sync::{Arc, OnceLock};
 /// Memory and file-handle bounds of the partition writer.
 #[derive(Debug, Clone, Copy)]
 pub struct SinkLimits {
-    /// Rows per row group (a partition buffer is flushed when it reaches this).
+    /// Rows buffered per partition before they are encoded into the partition's row
+    /// group in progress (row groups themselves hold up to 1,048,576 rows).
     pub row_group_rows: usize,
-    /// Total bytes of buffered Arrow data before the largest buffers are flushed.
+    /// Total bytes of buffered Arrow data and of row groups in progress before the
+    /// largest buffers are encoded and the largest row groups closed.
     pub buffer_bytes: usize,
     /// Files open at once (default: a quarter of the open-files limit, 16 to 256).
     pub max_open_writers: usize,
@@ -98,25 +108,47 @@ fn file_projection() -> &'static [usize] {
     })
 }
 
-/// Writer properties of every stored Parquet file (ZSTD level 3, deterministic).
+/// Writer properties of every stored Parquet file (deterministic: the same rows give
+/// the same bytes). Chosen for ingest speed on the 10M-row BACI benchmark
+/// (`bench/ingest/run.sh`) without making the files larger:
+///
+/// * ZSTD level 1: as fast as Snappy here and files a third smaller; level 3 cost a
+///   third more time for the same size.
+/// * Dictionary encoding only for `value_usd`, `quantity` and `source_file`. The
+///   other text columns are short and constant or nearly so over long runs of rows
+///   (`flow`, `period`, `declared_by`…, `partner` within a reporter) or sorted
+///   (`product` within a partner): plain values compressed by ZSTD take the same
+///   space as dictionary indices, without hashing every value into a dictionary.
+///   `source_file` values are long (a path on every row): hashing them is cheaper
+///   than copying and compressing them.
+/// * `source_line` (increasing line numbers): `DELTA_BINARY_PACKED`, a few bytes per
+///   page instead of 8 bytes per row.
+/// * No min/max statistics for the text columns that cannot prune row groups:
+///   `partner`, `period` and `product` (every row group holds nearly all partners and
+///   products, and the year is a partition), `hs_revision`, `quantity_unit`,
+///   `declared_by` and `source_file` (constant over a file in practice). They cost two
+///   string comparisons per row and column. `flow` and the numeric columns keep
+///   theirs.
 pub(crate) fn writer_properties() -> WriterProperties {
-    let mut b = WriterProperties::builder().set_max_row_group_row_count(Some(1 << 20));
-    // TEMP(bench): compression and dictionary experiments.
-    b = match std::env::var("EXP_COMP").as_deref() {
-        Ok("snappy") => b.set_compression(Compression::SNAPPY),
-        Ok("zstd1") => {
-            b.set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
-        }
-        Ok("none") => b.set_compression(Compression::UNCOMPRESSED),
-        _ => b.set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default())),
-    };
-    if std::env::var("EXP_NODICT").is_ok() {
-        for c in [col::VALUE_USD, col::QUANTITY, col::SOURCE_LINE] {
-            b = b.set_column_dictionary_enabled(parquet::schema::types::ColumnPath::from(c), false);
-        }
-    }
-    if std::env::var("EXP_CHUNKSTATS").is_ok() {
-        b = b.set_statistics_enabled(parquet::file::properties::EnabledStatistics::Chunk);
+    let column = |c: &str| ColumnPath::from(c);
+    let mut b = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
+        .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS))
+        .set_dictionary_enabled(false)
+        .set_column_dictionary_enabled(column(col::VALUE_USD), true)
+        .set_column_dictionary_enabled(column(col::QUANTITY), true)
+        .set_column_dictionary_enabled(column(col::SOURCE_FILE), true)
+        .set_column_encoding(column(col::SOURCE_LINE), Encoding::DELTA_BINARY_PACKED);
+    for c in [
+        col::PARTNER,
+        col::PERIOD,
+        col::PRODUCT,
+        col::HS_REVISION,
+        col::QUANTITY_UNIT,
+        col::DECLARED_BY,
+        col::SOURCE_FILE,
+    ] {
+        b = b.set_column_statistics_enabled(column(c), EnabledStatistics::None);
     }
     b.build()
 }
@@ -159,6 +191,10 @@ type Key = (String, i32);
 /// Rows of one row group at most (larger buffers are split).
 const MAX_ROW_GROUP_ROWS: usize = 1 << 20;
 
+/// Rows routed to other partitions after which a partition's row group in progress
+/// is closed (see [`PartitionSink::close_idle_groups`]).
+const IDLE_ROWS: u64 = 1 << 18;
+
 /// A file being written that hashes its bytes on the way (the Parquet writer only
 /// appends, so the digest is that of the finished file without reading it back).
 struct HashingFile {
@@ -180,11 +216,22 @@ impl Write for HashingFile {
     }
 }
 
-/// An open partition file: the Parquet file writer and the factory of its column
-/// writers (row groups are encoded column by column in parallel).
+/// An open partition file: the Parquet file writer, the factory of its column
+/// writers and the row group in progress.
 struct OpenFile {
     writer: SerializedFileWriter<HashingFile>,
     factory: ArrowRowGroupWriterFactory,
+    group: Option<RowGroup>,
+}
+
+/// A row group in progress: one encoder per column, fed batch after batch (in
+/// parallel across columns) and closed at [`MAX_ROW_GROUP_ROWS`] rows, when memory
+/// runs short or when the file is closed.
+struct RowGroup {
+    columns: Vec<ArrowColumnWriter>,
+    rows: usize,
+    /// Memory held by the encoders (encoded pages, dictionaries).
+    bytes: usize,
 }
 
 /// A written (or being written) partition file.
@@ -203,7 +250,19 @@ struct Part {
     writer: Option<OpenFile>,
     next_part: u32,
     last_used: u64,
+    /// Rows routed by the sink when this partition last received rows.
+    last_row: u64,
     files: Vec<FileRec>,
+}
+
+impl Part {
+    /// Memory held by the row group in progress.
+    fn group_bytes(&self) -> usize {
+        self.writer
+            .as_ref()
+            .and_then(|w| w.group.as_ref())
+            .map_or(0, |g| g.bytes)
+    }
 }
 
 /// Routes canonical batches into per-partition Parquet files under a root directory.
@@ -213,8 +272,13 @@ pub(crate) struct PartitionSink {
     props: WriterProperties,
     parts: HashMap<Key, Part>,
     open: usize,
+    /// Bytes of Arrow data buffered.
     buffered: usize,
+    /// Bytes held by the row groups in progress.
+    encoding: usize,
     clock: u64,
+    /// Rows routed so far.
+    routed: u64,
 }
 
 impl PartitionSink {
@@ -227,7 +291,9 @@ impl PartitionSink {
             parts: HashMap::new(),
             open: 0,
             buffered: 0,
+            encoding: 0,
             clock: 0,
+            routed: 0,
         }
     }
 
@@ -293,11 +359,13 @@ impl PartitionSink {
                 })
                 .collect::<Result<_, StoreError>>()?
         };
+        self.routed += n as u64;
         for (key, part_batch) in groups {
             let bytes = part_batch.get_array_memory_size();
             let rows = part_batch.num_rows();
             let full = {
                 let p = self.parts.entry(key.clone()).or_default();
+                p.last_row = self.routed;
                 p.buf.push(part_batch);
                 p.buf_rows += rows;
                 p.buf_bytes += bytes;
@@ -308,19 +376,66 @@ impl PartitionSink {
                 self.flush_part(&key)?;
             }
         }
-        while self.buffered > self.limits.buffer_bytes {
+        self.close_idle_groups()?;
+        self.enforce_budget()
+    }
+
+    /// Encodes the buffered rows and closes the row group in progress of the
+    /// partitions that received no rows for [`IDLE_ROWS`] rows (in sorted inputs,
+    /// the partitions that are done), so that they are written while the input is
+    /// still being read rather than all at the end. A partition that receives rows
+    /// again starts a new row group.
+    fn close_idle_groups(&mut self) -> Result<(), StoreError> {
+        let idle: Vec<Key> = self
+            .parts
+            .iter()
+            .filter(|(_, p)| {
+                (p.buf_rows > 0 || p.group_bytes() > 0) && self.routed - p.last_row >= IDLE_ROWS
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in idle {
+            if self.parts.get(&k).is_some_and(|p| p.buf_rows > 0) {
+                self.flush_part(&k)?;
+            }
+            self.close_group(&k)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the buffered rows and the row groups in progress within
+    /// [`SinkLimits::buffer_bytes`]: encodes the largest buffers first (encoded rows
+    /// take far less memory), then closes the largest row groups, down to half the
+    /// budget.
+    fn enforce_budget(&mut self) -> Result<(), StoreError> {
+        let budget = self.limits.buffer_bytes;
+        if self.buffered + self.encoding <= budget {
+            return Ok(());
+        }
+        while self.buffered + self.encoding > budget / 2 {
             let largest = self
                 .parts
                 .iter()
                 .filter(|(_, p)| p.buf_rows > 0)
                 .max_by(|a, b| a.1.buf_bytes.cmp(&b.1.buf_bytes).then_with(|| b.0.cmp(a.0)))
                 .map(|(k, _)| k.clone());
-            match largest {
-                Some(k) => self.flush_part(&k)?,
-                None => break,
+            if let Some(k) = largest {
+                self.flush_part(&k)?;
+                continue;
             }
-            if self.buffered <= self.limits.buffer_bytes / 2 {
-                break;
+            let largest = self
+                .parts
+                .iter()
+                .filter(|(_, p)| p.group_bytes() > 0)
+                .max_by(|a, b| {
+                    a.1.group_bytes()
+                        .cmp(&b.1.group_bytes())
+                        .then_with(|| b.0.cmp(a.0))
+                })
+                .map(|(k, _)| k.clone());
+            match largest {
+                Some(k) => self.close_group(&k)?,
+                None => break,
             }
         }
         Ok(())
@@ -365,7 +480,11 @@ impl PartitionSink {
             };
             let w = ArrowWriter::try_new(out, flows_file_schema(), Some(self.props.clone()))?;
             let (writer, factory) = w.into_serialized_writer()?;
-            p.writer = Some(OpenFile { writer, factory });
+            p.writer = Some(OpenFile {
+                writer,
+                factory,
+                group: None,
+            });
             p.next_part += 1;
             p.files.push(FileRec {
                 rel,
@@ -377,21 +496,43 @@ impl PartitionSink {
         }
         p.last_used = clock;
         let batches = std::mem::take(&mut p.buf);
-        if let Some(w) = p.writer.as_mut() {
-            for group in row_groups(batches, MAX_ROW_GROUP_ROWS) {
-                write_row_group(w, &group)?;
-            }
-        }
         if let Some(f) = p.files.last_mut() {
             f.rows += p.buf_rows as u64;
         }
         self.buffered -= p.buf_bytes;
         p.buf_rows = 0;
         p.buf_bytes = 0;
+        let before = p.group_bytes();
+        if let Some(w) = p.writer.as_mut() {
+            let mut rest = batches;
+            while !rest.is_empty() {
+                let room = MAX_ROW_GROUP_ROWS - w.group.as_ref().map_or(0, |g| g.rows);
+                let (now, later) = split_rows(rest, room);
+                rest = later;
+                write_to_group(w, &now)?;
+                if w.group
+                    .as_ref()
+                    .is_some_and(|g| g.rows >= MAX_ROW_GROUP_ROWS)
+                {
+                    close_group(w)?;
+                }
+            }
+        }
+        self.encoding = self.encoding - before + p.group_bytes();
+        Ok(())
+    }
+
+    /// Closes the row group in progress of a partition, if any.
+    fn close_group(&mut self, key: &Key) -> Result<(), StoreError> {
+        if let Some(w) = self.parts.get_mut(key).and_then(|p| p.writer.as_mut()) {
+            self.encoding -= w.group.as_ref().map_or(0, |g| g.bytes);
+            close_group(w)?;
+        }
         Ok(())
     }
 
     fn close_writer(&mut self, key: &Key) -> Result<(), StoreError> {
+        self.close_group(key)?;
         if let Some(p) = self.parts.get_mut(key) {
             if let Some(w) = p.writer.take() {
                 self.open -= 1;
@@ -451,59 +592,79 @@ impl PartitionSink {
     }
 }
 
-/// Splits buffered batches into groups of at most `max` rows (slicing where needed).
-fn row_groups(batches: Vec<RecordBatch>, max: usize) -> Vec<Vec<RecordBatch>> {
-    let mut out: Vec<Vec<RecordBatch>> = Vec::new();
-    let mut cur: Vec<RecordBatch> = Vec::new();
-    let mut rows = 0;
+/// Splits batches after their first `rows` rows (slicing the batch that straddles
+/// the cut).
+fn split_rows(batches: Vec<RecordBatch>, rows: usize) -> (Vec<RecordBatch>, Vec<RecordBatch>) {
+    let mut now = Vec::new();
+    let mut later = Vec::new();
+    let mut left = rows;
     for b in batches {
-        let mut off = 0;
-        while off < b.num_rows() {
-            let take = (b.num_rows() - off).min(max - rows);
-            cur.push(if off == 0 && take == b.num_rows() {
-                b.clone()
-            } else {
-                b.slice(off, take)
-            });
-            off += take;
-            rows += take;
-            if rows == max {
-                out.push(std::mem::take(&mut cur));
-                rows = 0;
-            }
+        let n = b.num_rows();
+        if left >= n {
+            left -= n;
+            now.push(b);
+        } else if left > 0 {
+            now.push(b.slice(0, left));
+            later.push(b.slice(left, n - left));
+            left = 0;
+        } else {
+            later.push(b);
         }
     }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    (now, later)
 }
 
-/// Encodes `batches` (in the file schema) as one row group, the columns in parallel,
-/// and appends it to the file. The bytes are the same as a sequential encoding.
-fn write_row_group(w: &mut OpenFile, batches: &[RecordBatch]) -> Result<(), StoreError> {
+/// Encodes `batches` (in the file schema) into the row group in progress of a file,
+/// starting one if needed, the columns in parallel. The bytes written are the same as
+/// with a sequential encoding.
+fn write_to_group(w: &mut OpenFile, batches: &[RecordBatch]) -> Result<(), StoreError> {
     let schema = flows_file_schema();
-    let writers = w
-        .factory
-        .create_column_writers(w.writer.flushed_row_groups().len())?;
-    if writers.len() != schema.fields().len() {
-        return Err(StoreError::Corrupt(
-            "the flows file schema is not flat".into(),
-        ));
+    if w.group.is_none() {
+        let columns = w
+            .factory
+            .create_column_writers(w.writer.flushed_row_groups().len())?;
+        if columns.len() != schema.fields().len() {
+            return Err(StoreError::Corrupt(
+                "the flows file schema is not flat".into(),
+            ));
+        }
+        w.group = Some(RowGroup {
+            columns,
+            rows: 0,
+            bytes: 0,
+        });
     }
-    let chunks = writers
-        .into_par_iter()
+    let Some(g) = w.group.as_mut() else {
+        return Ok(());
+    };
+    g.columns
+        .par_iter_mut()
         .enumerate()
-        .map(|(c, mut cw)| -> Result<ArrowColumnChunk, StoreError> {
+        .try_for_each(|(c, cw)| -> Result<(), StoreError> {
             let field = schema.field(c);
             for b in batches {
                 for leaf in compute_leaves(field, b.column(c))? {
                     cw.write(&leaf)?;
                 }
             }
-            Ok(cw.close()?)
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(())
+        })?;
+    g.rows += batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+    g.bytes = g.columns.iter().map(ArrowColumnWriter::memory_size).sum();
+    Ok(())
+}
+
+/// Closes the row group in progress of a file (the columns in parallel) and appends
+/// it to the file.
+fn close_group(w: &mut OpenFile) -> Result<(), StoreError> {
+    let Some(g) = w.group.take() else {
+        return Ok(());
+    };
+    let chunks = g
+        .columns
+        .into_par_iter()
+        .map(|cw| cw.close().map_err(StoreError::from))
+        .collect::<Result<Vec<ArrowColumnChunk>, StoreError>>()?;
     let mut rg = w.writer.next_row_group()?;
     for chunk in chunks {
         chunk.append_to_row_group(&mut rg)?;

@@ -639,3 +639,64 @@ fn empty_ingest_and_default_dir() {
             || std::env::var_os("ENTREPOT_STORE").is_some()
     );
 }
+
+/// Readers that reject repeated keys themselves (`keys_unique`): a single source is
+/// not checked again by the store, but keys repeated across sources still are, and
+/// the reader's own duplicates are still rejected.
+#[test]
+fn duplicates_with_key_checking_readers() {
+    use entrepot_io::baci::BaciReader;
+    use entrepot_io::{FlowReader, ReadOptions};
+    let data = tempfile::tempdir().unwrap();
+    let a = data.path().join("BACI_HS17_a.csv");
+    let b = data.path().join("BACI_HS17_b.csv");
+    std::fs::write(
+        &a,
+        "t,i,j,k,v,q\n2020,4,24,300431,1,1\n2020,4,24,854140,2,\n2020,4,24,300431,3,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "t,i,j,k,v,q\n2020,4,24,854140,5,\n2020,4,842,854140,7,\n",
+    )
+    .unwrap();
+    let open = |p: &std::path::Path| -> Box<dyn FlowReader> {
+        let options = ReadOptions {
+            on_error: OnError::Quarantine,
+            ..Default::default()
+        };
+        Box::new(BaciReader::open(p, None, None, options).unwrap())
+    };
+    assert!(open(&a).keys_unique());
+    let q = tempfile::tempdir().unwrap();
+    let qpath = q.path().join("rejected.csv");
+    let opts = IngestOptions {
+        on_error: OnError::Quarantine,
+        quarantine_path: Some(qpath.clone()),
+        ..Default::default()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path()).unwrap();
+    let rep = store.ingest("one", vec![open(&a)], &opts, &quiet).unwrap();
+    assert_eq!((rep.rows, rep.rejected), (2, 1));
+    let rep = store
+        .ingest("two", vec![open(&a), open(&b)], &opts, &quiet)
+        .unwrap();
+    assert_eq!((rep.rows, rep.rejected), (3, 2));
+    let text = std::fs::read_to_string(&qpath).unwrap();
+    assert!(text.contains("first seen on line 2"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("BACI_HS17_b.csv,2,") && l.contains("duplicate key")),
+        "{text}"
+    );
+    let flows = store
+        .load_flows(&FlowFilter {
+            dataset: Some("two".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut values: Vec<f64> = flows.iter().map(|f| f.value_usd).collect();
+    values.sort_by(f64::total_cmp);
+    assert_eq!(values, vec![1000.0, 2000.0, 7000.0]);
+}
