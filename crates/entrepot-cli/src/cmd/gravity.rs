@@ -257,15 +257,19 @@ fn load_data(a: &FitArgs, store: &Path) -> Result<Dataset> {
             .unwrap_or_default();
         return match ext.as_str() {
             "parquet" | "pq" => {
-                let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-                let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
-                    .with_context(|| format!("reading {}", path.display()))?
-                    .build()?;
+                let f = std::fs::File::open(path)
+                    .with_context(|| format!("opening {}", path.display()))?;
+                let reader =
+                    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+                        .with_context(|| format!("reading {}", path.display()))?
+                        .build()?;
                 let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
                 batches_to_dataset(&batches)
             }
             "dta" => dta_to_dataset(path),
-            _ => Dataset::from_csv_path(path).with_context(|| format!("reading {}", path.display())),
+            _ => {
+                Dataset::from_csv_path(path).with_context(|| format!("reading {}", path.display()))
+            }
         };
     }
     let query = match (&a.dataset, &a.sql) {
@@ -275,7 +279,9 @@ fn load_data(a: &FitArgs, store: &Path) -> Result<Dataset> {
     };
     let st = entrepot_store::Store::open(store)?;
     let engine = entrepot_query::QueryEngine::new(&st)?;
-    let batches = engine.sql_blocking(&query).with_context(|| format!("running {query:?}"))?;
+    let batches = engine
+        .sql_blocking(&query)
+        .with_context(|| format!("running {query:?}"))?;
     batches_to_dataset(&batches)
 }
 
@@ -342,7 +348,10 @@ fn dta_to_dataset(path: &Path) -> Result<Dataset> {
                 .collect();
             data.add_column(name, entrepot_gravity::Column::from_strings(&v))?;
         } else {
-            data.add_numeric(name, col.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())?;
+            data.add_numeric(
+                name,
+                col.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect(),
+            )?;
         }
     }
     Ok(data)
