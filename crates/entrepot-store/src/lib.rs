@@ -328,18 +328,7 @@ impl Store {
         progress: &dyn Fn(IngestProgress),
     ) -> Result<IngestReport, StoreError> {
         let start = Instant::now();
-        validate_dataset_name(name)?;
-        let lock = self.lock()?;
-        let existing = self.manifest.datasets.get(name).cloned();
-        if let Some(e) = &existing {
-            if e.kind != DatasetKind::Flows {
-                return Err(StoreError::KindMismatch {
-                    name: name.into(),
-                    actual: e.kind.to_string(),
-                    expected: "flows".into(),
-                });
-            }
-        }
+        let (lock, existing) = self.begin_write(name, DatasetKind::Flows)?;
         // The checksums of the sources decide whether an existing dataset is unchanged;
         // when they cannot (no dataset yet, or `replace`), they are computed on a
         // thread of their own while the sources are read.
@@ -534,18 +523,7 @@ impl Store {
         source_files: &[(PathBuf, String)],
     ) -> Result<IngestReport, StoreError> {
         let start = Instant::now();
-        validate_dataset_name(name)?;
-        let lock = self.lock()?;
-        let existing = self.manifest.datasets.get(name).cloned();
-        if let Some(e) = &existing {
-            if e.kind != DatasetKind::Facts {
-                return Err(StoreError::KindMismatch {
-                    name: name.into(),
-                    actual: e.kind.to_string(),
-                    expected: "facts".into(),
-                });
-            }
-        }
+        let (lock, existing) = self.begin_write(name, DatasetKind::Facts)?;
         let staging = self.new_staging(name)?;
         let written = (|| -> Result<PartitionFile, StoreError> {
             let path = staging.join("facts.parquet");
@@ -721,6 +699,28 @@ impl Store {
     }
 
     /// Takes the writer lock, re-reads the manifest and removes leftovers.
+    /// Validates the name, takes the writer lock and returns the dataset's current
+    /// entry, which must be of `kind` if it exists.
+    fn begin_write(
+        &mut self,
+        name: &str,
+        kind: DatasetKind,
+    ) -> Result<(StoreLock, Option<DatasetInfo>), StoreError> {
+        validate_dataset_name(name)?;
+        let lock = self.lock()?;
+        let existing = self.manifest.datasets.get(name).cloned();
+        if let Some(e) = &existing {
+            if e.kind != kind {
+                return Err(StoreError::KindMismatch {
+                    name: name.into(),
+                    actual: e.kind.to_string(),
+                    expected: kind.to_string(),
+                });
+            }
+        }
+        Ok((lock, existing))
+    }
+
     fn lock(&mut self) -> Result<StoreLock, StoreError> {
         let lock = StoreLock::acquire(&self.dir)?;
         self.manifest = Manifest::load(&self.dir)?;
