@@ -1,6 +1,6 @@
 //! The self-contained HTML report.
 
-use crate::labels::{check_tag, flow_title, growth_header, status_word, window_label};
+use crate::labels::{check_tag, flow_title, growth_header, headline_rows, status_word};
 use crate::marks::{conflicting, diversion_items, text, Marks, Style};
 use crate::svg::{self, esc};
 use entrepot_brief::{Brief, CheckKind, CheckStatus, Figure, PartnerKind, Provenance};
@@ -114,18 +114,7 @@ pub fn render(b: &Brief) -> String {
 
     // Headline
     h.s.push_str("<section id=\"headline\"><h2>Headline</h2>\n<table><tr><th>Window</th><th></th><th>Exports</th><th>Imports</th><th>Balance</th></tr>\n");
-    let rows: Vec<(String, &entrepot_brief::HeadlineRow)> = b
-        .headline
-        .current
-        .iter()
-        .map(|r| (window_label(r.window, &r.span), r))
-        .chain(
-            b.headline
-                .previous
-                .iter()
-                .map(|r| (format!("{} (previous)", window_label(r.window, &r.span)), r)),
-        )
-        .collect();
+    let rows = headline_rows(b);
     for (label, r) in rows {
         let ms = [&r.exports, &r.imports, &r.balance];
         let mut lv = String::new();

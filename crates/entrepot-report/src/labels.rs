@@ -74,3 +74,21 @@ pub(crate) fn growth_header(t: &entrepot_brief::PartnerTable) -> String {
         format!("vs {}", t.comparison_span)
     }
 }
+
+/// The headline rows in display order, current windows first, then the previous
+/// period's (labelled "(previous)").
+pub(crate) fn headline_rows(
+    b: &entrepot_brief::Brief,
+) -> Vec<(String, &entrepot_brief::HeadlineRow)> {
+    let current = b
+        .headline
+        .current
+        .iter()
+        .map(|r| (window_label(r.window, &r.span), r));
+    let previous = b
+        .headline
+        .previous
+        .iter()
+        .map(|r| (format!("{} (previous)", window_label(r.window, &r.span)), r));
+    current.chain(previous).collect()
+}

@@ -1,6 +1,6 @@
 //! The Markdown report.
 
-use crate::labels::{check_tag, flow_title, growth_header, status_word, window_label};
+use crate::labels::{check_tag, flow_title, growth_header, headline_rows, status_word};
 use crate::marks::{conflicting, diversion_items, text, Marks, Style};
 use entrepot_brief::{Brief, CheckKind, Figure, PartnerKind};
 use std::fmt::Write;
@@ -60,18 +60,7 @@ pub fn render(b: &Brief) -> String {
     m.line("## Headline\n");
     m.line("| Window | | Exports | Imports | Balance |");
     m.line("|---|---|---:|---:|---:|");
-    let rows: Vec<(String, &entrepot_brief::HeadlineRow)> = b
-        .headline
-        .current
-        .iter()
-        .map(|r| (window_label(r.window, &r.span), r))
-        .chain(
-            b.headline
-                .previous
-                .iter()
-                .map(|r| (format!("{} (previous)", window_label(r.window, &r.span)), r)),
-        )
-        .collect();
+    let rows = headline_rows(b);
     for (label, r) in rows {
         let ms = [&r.exports, &r.imports, &r.balance];
         let lv: Vec<String> = ms

@@ -308,13 +308,7 @@ impl Store {
         let d = self
             .dataset(name)
             .ok_or_else(|| StoreError::NotFound(name.to_string()))?;
-        if d.kind != DatasetKind::Flows {
-            return Err(StoreError::KindMismatch {
-                name: name.to_string(),
-                actual: d.kind.to_string(),
-                expected: "flows".into(),
-            });
-        }
+        check_kind(d, DatasetKind::Flows)?;
         Ok(d)
     }
 
@@ -669,13 +663,7 @@ impl Store {
                 let d = self
                     .dataset(n)
                     .ok_or_else(|| StoreError::NotFound(n.to_string()))?;
-                if d.kind != DatasetKind::Facts {
-                    return Err(StoreError::KindMismatch {
-                        name: n.into(),
-                        actual: d.kind.to_string(),
-                        expected: "facts".into(),
-                    });
-                }
+                check_kind(d, DatasetKind::Facts)?;
                 vec![d]
             }
             None => self
@@ -710,13 +698,7 @@ impl Store {
         let lock = self.lock()?;
         let existing = self.manifest.datasets.get(name).cloned();
         if let Some(e) = &existing {
-            if e.kind != kind {
-                return Err(StoreError::KindMismatch {
-                    name: name.into(),
-                    actual: e.kind.to_string(),
-                    expected: kind.to_string(),
-                });
-            }
+            check_kind(e, kind)?;
         }
         Ok((lock, existing))
     }
@@ -1235,4 +1217,17 @@ fn with_partition_columns(
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RecordBatch::try_new(schema, cols)?)
+}
+
+/// Fails with [`StoreError::KindMismatch`] unless the dataset is of `kind`.
+fn check_kind(d: &DatasetInfo, kind: DatasetKind) -> Result<(), StoreError> {
+    if d.kind == kind {
+        Ok(())
+    } else {
+        Err(StoreError::KindMismatch {
+            name: d.name.clone(),
+            actual: d.kind.to_string(),
+            expected: kind.to_string(),
+        })
+    }
 }
