@@ -17,11 +17,12 @@ pub mod flow;
 pub mod group;
 pub mod period;
 pub mod product;
+pub mod text;
 
 pub use country::{Country, CountryKind, CountryRegistry};
 pub use error::CoreError;
 pub use fact::{PublishedFigure, Unit};
-pub use flow::{Declarant, FlowKind, Provenance, Quantity, QuantityUnit, TradeFlow};
+pub use flow::{Declarant, MAX_FLOW_VALUE_USD, FlowKind, Provenance, Quantity, QuantityUnit, TradeFlow};
 pub use group::{GroupMembership, GroupRegistry};
 pub use period::{Period, PeriodSpan};
 pub use product::{Basket, HsCode, HsRevision, Product, ProductCatalog, ProductInfo};

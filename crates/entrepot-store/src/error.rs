@@ -42,7 +42,8 @@ pub enum StoreError {
     /// The dataset exists and the ingest did not ask to replace it.
     #[error(
         "dataset '{name}' already exists (version {version}) with different sources; \
-         ingest with replace to create a new version"
+         pass --replace to write a new version (the old one is then removed), or \
+         `entrepot remove {name}` first"
     )]
     Exists {
         /// Dataset name.
@@ -88,6 +89,84 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
+    /// An explicitly named store directory does not exist.
+    #[error("no store at {dir}: the directory does not exist (read commands create nothing)")]
+    NoStore {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// A directory that is not a store (or whose manifest was lost) was refused.
+    #[error("{dir} is not usable as a store: {message}; nothing was changed")]
+    NotAStore {
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// An ingest that would store no rows (nothing is written).
+    #[error(
+        "dataset '{name}': no rows to store ({rejected} rejected); the ingest stores \
+         nothing and the store is unchanged"
+    )]
+    Empty {
+        /// Dataset name.
+        name: String,
+        /// Rows rejected.
+        rejected: u64,
+    },
+    /// A dataset name differing only in letter case from an existing one.
+    #[error(
+        "dataset name '{name}' differs only in letter case from the existing dataset \
+         '{existing}'; SQL table names ignore case, so choose another name"
+    )]
+    NameCollision {
+        /// The requested name.
+        name: String,
+        /// The existing name.
+        existing: String,
+    },
+    /// The quarantine file would overwrite an input or write inside the store.
+    #[error("quarantine file {quarantine}: {message}; choose another --quarantine path")]
+    BadQuarantine {
+        /// The quarantine path.
+        quarantine: PathBuf,
+        /// Why it is refused.
+        message: String,
+    },
+    /// A source file changed while it was read.
+    #[error(
+        "{path}: the file changed while it was read (size, modification time or inode \
+         differ); nothing was stored"
+    )]
+    SourceChanged {
+        /// The source file.
+        path: PathBuf,
+    },
+    /// A file of the store is missing or not what the manifest records.
+    #[error("store integrity: {path}: {message}")]
+    Integrity {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A path inside the store that the store refuses to follow (a symbolic link,
+    /// or a file where a directory belongs).
+    #[error("{path}: {message}; refusing to follow it")]
+    Unsafe {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A Parquet or Arrow error while reading or writing one file.
+    #[error("{path}: {message}")]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        message: String,
+    },
     /// A stored file does not have the expected content.
     #[error("corrupt store: {0}")]
     Corrupt(String),
@@ -108,6 +187,24 @@ impl StoreError {
         StoreError::Fs {
             path: path.into(),
             source,
+        }
+    }
+}
+
+impl StoreError {
+    /// Names the file of a Parquet or Arrow error (other errors are returned as
+    /// they are: they already say where they happened).
+    pub(crate) fn in_file(self, path: &std::path::Path) -> StoreError {
+        match self {
+            StoreError::Parquet(e) => StoreError::InFile {
+                path: path.to_path_buf(),
+                message: format!("parquet: {e}"),
+            },
+            StoreError::Arrow(e) => StoreError::InFile {
+                path: path.to_path_buf(),
+                message: format!("arrow: {e}"),
+            },
+            other => other,
         }
     }
 }

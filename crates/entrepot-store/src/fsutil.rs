@@ -33,6 +33,11 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64), StoreError> {
     Ok((hex(&h.finalize()), size))
 }
 
+/// SHA-256 (hex) of bytes held in memory.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// Flushes a directory's entries to disk (no-op where directories cannot be opened).
 pub(crate) fn sync_dir(path: &Path) -> Result<(), StoreError> {
     #[cfg(unix)]

@@ -57,7 +57,7 @@ mod writer;
 
 pub use error::StoreError;
 pub use facts::{facts_schema, unit_from_str, unit_to_str};
-pub use fsutil::sha256_file;
+pub use fsutil::{sha256_bytes, sha256_file};
 pub use manifest::{
     DatasetInfo, DatasetKind, Manifest, PartitionFile, SourceFile, MANIFEST_FILE,
     MANIFEST_SCHEMA_VERSION,
@@ -216,43 +216,90 @@ pub struct FlowFilter {
     pub years: Option<RangeInclusive<i32>>,
 }
 
-/// An open store.
+/// An open store: a write-capable handle ([`Store::open`]) or a read view
+/// ([`Store::open_read`]).
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
     manifest: Manifest,
     limits: SinkLimits,
+    /// The readers' shared lock, held by read views for their lifetime.
+    _readers: lock::ReadGuard,
 }
 
 impl Store {
-    /// Opens (creating the directory if needed) the store in `dir`, and removes the
-    /// leftovers of interrupted writes when no other writer holds the lock.
+    /// Opens the store in `dir` for writing, creating the directory if needed. A
+    /// directory that holds files but no `manifest.json` is refused (it is not a
+    /// store, or its manifest was lost), and nothing is changed: in particular no
+    /// garbage is collected here — only a writer holding the lock collects, and
+    /// only under a valid manifest.
     pub fn open(dir: impl AsRef<Path>) -> Result<Store, StoreError> {
         let dir = dir.as_ref();
         let dir = std::path::absolute(dir).at(dir)?;
-        if !dir.exists() {
-            fs::create_dir_all(&dir).at(&dir)?;
-        }
-        if !dir.is_dir() {
-            return Err(StoreError::fs(
-                &dir,
-                std::io::Error::other("the store path is not a directory"),
-            ));
-        }
-        // Garbage collection is best effort: a read-only store or a busy lock skips it
-        // (readers only trust the manifest anyway).
-        if let Ok(Some(lock)) = StoreLock::try_acquire(&dir) {
-            if let Ok(m) = Manifest::load(&dir) {
-                let _ = gc(&dir, &m);
+        match fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(not_a_directory(&dir)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fs::create_dir_all(&dir).at(&dir)?;
             }
-            drop(lock);
+            Err(e) => return Err(StoreError::fs(&dir, e)),
         }
-        let manifest = Manifest::load(&dir)?;
+        let manifest = load_manifest(&dir)?;
         Ok(Store {
             dir,
             manifest,
             limits: SinkLimits::default(),
+            _readers: lock::ReadGuard::none(),
         })
+    }
+
+    /// Opens the store in `dir` for reading. Creates nothing, removes nothing and
+    /// takes no writer lock; a missing directory is [`StoreError::NoStore`], a
+    /// directory with files but no manifest is [`StoreError::NotAStore`]. The view
+    /// holds the readers' shared lock until dropped, so the files of the versions it
+    /// sees stay on disk while it lives, even if an ingest replaces them.
+    pub fn open_read(dir: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let dir = dir.as_ref();
+        let dir = std::path::absolute(dir).at(dir)?;
+        match fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(not_a_directory(&dir)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NoStore { dir })
+            }
+            Err(e) => return Err(StoreError::fs(&dir, e)),
+        }
+        // The shared lock first, then the manifest: a writer that commits between
+        // the two cannot remove the version this view is about to read.
+        let readers = lock::ReadGuard::acquire(&dir);
+        let manifest = load_manifest(&dir)?;
+        Ok(Store {
+            dir,
+            manifest,
+            limits: SinkLimits::default(),
+            _readers: readers,
+        })
+    }
+
+    /// A read view of a store that does not exist yet (no datasets); touches nothing.
+    pub fn empty(dir: impl Into<PathBuf>) -> Store {
+        Store {
+            dir: dir.into(),
+            manifest: Manifest::default(),
+            limits: SinkLimits::default(),
+            _readers: lock::ReadGuard::none(),
+        }
+    }
+
+    /// Removes the leftovers of interrupted writes (staging folders, a temporary
+    /// manifest) and the dataset versions the manifest no longer references (once no
+    /// reader holds them). Takes the writer lock; never follows a symbolic link and
+    /// removes only names the store itself generates. Writers call it on their own;
+    /// this is for `entrepot verify --repair` and tests.
+    pub fn collect_garbage(&mut self) -> Result<(), StoreError> {
+        let lock = self.lock()?;
+        drop(lock);
+        Ok(())
     }
 
     /// Opens the store in [`default_store_dir`].
@@ -272,7 +319,7 @@ impl Store {
 
     /// Re-reads the manifest (to see another process's writes).
     pub fn refresh(&mut self) -> Result<(), StoreError> {
-        self.manifest = Manifest::load(&self.dir)?;
+        self.manifest = load_manifest(&self.dir)?;
         Ok(())
     }
 
@@ -321,21 +368,63 @@ impl Store {
         opts: &IngestOptions,
         progress: &dyn Fn(IngestProgress),
     ) -> Result<IngestReport, StoreError> {
+        let fresh = self.is_uninitialised();
+        let result = self.ingest_flows(name, sources, opts, progress);
+        if result.is_err() && fresh {
+            self.undo_initialisation();
+        }
+        result
+    }
+
+    /// Whether the store has no manifest on disk yet (its first write initialises it).
+    fn is_uninitialised(&self) -> bool {
+        fs::symlink_metadata(self.dir.join(MANIFEST_FILE)).is_err()
+    }
+
+    /// After a failed first write: removes what initialising wrote (the empty
+    /// manifest and the readers' lock file), so that the directory is as it was.
+    fn undo_initialisation(&mut self) {
+        if !self.manifest.datasets.is_empty() {
+            return;
+        }
+        let _ = fs::remove_file(self.dir.join(MANIFEST_FILE));
+        let _ = fs::remove_file(self.dir.join(lock::READERS_FILE));
+        remove_dir_if_empty(&self.dir.join(STAGING_DIR));
+        remove_dir_if_empty(&self.dir.join(DATASETS_DIR));
+    }
+
+    fn ingest_flows(
+        &mut self,
+        name: &str,
+        sources: Vec<Box<dyn FlowReader>>,
+        opts: &IngestOptions,
+        progress: &dyn Fn(IngestProgress),
+    ) -> Result<IngestReport, StoreError> {
         let start = Instant::now();
+        self.check_quarantine_path(opts)?;
         let (lock, existing) = self.begin_write(name, DatasetKind::Flows)?;
-        // The checksums of the sources decide whether an existing dataset is unchanged;
-        // when they cannot (no dataset yet, or `replace`), they are computed on a
-        // thread of their own while the sources are read.
+        let before = snapshot_sources(&opts.source_files)?;
+        // The checksums of the sources decide whether an existing dataset is unchanged
+        // (after checking that its stored files are intact: a damaged dataset is
+        // written again); when they cannot (no dataset yet, or `replace`), they are
+        // computed on a thread of their own while the sources are read.
+        let mut existing_intact = false;
         let hashing = if let Some(e) = existing.as_ref().filter(|_| !opts.replace) {
             let source_files = hash_sources(&opts.source_files)?;
-            if !source_files.is_empty() && same_sources(&e.sources, &source_files) {
+            if source_files.is_empty() || !same_sources(&e.sources, &source_files) {
+                return Err(StoreError::Exists {
+                    name: name.into(),
+                    version: e.version,
+                });
+            }
+            if self.verify_dataset(e, true).is_empty() {
                 return Ok(unchanged_report(e, start));
             }
-            return Err(StoreError::Exists {
-                name: name.into(),
-                version: e.version,
-            });
+            std::thread::spawn(move || Ok(source_files))
         } else {
+            existing_intact = existing
+                .as_ref()
+                .is_some_and(|e| self.verify_dataset(e, false).is_empty());
             let paths = opts.source_files.clone();
             std::thread::spawn(move || hash_sources(&paths))
         };
@@ -345,18 +434,29 @@ impl Store {
         let hashed = hashing
             .join()
             .unwrap_or_else(|_| Err(StoreError::Corrupt("hashing the sources panicked".into())));
-        let (files, rows, rejected, source_files) = match (written, hashed) {
-            (Ok((files, rows, rejected)), Ok(source_files)) => {
-                (files, rows, rejected, source_files)
+        let checked = written.and_then(|w| {
+            let source_files = hashed?;
+            // The recorded checksums are those of the bytes read only if no source
+            // changed while it was read.
+            check_sources_unchanged(&before, &source_files)?;
+            if w.1 == 0 {
+                return Err(StoreError::Empty {
+                    name: name.to_string(),
+                    rejected: w.2,
+                });
             }
-            (Err(e), _) | (Ok(_), Err(e)) => {
+            Ok((w, source_files))
+        });
+        let ((files, rows, rejected), source_files) = match checked {
+            Ok(x) => x,
+            Err(e) => {
                 self.discard_staging(&staging);
                 return Err(e);
             }
         };
         let checksum = content_checksum(&files);
         if let Some(e) = &existing {
-            if e.checksum == checksum {
+            if e.checksum == checksum && existing_intact {
                 self.discard_staging(&staging);
                 return Ok(unchanged_report(e, start));
             }
@@ -418,6 +518,91 @@ impl Store {
             },
             ..report
         })
+    }
+
+    /// Refuses a quarantine file that is one of the inputs (same path, a link to
+    /// it, or the same inode) or that lies inside the store.
+    fn check_quarantine_path(&self, opts: &IngestOptions) -> Result<(), StoreError> {
+        let (OnError::Quarantine, Some(q)) = (opts.on_error, &opts.quarantine_path) else {
+            return Ok(());
+        };
+        let refuse = |message: String| StoreError::BadQuarantine {
+            quarantine: q.clone(),
+            message,
+        };
+        let q_abs = std::path::absolute(q).at(q)?;
+        let q_parent = q_abs
+            .parent()
+            .and_then(|p| fs::canonicalize(p).ok())
+            .unwrap_or_else(|| q_abs.clone());
+        let store = fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        if q_parent.starts_with(&store) {
+            return Err(refuse(format!(
+                "it is inside the store {}",
+                self.dir.display()
+            )));
+        }
+        let q_meta = fs::metadata(q).ok();
+        for input in &opts.source_files {
+            let same_path = fs::canonicalize(input)
+                .ok()
+                .zip(q_abs.file_name().map(|n| q_parent.join(n)))
+                .is_some_and(|(a, b)| a == b);
+            if same_path || q_meta.as_ref().is_some_and(|m| same_inode(m, input)) {
+                return Err(refuse(format!(
+                    "it is the input file {}, which it would overwrite",
+                    input.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the files of a dataset against the manifest: each must be a regular
+    /// file (not a symbolic link) of the recorded size and, with `checksums`, the
+    /// recorded SHA-256. Returns the problems found (empty when intact).
+    pub fn verify_dataset(&self, d: &DatasetInfo, checksums: bool) -> Vec<StoreError> {
+        let base = self.dir.join(&d.path);
+        let mut problems = Vec::new();
+        for f in &d.partitions {
+            let path = base.join(&f.path);
+            if let Err(e) = check_file(&path, f) {
+                problems.push(e);
+                continue;
+            }
+            if checksums {
+                match sha256_file(&path) {
+                    Ok((sha, _)) if sha == f.sha256 => {}
+                    Ok((sha, _)) => problems.push(StoreError::Integrity {
+                        path,
+                        message: format!("SHA-256 {sha} differs from the manifest's {}", f.sha256),
+                    }),
+                    Err(e) => problems.push(e),
+                }
+            }
+        }
+        if checksums && content_checksum(&d.partitions) != d.checksum {
+            problems.push(StoreError::Integrity {
+                path: base,
+                message: "the content checksum differs from the manifest's".into(),
+            });
+        }
+        problems
+    }
+
+    /// Checks every file of `name` (or of every dataset) against the manifest, with
+    /// checksums: the problems found, by dataset.
+    pub fn verify(&self, name: Option<&str>) -> Result<Vec<(String, Vec<StoreError>)>, StoreError> {
+        let datasets: Vec<&DatasetInfo> = match name {
+            Some(n) => vec![self
+                .dataset(n)
+                .ok_or_else(|| StoreError::NotFound(n.to_string()))?],
+            None => self.manifest.datasets.values().collect(),
+        };
+        Ok(datasets
+            .into_iter()
+            .map(|d| (d.name.clone(), self.verify_dataset(d, true)))
+            .collect())
     }
 
     /// Reads the sources on a thread of their own (parsing and validation overlap the
@@ -516,17 +701,39 @@ impl Store {
         figures: Vec<PublishedFigure>,
         source_files: &[(PathBuf, String)],
     ) -> Result<IngestReport, StoreError> {
+        let fresh = self.is_uninitialised();
+        let result = self.write_facts(name, figures, source_files);
+        if result.is_err() && fresh {
+            self.undo_initialisation();
+        }
+        result
+    }
+
+    fn write_facts(
+        &mut self,
+        name: &str,
+        figures: Vec<PublishedFigure>,
+        source_files: &[(PathBuf, String)],
+    ) -> Result<IngestReport, StoreError> {
         let start = Instant::now();
         let (lock, existing) = self.begin_write(name, DatasetKind::Facts)?;
+        if figures.is_empty() {
+            return Err(StoreError::Empty {
+                name: name.to_string(),
+                rejected: 0,
+            });
+        }
         let staging = self.new_staging(name)?;
         let written = (|| -> Result<PartitionFile, StoreError> {
             let path = staging.join("facts.parquet");
             let batch = facts::figures_to_batch(&figures)?;
             let file = File::create(&path).at(&path)?;
+            let named = |e: parquet::errors::ParquetError| StoreError::from(e).in_file(&path);
             let mut w =
-                ArrowWriter::try_new(file, facts_schema(), Some(writer::writer_properties()))?;
-            w.write(&batch)?;
-            let file = w.into_inner()?;
+                ArrowWriter::try_new(file, facts_schema(), Some(writer::writer_properties()))
+                    .map_err(named)?;
+            w.write(&batch).map_err(named)?;
+            let file = w.into_inner().map_err(named)?;
             file.sync_all().at(&path)?;
             sync_dir(&staging)?;
             let (sha256, bytes) = sha256_file(&path)?;
@@ -609,8 +816,13 @@ impl Store {
         self.manifest = manifest;
         crash_point("after_manifest");
         let ds = self.dir.join(DATASETS_DIR);
-        remove_tree(&ds.join(name))?;
-        sync_dir(&ds)?;
+        let ds_dir = ds.join(name);
+        if is_real_dir(&ds_dir) {
+            if let Some(_no_readers) = lock::no_readers(&self.dir) {
+                remove_tree(&ds_dir)?;
+                sync_dir(&ds)?;
+            }
+        }
         drop(lock);
         Ok(info)
     }
@@ -640,11 +852,9 @@ impl Store {
                     continue;
                 }
                 let path = base.join(&p.path);
-                let file = File::open(&path).at(&path)?;
-                let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
-                for batch in reader {
-                    let batch = batch?;
-                    let batch = filter_rows(&batch, filter)?;
+                for batch in open_stored(&path, p)? {
+                    let batch = batch.map_err(|e| StoreError::from(e).in_file(&path))?;
+                    let batch = filter_rows(&batch, filter).map_err(|e| e.in_file(&path))?;
                     if batch.num_rows() == 0 {
                         continue;
                     }
@@ -677,9 +887,9 @@ impl Store {
         for d in datasets {
             for p in &d.partitions {
                 let path = self.dir.join(&d.path).join(&p.path);
-                let file = File::open(&path).at(&path)?;
-                for batch in ParquetRecordBatchReaderBuilder::try_new(file)?.build()? {
-                    out.extend(facts::batch_to_figures(&batch?)?);
+                for batch in open_stored(&path, p)? {
+                    let batch = batch.map_err(|e| StoreError::from(e).in_file(&path))?;
+                    out.extend(facts::batch_to_figures(&batch).map_err(|e| e.in_file(&path))?);
                 }
             }
         }
@@ -696,6 +906,17 @@ impl Store {
     ) -> Result<(StoreLock, Option<DatasetInfo>), StoreError> {
         validate_dataset_name(name)?;
         let lock = self.lock()?;
+        if let Some(other) = self
+            .manifest
+            .datasets
+            .keys()
+            .find(|k| k.as_str() != name && k.eq_ignore_ascii_case(name))
+        {
+            return Err(StoreError::NameCollision {
+                name: name.to_string(),
+                existing: other.clone(),
+            });
+        }
         let existing = self.manifest.datasets.get(name).cloned();
         if let Some(e) = &existing {
             check_kind(e, kind)?;
@@ -703,9 +924,26 @@ impl Store {
         Ok((lock, existing))
     }
 
+    /// Takes the writer lock, (re-)reads the manifest — writing an empty one into an
+    /// empty directory, so that a store always has a manifest before it has data —
+    /// and collects garbage under it.
     fn lock(&mut self) -> Result<StoreLock, StoreError> {
         let lock = StoreLock::acquire(&self.dir)?;
-        self.manifest = Manifest::load(&self.dir)?;
+        self.manifest = match Manifest::load_existing(&self.dir)? {
+            Some(m) => m,
+            None => {
+                if !is_empty_store_dir(&self.dir)? {
+                    return Err(manifest_lost(&self.dir));
+                }
+                let m = Manifest {
+                    updated_at: format_rfc3339(time::unix_now()),
+                    ..Manifest::default()
+                };
+                m.save(&self.dir)?;
+                m
+            }
+        };
+        lock::ensure_readers_file(&self.dir)?;
         gc(&self.dir, &self.manifest)?;
         Ok(lock)
     }
@@ -722,8 +960,10 @@ impl Store {
             std::process::id(),
             SEQ.fetch_add(1, Ordering::Relaxed)
         );
-        let path = self.dir.join(STAGING_DIR).join(unique);
-        fs::create_dir_all(&path).at(&path)?;
+        let staging = self.dir.join(STAGING_DIR);
+        ensure_real_dir(&staging)?;
+        let path = staging.join(unique);
+        fs::create_dir(&path).at(&path)?;
         Ok(path)
     }
 
@@ -745,8 +985,15 @@ impl Store {
         let ds_root = self.dir.join(DATASETS_DIR);
         let ds_dir = ds_root.join(&info.name);
         let target = self.dir.join(&info.path);
-        fs::create_dir_all(&ds_dir).at(&ds_dir)?;
+        ensure_real_dir(&ds_root)?;
+        ensure_real_dir(&ds_dir)?;
         sync_dir(&ds_root)?;
+        if fs::symlink_metadata(&target).is_ok() && !is_real_dir(&target) {
+            return Err(StoreError::Unsafe {
+                path: target,
+                message: "expected a dataset version directory".into(),
+            });
+        }
         // Not referenced by the manifest, hence garbage.
         remove_tree(&target)?;
         crash_point("before_rename");
@@ -763,9 +1010,13 @@ impl Store {
         crash_point("after_manifest");
         if let Some(o) = old {
             let old_dir = self.dir.join(&o.path);
-            if old_dir != target {
-                let _ = remove_tree(&old_dir);
-                let _ = sync_dir(&ds_dir);
+            // A read view may still be reading the old version: then it stays until a
+            // later writer finds no reader (see `gc`).
+            if old_dir != target && is_real_dir(&old_dir) {
+                if let Some(_no_readers) = lock::no_readers(&self.dir) {
+                    let _ = remove_tree(&old_dir);
+                    let _ = sync_dir(&ds_dir);
+                }
             }
         }
         remove_dir_if_empty(&self.dir.join(STAGING_DIR));
@@ -773,52 +1024,140 @@ impl Store {
     }
 }
 
-/// Removes `.staging/*`, `manifest.json.tmp` and version directories that the
-/// manifest does not reference. Caller holds the lock.
+/// A value from data or a manifest as shown in a message: control bytes escaped,
+/// long values cut.
+pub(crate) fn display(s: &str) -> String {
+    entrepot_core::text::display_value(s)
+}
+
+fn not_a_directory(dir: &Path) -> StoreError {
+    StoreError::NotAStore {
+        dir: dir.to_path_buf(),
+        message: "not a directory".into(),
+    }
+}
+
+fn manifest_lost(dir: &Path) -> StoreError {
+    StoreError::NotAStore {
+        dir: dir.to_path_buf(),
+        message: format!(
+            "it holds files but no {MANIFEST_FILE} (it is not an Entrepôt store, or its \
+             manifest was lost: restore {MANIFEST_FILE} from a backup; datasets are never \
+             collected without a manifest)"
+        ),
+    }
+}
+
+/// The manifest of `dir`, or an empty one when the directory holds nothing but the
+/// store's lock files; a directory with other files and no manifest is refused.
+fn load_manifest(dir: &Path) -> Result<Manifest, StoreError> {
+    match Manifest::load_existing(dir)? {
+        Some(m) => Ok(m),
+        None if is_empty_store_dir(dir)? => Ok(Manifest::default()),
+        None => Err(manifest_lost(dir)),
+    }
+}
+
+/// Whether `dir` holds nothing but the lock files of a store.
+fn is_empty_store_dir(dir: &Path) -> Result<bool, StoreError> {
+    for e in fs::read_dir(dir).at(dir)? {
+        let name = e.at(dir)?.file_name();
+        if name != lock::LOCK_FILE && name != lock::READERS_FILE {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether `path` is a real directory (not a symbolic link to one).
+fn is_real_dir(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_dir())
+}
+
+/// Makes sure `path` is a real directory inside the store, creating it if absent;
+/// a symbolic link or a file in its place is refused.
+fn ensure_real_dir(path: &Path) -> Result<(), StoreError> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_dir() => Ok(()),
+        Ok(_) => Err(StoreError::Unsafe {
+            path: path.to_path_buf(),
+            message: "expected a directory of the store, found a symbolic link or a file".into(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir(path).at(path)?;
+            Ok(())
+        }
+        Err(e) => Err(StoreError::fs(path, e)),
+    }
+}
+
+/// Whether `name` is a staging folder name the store generates
+/// (`<dataset>-<pid>-<nanos>-<seq>`).
+fn is_staging_name(name: &str) -> bool {
+    let mut parts = name.rsplitn(4, '-');
+    let digits =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    digits(parts.next())
+        && digits(parts.next())
+        && digits(parts.next())
+        && parts
+            .next()
+            .is_some_and(|n| validate_dataset_name(n).is_ok())
+}
+
+/// Whether `name` is a version folder name (`v<N>`).
+fn is_version_name(name: &str) -> bool {
+    name.len() > 1 && name.starts_with('v') && name[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Removes `.staging/*`, `manifest.json.tmp` and, when no reader is active, the
+/// version directories that the manifest does not reference. The caller holds the
+/// writer lock and a valid manifest. Only names the store generates are removed, and
+/// a symbolic link is never followed: a symlinked `.staging`, dataset or version
+/// folder is left alone (it is not the store's).
 fn gc(dir: &Path, manifest: &Manifest) -> Result<(), StoreError> {
     let staging = dir.join(STAGING_DIR);
-    if staging.is_dir() {
+    if is_real_dir(&staging) {
         for e in fs::read_dir(&staging).at(&staging)? {
             let e = e.at(&staging)?;
             let p = e.path();
-            if p.is_dir() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if is_staging_name(&name) && is_real_dir(&p) {
                 remove_tree(&p)?;
-            } else {
-                let _ = fs::remove_file(&p);
             }
         }
         remove_dir_if_empty(&staging);
     }
     let tmp = dir.join(format!("{MANIFEST_FILE}.tmp"));
-    if tmp.exists() {
+    if fs::symlink_metadata(&tmp).is_ok() {
         let _ = fs::remove_file(&tmp);
     }
     let ds_root = dir.join(DATASETS_DIR);
-    if !ds_root.is_dir() {
+    if !is_real_dir(&ds_root) {
         return Ok(());
     }
+    // Old versions only go when no read view holds the store.
+    let Some(_no_readers) = lock::no_readers(dir) else {
+        return Ok(());
+    };
     for e in fs::read_dir(&ds_root).at(&ds_root)? {
         let e = e.at(&ds_root)?;
         let ds_dir = e.path();
-        if !ds_dir.is_dir() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if validate_dataset_name(&name).is_err() || !is_real_dir(&ds_dir) {
             continue;
         }
-        let name = e.file_name().to_string_lossy().into_owned();
         let keep = manifest
             .datasets
             .get(&name)
-            .map(|d| format!("{DATASETS_DIR}/{name}/v{}", d.version));
+            .map(|d| format!("v{}", d.version));
         for v in fs::read_dir(&ds_dir).at(&ds_dir)? {
             let v = v.at(&ds_dir)?;
             let vname = v.file_name().to_string_lossy().into_owned();
-            let is_version = vname.len() > 1
-                && vname.starts_with('v')
-                && vname[1..].bytes().all(|b| b.is_ascii_digit());
-            if !is_version {
+            if !is_version_name(&vname) || !is_real_dir(&v.path()) {
                 continue;
             }
-            let rel = format!("{DATASETS_DIR}/{name}/{vname}");
-            if keep.as_deref() != Some(rel.as_str()) {
+            if keep.as_deref() != Some(vname.as_str()) {
                 remove_tree(&v.path())?;
             }
         }
@@ -841,6 +1180,121 @@ fn crash_point(point: &str) {
     }
     #[cfg(not(unix))]
     let _ = point;
+}
+
+/// What identifies the content of a source file cheaply: size, modification time
+/// and inode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SourceStamp {
+    path: PathBuf,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: (u64, u64),
+}
+
+fn stamp(path: &Path) -> Result<SourceStamp, StoreError> {
+    let m = fs::metadata(path).at(path)?;
+    #[cfg(unix)]
+    let inode = {
+        use std::os::unix::fs::MetadataExt;
+        (m.dev(), m.ino())
+    };
+    #[cfg(not(unix))]
+    let inode = (0, 0);
+    Ok(SourceStamp {
+        path: path.to_path_buf(),
+        len: m.len(),
+        modified: m.modified().ok(),
+        inode,
+    })
+}
+
+/// The stamps of the source files before they are read.
+fn snapshot_sources(paths: &[PathBuf]) -> Result<Vec<SourceStamp>, StoreError> {
+    paths.iter().map(|p| stamp(p)).collect()
+}
+
+/// Fails with [`StoreError::SourceChanged`] when a source's stamp moved while it was
+/// read, or when the bytes hashed are not the file's size then.
+fn check_sources_unchanged(
+    before: &[SourceStamp],
+    hashed: &[SourceFile],
+) -> Result<(), StoreError> {
+    for (i, b) in before.iter().enumerate() {
+        let now = stamp(&b.path).ok();
+        let size_hashed = hashed.get(i).and_then(|h| h.size);
+        if now.as_ref() != Some(b) || size_hashed.is_some_and(|n| n != b.len) {
+            return Err(StoreError::SourceChanged {
+                path: b.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `m` (the metadata of one file) is the same file as `other`.
+fn same_inode(m: &fs::Metadata, other: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(other).is_ok_and(|o| o.dev() == m.dev() && o.ino() == m.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (m, other);
+        false
+    }
+}
+
+/// Checks that a stored file is a regular file (not a symbolic link) of the size
+/// the manifest records; every reader calls it before opening a file.
+pub fn check_stored_file(path: &Path, f: &PartitionFile) -> Result<(), StoreError> {
+    check_file(path, f)
+}
+
+fn check_file(path: &Path, f: &PartitionFile) -> Result<(), StoreError> {
+    let m = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::Integrity {
+                path: path.to_path_buf(),
+                message: "missing (the manifest lists it); run `entrepot verify` and \
+                          re-ingest the dataset"
+                    .into(),
+            })
+        }
+        Err(e) => return Err(StoreError::fs(path, e)),
+    };
+    if !m.file_type().is_file() {
+        return Err(StoreError::Unsafe {
+            path: path.to_path_buf(),
+            message: "a stored file that is not a regular file (a symbolic link?)".into(),
+        });
+    }
+    if m.len() != f.bytes {
+        return Err(StoreError::Integrity {
+            path: path.to_path_buf(),
+            message: format!(
+                "{} bytes where the manifest records {}; the file was altered",
+                m.len(),
+                f.bytes
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Opens a stored Parquet file after checking it against the manifest; errors name
+/// the file.
+fn open_stored(
+    path: &Path,
+    f: &PartitionFile,
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, StoreError> {
+    check_file(path, f)?;
+    let file = File::open(path).at(path)?;
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| StoreError::from(e).in_file(path))
 }
 
 /// The SHA-256 and size of every source file.

@@ -104,3 +104,87 @@ impl Drop for StoreLock {
         }
     }
 }
+
+/// Name of the readers' lock file in the store directory.
+pub(crate) const READERS_FILE: &str = ".readers";
+
+/// A shared lock on `DIR/.readers`, held by every open read view of a store for its
+/// lifetime. A writer removes an old dataset version only when it can take this
+/// lock exclusively (no reader is active); otherwise the old version stays until a
+/// later writer finds no reader, so a long query never loses its files to a
+/// concurrent ingest.
+#[derive(Debug)]
+pub(crate) struct ReadGuard {
+    #[allow(dead_code)]
+    file: Option<File>,
+}
+
+impl ReadGuard {
+    /// Takes the shared lock, waiting only for a writer that is removing old versions
+    /// (a few milliseconds). Where the file cannot be opened (a read-only store
+    /// without one, which no writer can change either) the guard holds nothing.
+    pub(crate) fn acquire(dir: &Path) -> ReadGuard {
+        let path = dir.join(READERS_FILE);
+        let file = match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_file() => File::open(&path).ok(),
+            _ => None,
+        };
+        #[cfg(unix)]
+        if let Some(f) = &file {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: flock on a valid, owned file descriptor.
+            let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_SH) };
+            if rc != 0 {
+                return ReadGuard { file: None };
+            }
+        }
+        ReadGuard { file }
+    }
+
+    /// A guard that holds nothing (a store view without files).
+    pub(crate) fn none() -> ReadGuard {
+        ReadGuard { file: None }
+    }
+}
+
+/// Creates `DIR/.readers` if absent (writers call it, holding the writer lock).
+pub(crate) fn ensure_readers_file(dir: &Path) -> Result<(), StoreError> {
+    let path = dir.join(READERS_FILE);
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_file() => Ok(()),
+        Ok(_) => Err(StoreError::Unsafe {
+            path,
+            message: "not a regular file".into(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .at(&path)?;
+            Ok(())
+        }
+        Err(e) => Err(StoreError::fs(&path, e)),
+    }
+}
+
+/// Whether no reader holds `DIR/.readers` now. While the returned file is held no
+/// new reader can start, so the caller removes old versions and then drops it.
+pub(crate) fn no_readers(dir: &Path) -> Option<File> {
+    let path = dir.join(READERS_FILE);
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_file() => {}
+        _ => return None,
+    }
+    let f = File::open(&path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a valid, owned file descriptor.
+        let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            return None;
+        }
+    }
+    Some(f)
+}

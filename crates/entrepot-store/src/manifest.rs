@@ -135,14 +135,35 @@ impl Default for Manifest {
 }
 
 impl Manifest {
-    /// Reads the manifest of the store in `dir`; an absent manifest is an empty store.
-    pub fn load(dir: &Path) -> Result<Manifest, StoreError> {
+    /// Reads and checks the manifest of the store in `dir`; `Ok(None)` when there is
+    /// no `manifest.json`. Whether a directory without a manifest may be used as an
+    /// empty store is the caller's decision (see `Store::open`): a missing manifest
+    /// is never taken to mean "no datasets" when the directory holds data.
+    pub fn load_existing(dir: &Path) -> Result<Option<Manifest>, StoreError> {
         let path = dir.join(MANIFEST_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Manifest::default()),
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(StoreError::fs(&path, e)),
         };
+        if !meta.file_type().is_file() {
+            return Err(StoreError::Manifest {
+                path,
+                message: "not a regular file (a symbolic link or a directory); \
+                          the manifest must be a file inside the store"
+                    .into(),
+            });
+        }
+        if meta.len() > MAX_MANIFEST_BYTES {
+            return Err(StoreError::Manifest {
+                path,
+                message: format!(
+                    "{} bytes, more than the {MAX_MANIFEST_BYTES} bytes a manifest may hold",
+                    meta.len()
+                ),
+            });
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| StoreError::fs(&path, e))?;
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| StoreError::Manifest {
                 path: path.clone(),
@@ -164,10 +185,54 @@ impl Manifest {
                 ),
             });
         }
-        serde_json::from_value(value).map_err(|e| StoreError::Manifest {
-            path,
-            message: e.to_string(),
-        })
+        let manifest: Manifest =
+            serde_json::from_value(value).map_err(|e| StoreError::Manifest {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        manifest
+            .validate()
+            .map_err(|message| StoreError::Manifest { path, message })?;
+        Ok(Some(manifest))
+    }
+
+    /// Checks that every path the manifest names stays inside the store: a dataset's
+    /// `path` must be exactly `datasets/<name>/v<version>` with a valid name, and a
+    /// file path must be relative, made of plain components (no `..`, `.`, root,
+    /// backslash or control character) and end in `.parquet`. The manifest is data
+    /// that anyone able to write the directory can edit; nothing it says is used to
+    /// reach a file before this check.
+    pub fn validate(&self) -> Result<(), String> {
+        for (key, d) in &self.datasets {
+            let shown = crate::display(key);
+            if key != &d.name {
+                return Err(format!(
+                    "dataset entry '{shown}' names itself '{}'",
+                    crate::display(&d.name)
+                ));
+            }
+            crate::validate_dataset_name(key)
+                .map_err(|_| format!("invalid dataset name '{shown}'"))?;
+            if d.version == 0 {
+                return Err(format!("dataset '{shown}' has version 0"));
+            }
+            let want = format!("datasets/{key}/v{}", d.version);
+            if d.path != want {
+                return Err(format!(
+                    "dataset '{shown}' has path '{}', expected '{want}'",
+                    crate::display(&d.path)
+                ));
+            }
+            for f in &d.partitions {
+                check_relative_file(&f.path).map_err(|why| {
+                    format!(
+                        "dataset '{shown}' lists the file '{}': {why}",
+                        crate::display(&f.path)
+                    )
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes the manifest atomically (`manifest.json.tmp`, fsync, rename, fsync dir).
@@ -179,5 +244,54 @@ impl Manifest {
         })?;
         text.push('\n');
         write_atomic(&path, text.as_bytes())
+    }
+}
+
+/// The largest manifest this build reads (a store of 100,000 files is ~30 MB).
+pub const MAX_MANIFEST_BYTES: u64 = 256 << 20;
+
+/// Checks that `rel` is a relative path of plain components ending in `.parquet`.
+fn check_relative_file(rel: &str) -> Result<(), &'static str> {
+    if rel.is_empty() || rel.len() > 1024 {
+        return Err("empty or longer than 1024 bytes");
+    }
+    if rel.starts_with('/') {
+        return Err("an absolute path");
+    }
+    if rel.chars().any(|c| c.is_control() || c == '\\' || c == ':') {
+        return Err("contains a control character, a backslash or a colon");
+    }
+    for comp in rel.split('/') {
+        if comp.is_empty() || comp == "." || comp == ".." {
+            return Err("contains an empty, '.' or '..' component");
+        }
+    }
+    if !rel.ends_with(".parquet") {
+        return Err("not a .parquet file");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_relative_file;
+
+    #[test]
+    fn only_plain_relative_parquet_paths_are_accepted() {
+        assert!(check_relative_file("reporter=CHN/year=2016/part-0.parquet").is_ok());
+        assert!(check_relative_file("facts.parquet").is_ok());
+        for bad in [
+            "../../etc/passwd",
+            "/etc/passwd.parquet",
+            "reporter=CHN/../../x.parquet",
+            "a//b.parquet",
+            "./a.parquet",
+            "a\\..\\b.parquet",
+            "C:/x.parquet",
+            "x.csv",
+            "",
+        ] {
+            assert!(check_relative_file(bad).is_err(), "{bad}");
+        }
     }
 }

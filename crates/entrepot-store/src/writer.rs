@@ -441,7 +441,21 @@ impl PartitionSink {
         Ok(())
     }
 
+    /// The file a partition is writing (or would write next), for error messages.
+    fn current_file(&self, key: &Key) -> PathBuf {
+        match self.parts.get(key).and_then(|p| p.files.last()) {
+            Some(f) => self.root.join(&f.rel),
+            None => self.root.join(partition_dir(&key.0, key.1)),
+        }
+    }
+
+    /// [`Self::write_part`], with Parquet and Arrow errors naming the file.
     fn flush_part(&mut self, key: &Key) -> Result<(), StoreError> {
+        self.write_part(key)
+            .map_err(|e| e.in_file(&self.current_file(key)))
+    }
+
+    fn write_part(&mut self, key: &Key) -> Result<(), StoreError> {
         let needs_writer = self.parts.get(key).is_some_and(|p| p.writer.is_none());
         if needs_writer {
             while self.open >= self.limits.max_open_writers.max(1) {
@@ -531,7 +545,13 @@ impl PartitionSink {
         Ok(())
     }
 
+    /// [`Self::close_part`], with Parquet and Arrow errors naming the file.
     fn close_writer(&mut self, key: &Key) -> Result<(), StoreError> {
+        self.close_part(key)
+            .map_err(|e| e.in_file(&self.current_file(key)))
+    }
+
+    fn close_part(&mut self, key: &Key) -> Result<(), StoreError> {
         self.close_group(key)?;
         if let Some(p) = self.parts.get_mut(key) {
             if let Some(w) = p.writer.take() {

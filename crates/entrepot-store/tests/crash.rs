@@ -122,10 +122,19 @@ fn kill_9_mid_ingest_leaves_store_as_before() {
         child.kill().expect("SIGKILL");
         let st = child.wait().unwrap();
         assert!(!st.success(), "child was killed");
-        // The staged files of the dead writer are there until the store is opened.
+        // The staged files of the dead writer are there until the next writer;
+        // readers never see them, and a read view collects nothing.
         let staged = snapshot(&tmp.path().join(".staging"));
         assert!(staged.keys().any(|p| p.ends_with(".parquet")), "{staged:?}");
-        let store = Store::open(tmp.path()).unwrap();
+        let reader = Store::open_read(tmp.path()).unwrap();
+        assert_eq!(reader.dataset("trade").unwrap().checksum, v1.checksum);
+        assert!(
+            tmp.path().join(".staging").is_dir(),
+            "a read view collected"
+        );
+        drop(reader);
+        let mut store = Store::open(tmp.path()).unwrap();
+        store.collect_garbage().unwrap();
         assert_eq!(
             snapshot(tmp.path()),
             before,
@@ -142,7 +151,7 @@ fn kill_9_mid_ingest_leaves_store_as_before() {
             .wait()
             .unwrap();
         assert!(!st.success(), "{point}: child must die");
-        Store::open(tmp.path()).unwrap();
+        Store::open(tmp.path()).unwrap().collect_garbage().unwrap();
         assert_eq!(snapshot(tmp.path()), before, "crash at {point}");
     }
 }
@@ -184,8 +193,9 @@ fn kill_9_after_manifest_leaves_store_as_after() {
     assert!(!st.success());
     // The old version is still on disk (the kill came before its deletion)...
     assert!(tmp.path().join("datasets/trade/v1").is_dir());
-    let store = Store::open(tmp.path()).unwrap();
-    // ...and is collected on open; the store is exactly the committed state.
+    let mut store = Store::open(tmp.path()).unwrap();
+    store.collect_garbage().unwrap();
+    // ...and is collected by the next writer; the store is exactly the committed state.
     assert!(!tmp.path().join("datasets/trade/v1").exists());
     let d = store.dataset("trade").unwrap().clone();
     assert_eq!(d.version, 2);
@@ -203,6 +213,7 @@ fn kill_9_after_manifest_leaves_store_as_after() {
         .map(|p| format!("datasets/trade/v2/{}", p.path))
         .collect();
     want.push("manifest.json".into());
+    want.push(".readers".into());
     want.sort();
     assert_eq!(files, want.iter().collect::<Vec<_>>());
     assert_eq!(

@@ -614,25 +614,33 @@ fn names_are_validated_and_garbage_is_collected() {
     std::fs::create_dir_all(tmp.path().join("datasets/trade/v2/reporter=CHN")).unwrap();
     std::fs::create_dir_all(tmp.path().join("datasets/ghost/v1")).unwrap();
     std::fs::write(tmp.path().join("manifest.json.tmp"), b"{").unwrap();
-    let store = Store::open(tmp.path()).unwrap();
+    // A read view sees only the manifest's data and removes nothing...
+    let reader = Store::open_read(tmp.path()).unwrap();
+    assert_eq!(reader.load_flows(&FlowFilter::default()).unwrap().len(), 9);
+    assert!(tmp.path().join("datasets/ghost/v1").is_dir());
+    drop(reader);
+    // ...the next writer collects.
+    let mut store = Store::open(tmp.path()).unwrap();
+    store.collect_garbage().unwrap();
     assert_eq!(snapshot(tmp.path()), before);
     assert_eq!(store.load_flows(&FlowFilter::default()).unwrap().len(), 9);
 }
 
 #[test]
-fn empty_ingest_and_default_dir() {
+fn empty_ingest_stores_nothing_and_default_dir() {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = Store::open(tmp.path().join("nested/store")).unwrap();
-    let rep = store
+    let err = store
         .ingest(
             "empty",
             vec![VecReader::new("e.csv", vec![]).boxed()],
             &IngestOptions::default(),
             &quiet,
         )
-        .unwrap();
-    assert_eq!((rep.rows, rep.files), (0, 0));
-    assert!(store.dataset_dir("empty").unwrap().is_dir());
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Empty { .. }), "{err}");
+    assert!(err.to_string().contains("no rows to store"), "{err}");
+    assert!(store.dataset("empty").is_none());
     assert!(store.load_flows(&FlowFilter::default()).unwrap().is_empty());
     assert!(
         entrepot_store::default_store_dir().ends_with("entrepot")

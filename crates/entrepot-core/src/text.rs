@@ -1,0 +1,109 @@
+//! Safe display of text that came from data: control bytes escaped, long values cut.
+//!
+//! Every value that a file, a manifest or a user supplied may hold terminal escape
+//! sequences (ESC, BEL), NUL bytes or megabytes of text. Error messages and terminal
+//! output pass such text through [`display_value`] (escape and truncate) or
+//! [`escape_controls`] (escape only), so a hostile file can neither drive the
+//! terminal nor flood standard error.
+
+use std::borrow::Cow;
+
+/// The most characters of one data value echoed in a message.
+pub const MAX_ECHO_CHARS: usize = 80;
+
+/// Replaces control characters (C0, DEL and C1; tab and newline included) with
+/// visible escapes: `\t`, `\n`, `\r`, `\0`, `\e` and `\u{XX}` for the rest. Text
+/// without control characters is returned as it is, without copying.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_escaped(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`escape_controls`] but keeps newlines and tabs (for multi-line messages
+/// whose layout the program wrote itself).
+pub fn escape_controls_keep_layout(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c == '\n' || c == '\t' {
+            out.push(c);
+        } else {
+            push_escaped(&mut out, c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    match c {
+        '\t' => out.push_str("\\t"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\0' => out.push_str("\\0"),
+        '\u{1b}' => out.push_str("\\e"),
+        c if c.is_control() => {
+            let _ = write!(out, "\\u{{{:02X}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// A data value as echoed in a message: control characters escaped and at most
+/// `max_chars` characters kept, with the number of characters cut said at the end
+/// (`…(+1,234,567 chars)`).
+pub fn truncate_value(s: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut kept = 0usize;
+    let mut chars = s.chars();
+    for c in chars.by_ref() {
+        if kept == max_chars {
+            let rest = 1 + chars.count();
+            out.push_str(&format!("…(+{rest} chars)"));
+            return out;
+        }
+        push_escaped(&mut out, c);
+        kept += 1;
+    }
+    out
+}
+
+/// [`truncate_value`] with [`MAX_ECHO_CHARS`].
+pub fn display_value(s: &str) -> String {
+    truncate_value(s, MAX_ECHO_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        assert!(matches!(escape_controls("CHN 2025-11"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn terminal_escapes_are_made_visible() {
+        assert_eq!(escape_controls("a\u{1b}[31mb\u{7}\0"), "a\\e[31mb\\u{07}\\0");
+        assert_eq!(escape_controls("x\u{9b}y"), "x\\u{9B}y");
+        assert_eq!(escape_controls_keep_layout("a\n\tb\u{1b}"), "a\n\tb\\e");
+    }
+
+    #[test]
+    fn long_values_are_cut_with_a_count() {
+        let long = "A".repeat(10_000_000);
+        let shown = display_value(&long);
+        assert!(shown.starts_with(&"A".repeat(MAX_ECHO_CHARS)));
+        assert!(shown.ends_with("…(+9999920 chars)"), "{shown}");
+        assert!(shown.len() < 120);
+        assert_eq!(display_value("CHN"), "CHN");
+    }
+}
