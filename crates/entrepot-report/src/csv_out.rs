@@ -1,14 +1,9 @@
-//! The partner tables as CSV.
+//! The partner tables as CSV. Every field, numbers included, is written through
+//! [`csv_cell`]: control characters made visible, formula-like text prefixed with `'`,
+//! quoted when needed.
 
+use crate::escape::csv_cell;
 use entrepot_brief::{Brief, Figure, PartnerKind, Provenance};
-
-fn q(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
 
 fn num(f: Option<&Figure>) -> String {
     f.map(|f| format!("{}", f.value)).unwrap_or_default()
@@ -52,26 +47,27 @@ pub fn render(b: &Brief) -> String {
                         .map(|a| format!("{}", a.value))
                 })
                 .collect();
-            let cells = [
-                q(&b.reporter),
-                q(&t.flow),
+            let fields = [
+                b.reporter.clone(),
+                t.flow.clone(),
                 t.span.to_string(),
                 t.comparison_span.to_string(),
-                q(&r.code),
-                q(&r.name),
+                r.code.clone(),
+                r.name.clone(),
                 kind.to_string(),
                 r.in_partition.to_string(),
-                q(r.within.as_deref().unwrap_or("")),
+                r.within.clone().unwrap_or_default(),
                 num(r.value.as_ref()),
-                q(&prov(r.value.as_ref())),
+                prov(r.value.as_ref()),
                 num(r.comparison_value.as_ref()),
                 num(r.yoy_pct.as_ref()),
-                q(&prov(r.yoy_pct.as_ref())),
-                q(&alts.join(";")),
+                prov(r.yoy_pct.as_ref()),
+                alts.join(";"),
                 num(r.share_pct.as_ref()),
                 num(r.share_change_pp.as_ref()),
                 num(r.contribution_pp.as_ref()),
             ];
+            let cells: Vec<String> = fields.iter().map(|f| csv_cell(f)).collect();
             s.push_str(&cells.join(","));
             s.push('\n');
         }

@@ -1,5 +1,6 @@
 //! The self-contained HTML report.
 
+use crate::escape::{anchor, link_target};
 use crate::labels::{check_tag, flow_title, growth_header, headline_rows, status_word};
 use crate::marks::{conflicting, diversion_items, text, Marks, Style};
 use crate::svg::{self, esc};
@@ -38,12 +39,16 @@ struct Html {
 
 impl Html {
     fn mark(&mut self, f: &Figure) -> String {
-        let id = self.marks.id(f);
+        let raw_id = self.marks.id(f);
+        let href = anchor(&raw_id)
+            .map(|a| format!(" href=\"#{a}\""))
+            .unwrap_or_default();
+        let id = esc(&raw_id);
         match &f.provenance {
             Provenance::Published {
                 source_url, note, ..
             } => format!(
-                "<sup class=\"mark published\"><a href=\"#{id}\" title=\"published: {}{}\">{id}</a></sup>",
+                "<sup class=\"mark published\"><a{href} title=\"published: {}{}\">{id}</a></sup>",
                 esc(source_url),
                 if note.is_empty() {
                     String::new()
@@ -52,7 +57,7 @@ impl Html {
                 }
             ),
             Provenance::Computed { method, inputs, .. } => format!(
-                "<sup class=\"mark computed\"><a href=\"#{id}\" title=\"computed: {} (from {})\">{id}</a></sup>",
+                "<sup class=\"mark computed\"><a{href} title=\"computed: {} (from {})\">{id}</a></sup>",
                 esc(method),
                 esc(&inputs.join(", "))
             ),
@@ -85,6 +90,13 @@ impl Html {
             format!("<td class=\"num\">{c}</td>")
         }
     }
+}
+
+/// ` id="P3"` for a marker id that can be an anchor (see [`anchor`]), else nothing.
+fn id_attr(id: &str) -> String {
+    anchor(id)
+        .map(|a| format!(" id=\"{a}\""))
+        .unwrap_or_default()
 }
 
 /// Renders the brief as a self-contained HTML page.
@@ -327,12 +339,22 @@ pub fn render(b: &Brief) -> String {
 
     h.s.push_str("<section id=\"sources\"><h2>Sources</h2><ol class=\"sources\">\n");
     for s in &b.sources {
+        // the list number follows the source id (`P3` is item 3) when the id is one
+        let value =
+            s.id.strip_prefix('P')
+                .and_then(|n| n.parse::<u32>().ok())
+                .map(|n| format!(" value=\"{n}\""))
+                .unwrap_or_default();
+        // only a well-formed http(s) URL becomes a link; anything else is shown as text
+        let url = match link_target(&s.url) {
+            Some(u) => format!("<a href=\"{u}\" rel=\"noreferrer\">{u}</a>", u = esc(u)),
+            None => format!("<span class=\"url\">{}</span>", esc(&s.url)),
+        };
         let _ = writeln!(
             h.s,
-            "<li id=\"{id}\" value=\"{n}\"><strong>{id}</strong> <a href=\"{u}\" rel=\"noreferrer\">{u}</a> <span class=\"meta\">({o})</span></li>",
+            "<li{anchor}{value}><strong>{id}</strong> {url} <span class=\"meta\">({o})</span></li>",
+            anchor = id_attr(&s.id),
             id = esc(&s.id),
-            n = s.id.trim_start_matches('P'),
-            u = esc(&s.url),
             o = esc(&s.origins.join(", "))
         );
     }
@@ -343,9 +365,10 @@ pub fn render(b: &Brief) -> String {
         for n in notes {
             let _ = writeln!(
                 h.s,
-                "<li id=\"{id}\"><strong>{id}</strong> {} <span class=\"meta\">(from {})</span></li>",
+                "<li{anchor}><strong>{id}</strong> {} <span class=\"meta\">(from {})</span></li>",
                 esc(&n.method),
                 esc(&n.inputs.join(", ")),
+                anchor = id_attr(&n.id),
                 id = esc(&n.id)
             );
         }

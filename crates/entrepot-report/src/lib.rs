@@ -10,8 +10,15 @@
 //! figure computed by Entrepôt (its method and inputs listed at the end), `~` for an
 //! approximate figure and `!` when published reports of the same quantity disagree
 //! (the other reports are shown next to it).
+//!
+//! Any text of a brief may come from a hostile file (control bytes, markup, a
+//! `javascript:` URL). The `escape` module holds the one function per format that
+//! makes such text safe, and which renderer applies it where: control characters are
+//! never written raw in any format, Markdown and HTML carry no markup from data, and
+//! a URL becomes a link only when it is a well-formed `http(s)` URL.
 
 mod csv_out;
+mod escape;
 mod html;
 mod labels;
 mod markdown;
@@ -61,7 +68,30 @@ pub fn render_terminal(brief: &Brief, opts: &TerminalOptions) -> String {
 pub fn try_render_json(brief: &Brief) -> Result<String, ReportError> {
     let mut s = serde_json::to_string_pretty(brief)?;
     s.push('\n');
-    Ok(s)
+    Ok(escape_json_controls(s))
+}
+
+/// serde_json escapes the C0 control characters in strings but writes DEL and the C1
+/// controls (U+0080 to U+009F, among them the 8-bit CSI U+009B) as they are; they are
+/// escaped here too, so JSON printed to a terminal cannot drive it. The JSON is
+/// unchanged in meaning: outside strings it holds only ASCII whitespace, which is
+/// left alone.
+fn escape_json_controls(s: String) -> String {
+    if !s
+        .chars()
+        .any(|c| c.is_control() && !c.is_ascii_whitespace())
+    {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c.is_control() && !c.is_ascii_whitespace() {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The brief as pretty-printed JSON (see [`try_render_json`]); a brief always

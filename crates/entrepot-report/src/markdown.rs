@@ -1,13 +1,11 @@
-//! The Markdown report.
+//! The Markdown report. Text from the brief goes through [`esc`] (Markdown and HTML
+//! syntax escaped, control characters made visible); a source URL is a link only when
+//! [`link_target`] accepts it.
 
+use crate::escape::{link_target, markdown as esc};
 use crate::labels::{check_tag, flow_title, growth_header, headline_rows, status_word};
 use crate::marks::{conflicting, diversion_items, text, Marks, Style};
 use entrepot_brief::{Brief, CheckKind, Figure, PartnerKind};
-use std::fmt::Write;
-
-fn esc(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
 
 struct Md {
     s: String,
@@ -20,15 +18,20 @@ impl Md {
         self.s.push('\n');
     }
 
+    /// The escaped marker id of a figure (`P3`, `C2`).
+    fn id(&mut self, f: &Figure) -> String {
+        esc(&self.marks.id(f))
+    }
+
     fn cell(&mut self, f: Option<&Figure>, style: Style) -> String {
         match f {
             None => "–".into(),
             Some(f) => {
-                let id = self.marks.id(f);
-                let mut c = format!("{} [{id}]", text(f, style));
+                let id = self.id(f);
+                let mut c = format!("{} [{id}]", esc(&text(f, style)));
                 for a in conflicting(f) {
-                    let aid = self.marks.id(&a);
-                    c.push_str(&format!(" **or** {} [{aid}]", text(&a, style)));
+                    let aid = self.id(&a);
+                    c.push_str(&format!(" **or** {} [{aid}]", esc(&text(&a, style))));
                 }
                 if f.is_conflicted() {
                     c.push_str(" ⚠");
@@ -47,14 +50,19 @@ pub fn render(b: &Brief) -> String {
     };
     m.line(&format!(
         "# Release brief: {} ({}), {}\n",
-        b.reporter_name, b.reporter, b.period
+        esc(&b.reporter_name),
+        esc(&b.reporter),
+        b.period
     ));
-    let mut basis = format!("*Data:* {}", b.data_basis.description);
+    let mut basis = format!("*Data:* {}", esc(&b.data_basis.description));
     if !b.data_basis.label.is_empty() {
-        basis.push_str(&format!(" — {}", b.data_basis.label));
+        basis.push_str(&format!(" — {}", esc(&b.data_basis.label)));
     }
     m.line(&format!("{basis}.  "));
-    m.line(&format!("*Comparison:* {}  ", b.comparison.description));
+    m.line(&format!(
+        "*Comparison:* {}  ",
+        esc(&b.comparison.description)
+    ));
     m.line("*Markers:* [Pn] published figure (see Sources), [Cn] computed by Entrepôt (see Computed figures), ~ approximate, ⚠ published reports disagree.\n");
 
     m.line("## Headline\n");
@@ -87,7 +95,7 @@ pub fn render(b: &Brief) -> String {
     if !b.records.is_empty() {
         m.line("## Records\n");
         for r in &b.records {
-            let id = m.marks.id(&r.figure);
+            let id = m.id(&r.figure);
             let bold = if r.first_time || r.is_record {
                 "**"
             } else {
@@ -141,7 +149,10 @@ pub fn render(b: &Brief) -> String {
             esc(&t.identity.note)
         ));
         if !t.not_held.is_empty() {
-            m.line(&format!("\n*Nothing held for:* {}.", t.not_held.join(", ")));
+            m.line(&format!(
+                "\n*Nothing held for:* {}.",
+                esc(&t.not_held.join(", "))
+            ));
         }
         m.line("");
     }
@@ -153,7 +164,7 @@ pub fn render(b: &Brief) -> String {
         for (label, f, st) in items {
             if f.is_some() {
                 let c = m.cell(f, st);
-                m.line(&format!("- {label}: {c}"));
+                m.line(&format!("- {}: {c}", esc(&label)));
             }
         }
         m.line("");
@@ -167,7 +178,11 @@ pub fn render(b: &Brief) -> String {
                 Some(p) => format!(" (previous {})", m.cell(Some(p), Style::Level)),
                 None => String::new(),
             };
-            m.line(&format!("- **{}** {}: {c}{prev}", i.label, i.latest_period));
+            m.line(&format!(
+                "- **{}** {}: {c}{prev}",
+                esc(&i.label),
+                i.latest_period
+            ));
             if let Some(r) = &i.run {
                 m.line(&format!("  - {}", esc(&r.statement)));
             }
@@ -205,27 +220,25 @@ pub fn render(b: &Brief) -> String {
                         .items
                         .iter()
                         .map(|it| {
-                            let id = m.marks.id(&it.figure);
-                            format!("{} [{id}]", text(&it.figure, style))
+                            let id = m.id(&it.figure);
+                            format!("{} [{id}]", esc(&text(&it.figure, style)))
                         })
                         .collect();
-                    format!("{} — {}", items.join(" vs "), c.detail)
+                    format!("{} — {}", items.join(" vs "), esc(&c.detail))
                 }
                 _ => {
-                    let ids: Vec<String> =
-                        c.items.iter().map(|it| m.marks.id(&it.figure)).collect();
+                    let ids: Vec<String> = c.items.iter().map(|it| m.id(&it.figure)).collect();
                     if ids.is_empty() {
-                        c.detail.clone()
+                        esc(&c.detail)
                     } else {
-                        format!("{} [{}]", c.detail, ids.join(", "))
+                        format!("{} [{}]", esc(&c.detail), ids.join(", "))
                     }
                 }
             };
             m.line(&format!(
-                "| {} | {} | {} |",
+                "| {} | {} | {detail} |",
                 check_tag(c.status),
                 esc(&c.subject),
-                esc(&detail)
             ));
         }
         m.line("");
@@ -241,13 +254,16 @@ pub fn render(b: &Brief) -> String {
 
     m.line("## Sources\n");
     for s in &b.sources {
-        let _ = writeln!(
-            m.s,
-            "- **[{}]** <{}> ({})",
-            s.id,
-            s.url,
-            s.origins.join(", ")
-        );
+        // only a well-formed http(s) URL becomes a link; anything else is shown as text
+        let url = match link_target(&s.url) {
+            Some(u) => format!("<{u}>"),
+            None => esc(&s.url),
+        };
+        m.line(&format!(
+            "- **[{}]** {url} ({})",
+            esc(&s.id),
+            esc(&s.origins.join(", "))
+        ));
     }
     if !m.marks.computed.is_empty() {
         m.line("\n## Computed figures\n");
@@ -256,9 +272,13 @@ pub fn render(b: &Brief) -> String {
             let inputs = if n.inputs.is_empty() {
                 String::new()
             } else {
-                format!(" (from {})", n.inputs.join(", "))
+                format!(" (from {})", esc(&n.inputs.join(", ")))
             };
-            m.line(&format!("- **[{}]** {}{}", n.id, esc(&n.method), inputs));
+            m.line(&format!(
+                "- **[{}]** {}{inputs}",
+                esc(&n.id),
+                esc(&n.method)
+            ));
         }
     }
     m.s

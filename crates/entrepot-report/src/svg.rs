@@ -4,13 +4,8 @@ use entrepot_brief::{fmt, Bar, ShareSeries, TrendPoint};
 use entrepot_core::Period;
 use std::fmt::Write;
 
-/// Escapes text for XML.
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+/// Every text and attribute value of a chart goes through this (see [`crate::escape`]).
+pub(crate) use crate::escape::html as esc;
 
 const PALETTE: [&str; 8] = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",

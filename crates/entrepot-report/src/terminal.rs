@@ -1,9 +1,14 @@
 //! The terminal report: plain text that fits the requested width (100 columns by
 //! default), with optional ANSI colour.
+//!
+//! Every line reaches the output through [`Out::push`] or [`Out::push_painted`],
+//! which replace control characters with visible escapes, and is laid out by
+//! [`crate::text`], which measures the escaped text. The only control bytes in the
+//! output are the colour codes that `push_painted` adds itself.
 
 use crate::labels::{check_tag, flow_title, growth_header, status_word, window_label};
 use crate::marks::{conflicting, text, Marks, Style};
-use crate::text::{width, wrap, Align, TextTable};
+use crate::text::{cut, pad_right, safe, width, wrap, Align, TextTable};
 use crate::TerminalOptions;
 use entrepot_brief::{
     fmt, Brief, CheckKind, CheckStatus, Figure, HeadlineRow, Measure, PartnerKind, PartnerTable,
@@ -20,28 +25,39 @@ impl<'a> Out<'a> {
         self.opts.width.max(60)
     }
 
-    fn push(&mut self, s: impl Into<String>) {
-        self.lines.push(s.into());
+    /// Adds a line, its control characters escaped; a line wider than the width
+    /// (only possible with very long names from data) is cut, continuation lines
+    /// indented by 4.
+    fn push(&mut self, s: impl AsRef<str>) {
+        let line = safe(s.as_ref());
+        if width(&line) <= self.w() {
+            self.lines.push(line.into_owned());
+        } else {
+            let w = self.w();
+            self.lines.extend(cut(&line, w, "", 4));
+        }
     }
 
     fn blank(&mut self) {
         self.lines.push(String::new());
     }
 
-    fn paint(&self, s: &str, code: &str) -> String {
-        if self.opts.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
+    /// Adds a line made of `head` in the ANSI colour `code` (when colour is on)
+    /// followed by `tail`, both with their control characters escaped. A line too
+    /// wide for the width is cut by [`Out::push`], without colour.
+    fn push_painted(&mut self, head: &str, code: &str, tail: &str) {
+        let (head, tail) = (safe(head), safe(tail));
+        if !self.opts.color || width(&head) + width(&tail) > self.w() {
+            return self.push(format!("{head}{tail}"));
         }
+        self.lines.push(format!("\x1b[{code}m{head}\x1b[0m{tail}"));
     }
 
     fn section(&mut self, title: &str) {
         self.blank();
         let t = title.to_ascii_uppercase();
         let rule = "-".repeat(self.w().saturating_sub(width(&t) + 1));
-        let line = format!("{} {}", self.paint(&t, "1"), rule);
-        self.push(line);
+        self.push_painted(&t, "1", &format!(" {rule}"));
     }
 
     fn para(&mut self, s: &str, prefix: &str, indent: usize) {
@@ -90,10 +106,9 @@ pub fn render(b: &Brief, opts: &TerminalOptions) -> String {
         b.reporter_name, b.reporter, b.period
     );
     let bar = "=".repeat(o.w());
-    o.push(bar.clone());
-    let t = o.paint(&title, "1");
-    o.push(t);
-    o.push(bar);
+    o.push(&bar);
+    o.push_painted(&title, "1", "");
+    o.push(&bar);
     let mut basis = format!("Data: {}", b.data_basis.description);
     if !b.data_basis.label.is_empty() {
         basis.push_str(&format!(" - {}", b.data_basis.label));
@@ -353,7 +368,7 @@ fn diversion(o: &mut Out<'_>, b: &Brief) {
     for (label, f, style) in rows {
         if f.is_some() {
             let c = o.cell(f, style);
-            o.push(format!("  {label:<28}{c}"));
+            o.push(format!("  {}{c}", pad_right(&label, 28)));
         }
     }
 }
@@ -398,7 +413,7 @@ fn indicators(o: &mut Out<'_>, b: &Brief) {
         };
         let w = o.w();
         for l in t.render(w) {
-            o.push(format!("  {l}").trim_end().to_string());
+            o.push(format!("  {l}").trim_end());
         }
     }
 }
@@ -448,15 +463,13 @@ fn checks(o: &mut Out<'_>, b: &Brief) {
                     format!("{} [{}]", c.detail, ids.join(", "))
                 }
             };
-        let first = format!("{} {}: ", o.paint(&format!("[{tag}]"), colour), c.subject);
-        // wrap using the visible width of the prefix
-        let visible = format!("[{tag}] {}: ", c.subject);
-        let lines = wrap(&format!("{visible}{detail}"), o.w(), "", 4);
+        // wrap without colour, then paint the tag at the start of the first line
+        let tag = format!("[{tag}]");
+        let lines = wrap(&format!("{tag} {}: {detail}", c.subject), o.w(), "", 4);
         for (i, l) in lines.into_iter().enumerate() {
-            if i == 0 && o.opts.color {
-                o.push(l.replacen(&visible, &first, 1));
-            } else {
-                o.push(l);
+            match l.strip_prefix(&tag) {
+                Some(rest) if i == 0 => o.push_painted(&tag, colour, rest),
+                _ => o.push(l),
             }
         }
     }
@@ -467,19 +480,9 @@ fn sources(o: &mut Out<'_>, b: &Brief) {
     for s in &b.sources {
         let origins: Vec<String> = s.origins.clone();
         // a URL is cut at the width rather than moved to its own line
-        let first = format!("[{}] ", s.id);
-        let mut rest: Vec<char> = s.url.chars().collect();
-        let mut line = first.clone();
         let w = o.w();
-        loop {
-            let room = w.saturating_sub(width(&line)).max(1);
-            let take = room.min(rest.len());
-            line.extend(rest.drain(..take));
+        for line in cut(&s.url, w, &format!("[{}] ", s.id), 5) {
             o.push(line);
-            if rest.is_empty() {
-                break;
-            }
-            line = " ".repeat(5);
         }
         o.para(&format!("from {}", origins.join(", ")), "     ", 5);
     }
