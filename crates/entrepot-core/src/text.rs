@@ -11,11 +11,23 @@ use std::borrow::Cow;
 /// The most characters of one data value echoed in a message.
 pub const MAX_ECHO_CHARS: usize = 80;
 
-/// Replaces control characters (C0, DEL and C1; tab and newline included) with
-/// visible escapes: `\t`, `\n`, `\r`, `\0`, `\e` and `\u{XX}` for the rest. Text
-/// without control characters is returned as it is, without copying.
+/// Whether `c` must not reach a terminal raw: control characters (C0, DEL, C1) and
+/// the bidirectional formatting characters that reorder what a reader sees
+/// (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069).
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Replaces control characters (C0, DEL and C1; tab and newline included) and
+/// bidirectional formatting characters with visible escapes: `\t`, `\n`, `\r`,
+/// `\0`, `\e` and `\u{XX}` for the rest. Text without them is returned as it is,
+/// without copying.
 pub fn escape_controls(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(is_unsafe_char) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -28,7 +40,7 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
 /// Like [`escape_controls`] but keeps newlines and tabs (for multi-line messages
 /// whose layout the program wrote itself).
 pub fn escape_controls_keep_layout(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !s.chars().any(|c| is_unsafe_char(c) && c != '\n' && c != '\t') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -50,7 +62,7 @@ fn push_escaped(out: &mut String, c: char) {
         '\r' => out.push_str("\\r"),
         '\0' => out.push_str("\\0"),
         '\u{1b}' => out.push_str("\\e"),
-        c if c.is_control() => {
+        c if is_unsafe_char(c) => {
             let _ = write!(out, "\\u{{{:02X}}}", c as u32);
         }
         c => out.push(c),
@@ -62,16 +74,13 @@ fn push_escaped(out: &mut String, c: char) {
 /// (`…(+1,234,567 chars)`).
 pub fn truncate_value(s: &str, max_chars: usize) -> String {
     let mut out = String::new();
-    let mut kept = 0usize;
     let mut chars = s.chars();
-    for c in chars.by_ref() {
-        if kept == max_chars {
-            let rest = 1 + chars.count();
-            out.push_str(&format!("…(+{rest} chars)"));
-            return out;
-        }
+    for c in chars.by_ref().take(max_chars) {
         push_escaped(&mut out, c);
-        kept += 1;
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        out.push_str(&format!("…(+{rest} chars)"));
     }
     out
 }
@@ -95,6 +104,7 @@ mod tests {
         assert_eq!(escape_controls("a\u{1b}[31mb\u{7}\0"), "a\\e[31mb\\u{07}\\0");
         assert_eq!(escape_controls("x\u{9b}y"), "x\\u{9B}y");
         assert_eq!(escape_controls_keep_layout("a\n\tb\u{1b}"), "a\n\tb\\e");
+        assert_eq!(escape_controls("abc\u{202E}fed"), "abc\\u{202E}fed");
     }
 
     #[test]

@@ -19,12 +19,13 @@ use datafusion::datasource::object_store::ObjectStoreUrl;
 use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder};
 use datafusion::datasource::table_schema::TableSchema;
 use datafusion::error::DataFusionError;
-use datafusion::logical_expr::{unnormalize_col, Expr, TableProviderFilterPushDown, TableType};
+use datafusion::logical_expr::expr_rewriter::unnormalize_col;
+use datafusion::logical_expr::physical_planning_context::PhysicalPlanningContext;
+use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
 use datafusion::physical_expr::create_physical_expr;
 use datafusion::physical_plan::empty::EmptyExec;
 use datafusion::physical_plan::ExecutionPlan;
 use entrepot_store::{DatasetInfo, PartitionFile, Store};
-use std::any::Any;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -131,7 +132,12 @@ impl ManifestTable {
         };
         let mut keep = vec![true; self.files.len()];
         for f in &on_partitions {
-            let evaluated = create_physical_expr(f, &df_schema, state.execution_props())
+            let evaluated = create_physical_expr(
+                f,
+                &df_schema,
+                state.execution_props(),
+                &PhysicalPlanningContext::default(),
+            )
                 .and_then(|e| e.evaluate(&batch))
                 .and_then(|v| v.into_array(batch.num_rows()));
             let Ok(array) = evaluated else { continue };
@@ -152,10 +158,6 @@ impl ManifestTable {
 
 #[async_trait::async_trait]
 impl TableProvider for ManifestTable {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
     fn schema(&self) -> SchemaRef {
         self.table_schema.clone()
     }
@@ -202,10 +204,11 @@ impl TableProvider for ManifestTable {
             .map(|c| FileGroup::new(c.to_vec()))
             .collect();
         let format = ParquetFormat::default();
-        let source = format.file_source(TableSchema::new(
-            self.file_schema.clone(),
-            self.partition_cols.clone(),
-        ));
+        let source = format.file_source(
+            TableSchema::builder(self.file_schema.clone())
+                .with_table_partition_cols(self.partition_cols.clone())
+                .build(),
+        );
         let config = FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), source)
             .with_file_groups(file_groups)
             .with_projection_indices(projection.cloned())?
