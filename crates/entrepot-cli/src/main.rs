@@ -54,6 +54,10 @@ enum Command {
     Brief(cmd::brief::BriefArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
+    /// Remove a dataset from the store.
+    Remove(cmd::remove::RemoveArgs),
+    /// Check every stored file against the manifest (sizes and SHA-256).
+    Verify(cmd::verify::VerifyArgs),
 }
 
 /// Global settings handed to every command.
@@ -61,6 +65,9 @@ enum Command {
 pub struct Ctx {
     /// The store directory.
     pub store: PathBuf,
+    /// Whether the store was named (`--store` or `ENTREPOT_STORE`) rather than the
+    /// default: a named store that does not exist is an error for read commands.
+    pub store_explicit: bool,
     /// Output format.
     pub format: Format,
     /// Whether to use colour on stdout.
@@ -76,6 +83,7 @@ fn main() {
             .store
             .clone()
             .unwrap_or_else(entrepot_store::default_store_dir),
+        store_explicit: cli.store.is_some(),
         format: cli.format,
         color: output::use_color(cli.no_color),
         progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -89,6 +97,8 @@ fn main() {
         Command::Groups(a) => cmd::groups::run(a, ctx.format),
         Command::Brief(a) => cmd::brief::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, ctx.format, &ctx.store),
+        Command::Remove(a) => cmd::remove::run(a, &ctx),
+        Command::Verify(a) => cmd::verify::run(a, &ctx),
     };
     if let Err(e) = result {
         let code = e
@@ -101,7 +111,13 @@ fn main() {
                 std::process::exit(exit::OK);
             }
         }
-        eprintln!("error: {e:#}");
+        // Messages quote data (file contents, names, paths): control bytes are shown
+        // escaped, never sent to the terminal.
+        let message = format!("{e:#}");
+        eprintln!(
+            "error: {}",
+            entrepot_core::text::escape_controls_keep_layout(&message)
+        );
         std::process::exit(code);
     }
 }

@@ -79,21 +79,15 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
     if args.sample {
         return Ok(sample());
     }
-    let store = match entrepot_store::Store::open(&ctx.store) {
-        Ok(s) => s,
-        Err(e) if args.dataset.is_none() => {
-            eprintln!(
-                "note: store at {} not usable ({e}); using the embedded sample",
-                ctx.store.display()
-            );
-            return Ok(sample());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    // A missing default store means "no data yet" (the sample is shown); a store that
+    // exists but cannot be used, or a --store that does not exist, is an error.
+    let store = super::open_store_read(ctx)?;
     let flow_sets: Vec<String> = store
         .datasets()
         .iter()
-        .filter(|d| d.kind.to_string() == "flows" && d.reporters.iter().any(|r| r == reporter))
+        .filter(|d| {
+            d.kind == entrepot_store::DatasetKind::Flows && d.reporters.iter().any(|r| r == reporter)
+        })
         .map(|d| d.name.clone())
         .collect();
     let dataset = match &args.dataset {

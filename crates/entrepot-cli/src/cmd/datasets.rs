@@ -22,7 +22,7 @@ pub struct DatasetsArgs {
 
 /// Runs the command.
 pub fn run(args: &DatasetsArgs, ctx: &Ctx) -> anyhow::Result<()> {
-    let store = entrepot_store::Store::open(&ctx.store)?;
+    let store = super::open_store_read(ctx)?;
     if let Some(n) = &args.name {
         let d = store.dataset(n).ok_or_else(|| {
             exit_error(

@@ -4,6 +4,7 @@
 //! Usage: entrepot ingest FILE... --dataset NAME [--from baci|comtrade|comtrade-json|csv|parquet|dta]
 //!                        [--hs REVISION] [--map SPEC] [--countries FILE]
 //!                        [--on-error fail|quarantine] [--quarantine FILE] [--facts customs|other]
+//!                        [--replace]
 //!
 //! Reads every FILE (format detected from the extension and header unless --from is
 //! given), validates every row (country and product codes, numbers, units, duplicate
@@ -19,6 +20,9 @@
 //!                   value, exit code 3, store unchanged; quarantine: write bad rows with
 //!                   their reasons to --quarantine FILE (default NAME.rejected.csv) and
 //!                   ingest the rest
+//! --replace         replace an existing dataset of that name by a new version (without
+//!                   it, ingesting into an existing name is refused unless the sources
+//!                   are the very same files, which is a no-op)
 //! --facts KIND      the files are published-figure tables (China customs facts layout
 //!                   `customs` or the indicators layout `other`) instead of flows
 //! ```
@@ -96,6 +100,37 @@ pub struct IngestArgs {
     /// Read published-figure tables instead of flows.
     #[arg(long, value_enum)]
     pub facts: Option<FactsKind>,
+    /// Replace an existing dataset of that name by a new version.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+/// The largest published-figure file read (they are read whole).
+const MAX_FACTS_FILE_BYTES: u64 = 64 << 20;
+
+/// Checks that a file named on the command line exists and is a file: a missing one
+/// is exit code 4, anything else (a symlink loop, a directory, no permission) says
+/// what the system said.
+fn check_input(f: &std::path::Path, what: &str) -> anyhow::Result<()> {
+    match std::fs::metadata(f) {
+        Ok(m) if m.is_dir() => Err(exit_error(
+            exit::USAGE,
+            format!("{}: is a directory, not a {what}", f.display()),
+        )),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let dangling = std::fs::symlink_metadata(f).is_ok();
+            Err(exit_error(
+                exit::NOT_FOUND,
+                if dangling {
+                    format!("{}: a symbolic link to a file that does not exist", f.display())
+                } else {
+                    format!("{}: no such {what}", f.display())
+                },
+            ))
+        }
+        Err(e) => Err(exit_error(exit::FAILURE, format!("{}: {e}", f.display()))),
+    }
 }
 
 /// The dataset name: `--dataset`, or the first file's stem made into an SQL identifier.
@@ -122,14 +157,12 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
         OnErrorArg::Quarantine => OnError::Quarantine,
     };
     for f in &args.files {
-        if !f.exists() {
-            return Err(exit_error(
-                exit::NOT_FOUND,
-                format!("{}: no such file", f.display()),
-            ));
-        }
+        check_input(f, "file")?;
     }
-    let mut store = Store::open(&ctx.store)?;
+    if let Some(c) = &args.countries {
+        check_input(c, "country table (--countries)")?;
+    }
+    let mut store = Store::open(&ctx.store).map_err(store_exit)?;
     if let Some(kind) = args.facts {
         return ingest_facts(args, ctx, &mut store, &name, kind);
     }
@@ -181,7 +214,7 @@ pub fn run(args: &IngestArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let opts = IngestOptions {
         on_error,
         quarantine_path: quarantine.clone(),
-        replace: true,
+        replace: args.replace,
         source_files: args.files.clone(),
     };
     let sizes: Vec<u64> = args
@@ -256,9 +289,16 @@ fn ingest_facts(
 ) -> anyhow::Result<()> {
     let mut figures = Vec::new();
     let mut sources = Vec::new();
+    let mut all_rejected = Vec::new();
+    let quarantine = args
+        .quarantine
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{name}.rejected.csv")));
+    if args.on_error == OnErrorArg::Quarantine {
+        check_not_an_input(&quarantine, &args.files)?;
+    }
     for f in &args.files {
-        let bytes = std::fs::read(f)
-            .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", f.display())))?;
+        let bytes = read_bounded(f, MAX_FACTS_FILE_BYTES)?;
         let label = f.display().to_string();
         let (figs, rejected) = match kind {
             FactsKind::Customs => entrepot_io::read_customs_facts(&label, bytes.as_slice()),
@@ -270,25 +310,37 @@ fn ingest_facts(
                 return Err(exit_error(
                     exit::BAD_INPUT,
                     format!(
-                        "{first} ({} bad row(s) in all; store unchanged)",
+                        "{first} ({} bad row(s) in this file; store unchanged)",
                         rejected.len()
                     ),
                 ));
             }
-            let q = args
-                .quarantine
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("{name}.rejected.csv")));
-            entrepot_io::write_quarantine(&q, &rejected).map_err(io_exit)?;
-            eprintln!(
-                "{} row(s) rejected, written to {}",
-                rejected.len(),
-                q.display()
-            );
         }
+        all_rejected.extend(rejected);
         figures.extend(figs);
-        let (sha, _) = entrepot_store::sha256_file(f).map_err(store_exit)?;
-        sources.push((f.clone(), sha));
+        // The checksum of the bytes read, not of the file as it may be now.
+        sources.push((f.clone(), entrepot_store::sha256_bytes(&bytes)));
+    }
+    if !all_rejected.is_empty() {
+        // One quarantine file for every input's rejects.
+        entrepot_io::write_quarantine(&quarantine, &all_rejected).map_err(io_exit)?;
+        eprintln!(
+            "{} row(s) rejected, written to {}",
+            all_rejected.len(),
+            quarantine.display()
+        );
+    }
+    if let Some(e) = store.dataset(name).filter(|_| !args.replace) {
+        let same = e.sources.len() == sources.len()
+            && sources
+                .iter()
+                .all(|(_, sha)| e.sources.iter().any(|s| &s.sha256 == sha));
+        if !same {
+            return Err(store_exit(entrepot_store::StoreError::Exists {
+                name: name.to_string(),
+                version: e.version,
+            }));
+        }
     }
     let report = store
         .ingest_facts(name, figures, &sources)
@@ -309,6 +361,61 @@ fn ingest_facts(
     )
 }
 
+/// Refuses a quarantine path that is one of the inputs (another spelling of the
+/// same path, a link to it or the same inode): writing it would destroy the input.
+fn check_not_an_input(q: &std::path::Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    let Ok(qm) = std::fs::metadata(q) else {
+        return Ok(()); // a file that does not exist is no input
+    };
+    for f in inputs {
+        let same = match std::fs::metadata(f) {
+            #[cfg(unix)]
+            Ok(m) => {
+                use std::os::unix::fs::MetadataExt;
+                m.dev() == qm.dev() && m.ino() == qm.ino()
+            }
+            #[cfg(not(unix))]
+            Ok(_) => std::fs::canonicalize(f).ok() == std::fs::canonicalize(q).ok(),
+            Err(_) => false,
+        };
+        if same {
+            return Err(exit_error(
+                exit::USAGE,
+                format!(
+                    "quarantine file {}: it is the input file {}, which it would overwrite; \
+                     choose another --quarantine path",
+                    q.display(),
+                    f.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads a whole file of at most `max` bytes; a larger one is refused before it is
+/// read.
+fn read_bounded(f: &std::path::Path, max: u64) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(f)
+        .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", f.display())))?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", f.display())))?;
+    if bytes.len() as u64 > max {
+        return Err(exit_error(
+            exit::BAD_INPUT,
+            format!(
+                "{}: larger than {} MiB, the most a published-figure table may hold",
+                f.display(),
+                max >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Maps a reader error to an exit code: bad rows are exit code 3.
 pub fn io_exit(e: entrepot_io::IoError) -> anyhow::Error {
     match e {
@@ -319,20 +426,25 @@ pub fn io_exit(e: entrepot_io::IoError) -> anyhow::Error {
     }
 }
 
-/// Maps a store error to an exit code.
+/// Maps a store error to an exit code: bad rows and ingests that would store
+/// nothing are 3, a refused name, replace or quarantine path is 2, a missing
+/// dataset or store is 4, the rest 1.
 pub fn store_exit(e: entrepot_store::StoreError) -> anyhow::Error {
+    use entrepot_store::StoreError as E;
     let msg = e.to_string();
-    let bad_input = matches!(
-        e,
-        entrepot_store::StoreError::Row(_)
-            | entrepot_store::StoreError::Read {
-                error: entrepot_io::IoError::Row(_),
-                ..
-            }
-    );
-    if bad_input {
-        exit_error(exit::BAD_INPUT, format!("{msg}; store unchanged"))
-    } else {
-        exit_error(exit::FAILURE, msg)
+    match e {
+        E::Row(_)
+        | E::Read {
+            error: entrepot_io::IoError::Row(_),
+            ..
+        } => exit_error(exit::BAD_INPUT, format!("{msg}; store unchanged")),
+        E::Empty { .. } => exit_error(exit::BAD_INPUT, msg),
+        E::Exists { .. }
+        | E::NameCollision { .. }
+        | E::BadQuarantine { .. }
+        | E::InvalidName(_)
+        | E::KindMismatch { .. } => exit_error(exit::USAGE, msg),
+        E::NotFound(_) | E::NoStore { .. } => exit_error(exit::NOT_FOUND, msg),
+        _ => exit_error(exit::FAILURE, msg),
     }
 }
