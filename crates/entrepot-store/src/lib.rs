@@ -8,6 +8,7 @@
 //! DIR/datasets/<name>/v<N>/reporter=<ISO3>/year=<YYYY>/part-<k>.parquet   flows
 //! DIR/datasets/<name>/v<N>/facts.parquet              published figures
 //! DIR/.lock                                           writer lock (flock)
+//! DIR/.readers                                        readers' shared lock (flock)
 //! DIR/.staging/<unique>/                              an ingest in progress
 //! ```
 //!
@@ -22,11 +23,23 @@
 //!
 //! A writer takes the lock, writes the new version under `.staging/`, fsyncs it,
 //! renames it to `datasets/<name>/v<N+1>`, atomically replaces `manifest.json`
-//! (`manifest.json.tmp`, fsync, rename) and only then deletes the old version.
-//! Readers trust only the manifest, and [`Store::open`] (or the next writer) removes
-//! `.staging/*` and every version directory the manifest does not reference, so an
-//! ingest that fails, or a process killed at any point, leaves the store as it was
-//! before or as after one complete ingest.
+//! (`manifest.json.tmp`, fsync, rename) and only then deletes the old version — at
+//! once when no read view holds `.readers`, else by a later writer. Readers trust only
+//! the manifest, and the next writer removes `.staging/*` and every version directory
+//! the manifest does not reference, so an ingest that fails, or a process killed at any
+//! point, leaves the store as it was before or as after one complete ingest.
+//!
+//! ## What is trusted
+//!
+//! Nothing on disk. [`Store::open_read`] (read commands) creates, locks for writing
+//! and removes nothing; [`Store::open`] (writers) creates the directory only. A
+//! directory that holds files but no manifest is refused by both, so a lost manifest
+//! never turns into "no datasets" followed by a collection. The manifest is validated
+//! on load ([`Manifest::validate`]): every path must stay inside the store. Collection
+//! never follows a symbolic link and removes only names the store generates. Reads
+//! check each file's type and size against the manifest before opening it
+//! ([`check_stored_file`]); [`Store::verify`] also checks SHA-256 checksums. See
+//! `SECURITY.md` at the repository root.
 //!
 //! ## Ingest
 //!
