@@ -1,0 +1,131 @@
+//! Diversion away from the largest shrinking partner: the partner's loss against the
+//! change in trade with everyone else ("exports ex-US").
+
+use super::figures::{computed, diff_fig, growth_fig, rel};
+use super::Builder;
+use crate::fmt;
+use crate::model::{Diversion, FigureUnit, PartnerKind, PartnerRow, PartnerTable};
+
+impl Builder<'_> {
+    pub(super) fn diversion(&self, table: &PartnerTable) -> Option<Diversion> {
+        let cands: Vec<&PartnerRow> = table
+            .rows
+            .iter()
+            .filter(|r| r.kind == PartnerKind::Country)
+            .collect();
+        let by_level = cands
+            .iter()
+            .filter(|r| r.in_partition)
+            .filter_map(|r| {
+                let d = r.value.as_ref()?.value - r.comparison_value.as_ref()?.value;
+                (d < 0.0).then_some((*r, d))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let row = match by_level {
+            Some((r, _)) => r,
+            None => {
+                cands
+                    .iter()
+                    .filter_map(|r| r.yoy_pct.as_ref().map(|g| (*r, g.value)))
+                    .filter(|(_, g)| *g < 0.0)
+                    .min_by(|a, b| a.1.total_cmp(&b.1))?
+                    .0
+            }
+        };
+        let name = row.name.clone();
+        let mut d = Diversion {
+            partner: row.code.clone(),
+            partner_name: name.clone(),
+            span: table.span,
+            partner_yoy_pct: row.yoy_pct.clone(),
+            partner_change_bn: None,
+            others_yoy_pct: None,
+            others_change_bn: None,
+            made_up_pct: None,
+            share_change_pp: row.share_change_pp.clone(),
+            statement: String::new(),
+        };
+        let flow = if table.flow == "export" {
+            "Exports to"
+        } else {
+            "Imports from"
+        };
+        let others_word = if table.flow == "export" {
+            "exports"
+        } else {
+            "imports"
+        };
+        if let (Some(v), Some(cv), Some(t), Some(ct)) = (
+            &row.value,
+            &row.comparison_value,
+            &table.total.level,
+            &table.total.comparison_level,
+        ) {
+            d.partner_change_bn = diff_fig(v, cv, "change = value - comparison value");
+            let on = diff_fig(t, v, &format!("total - {}", row.code));
+            let oc = diff_fig(ct, cv, &format!("comparison total - {}", row.code));
+            if let (Some(on), Some(oc)) = (on, oc) {
+                d.others_yoy_pct = growth_fig(&on, &oc);
+                d.others_change_bn = diff_fig(&on, &oc, "change = value - comparison value");
+            }
+            if let (Some(pc), Some(oc)) = (&d.partner_change_bn, &d.others_change_bn) {
+                if pc.value < 0.0 {
+                    d.made_up_pct = computed(
+                        oc.value / -pc.value * 100.0,
+                        FigureUnit::Percent,
+                        0,
+                        (oc.value / pc.value * 100.0).abs() * (rel(oc) + rel(pc)),
+                        format!("others' change / loss on {} x 100", row.code),
+                        &[oc, pc],
+                    );
+                }
+            }
+        }
+        let g = d
+            .partner_yoy_pct
+            .as_ref()
+            .map(|f| format!(" {}", fmt::change(f)))
+            .unwrap_or_default();
+        let mut s = format!(
+            "{flow} {name}, the largest shrinking partner, {}:{g}",
+            table.span
+        );
+        if let Some(pc) = &d.partner_change_bn {
+            s.push_str(&format!(" ({})", fmt::change(pc)));
+        }
+        s.push('.');
+        match (&d.others_yoy_pct, &d.others_change_bn, &d.made_up_pct) {
+            (Some(og), Some(oc), made) => {
+                s.push_str(&format!(
+                    " {} {others_word} ex-{}: {} ({}).",
+                    self.reporter,
+                    row.code,
+                    fmt::change(og),
+                    fmt::change(oc)
+                ));
+                if let Some(m) = made {
+                    s.push_str(&format!(
+                        " Other partners made up {} of the loss on {name}.",
+                        fmt::level(m)
+                    ));
+                }
+            }
+            _ => s.push_str(&format!(
+                " Levels for {name} and the total are not both held, so growth excluding {name} cannot be computed."
+            )),
+        }
+        if let Some(sc) = &d.share_change_pp {
+            let now = row
+                .share_pct
+                .as_ref()
+                .map(|f| format!(" to {}", fmt::level(f)))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                " The share of {name} changed {}{now}.",
+                fmt::change(sc)
+            ));
+        }
+        d.statement = s;
+        Some(d)
+    }
+}

@@ -1,0 +1,249 @@
+//! Building the brief: every quantity resolved from stored flows or published
+//! figures, then assembled section by section.
+//!
+//! [`build_brief`] validates the input, picks the period and hands a [`Builder`] the
+//! work. The builder holds the look-up indexes, the registry of published sources and a
+//! cache of resolved levels; each job is a module adding methods to it:
+//!
+//! * [`sources`]: the published sources (numbered in order of first use) and the
+//!   figures quoted from them (levels, growth rates, other units).
+//! * [`figures`]: building computed [`Figure`]s (growth, share, contribution, change,
+//!   implied level) from other figures: the value comes from `entrepot_core::formulas`,
+//!   the rounding tolerance and the provenance are propagated here.
+//! * [`levels`]: resolving a level (flows first, then published, then computed from
+//!   published figures: balances, sums of sub-periods), its growth and comparison
+//!   level ([`Measure`]).
+//! * [`period`]: the periods held, the default period, the comparison period (year ago
+//!   or previous available) and the previous period.
+//! * Sections, in the brief's order: [`headline`], [`records`], [`partners`] (the partner
+//!   tables with shares, contributions and the contribution identity), [`diversion`],
+//!   [`indicators`] (context indicators and other published figures), [`checks`] and
+//!   [`charts`].
+//! * [`renumber`]: keeps only the sources the finished brief refers to, numbered in
+//!   reading order.
+
+mod charts;
+mod checks;
+mod diversion;
+mod figures;
+mod headline;
+mod indicators;
+mod levels;
+mod partners;
+mod period;
+mod records;
+mod renumber;
+mod sources;
+
+use crate::error::BriefError;
+use crate::index::{norm_partner, FactIndex, FlowIndex, Ind};
+use crate::model::{Brief, DataBasis, Figure, Frequency, Headline, SCHEMA_VERSION};
+use crate::BriefInput;
+use entrepot_core::{CountryRegistry, Period, PeriodSpan};
+use renumber::renumber_sources;
+use sources::Sources;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+
+/// Code of the rest-of-world row.
+const ROW: &str = "ROW";
+
+/// Builds the release brief.
+///
+/// Errors when nothing is held for the reporter, when the requested period holds
+/// nothing, or when a partner of interest is unknown.
+pub fn build_brief(input: &BriefInput<'_>) -> Result<Brief, BriefError> {
+    let reporter = input.reporter.trim().to_ascii_uppercase();
+    let facts = FactIndex::new(input.facts, &reporter);
+    let flows = FlowIndex::new(input.flows, &reporter);
+    let countries = CountryRegistry::builtin();
+    for p in &input.partners_of_interest {
+        let c = norm_partner(p);
+        if !input.groups.contains(&c) && countries.get(&c).is_none() {
+            return Err(BriefError::UnknownPartner {
+                partner: p.clone(),
+                reason: "neither a partner group nor a known country code".into(),
+            });
+        }
+    }
+    let mut b = Builder {
+        input,
+        reporter,
+        facts,
+        flows,
+        period: Period::Year(2000),
+        countries,
+        sources: RefCell::new(Sources::default()),
+        cache: RefCell::new(HashMap::new()),
+        notes: RefCell::new(Vec::new()),
+    };
+    let held = b.single_periods_held();
+    if held.is_empty() {
+        return Err(BriefError::NoData {
+            reporter: b.reporter.clone(),
+        });
+    }
+    b.period = match input.period {
+        Some(p) => {
+            let has = held.contains(&p)
+                || b.facts.keys().iter().any(|(_, _, s)| s.end == p)
+                || b.flows.all_periods().contains(&p);
+            if !has {
+                let first = held
+                    .iter()
+                    .next()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                let last = held
+                    .iter()
+                    .last()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                return Err(BriefError::NoDataForPeriod {
+                    reporter: b.reporter.clone(),
+                    period: p.to_string(),
+                    held: format!("{} periods between {first} and {last}", held.len()),
+                });
+            }
+            p
+        }
+        None => b.default_period(&held),
+    };
+    Ok(b.build())
+}
+
+/// The state shared by every step of building one brief.
+struct Builder<'a> {
+    input: &'a BriefInput<'a>,
+    reporter: String,
+    facts: FactIndex<'a>,
+    flows: FlowIndex,
+    period: Period,
+    countries: &'static CountryRegistry,
+    sources: RefCell<Sources>,
+    cache: RefCell<HashMap<(String, Ind, PeriodSpan), Option<Figure>>>,
+    notes: RefCell<Vec<String>>,
+}
+
+/// `month` or `year`.
+fn period_word(p: &Period) -> &'static str {
+    if p.is_monthly() {
+        "month"
+    } else {
+        "year"
+    }
+}
+
+/// `1 month`, `3 months`.
+fn plural(n: usize, w: &str) -> String {
+    if n == 1 {
+        format!("1 {w}")
+    } else {
+        format!("{n} {w}s")
+    }
+}
+
+impl Builder<'_> {
+    /// Assembles the brief, section by section.
+    fn build(&self) -> Brief {
+        let p = self.period;
+        let cmp = self.comparator(p);
+        let comparison = self.comparison(cmp);
+        let headline = Headline {
+            current: self.headline_rows(p),
+            previous: self.headline_rows(self.previous_period()),
+        };
+        let records = self.records();
+        let mut tables = Vec::new();
+        let mut spans = vec![(PeriodSpan::single(p), PeriodSpan::single(cmp))];
+        if p.is_monthly() && p.month_of_year() != Some(1) {
+            let ytd = p.year_to_date();
+            spans.push((ytd, ytd.year_ago()));
+        }
+        for ind in [Ind::Export, Ind::Import] {
+            for (s, c) in &spans {
+                if let Some(t) = self.partner_table(ind, *s, *c) {
+                    if !t.rows.is_empty() {
+                        tables.push(t);
+                    }
+                }
+            }
+        }
+        let diversion = tables
+            .iter()
+            .find(|t| t.flow == "export" && t.span == PeriodSpan::single(p))
+            .and_then(|t| self.diversion(t));
+        let indicators = self.indicators();
+        let shown: BTreeSet<String> = indicators.iter().map(|i| i.indicator.clone()).collect();
+        let other_figures = self.other_figures(&shown);
+        let checks = self.checks(&headline, &tables);
+        let charts = self.charts(&tables);
+        let mut notes = self.notes.borrow().clone();
+        if self.flows.is_empty() {
+            notes.push("No stored flows for this reporter: every number is a published figure or computed from published figures; levels that were not published are not invented (growth rates are then shown as published).".into());
+        }
+        if !self.facts.cny_terms().is_empty() {
+            notes.push("Figures in yuan terms are kept apart from US-dollar figures (see 'other published figures').".into());
+        }
+        let data_basis = self.data_basis();
+        let brief = Brief {
+            schema_version: SCHEMA_VERSION.to_string(),
+            reporter: self.reporter.clone(),
+            reporter_name: self.partner_name(&self.reporter),
+            period: p,
+            frequency: if p.is_monthly() {
+                Frequency::Monthly
+            } else {
+                Frequency::Annual
+            },
+            comparison,
+            data_basis,
+            headline,
+            records,
+            partner_tables: tables,
+            diversion,
+            indicators,
+            other_figures,
+            checks,
+            charts,
+            sources: Vec::new(),
+            notes,
+        };
+        let all = self.sources.borrow().list.clone();
+        renumber_sources(brief, all)
+    }
+
+    /// What the brief was built from.
+    fn data_basis(&self) -> DataBasis {
+        DataBasis {
+            label: self.input.data_label.clone(),
+            flow_rows: self.flows.rows,
+            flow_datasets: self.flows.datasets.iter().cloned().collect(),
+            flow_product_level: self.flows.product_level.clone(),
+            published_figures: self.facts.count,
+            description: match (self.flows.is_empty(), self.facts.count) {
+                (true, n) => format!("{n} published figures; no stored flows"),
+                (false, 0) => format!(
+                    "{} stored flow rows ({})",
+                    self.flows.rows,
+                    self.flows
+                        .datasets
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                (false, n) => format!(
+                    "{} stored flow rows ({}) and {n} published figures",
+                    self.flows.rows,
+                    self.flows
+                        .datasets
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+        }
+    }
+}

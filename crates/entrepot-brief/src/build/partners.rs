@@ -1,0 +1,322 @@
+//! Partner tables: the rows (partners and groups of interest, the largest partners,
+//! the rest of the world), their shares, changes in share and contributions to growth,
+//! and the contribution identity.
+
+use super::figures::{computed, growth_fig, rel, share, unit_label};
+use super::{Builder, ROW};
+use crate::fmt;
+use crate::index::{norm_partner, Ind, WORLD};
+use crate::model::{
+    Basis, CheckStatus, ContributionIdentity, Figure, FigureUnit, Measure, PartnerKind, PartnerRow,
+    PartnerTable, Provenance,
+};
+use entrepot_core::{FlowKind, PeriodSpan};
+use std::collections::{BTreeSet, HashMap};
+
+impl Builder<'_> {
+    pub(super) fn is_group(&self, code: &str) -> bool {
+        code != WORLD && self.input.groups.contains(code)
+    }
+
+    pub(super) fn members(&self, code: &str) -> Vec<String> {
+        if self.is_group(code) {
+            self.input
+                .groups
+                .members_at(code, &self.period)
+                .unwrap_or_default()
+        } else {
+            vec![code.to_string()]
+        }
+    }
+
+    pub(super) fn partner_name(&self, code: &str) -> String {
+        match code {
+            WORLD => "World".into(),
+            ROW => "Rest of world".into(),
+            "EU27" => "EU27".into(),
+            "EU" => "EU".into(),
+            "AFRICA" => "Africa".into(),
+            "LATAM" => "Latin America".into(),
+            "EUROPE" => "Europe".into(),
+            "ASIA" => "Asia".into(),
+            "OCEANIA" => "Oceania".into(),
+            "NORTH_AMERICA" => "North America".into(),
+            "NAFTA_USMCA" => "USMCA".into(),
+            _ => self
+                .countries
+                .get(code)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| code.to_string()),
+        }
+    }
+
+    pub(super) fn partner_table(
+        &self,
+        ind: Ind,
+        span: PeriodSpan,
+        cmp: PeriodSpan,
+    ) -> Option<PartnerTable> {
+        let total = self.measure(WORLD, ind, span, cmp);
+        let kind = if ind == Ind::Export {
+            FlowKind::Export
+        } else {
+            FlowKind::Import
+        };
+        let flows_mode = total
+            .level
+            .as_ref()
+            .is_some_and(|f| f.provenance.is_from_flows());
+        let mut codes: Vec<String> = Vec::new();
+        for p in &self.input.partners_of_interest {
+            let c = norm_partner(p);
+            if c != WORLD && c != self.reporter && !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
+        if flows_mode {
+            let mut by_value: HashMap<String, f64> = HashMap::new();
+            for p in span.periods() {
+                for c in self.flows.partners_at(kind, p) {
+                    *by_value.entry(c.clone()).or_insert(0.0) +=
+                        self.flows.partner(c, kind, p).unwrap_or(0.0);
+                }
+            }
+            let mut v: Vec<(String, f64)> = by_value.into_iter().collect();
+            v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let mut added = 0;
+            for (c, _) in v {
+                if added >= self.input.top_partners {
+                    break;
+                }
+                if !codes.contains(&c) {
+                    codes.push(c);
+                    added += 1;
+                }
+            }
+        } else {
+            for c in self.facts.partners_with(ind, span) {
+                if !codes.contains(&c) && c != self.reporter {
+                    codes.push(c);
+                }
+            }
+        }
+        let mut rows: Vec<(PartnerRow, Vec<String>)> = Vec::new();
+        let mut not_held = Vec::new();
+        for code in codes {
+            let m = self.measure(&code, ind, span, cmp);
+            let empty = m.level.is_none() && m.yoy_pct.is_none();
+            let zero = m.level.as_ref().is_some_and(|f| f.value == 0.0)
+                && m.comparison_level.as_ref().is_none_or(|f| f.value == 0.0);
+            if empty || zero {
+                not_held.push(code);
+                continue;
+            }
+            let members = self.members(&code);
+            let is_group = self.is_group(&code);
+            rows.push((
+                PartnerRow {
+                    name: self.partner_name(&code),
+                    kind: if is_group {
+                        PartnerKind::Group
+                    } else {
+                        PartnerKind::Country
+                    },
+                    members: if is_group { Some(members.len()) } else { None },
+                    code,
+                    in_partition: false,
+                    within: None,
+                    value: m.level,
+                    comparison_value: m.comparison_level,
+                    yoy_pct: m.yoy_pct,
+                    share_pct: None,
+                    comparison_share_pct: None,
+                    share_change_pp: None,
+                    contribution_pp: None,
+                },
+                members,
+            ));
+        }
+        if rows.is_empty() && total.level.is_none() {
+            return None;
+        }
+        // Partition: rows with both levels whose members do not overlap earlier ones.
+        let mut covered: BTreeSet<String> = BTreeSet::new();
+        for (row, members) in rows.iter_mut() {
+            if row.value.is_some()
+                && row.comparison_value.is_some()
+                && members.iter().all(|m| !covered.contains(m))
+            {
+                row.in_partition = true;
+                covered.extend(members.iter().cloned());
+            }
+        }
+        let sets: Vec<BTreeSet<String>> = rows
+            .iter()
+            .map(|(_, m)| m.iter().cloned().collect())
+            .collect();
+        for i in 0..rows.len() {
+            let within = (0..rows.len())
+                .find(|&j| j != i && sets[j].len() > sets[i].len() && sets[i].is_subset(&sets[j]))
+                .map(|j| rows[j].0.code.clone());
+            rows[i].0.within = within;
+        }
+        let mut rows: Vec<PartnerRow> = rows.into_iter().map(|(r, _)| r).collect();
+        // Rest of world, from flows only.
+        if flows_mode {
+            let sum_rest = |s: PeriodSpan| -> Option<f64> {
+                let mut t = 0.0;
+                for p in s.periods() {
+                    if !self.flows.covers(kind, p) {
+                        return None;
+                    }
+                    for c in self.flows.partners_at(kind, p) {
+                        if !covered.contains(c) {
+                            t += self.flows.partner(c, kind, p).unwrap_or(0.0);
+                        }
+                    }
+                }
+                Some(t / 1e9)
+            };
+            let mk = |v: f64, s: PeriodSpan| Figure {
+                value: v,
+                unit: FigureUnit::UsdBn,
+                unit_label: unit_label(FigureUnit::UsdBn),
+                decimals: 2,
+                approximate: false,
+                tolerance: 0.0,
+                provenance: Provenance::Computed {
+                    basis: Basis::Flows,
+                    method: format!(
+                        "sum of stored {} flows, {s}, with all partners not in the rows above",
+                        ind.flow_name()
+                    ),
+                    inputs: vec![self.flows.tag()],
+                },
+                alternatives: Vec::new(),
+            };
+            let value = sum_rest(span).map(|v| mk(v, span));
+            let comparison_value = sum_rest(cmp).map(|v| mk(v, cmp));
+            let yoy = match (&value, &comparison_value) {
+                (Some(a), Some(b)) => growth_fig(a, b),
+                _ => None,
+            };
+            rows.push(PartnerRow {
+                code: ROW.into(),
+                name: self.partner_name(ROW),
+                kind: PartnerKind::RestOfWorld,
+                members: None,
+                in_partition: true,
+                within: None,
+                value,
+                comparison_value,
+                yoy_pct: yoy,
+                share_pct: None,
+                comparison_share_pct: None,
+                share_change_pp: None,
+                contribution_pp: None,
+            });
+        }
+        // Shares and contributions.
+        for row in rows.iter_mut() {
+            if let (Some(v), Some(t)) = (&row.value, &total.level) {
+                row.share_pct = share(v, t);
+            }
+            if let (Some(v), Some(t)) = (&row.comparison_value, &total.comparison_level) {
+                row.comparison_share_pct = share(v, t);
+            }
+            if let (Some(a), Some(b)) = (&row.share_pct, &row.comparison_share_pct) {
+                row.share_change_pp = computed(
+                    a.value - b.value,
+                    FigureUnit::PercentagePoints,
+                    2,
+                    a.tolerance + b.tolerance,
+                    "change in share = share - comparison share".into(),
+                    &[a, b],
+                );
+            }
+            if let (Some(v), Some(cv), Some(ct)) =
+                (&row.value, &row.comparison_value, &total.comparison_level)
+            {
+                if ct.value > 0.0 {
+                    let c = (v.value - cv.value) / ct.value * 100.0;
+                    let tol = 100.0 * (v.tolerance + cv.tolerance) / ct.value + c.abs() * rel(ct);
+                    row.contribution_pp = computed(
+                        c,
+                        FigureUnit::PercentagePoints,
+                        2,
+                        tol,
+                        "contribution = (value - comparison value) / comparison total x 100".into(),
+                        &[v, cv, ct],
+                    );
+                }
+            }
+        }
+        let identity = self.identity(&rows, &total, flows_mode);
+        Some(PartnerTable {
+            flow: ind.flow_name().to_string(),
+            span,
+            comparison_span: cmp,
+            total,
+            rows,
+            identity,
+            not_held,
+        })
+    }
+
+    pub(super) fn identity(
+        &self,
+        rows: &[PartnerRow],
+        total: &Measure,
+        flows_mode: bool,
+    ) -> ContributionIdentity {
+        let part: Vec<&PartnerRow> = rows.iter().filter(|r| r.in_partition).collect();
+        let has_row = rows.iter().any(|r| r.kind == PartnerKind::RestOfWorld);
+        let g = total.yoy_pct.as_ref().map(|f| f.value);
+        let contribs: Option<f64> = part
+            .iter()
+            .map(|r| r.contribution_pp.as_ref().map(|f| f.value))
+            .sum();
+        let shares: Option<f64> = part
+            .iter()
+            .map(|r| r.share_pct.as_ref().map(|f| f.value))
+            .sum();
+        if flows_mode && has_row {
+            if let (Some(g), Some(c)) = (g, contribs) {
+                let res = c - g;
+                let ok = res.abs() <= 1e-6 * g.abs().max(1.0);
+                return ContributionIdentity {
+                    status: if ok { CheckStatus::Ok } else { CheckStatus::Mismatch },
+                    total_growth_pct: Some(g),
+                    sum_of_contributions_pp: Some(c),
+                    sum_of_shares_pct: shares,
+                    residual_pp: Some(res),
+                    note: format!(
+                        "The contributions of the {} disjoint rows (rest of world included) add up to total growth of {}% (residual {:.1e} pp); their shares add up to {}%.",
+                        part.len(),
+                        fmt::signed(g, 2),
+                        res,
+                        shares.map(|s| fmt::number(s, 6)).unwrap_or_else(|| "-".into())
+                    ),
+                };
+            }
+        }
+        let with_levels = rows
+            .iter()
+            .filter(|r| r.kind != PartnerKind::RestOfWorld && r.contribution_pp.is_some())
+            .count();
+        let n = rows
+            .iter()
+            .filter(|r| r.kind != PartnerKind::RestOfWorld)
+            .count();
+        ContributionIdentity {
+            status: CheckStatus::NotCheckable,
+            total_growth_pct: g,
+            sum_of_contributions_pp: None,
+            sum_of_shares_pct: None,
+            residual_pp: None,
+            note: format!(
+                "Levels in both periods are held for {with_levels} of the {n} partners, and the partners held do not cover all trade: contributions are shown where levels allow, growth rates as published, and the identity cannot be checked."
+            ),
+        }
+    }
+}
