@@ -5,19 +5,40 @@
 //!
 //! ```text
 //! DIR/manifest.json                                   the single source of truth
-//! DIR/datasets/<name>/v<N>/reporter=<ISO3>/year=<YYYY>/part-<k>.parquet   flows
+//! DIR/datasets/<name>/v<N>/year=<YYYY>/part-<k>.parquet   flows
 //! DIR/datasets/<name>/v<N>/facts.parquet              published figures
 //! DIR/.lock                                           writer lock (flock)
 //! DIR/.readers                                        readers' shared lock (flock)
 //! DIR/.staging/<unique>/                              an ingest in progress
 //! ```
 //!
-//! Flow files hold the canonical columns of [`entrepot_io::schema::flows_schema`]
-//! *except* the hive partition columns `reporter` and `year`, which are only in the
-//! path (`read_parquet('DIR/datasets/x/v1/**/*.parquet', hive_partitioning=true)`).
+//! ## Layout
+//!
+//! Flows are partitioned by year only (hive style: the `year` column is in the path,
+//! `read_parquet('DIR/datasets/x/v1/**/*.parquet', hive_partitioning=true)`), and
+//! each file holds every other canonical column of
+//! [`entrepot_io::schema::flows_schema`], `reporter` included
+//! ([`flows_year_file_schema`]). The layout scales both ways: a long thin panel is
+//! one file per year, however many reporters it has, and a wide world year is a few
+//! files of tens of megabytes, each covering a contiguous range of reporter codes
+//! (see [`SinkLimits`] and [`REPORTER_BUCKET_BOUNDS`] for how a year is split). Within a file, row groups are
+//! sorted by (reporter, partner, product) and carry min/max statistics and page
+//! indexes for `reporter`, `partner`, `product`, `flow` and `period`, so a reporter
+//! filter still skips most of the data: by file from the manifest, then by row group
+//! and page.
+//!
 //! The manifest (see [`Manifest`]) records, per dataset, its kind, current version,
 //! path, creation time, source files with SHA-256, row and rejected counts, reporters,
-//! years, every Parquet file with its rows and SHA-256, and a content checksum.
+//! years, every Parquet file with its year, its reporter range (min, max), rows and
+//! SHA-256 ([`PartitionFile`]), and a content checksum.
+//!
+//! Stores written before manifest schema version 2 (layout 1) put one reporter and
+//! one year in each file, `reporter=<ISO3>/year=<YYYY>/part-<k>.parquet`, with both
+//! columns only in the path. They are still read: every reader goes by
+//! [`PartitionFile::layout`] (the manifest says which files hold `reporter` as a
+//! column), and the first write to such a store keeps its old datasets as they are
+//! and saves the manifest as version 2. A dataset moves to layout 2 when it is
+//! ingested again.
 //!
 //! ## Atomicity
 //!
@@ -35,28 +56,36 @@
 //! and removes nothing; [`Store::open`] (writers) creates the directory only. A
 //! directory that holds files but no manifest is refused by both, so a lost manifest
 //! never turns into "no datasets" followed by a collection. The manifest is validated
-//! on load ([`Manifest::validate`]): every path must stay inside the store. Collection
-//! never follows a symbolic link and removes only names the store generates. Reads
-//! check each file's type and size against the manifest before opening it
-//! ([`check_stored_file`]); [`Store::verify`] also checks SHA-256 checksums. See
-//! `SECURITY.md` at the repository root.
+//! on load ([`Manifest::validate`]): every path must stay inside the store and be a
+//! name the store generates, with the year (and, in layout 1, the reporter) its entry
+//! records. Collection never follows a symbolic link and removes only names the store
+//! generates. Reads check each file's type and size against the manifest before
+//! opening it ([`check_stored_file`]); [`Store::verify`] also checks SHA-256
+//! checksums. See `SECURITY.md` at the repository root.
 //!
 //! ## Ingest
 //!
 //! [`Store::ingest`] streams the batches of one or more [`FlowReader`]s, routes rows to
-//! per-(reporter, year) Parquet writers with bounded memory (see [`SinkLimits`]),
-//! rejects keys (reporter, partner, flow, period, hs_revision, product) repeated
-//! across sources, and, with [`OnError::Quarantine`], writes rejected rows to a CSV
+//! per-year Parquet files with bounded memory (see [`SinkLimits`]), rejects keys
+//! (reporter, partner, flow, period, hs_revision, product) repeated across sources,
+//! and, with [`OnError::Quarantine`], writes rejected rows to a CSV
 //! (`file,line,column,value,message,raw`). Re-ingesting identical content yields the
 //! same content checksum and is reported as unchanged without a new version.
 //!
 //! The work is pipelined: the sources are read on a thread of their own (two batches
-//! ahead), the columns of each row group are encoded in parallel, the source files
-//! are hashed on another thread while they are read, and the Parquet files are hashed
-//! as they are written. Repeated keys within one source are the reader's to reject
-//! when it says so ([`FlowReader::keys_unique`], true of every reader of
-//! `entrepot-io`); the store checks the other readers' rows and, with several sources,
-//! every key across sources.
+//! ahead), the columns of each row group are sorted and encoded in parallel, the
+//! source files are hashed on another thread while they are read, and the Parquet
+//! files are hashed as they are written. Repeated keys within one source are the
+//! reader's to reject when it says so ([`FlowReader::keys_unique`], true of every
+//! reader of `entrepot-io`); the store checks the other readers' rows and, with
+//! several sources, every key across sources.
+//!
+//! ## Reading
+//!
+//! [`Store::load_flows`] skips the files whose year or reporter range cannot match
+//! its filter (from the manifest, before opening anything), then the row groups whose
+//! `reporter` statistics cannot, and filters the rows. `entrepot-query` serves the
+//! same files to SQL with the same pruning.
 
 #![warn(missing_docs)]
 
@@ -72,11 +101,11 @@ pub use error::StoreError;
 pub use facts::{facts_schema, unit_from_str, unit_to_str};
 pub use fsutil::{sha256_bytes, sha256_file};
 pub use manifest::{
-    DatasetInfo, DatasetKind, Manifest, PartitionFile, SourceFile, MANIFEST_FILE,
-    MANIFEST_SCHEMA_VERSION,
+    DatasetInfo, DatasetKind, FileLayout, Manifest, PartitionFile, ReporterRange, SourceFile,
+    MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, OLDEST_MANIFEST_SCHEMA_VERSION,
 };
 pub use time::format_rfc3339;
-pub use writer::{flows_file_schema, SinkLimits};
+pub use writer::{flows_file_schema, flows_year_file_schema, SinkLimits, REPORTER_BUCKET_BOUNDS};
 
 use arrow::array::{Array, ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray};
 use arrow::compute::filter_record_batch;
@@ -96,6 +125,10 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// What [`Store::write_flows`] wrote: the files, the reporters, and the rows stored
+/// and rejected.
+type WrittenFlows = (Vec<PartitionFile>, BTreeSet<String>, u64, u64);
 
 /// The version of Entrepôt recorded in manifests.
 pub const ENTREPOT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -198,7 +231,8 @@ pub struct IngestReport {
     pub rows: u64,
     /// Rows rejected (quarantined).
     pub rejected: u64,
-    /// Number of (reporter, year) partitions.
+    /// Number of hive partitions: years (or, for a dataset of layout 1 reported
+    /// unchanged, (reporter, year) pairs).
     pub partitions: usize,
     /// Number of Parquet files.
     pub files: usize,
@@ -356,8 +390,8 @@ impl Store {
         self.dataset(name).map(|d| self.dir.join(&d.path))
     }
 
-    /// The Parquet files of a flows dataset (absolute paths, which carry the
-    /// `reporter=`/`year=` partition values), sorted.
+    /// The Parquet files of a flows dataset (absolute paths, which carry the `year=`
+    /// partition value, and in layout 1 the `reporter=` one too), sorted.
     pub fn flow_files(&self, name: &str) -> Result<Vec<PathBuf>, StoreError> {
         let d = self.flows_dataset(name)?;
         let base = self.dir.join(&d.path);
@@ -452,15 +486,15 @@ impl Store {
             // The recorded checksums are those of the bytes read only if no source
             // changed while it was read.
             check_sources_unchanged(&before, &source_files)?;
-            if w.1 == 0 {
+            if w.2 == 0 {
                 return Err(StoreError::Empty {
                     name: name.to_string(),
-                    rejected: w.2,
+                    rejected: w.3,
                 });
             }
             Ok((w, source_files))
         });
-        let ((files, rows, rejected), source_files) = match checked {
+        let ((files, reporters, rows, rejected), source_files) = match checked {
             Ok(x) => x,
             Err(e) => {
                 self.discard_staging(&staging);
@@ -484,7 +518,6 @@ impl Store {
             rows,
             rejected,
         });
-        let reporters: BTreeSet<String> = files.iter().filter_map(|f| f.reporter.clone()).collect();
         let years: BTreeSet<i32> = files.iter().filter_map(|f| f.year).collect();
         let now = time::unix_now();
         let info = DatasetInfo {
@@ -501,7 +534,7 @@ impl Store {
             rejected,
             reporters: reporters.into_iter().collect(),
             years: years.into_iter().collect(),
-            partition_columns: vec![col::REPORTER.into(), col::YEAR.into()],
+            partition_columns: vec![col::YEAR.into()],
             partitions: files,
             checksum,
         };
@@ -620,14 +653,15 @@ impl Store {
 
     /// Reads the sources on a thread of their own (parsing and validation overlap the
     /// encoding of the previous batches), checks keys across sources and routes the
-    /// rows to the partition files.
+    /// rows to the year files. Returns the files, the reporters, and the rows stored
+    /// and rejected.
     fn write_flows(
         &self,
         staging: &Path,
         sources: Vec<Box<dyn FlowReader>>,
         opts: &IngestOptions,
         progress: &dyn Fn(IngestProgress),
-    ) -> Result<(Vec<PartitionFile>, u64, u64), StoreError> {
+    ) -> Result<WrittenFlows, StoreError> {
         let mut sink = writer::PartitionSink::new(staging, self.limits);
         let mut quarantine = Quarantine::new(opts)?;
         // A reader that rejects repeated keys itself needs no check when it is the
@@ -701,8 +735,8 @@ impl Store {
             joined.map_err(|_| reader_panicked())
         })?;
         let rejected = quarantine.finish()?;
-        let files = sink.finish()?;
-        Ok((files, rows, rejected))
+        let (files, reporters) = sink.finish()?;
+        Ok((files, reporters, rows, rejected))
     }
 
     /// Stores published figures as a new version of the facts dataset `name`
@@ -753,6 +787,7 @@ impl Store {
             Ok(PartitionFile {
                 path: "facts.parquet".into(),
                 reporter: None,
+                reporter_range: None,
                 year: None,
                 rows: figures.len() as u64,
                 bytes,
@@ -840,8 +875,9 @@ impl Store {
         Ok(info)
     }
 
-    /// Loads the flows matching `filter`. Partitions are pruned by reporter and year
-    /// from the manifest before any file is opened.
+    /// Loads the flows matching `filter`. Files are pruned by year and reporter range
+    /// from the manifest before any is opened, row groups by their `reporter`
+    /// statistics; then the rows are filtered. Reads both layouts.
     pub fn load_flows(&self, filter: &FlowFilter) -> Result<Vec<TradeFlow>, StoreError> {
         let datasets: Vec<&DatasetInfo> = match &filter.dataset {
             Some(n) => vec![self.flows_dataset(n)?],
@@ -856,22 +892,34 @@ impl Store {
         for d in datasets {
             let base = self.dir.join(&d.path);
             for p in &d.partitions {
-                let (Some(reporter), Some(year)) = (&p.reporter, p.year) else {
-                    continue;
-                };
-                if filter.reporter.as_ref().is_some_and(|r| r != reporter)
-                    || filter.years.as_ref().is_some_and(|y| !y.contains(&year))
+                let Some(year) = p.year else { continue };
+                if filter.years.as_ref().is_some_and(|y| !y.contains(&year))
+                    || filter
+                        .reporter
+                        .as_ref()
+                        .is_some_and(|r| !p.may_hold_reporter(r))
                 {
                     continue;
                 }
+                // Layout 1 files hold one reporter, named only in the manifest.
+                let path_reporter = match p.layout() {
+                    FileLayout::ReporterYear => p.reporter.as_deref(),
+                    FileLayout::Year => None,
+                    FileLayout::Facts => continue,
+                };
                 let path = base.join(&p.path);
-                for batch in open_stored(&path, p)? {
+                let reporter = filter
+                    .reporter
+                    .as_deref()
+                    .filter(|_| path_reporter.is_none());
+                for batch in open_stored_pruned(&path, p, reporter)? {
                     let batch = batch.map_err(|e| StoreError::from(e).in_file(&path))?;
                     let batch = filter_rows(&batch, filter).map_err(|e| e.in_file(&path))?;
                     if batch.num_rows() == 0 {
                         continue;
                     }
-                    let full = with_partition_columns(&batch, reporter, year)?;
+                    let full =
+                        to_canonical(&batch, path_reporter, year).map_err(|e| e.in_file(&path))?;
                     out.extend(batch_to_flows(&full, &d.name)?);
                 }
             }
@@ -948,7 +996,7 @@ impl Store {
                 if !is_empty_store_dir(&self.dir)? {
                     return Err(manifest_lost(&self.dir));
                 }
-                let m = Manifest {
+                let mut m = Manifest {
                     updated_at: format_rfc3339(time::unix_now()),
                     ..Manifest::default()
                 };
@@ -1303,11 +1351,55 @@ fn open_stored(
     path: &Path,
     f: &PartitionFile,
 ) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, StoreError> {
+    open_stored_pruned(path, f, None)
+}
+
+/// [`open_stored`], reading only the row groups whose `reporter` statistics admit
+/// `reporter` (all of them when `None` or when the file has no such statistics).
+fn open_stored_pruned(
+    path: &Path,
+    f: &PartitionFile,
+    reporter: Option<&str>,
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, StoreError> {
     check_file(path, f)?;
     let file = File::open(path).at(path)?;
-    ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| StoreError::from(e).in_file(path))
+    let named = |e: parquet::errors::ParquetError| StoreError::from(e).in_file(path);
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(named)?;
+    let builder = match reporter {
+        Some(r) => {
+            let groups = row_groups_admitting(builder.metadata(), col::REPORTER, r);
+            builder.with_row_groups(groups)
+        }
+        None => builder,
+    };
+    builder.build().map_err(named)
+}
+
+/// The row groups whose min/max statistics of the text column `column` admit
+/// `value` (a row group without them is kept).
+fn row_groups_admitting(
+    meta: &parquet::file::metadata::ParquetMetaData,
+    column: &str,
+    value: &str,
+) -> Vec<usize> {
+    use parquet::file::statistics::Statistics;
+    let schema = meta.file_metadata().schema_descr();
+    let Some(c) = (0..schema.num_columns()).find(|&i| schema.column(i).name() == column) else {
+        return (0..meta.num_row_groups()).collect();
+    };
+    (0..meta.num_row_groups())
+        .filter(|&g| {
+            let Some(Statistics::ByteArray(s)) = meta.row_group(g).column(c).statistics() else {
+                return true;
+            };
+            let v = value.as_bytes();
+            // Truncated statistics are still bounds (a shorter minimum, a larger
+            // maximum).
+            let below = s.min_opt().is_some_and(|m| v < m.data());
+            let above = s.max_opt().is_some_and(|m| v > m.data());
+            !(below || above)
+        })
+        .collect()
 }
 
 /// The SHA-256 and size of every source file.
@@ -1636,9 +1728,14 @@ impl KeySet {
     }
 }
 
-/// Keeps the rows of a stored-file batch that pass the non-partition filters.
+/// Keeps the rows of a stored-file batch that pass the filters on its columns (the
+/// reporter too when the file holds it).
 fn filter_rows(batch: &RecordBatch, f: &FlowFilter) -> Result<RecordBatch, StoreError> {
-    if f.partner.is_none() && f.flow.is_none() && f.product_level.is_none() {
+    let reporter = match (&f.reporter, batch.column_by_name(col::REPORTER)) {
+        (Some(r), Some(_)) => Some((r.as_str(), writer::string_col(batch, col::REPORTER)?)),
+        _ => None,
+    };
+    if reporter.is_none() && f.partner.is_none() && f.flow.is_none() && f.product_level.is_none() {
         return Ok(batch.clone());
     }
     let partner = writer::string_col(batch, col::PARTNER)?;
@@ -1650,7 +1747,8 @@ fn filter_rows(batch: &RecordBatch, f: &FlowFilter) -> Result<RecordBatch, Store
     let mask: BooleanArray = (0..batch.num_rows())
         .map(|i| {
             Some(
-                f.partner.as_deref().is_none_or(|p| partner.value(i) == p)
+                reporter.is_none_or(|(r, col)| col.value(i) == r)
+                    && f.partner.as_deref().is_none_or(|p| partner.value(i) == p)
                     && f.flow.is_none_or(|k| flow.value(i) == k.as_str())
                     && f.product_level
                         .is_none_or(|l| level.value(i) == i32::from(l)),
@@ -1660,10 +1758,12 @@ fn filter_rows(batch: &RecordBatch, f: &FlowFilter) -> Result<RecordBatch, Store
     Ok(filter_record_batch(batch, &mask)?)
 }
 
-/// Rebuilds a canonical batch from a stored-file batch and its partition values.
-fn with_partition_columns(
+/// Rebuilds a canonical batch from a stored-file batch: `year` from the manifest,
+/// `reporter` from the file (layout 2) or, for layout 1, from the manifest
+/// (`path_reporter`).
+fn to_canonical(
     batch: &RecordBatch,
-    reporter: &str,
+    path_reporter: Option<&str>,
     year: i32,
 ) -> Result<RecordBatch, StoreError> {
     let n = batch.num_rows();
@@ -1672,12 +1772,12 @@ fn with_partition_columns(
         .fields()
         .iter()
         .map(|f| -> Result<ArrayRef, StoreError> {
-            Ok(match f.name().as_str() {
-                col::REPORTER => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
-                    reporter, n,
-                ))),
-                col::YEAR => Arc::new(Int32Array::from(vec![year; n])),
-                name => batch.column_by_name(name).cloned().ok_or_else(|| {
+            Ok(match (f.name().as_str(), path_reporter) {
+                (col::REPORTER, Some(reporter)) => Arc::new(StringArray::from_iter_values(
+                    std::iter::repeat_n(reporter, n),
+                )),
+                (col::YEAR, _) => Arc::new(Int32Array::from(vec![year; n])),
+                (name, _) => batch.column_by_name(name).cloned().ok_or_else(|| {
                     StoreError::Corrupt(format!("stored flows file lacks column '{name}'"))
                 })?,
             })

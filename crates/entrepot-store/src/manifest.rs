@@ -2,6 +2,13 @@
 //!
 //! Readers trust only the manifest: a directory that the manifest does not name is
 //! garbage from an interrupted write and is removed by the next writer.
+//!
+//! Schema version 2 (this build) records, for each flows file, its year and the range
+//! of reporters it holds ([`PartitionFile::reporter_range`], layout 2, see
+//! [`FileLayout`]). Version-1 manifests, whose flows files each hold one reporter
+//! named only in their path ([`PartitionFile::reporter`], layout 1), are still read;
+//! the first write to such a store saves its manifest as version 2, with the old
+//! datasets' files and entries unchanged.
 
 use crate::error::StoreError;
 use crate::fsutil::write_atomic;
@@ -9,8 +16,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The manifest schema version this build writes and reads.
-pub const MANIFEST_SCHEMA_VERSION: u32 = 1;
+/// The manifest schema version this build writes. It also reads every older
+/// version down to [`OLDEST_MANIFEST_SCHEMA_VERSION`].
+pub const MANIFEST_SCHEMA_VERSION: u32 = 2;
+
+/// The oldest manifest schema version this build reads (stores of layout 1).
+pub const OLDEST_MANIFEST_SCHEMA_VERSION: u32 = 1;
 
 /// Name of the manifest file in the store directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -19,7 +30,8 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DatasetKind {
-    /// Trade flows, partitioned by reporter and year.
+    /// Trade flows, partitioned by year (layout 2) or, in stores written before
+    /// manifest version 2, by reporter and year (layout 1).
     Flows,
     /// Published figures, in one `facts.parquet`.
     Facts,
@@ -52,15 +64,53 @@ pub struct SourceFile {
     pub size: Option<u64>,
 }
 
+/// How a stored Parquet file is laid out: where its reporters and year are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileLayout {
+    /// Layout 1 (stores written before manifest version 2): one reporter and one
+    /// year per file, `reporter=<R>/year=<YYYY>/part-<k>.parquet`; neither
+    /// `reporter` nor `year` is a column of the file, both are in the path (and in
+    /// [`PartitionFile::reporter`] and [`PartitionFile::year`]).
+    ReporterYear,
+    /// Layout 2: one year per file, `year=<YYYY>/part-<k>.parquet`; `reporter` is a
+    /// column of the file (its range in [`PartitionFile::reporter_range`]), `year`
+    /// is only in the path.
+    Year,
+    /// `facts.parquet` of a facts dataset: every column is in the file.
+    Facts,
+}
+
+/// The smallest and largest reporter code of a flows file (string order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReporterRange {
+    /// Smallest reporter code in the file.
+    pub min: String,
+    /// Largest reporter code in the file.
+    pub max: String,
+}
+
+impl ReporterRange {
+    /// Whether `reporter` lies in the range (it may still be absent from the file).
+    pub fn contains(&self, reporter: &str) -> bool {
+        self.min.as_str() <= reporter && reporter <= self.max.as_str()
+    }
+}
+
 /// One Parquet file of a dataset version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartitionFile {
-    /// Path relative to the version directory
-    /// (`reporter=CHN/year=2016/part-0.parquet`, or `facts.parquet`).
+    /// Path relative to the version directory: `year=2016/part-0.parquet` (flows),
+    /// `reporter=CHN/year=2016/part-0.parquet` (flows of layout 1) or
+    /// `facts.parquet`.
     pub path: String,
-    /// Reporter partition value (flows only).
+    /// Layout 1 only: the file's one reporter, which is in its path and not in the
+    /// file.
     pub reporter: Option<String>,
-    /// Year partition value (flows only).
+    /// Layout 2 only: the smallest and largest reporter in the file's `reporter`
+    /// column, so that readers skip the files that cannot hold a reporter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter_range: Option<ReporterRange>,
+    /// Year partition value (flows only), also in the path.
     pub year: Option<i32>,
     /// Number of rows.
     pub rows: u64,
@@ -68,6 +118,34 @@ pub struct PartitionFile {
     pub bytes: u64,
     /// SHA-256 of the file, lower-case hex.
     pub sha256: String,
+}
+
+impl PartitionFile {
+    /// How the file is laid out (from the manifest entry, which
+    /// [`Manifest::validate`] has checked against the path).
+    pub fn layout(&self) -> FileLayout {
+        match (&self.reporter, &self.reporter_range) {
+            (Some(_), _) => FileLayout::ReporterYear,
+            (None, Some(_)) => FileLayout::Year,
+            (None, None) => FileLayout::Facts,
+        }
+    }
+
+    /// The smallest and largest reporter the file can hold, in either layout
+    /// (`None` for facts).
+    pub fn reporter_bounds(&self) -> Option<(&str, &str)> {
+        match (&self.reporter, &self.reporter_range) {
+            (Some(r), _) => Some((r.as_str(), r.as_str())),
+            (None, Some(r)) => Some((r.min.as_str(), r.max.as_str())),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether the file can hold rows of `reporter` (always true for facts).
+    pub fn may_hold_reporter(&self, reporter: &str) -> bool {
+        self.reporter_bounds()
+            .is_none_or(|(min, max)| min <= reporter && reporter <= max)
+    }
 }
 
 /// A dataset as recorded in the manifest.
@@ -101,7 +179,8 @@ pub struct DatasetInfo {
     pub reporters: Vec<String>,
     /// Distinct years, sorted.
     pub years: Vec<i32>,
-    /// Hive partition columns, in path order (`reporter`, `year` for flows).
+    /// Hive partition columns, in path order: `year` for flows (`reporter`, `year`
+    /// for flows of layout 1), none for facts.
     #[serde(default)]
     pub partition_columns: Vec<String>,
     /// The Parquet files, sorted by path.
@@ -176,12 +255,14 @@ impl Manifest {
                 path: path.clone(),
                 message: "no schema_version".into(),
             })?;
-        if version != u64::from(MANIFEST_SCHEMA_VERSION) {
+        if !(u64::from(OLDEST_MANIFEST_SCHEMA_VERSION)..=u64::from(MANIFEST_SCHEMA_VERSION))
+            .contains(&version)
+        {
             return Err(StoreError::Manifest {
                 path,
                 message: format!(
-                    "schema version {version} is not supported by this build \
-                     (which reads version {MANIFEST_SCHEMA_VERSION})"
+                    "schema version {version} is not supported by this build (which reads \
+                     versions {OLDEST_MANIFEST_SCHEMA_VERSION} to {MANIFEST_SCHEMA_VERSION})"
                 ),
             });
         }
@@ -196,12 +277,16 @@ impl Manifest {
         Ok(Some(manifest))
     }
 
-    /// Checks that every path the manifest names stays inside the store: a dataset's
-    /// `path` must be exactly `datasets/<name>/v<version>` with a valid name, and a
-    /// file path must be relative, made of plain components (no `..`, `.`, root,
-    /// backslash or control character) and end in `.parquet`. The manifest is data
-    /// that anyone able to write the directory can edit; nothing it says is used to
-    /// reach a file before this check.
+    /// Checks that every path the manifest names stays inside the store and is a
+    /// name the store generates: a dataset's `path` must be exactly
+    /// `datasets/<name>/v<version>` with a valid name; a file path must be relative,
+    /// made of plain components (no `..`, `.`, root, backslash or control
+    /// character), end in `.parquet` and be, for facts, `facts.parquet`, for flows,
+    /// `year=<YYYY>/part-<k>.parquet` with a valid reporter range (layout 2, from
+    /// schema version 2) or `reporter=<R>/year=<YYYY>/part-<k>.parquet` (layout 1),
+    /// the reporter and year in the path being those the entry records. The
+    /// manifest is data that anyone able to write the directory can edit; nothing it
+    /// says is used to reach a file before this check.
     pub fn validate(&self) -> Result<(), String> {
         for (key, d) in &self.datasets {
             let shown = crate::display(key);
@@ -224,19 +309,23 @@ impl Manifest {
                 ));
             }
             for f in &d.partitions {
-                check_relative_file(&f.path).map_err(|why| {
-                    format!(
-                        "dataset '{shown}' lists the file '{}': {why}",
-                        crate::display(&f.path)
-                    )
-                })?;
+                check_relative_file(&f.path)
+                    .and_then(|()| check_file_entry(d.kind, f, self.schema_version))
+                    .map_err(|why| {
+                        format!(
+                            "dataset '{shown}' lists the file '{}': {why}",
+                            crate::display(&f.path)
+                        )
+                    })?;
             }
         }
         Ok(())
     }
 
-    /// Writes the manifest atomically (`manifest.json.tmp`, fsync, rename, fsync dir).
-    pub(crate) fn save(&self, dir: &Path) -> Result<(), StoreError> {
+    /// Writes the manifest atomically (`manifest.json.tmp`, fsync, rename, fsync dir)
+    /// as [`MANIFEST_SCHEMA_VERSION`] (a version-1 manifest is a valid version 2).
+    pub(crate) fn save(&mut self, dir: &Path) -> Result<(), StoreError> {
+        self.schema_version = MANIFEST_SCHEMA_VERSION;
         let path = dir.join(MANIFEST_FILE);
         let mut text = serde_json::to_string_pretty(self).map_err(|e| StoreError::Manifest {
             path: path.clone(),
@@ -272,12 +361,81 @@ fn check_relative_file(rel: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Checks a file entry against the names the store generates for its dataset kind
+/// (see [`Manifest::validate`]).
+fn check_file_entry(kind: DatasetKind, f: &PartitionFile, schema: u32) -> Result<(), &'static str> {
+    match kind {
+        DatasetKind::Facts => {
+            if f.path != "facts.parquet" {
+                return Err("a facts dataset holds only facts.parquet");
+            }
+            if f.layout() != FileLayout::Facts || f.year.is_some() {
+                return Err("a facts file has no reporter or year");
+            }
+            Ok(())
+        }
+        DatasetKind::Flows => {
+            let year = f.year.ok_or("a flows file without a year")?;
+            if !(0..=9999).contains(&year) {
+                return Err("a year outside 0-9999");
+            }
+            let name = match (&f.reporter, &f.reporter_range) {
+                (Some(r), None) => {
+                    if !is_reporter_code(r) {
+                        return Err("an invalid reporter code");
+                    }
+                    f.path
+                        .strip_prefix(&format!("reporter={r}/year={year:04}/"))
+                        .ok_or("not under reporter=<its reporter>/year=<its year>/")?
+                }
+                (None, Some(range)) => {
+                    if schema < 2 {
+                        return Err("a reporter range in a version-1 manifest");
+                    }
+                    if !is_reporter_code(&range.min) || !is_reporter_code(&range.max) {
+                        return Err("an invalid reporter code in its reporter range");
+                    }
+                    if range.min > range.max {
+                        return Err("a reporter range whose min is above its max");
+                    }
+                    f.path
+                        .strip_prefix(&format!("year={year:04}/"))
+                        .ok_or("not under year=<its year>/")?
+                }
+                _ => return Err("a flows file needs either a reporter or a reporter range"),
+            };
+            if is_part_name(name) {
+                Ok(())
+            } else {
+                Err("not named part-<k>.parquet")
+            }
+        }
+    }
+}
+
+/// Whether `r` is a reporter code the store accepts (1-16 ASCII upper-case letters,
+/// digits or `_`).
+pub(crate) fn is_reporter_code(r: &str) -> bool {
+    !r.is_empty()
+        && r.len() <= 16
+        && r.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether `name` is `part-<k>.parquet` with `k` decimal digits.
+fn is_part_name(name: &str) -> bool {
+    name.strip_prefix("part-")
+        .and_then(|n| n.strip_suffix(".parquet"))
+        .is_some_and(|k| !k.is_empty() && k.len() <= 10 && k.bytes().all(|b| b.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_relative_file;
+    use super::*;
 
     #[test]
     fn only_plain_relative_parquet_paths_are_accepted() {
+        assert!(check_relative_file("year=2016/part-0.parquet").is_ok());
         assert!(check_relative_file("reporter=CHN/year=2016/part-0.parquet").is_ok());
         assert!(check_relative_file("facts.parquet").is_ok());
         for bad in [
@@ -293,5 +451,85 @@ mod tests {
         ] {
             assert!(check_relative_file(bad).is_err(), "{bad}");
         }
+    }
+
+    fn flows_file(
+        path: &str,
+        reporter: Option<&str>,
+        range: Option<(&str, &str)>,
+    ) -> PartitionFile {
+        PartitionFile {
+            path: path.into(),
+            reporter: reporter.map(String::from),
+            reporter_range: range.map(|(min, max)| ReporterRange {
+                min: min.into(),
+                max: max.into(),
+            }),
+            year: Some(2016),
+            rows: 1,
+            bytes: 1,
+            sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn file_entries_must_match_the_names_the_store_generates() {
+        let ok = |f: &PartitionFile, v| check_file_entry(DatasetKind::Flows, f, v);
+        // Layout 2 (manifest version 2 only) and layout 1 (both versions).
+        let v2 = flows_file("year=2016/part-3.parquet", None, Some(("AFG", "CHN")));
+        assert_eq!(ok(&v2, 2), Ok(()));
+        assert!(ok(&v2, 1).is_err());
+        let v1 = flows_file("reporter=CHN/year=2016/part-0.parquet", Some("CHN"), None);
+        assert_eq!(ok(&v1, 1), Ok(()));
+        assert_eq!(ok(&v1, 2), Ok(()));
+        for bad in [
+            // the path's year or reporter is not the entry's
+            flows_file("year=2017/part-0.parquet", None, Some(("AFG", "CHN"))),
+            flows_file("reporter=USA/year=2016/part-0.parquet", Some("CHN"), None),
+            // not a generated name
+            flows_file("year=2016/data.parquet", None, Some(("AFG", "CHN"))),
+            flows_file("year=2016/part-.parquet", None, Some(("AFG", "CHN"))),
+            flows_file("year=2016/x/part-0.parquet", None, Some(("AFG", "CHN"))),
+            flows_file("facts.parquet", None, Some(("AFG", "CHN"))),
+            // ranges and codes
+            flows_file("year=2016/part-0.parquet", None, Some(("CHN", "AFG"))),
+            flows_file("year=2016/part-0.parquet", None, Some(("afg", "CHN"))),
+            flows_file("year=2016/part-0.parquet", None, None),
+            flows_file(
+                "year=2016/part-0.parquet",
+                Some("CHN"),
+                Some(("AFG", "CHN")),
+            ),
+            flows_file("reporter=../year=2016/part-0.parquet", Some(".."), None),
+        ] {
+            assert!(ok(&bad, 2).is_err(), "{bad:?}");
+        }
+        let mut no_year = v2.clone();
+        no_year.year = None;
+        assert!(ok(&no_year, 2).is_err());
+        // Facts: only facts.parquet, without reporter or year.
+        let facts = PartitionFile {
+            path: "facts.parquet".into(),
+            reporter: None,
+            reporter_range: None,
+            year: None,
+            rows: 1,
+            bytes: 1,
+            sha256: String::new(),
+        };
+        assert_eq!(check_file_entry(DatasetKind::Facts, &facts, 2), Ok(()));
+        assert!(check_file_entry(DatasetKind::Facts, &v2, 2).is_err());
+        assert!(check_file_entry(DatasetKind::Flows, &facts, 2).is_err());
+    }
+
+    #[test]
+    fn reporter_bounds_cover_both_layouts() {
+        let v2 = flows_file("year=2016/part-3.parquet", None, Some(("AFG", "CHN")));
+        assert_eq!(v2.layout(), FileLayout::Year);
+        assert_eq!(v2.reporter_bounds(), Some(("AFG", "CHN")));
+        assert!(v2.may_hold_reporter("BRA") && !v2.may_hold_reporter("USA"));
+        let v1 = flows_file("reporter=CHN/year=2016/part-0.parquet", Some("CHN"), None);
+        assert_eq!(v1.layout(), FileLayout::ReporterYear);
+        assert!(v1.may_hold_reporter("CHN") && !v1.may_hold_reporter("BRA"));
     }
 }

@@ -1,28 +1,52 @@
-//! Routing of canonical flow batches to per-(reporter, year) Parquet files.
+//! Routing of canonical flow batches to per-year Parquet files (layout 2).
 //!
-//! Rows are buffered per partition and encoded into the partition's row group in
-//! progress when a partition has [`SinkLimits::row_group_rows`] rows buffered, or when
-//! the buffers and the row groups in progress together exceed
-//! [`SinkLimits::buffer_bytes`] (then the largest buffers are encoded first, and the
-//! largest row groups in progress closed next). A row group is closed at 1,048,576
-//! rows or with its file. The columns of a row group are encoded in parallel (rayon),
-//! which gives the same bytes as a sequential encoding. At most
+//! # Files
+//!
+//! Every file holds one year (`year=<YYYY>/part-<k>.parquet`, `k` numbered per year
+//! in the order the files are opened) and keeps `reporter` as a column, so that a
+//! long thin panel (many years, few rows each) is one file per year instead of one
+//! per (reporter, year), and a wide world year is a handful of files:
+//!
+//! * A year starts as **one file**. Its rows are buffered until the year passes
+//!   [`SinkLimits::year_file_rows`] rows (or memory runs short, see below), so that a
+//!   small year is written once, sorted, into a single file.
+//! * A year that passes [`SinkLimits::year_file_rows`] is **split by reporter**: its
+//!   rows go to one file per reporter bucket ([`REPORTER_BUCKET_BOUNDS`]: contiguous
+//!   ranges of reporter codes, about equal numbers of countries each), so each file
+//!   covers a narrow range of reporters and the manifest's range per file lets a
+//!   reporter filter skip the others. Rows already written to the year's single file
+//!   stay there (the file's range is what it holds).
+//!
+//! # Row groups
+//!
+//! A flush takes the rows buffered for one file, sorts them by (reporter, partner,
+//! product) (ties keep their input order) and writes them as row groups of at most
+//! [`SinkLimits::row_group_rows`] rows, each closed at once. A bucket flushes when it
+//! has [`SinkLimits::row_group_rows`] rows buffered; when all buffers together exceed
+//! [`SinkLimits::buffer_bytes`], the largest are flushed first, down to half the
+//! budget. Memory is therefore bounded by the buffer budget plus small per-file
+//! state, whatever the input size or the number of years.
+//!
+//! Min/max statistics and page indexes are written for `reporter`, `partner`,
+//! `product`, `flow`, `period` and the numeric columns (see [`writer_properties`]);
+//! with sorted row groups they let a reader skip row groups and pages of other
+//! reporters, partners and products.
+//!
+//! The columns of a row group are reordered and encoded in parallel (rayon), which
+//! gives the same bytes as a sequential encoding. At most
 //! [`SinkLimits::max_open_writers`] files are open at once; the least recently used is
-//! closed to make room, and the partition continues in a new `part-<k+1>.parquet`.
-//! Memory is therefore bounded by the buffer budget plus small per-writer state,
-//! whatever the input size or the number of partitions. Files are hashed (SHA-256) as
-//! they are written and fsynced when closed.
+//! closed to make room, and its rows continue in a new file. Files are hashed
+//! (SHA-256) as they are written and fsynced when closed. Every decision depends
+//! only on the input and the limits, so the same rows give the same files.
 
 use crate::error::{FsContext, StoreError};
 use crate::fsutil::{hex, sync_dir};
-use crate::manifest::PartitionFile;
-use arrow::array::{Array, Int32Array, RecordBatch, StringArray, UInt32Array};
-use arrow::compute::take_record_batch;
+use crate::manifest::{PartitionFile, ReporterRange};
+use arrow::array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray, UInt32Array};
+use arrow::compute::{interleave, take_record_batch};
 use arrow::datatypes::{Schema, SchemaRef};
 use entrepot_io::schema::{col, flows_schema};
-use parquet::arrow::arrow_writer::{
-    compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory,
-};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -30,23 +54,26 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-/// Memory and file-handle bounds of the partition writer.
+/// Memory, file-size and file-handle bounds of the flows writer.
 #[derive(Debug, Clone, Copy)]
 pub struct SinkLimits {
-    /// Rows buffered per partition before they are encoded into the partition's row
-    /// group in progress (row groups themselves hold up to 1,048,576 rows).
+    /// Rows per row group at most, and rows buffered per reporter bucket before they
+    /// are sorted and written as a row group.
     pub row_group_rows: usize,
-    /// Total bytes of buffered Arrow data and of row groups in progress before the
-    /// largest buffers are encoded and the largest row groups closed.
+    /// Total bytes of buffered Arrow data before the largest buffers are written.
     pub buffer_bytes: usize,
     /// Files open at once (default: a quarter of the open-files limit, 16 to 256).
     pub max_open_writers: usize,
+    /// Rows of a year written as one file; a year with more rows is split into
+    /// files by reporter bucket.
+    pub year_file_rows: usize,
 }
 
 impl Default for SinkLimits {
@@ -55,6 +82,7 @@ impl Default for SinkLimits {
             row_group_rows: 128 * 1024,
             buffer_bytes: 256 << 20,
             max_open_writers: default_max_open(),
+            year_file_rows: 1 << 20,
         }
     }
 }
@@ -77,8 +105,21 @@ fn default_max_open() -> usize {
     64
 }
 
-/// The schema of the stored flow files: the canonical schema without the partition
-/// columns `reporter` and `year`, which live in the directory names.
+/// The first reporter code of each reporter bucket but the first: a year split by
+/// reporter has one file per bucket, `[..BOL)`, `[BOL..DNK)`, … `[TGO..)`. The bounds
+/// cut the ISO 3166 alpha-3 codes into eight groups of about 31 countries; any code
+/// (historical, special) falls in the bucket whose range holds it.
+pub const REPORTER_BUCKET_BOUNDS: [&str; 7] = ["BOL", "DNK", "GUF", "LAO", "MUS", "QAT", "TGO"];
+
+/// The reporter bucket (0-7) of a reporter code.
+fn bucket_of(reporter: &str) -> u16 {
+    REPORTER_BUCKET_BOUNDS.partition_point(|b| *b <= reporter) as u16
+}
+
+/// The columns of a flows table other than `reporter` and `year`, in canonical
+/// order: the schema of the files of layout 1 (stores written before manifest
+/// version 2), whose reporter and year are only in their path, and the columns that
+/// come before `reporter` and `year` in query tables.
 pub fn flows_file_schema() -> SchemaRef {
     static S: OnceLock<SchemaRef> = OnceLock::new();
     S.get_or_init(|| {
@@ -94,55 +135,80 @@ pub fn flows_file_schema() -> SchemaRef {
     .clone()
 }
 
-/// Indices of the file-schema columns in the canonical schema.
-fn file_projection() -> &'static [usize] {
+/// The schema of the flows files this build writes (layout 2): the canonical schema
+/// without `year`, which is in the path (`year=<YYYY>/…`); `reporter` is the first
+/// column.
+pub fn flows_year_file_schema() -> SchemaRef {
+    static S: OnceLock<SchemaRef> = OnceLock::new();
+    S.get_or_init(|| {
+        let full = flows_schema();
+        let fields: Vec<_> = full
+            .fields()
+            .iter()
+            .filter(|f| f.name() != col::YEAR)
+            .cloned()
+            .collect();
+        Arc::new(Schema::new(fields))
+    })
+    .clone()
+}
+
+/// Indices of the columns of [`flows_year_file_schema`] in the canonical schema.
+fn year_file_projection() -> &'static [usize] {
     static P: OnceLock<Vec<usize>> = OnceLock::new();
     P.get_or_init(|| {
         let full = flows_schema();
         full.fields()
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.name() != col::REPORTER && f.name() != col::YEAR)
+            .filter(|(_, f)| f.name() != col::YEAR)
             .map(|(i, _)| i)
             .collect()
     })
 }
 
+/// The columns with min/max statistics and page indexes: those a filter prunes on.
+const INDEXED_TEXT_COLUMNS: [&str; 5] = [
+    col::REPORTER,
+    col::PARTNER,
+    col::PRODUCT,
+    col::FLOW,
+    col::PERIOD,
+];
+
 /// Writer properties of every stored Parquet file (deterministic: the same rows give
-/// the same bytes). Chosen for ingest speed on the 10M-row BACI benchmark
-/// (`bench/ingest/run.sh`) without making the files larger:
+/// the same bytes). Chosen for ingest speed (`bench/ingest/run.sh`,
+/// `bench/world/run.sh`) without making the files larger:
 ///
 /// * ZSTD level 1: as fast as Snappy here and files a third smaller; level 3 cost a
 ///   third more time for the same size.
 /// * Dictionary encoding only for `value_usd`, `quantity` and `source_file`. The
-///   other text columns are short and constant or nearly so over long runs of rows
-///   (`flow`, `period`, `declared_by`…, `partner` within a reporter) or sorted
-///   (`product` within a partner): plain values compressed by ZSTD take the same
-///   space as dictionary indices, without hashing every value into a dictionary.
-///   `source_file` values are long (a path on every row): hashing them is cheaper
-///   than copying and compressing them.
+///   text columns are short and constant over long runs of the sorted rows
+///   (`reporter`, `partner`, `flow`, `period`, `declared_by`…) or sorted within them
+///   (`product`): plain values compressed by ZSTD take the same space as dictionary
+///   indices, without hashing every value into a dictionary. `source_file` values
+///   are long (a path on every row): hashing them is cheaper than copying and
+///   compressing them.
 /// * `source_line` (increasing line numbers): `DELTA_BINARY_PACKED`, a few bytes per
 ///   page instead of 8 bytes per row.
-/// * No min/max statistics for the text columns that cannot prune row groups:
-///   `partner`, `period` and `product` (every row group holds nearly all partners and
-///   products, and the year is a partition), `hs_revision`, `quantity_unit`,
-///   `declared_by` and `source_file` (constant over a file in practice). They cost two
-///   string comparisons per row and column. `flow` and the numeric columns keep
-///   theirs.
+/// * Min/max statistics at page level (hence a column index and an offset index)
+///   for the columns filters prune on: `reporter`, `partner`, `product`, `flow`,
+///   `period` and the numeric columns. They cost about two string comparisons per
+///   row and column (measured in `bench/world/README.md`). None for
+///   `hs_revision`, `quantity_unit`, `declared_by` and `source_file`, which are
+///   constant over a file in practice.
 pub(crate) fn writer_properties() -> WriterProperties {
     let column = |c: &str| ColumnPath::from(c);
     let mut b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
         .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS))
         .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::Page)
         .set_column_dictionary_enabled(column(col::VALUE_USD), true)
         .set_column_dictionary_enabled(column(col::QUANTITY), true)
         .set_column_dictionary_enabled(column(col::SOURCE_FILE), true)
         .set_column_encoding(column(col::SOURCE_LINE), Encoding::DELTA_BINARY_PACKED);
     for c in [
-        col::PARTNER,
-        col::PERIOD,
-        col::PRODUCT,
         col::HS_REVISION,
         col::QUANTITY_UNIT,
         col::DECLARED_BY,
@@ -150,16 +216,15 @@ pub(crate) fn writer_properties() -> WriterProperties {
     ] {
         b = b.set_column_statistics_enabled(column(c), EnabledStatistics::None);
     }
+    for c in INDEXED_TEXT_COLUMNS {
+        b = b.set_column_statistics_enabled(column(c), EnabledStatistics::Page);
+    }
     b.build()
 }
 
-/// Checks a reporter value for use as a path component.
+/// Checks a reporter value (it is recorded in the manifest's reporter ranges).
 pub(crate) fn check_reporter(r: &str) -> Result<(), StoreError> {
-    let ok = !r.is_empty()
-        && r.len() <= 16
-        && r.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
+    if crate::manifest::is_reporter_code(r) {
         Ok(())
     } else {
         Err(StoreError::InvalidPartition {
@@ -181,19 +246,26 @@ pub(crate) fn check_year(y: i32) -> Result<(), StoreError> {
     }
 }
 
-/// The directory of a partition, relative to the version directory.
-pub(crate) fn partition_dir(reporter: &str, year: i32) -> String {
-    format!("reporter={reporter}/year={year:04}")
+/// The directory of a year, relative to the version directory.
+pub(crate) fn year_dir(year: i32) -> String {
+    format!("year={year:04}")
 }
 
-type Key = (String, i32);
-
-/// Rows of one row group at most (larger buffers are split).
+/// Rows of one row group at most, whatever the limits say.
 const MAX_ROW_GROUP_ROWS: usize = 1 << 20;
 
-/// Rows routed to other partitions after which a partition's row group in progress
-/// is closed (see [`PartitionSink::close_idle_groups`]).
-const IDLE_ROWS: u64 = 1 << 18;
+/// Which file stream of a year rows go to: the year's single file, or a reporter
+/// bucket once the year is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Slot {
+    /// The year's one file (before it passes [`SinkLimits::year_file_rows`]).
+    Whole,
+    /// The file of one reporter bucket (see [`bucket_of`]).
+    Bucket(u16),
+}
+
+/// A stream of rows to files: one year, whole or one reporter bucket.
+type Key = (i32, Slot);
 
 /// A file being written that hashes its bytes on the way (the Parquet writer only
 /// appends, so the digest is that of the finished file without reading it back).
@@ -216,69 +288,66 @@ impl Write for HashingFile {
     }
 }
 
-/// An open partition file: the Parquet file writer, the factory of its column
-/// writers and the row group in progress.
+/// An open file: the Parquet file writer and the factory of its column writers.
 struct OpenFile {
     writer: SerializedFileWriter<HashingFile>,
     factory: ArrowRowGroupWriterFactory,
-    group: Option<RowGroup>,
 }
 
-/// A row group in progress: one encoder per column, fed batch after batch (in
-/// parallel across columns) and closed at [`MAX_ROW_GROUP_ROWS`] rows, when memory
-/// runs short or when the file is closed.
-struct RowGroup {
-    columns: Vec<ArrowColumnWriter>,
-    rows: usize,
-    /// Memory held by the encoders (encoded pages, dictionaries).
-    bytes: usize,
-}
-
-/// A written (or being written) partition file.
+/// A written (or being written) file.
 struct FileRec {
     rel: String,
+    year: i32,
     rows: u64,
     bytes: u64,
     sha256: String,
+    /// Smallest and largest reporter written so far.
+    reporters: Option<(String, String)>,
 }
 
+/// The rows buffered for a stream and its open file.
 #[derive(Default)]
-struct Part {
+struct Stream {
     buf: Vec<RecordBatch>,
     buf_rows: usize,
     buf_bytes: usize,
     writer: Option<OpenFile>,
-    next_part: u32,
+    /// Index in [`PartitionSink::files`] of the open file.
+    file: usize,
     last_used: u64,
-    /// Rows routed by the sink when this partition last received rows.
-    last_row: u64,
-    files: Vec<FileRec>,
 }
 
-impl Part {
-    /// Memory held by the row group in progress.
-    fn group_bytes(&self) -> usize {
-        self.writer
-            .as_ref()
-            .and_then(|w| w.group.as_ref())
-            .map_or(0, |g| g.bytes)
-    }
+/// What the sink knows of a year.
+#[derive(Default)]
+struct Year {
+    /// Whether the year is split by reporter bucket.
+    split: bool,
+    /// Rows routed to the year's single file so far (buffered or written).
+    whole_rows: usize,
+    /// The `k` of the next `part-<k>.parquet`.
+    next_file: u32,
 }
 
-/// Routes canonical batches into per-partition Parquet files under a root directory.
+/// Routes canonical batches into per-year Parquet files under a root directory.
 pub(crate) struct PartitionSink {
     root: PathBuf,
     limits: SinkLimits,
     props: WriterProperties,
-    parts: HashMap<Key, Part>,
+    streams: BTreeMap<Key, Stream>,
+    years: BTreeMap<i32, Year>,
+    files: Vec<FileRec>,
+    /// Every reporter seen.
+    reporters: BTreeSet<String>,
     open: usize,
     /// Bytes of Arrow data buffered.
     buffered: usize,
-    /// Bytes held by the row groups in progress.
-    encoding: usize,
     clock: u64,
-    /// Rows routed so far.
-    routed: u64,
+}
+
+/// Where the rows of a batch go: the runs of rows of each stream, in order.
+struct Routed {
+    key: Key,
+    runs: Vec<(usize, usize)>,
 }
 
 impl PartitionSink {
@@ -288,16 +357,17 @@ impl PartitionSink {
             root: root.to_path_buf(),
             limits,
             props: writer_properties(),
-            parts: HashMap::new(),
+            streams: BTreeMap::new(),
+            years: BTreeMap::new(),
+            files: Vec::new(),
+            reporters: BTreeSet::new(),
             open: 0,
             buffered: 0,
-            encoding: 0,
             clock: 0,
-            routed: 0,
         }
     }
 
-    /// Routes the rows of a batch in the canonical schema to their partitions.
+    /// Routes the rows of a batch in the canonical schema to their files.
     pub(crate) fn push(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
         let n = batch.num_rows();
         if n == 0 {
@@ -318,11 +388,10 @@ impl PartitionSink {
                 "batch row {i}: null reporter or year"
             )));
         }
-        // Runs of rows of one partition (sorted inputs give long runs), and the
-        // partitions in first-seen order.
-        let mut keys: Vec<(&str, i32)> = Vec::new();
-        let mut index: HashMap<(&str, i32), usize> = HashMap::new();
-        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        // Runs of rows of one (reporter, year): sorted inputs give long runs, and
+        // each run is checked and routed once.
+        let mut checked: HashSet<(&str, i32)> = HashSet::new();
+        let mut runs: Vec<(usize, usize, &str, i32)> = Vec::new();
         let mut i = 0;
         while i < n {
             let (r, y) = (reporter.value(i), year.value(i));
@@ -330,360 +399,436 @@ impl PartitionSink {
             while j < n && year.value(j) == y && reporter.value(j) == r {
                 j += 1;
             }
-            let g = match index.get(&(r, y)) {
-                Some(&g) => g,
-                None => {
-                    check_reporter(r)?;
-                    check_year(y)?;
-                    keys.push((r, y));
-                    index.insert((r, y), keys.len() - 1);
-                    keys.len() - 1
+            if checked.insert((r, y)) {
+                check_reporter(r)?;
+                check_year(y)?;
+                if !self.reporters.contains(r) {
+                    self.reporters.insert(r.to_string());
                 }
-            };
-            runs.push((i, j, g));
+            }
+            runs.push((i, j, r, y));
             i = j;
         }
-        let projected = batch.project(file_projection())?;
-        let groups: Vec<(Key, RecordBatch)> = if keys.len() == 1 {
-            vec![((keys[0].0.to_string(), keys[0].1), projected)]
-        } else {
-            let mut rows: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
-            for &(a, b, g) in &runs {
-                rows[g].extend(a as u32..b as u32);
-            }
-            keys.iter()
-                .zip(rows)
-                .map(|(k, rows)| {
-                    let b = take_record_batch(&projected, &UInt32Array::from(rows))?;
-                    Ok(((k.0.to_string(), k.1), b))
-                })
-                .collect::<Result<_, StoreError>>()?
-        };
-        self.routed += n as u64;
-        for (key, part_batch) in groups {
-            let bytes = part_batch.get_array_memory_size();
-            let rows = part_batch.num_rows();
-            let full = {
-                let p = self.parts.entry(key.clone()).or_default();
-                p.last_row = self.routed;
-                p.buf.push(part_batch);
-                p.buf_rows += rows;
-                p.buf_bytes += bytes;
-                p.buf_rows >= self.limits.row_group_rows
-            };
-            self.buffered += bytes;
-            if full {
-                self.flush_part(&key)?;
-            }
+        let projected = batch.project(year_file_projection())?;
+        let routed = self.route(&runs);
+        for part in split_batch(&projected, routed)? {
+            self.add(part.0, part.1)?;
         }
-        self.close_idle_groups()?;
         self.enforce_budget()
     }
 
-    /// Encodes the buffered rows and closes the row group in progress of the
-    /// partitions that received no rows for [`IDLE_ROWS`] rows (in sorted inputs,
-    /// the partitions that are done), so that they are written while the input is
-    /// still being read rather than all at the end. A partition that receives rows
-    /// again starts a new row group.
-    fn close_idle_groups(&mut self) -> Result<(), StoreError> {
-        let idle: Vec<Key> = self
-            .parts
-            .iter()
-            .filter(|(_, p)| {
-                (p.buf_rows > 0 || p.group_bytes() > 0) && self.routed - p.last_row >= IDLE_ROWS
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in idle {
-            if self.parts.get(&k).is_some_and(|p| p.buf_rows > 0) {
-                self.flush_part(&k)?;
+    /// Groups runs of rows by the stream they go to (streams in first-seen order).
+    fn route(&self, runs: &[(usize, usize, &str, i32)]) -> Vec<Routed> {
+        let mut out: Vec<Routed> = Vec::new();
+        for &(a, b, r, y) in runs {
+            let split = self.years.get(&y).is_some_and(|s| s.split);
+            let key = (
+                y,
+                if split {
+                    Slot::Bucket(bucket_of(r))
+                } else {
+                    Slot::Whole
+                },
+            );
+            match out.iter_mut().find(|g| g.key == key) {
+                Some(g) => match g.runs.last_mut() {
+                    Some(last) if last.1 == a => last.1 = b,
+                    _ => g.runs.push((a, b)),
+                },
+                None => out.push(Routed {
+                    key,
+                    runs: vec![(a, b)],
+                }),
             }
-            self.close_group(&k)?;
+        }
+        out
+    }
+
+    /// Buffers rows (in the file schema) for a stream; splits a year that passed
+    /// [`SinkLimits::year_file_rows`] and flushes a full bucket.
+    fn add(&mut self, key: Key, rows: RecordBatch) -> Result<(), StoreError> {
+        let n = rows.num_rows();
+        let bytes = rows.get_array_memory_size();
+        let s = self.streams.entry(key).or_default();
+        s.buf.push(rows);
+        s.buf_rows += n;
+        s.buf_bytes += bytes;
+        self.buffered += bytes;
+        match key.1 {
+            Slot::Whole => {
+                let y = self.years.entry(key.0).or_default();
+                y.whole_rows += n;
+                if y.whole_rows > self.limits.year_file_rows {
+                    self.split_year(key.0)?;
+                }
+            }
+            Slot::Bucket(_) => {
+                if self
+                    .streams
+                    .get(&key)
+                    .is_some_and(|s| s.buf_rows >= self.limits.row_group_rows)
+                {
+                    self.flush(key)?;
+                }
+            }
         }
         Ok(())
     }
 
-    /// Keeps the buffered rows and the row groups in progress within
-    /// [`SinkLimits::buffer_bytes`]: encodes the largest buffers first (encoded rows
-    /// take far less memory), then closes the largest row groups, down to half the
-    /// budget.
+    /// Splits a year by reporter bucket: closes its single file (if written) and
+    /// routes its buffered rows to the buckets.
+    fn split_year(&mut self, year: i32) -> Result<(), StoreError> {
+        self.years.entry(year).or_default().split = true;
+        let key = (year, Slot::Whole);
+        self.close_writer(key)?;
+        let Some(s) = self.streams.get_mut(&key) else {
+            return Ok(());
+        };
+        let batches = std::mem::take(&mut s.buf);
+        self.buffered -= s.buf_bytes;
+        s.buf_rows = 0;
+        s.buf_bytes = 0;
+        for b in batches {
+            let reporter = string_col(&b, col::REPORTER)?;
+            let mut runs = Vec::new();
+            let mut i = 0;
+            while i < b.num_rows() {
+                let r = reporter.value(i);
+                let mut j = i + 1;
+                while j < b.num_rows() && reporter.value(j) == r {
+                    j += 1;
+                }
+                runs.push((i, j, r, year));
+                i = j;
+            }
+            let routed = self.route(&runs);
+            for part in split_batch(&b, routed)? {
+                self.add(part.0, part.1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the buffered rows within [`SinkLimits::buffer_bytes`]: writes the largest
+    /// buffers first, down to half the budget.
     fn enforce_budget(&mut self) -> Result<(), StoreError> {
         let budget = self.limits.buffer_bytes;
-        if self.buffered + self.encoding <= budget {
+        if self.buffered <= budget {
             return Ok(());
         }
-        while self.buffered + self.encoding > budget / 2 {
+        while self.buffered > budget / 2 {
             let largest = self
-                .parts
+                .streams
                 .iter()
-                .filter(|(_, p)| p.buf_rows > 0)
+                .filter(|(_, s)| s.buf_rows > 0)
                 .max_by(|a, b| a.1.buf_bytes.cmp(&b.1.buf_bytes).then_with(|| b.0.cmp(a.0)))
-                .map(|(k, _)| k.clone());
-            if let Some(k) = largest {
-                self.flush_part(&k)?;
-                continue;
-            }
-            let largest = self
-                .parts
-                .iter()
-                .filter(|(_, p)| p.group_bytes() > 0)
-                .max_by(|a, b| {
-                    a.1.group_bytes()
-                        .cmp(&b.1.group_bytes())
-                        .then_with(|| b.0.cmp(a.0))
-                })
-                .map(|(k, _)| k.clone());
+                .map(|(k, _)| *k);
             match largest {
-                Some(k) => self.close_group(&k)?,
+                Some(k) => self.flush(k)?,
                 None => break,
             }
         }
         Ok(())
     }
 
-    /// The file a partition is writing (or would write next), for error messages.
-    fn current_file(&self, key: &Key) -> PathBuf {
-        match self.parts.get(key).and_then(|p| p.files.last()) {
-            Some(f) => self.root.join(&f.rel),
-            None => self.root.join(partition_dir(&key.0, key.1)),
+    /// The file a stream is writing (or would write next), for error messages.
+    fn current_file(&self, key: Key) -> PathBuf {
+        match self.streams.get(&key).filter(|s| s.writer.is_some()) {
+            Some(s) => self.root.join(&self.files[s.file].rel),
+            None => self.root.join(year_dir(key.0)),
         }
     }
 
-    /// [`Self::write_part`], with Parquet and Arrow errors naming the file.
-    fn flush_part(&mut self, key: &Key) -> Result<(), StoreError> {
-        self.write_part(key)
+    /// [`Self::write_buffer`], with Parquet and Arrow errors naming the file.
+    fn flush(&mut self, key: Key) -> Result<(), StoreError> {
+        self.write_buffer(key)
             .map_err(|e| e.in_file(&self.current_file(key)))
     }
 
-    fn write_part(&mut self, key: &Key) -> Result<(), StoreError> {
-        let needs_writer = self.parts.get(key).is_some_and(|p| p.writer.is_none());
-        if needs_writer {
-            while self.open >= self.limits.max_open_writers.max(1) {
-                let lru = self
-                    .parts
-                    .iter()
-                    .filter(|(k, p)| p.writer.is_some() && *k != key)
-                    .min_by(|a, b| a.1.last_used.cmp(&b.1.last_used).then_with(|| a.0.cmp(b.0)))
-                    .map(|(k, _)| k.clone());
-                match lru {
-                    Some(k) => self.close_writer(&k)?,
-                    None => break,
-                }
-            }
+    /// Sorts the rows buffered for a stream and writes them as row groups of its
+    /// file, opening one if needed.
+    fn write_buffer(&mut self, key: Key) -> Result<(), StoreError> {
+        if self.streams.get(&key).is_none_or(|s| s.buf_rows == 0) {
+            return Ok(());
+        }
+        if self.streams.get(&key).is_some_and(|s| s.writer.is_none()) {
+            self.open_file(key)?;
         }
         self.clock += 1;
         let clock = self.clock;
-        let Some(p) = self.parts.get_mut(key) else {
+        let row_group_rows = self.limits.row_group_rows.clamp(1, MAX_ROW_GROUP_ROWS);
+        let Some(s) = self.streams.get_mut(&key) else {
             return Ok(());
         };
-        if p.writer.is_none() {
-            let rel = format!(
-                "{}/part-{}.parquet",
-                partition_dir(&key.0, key.1),
-                p.next_part
-            );
-            let path = self.root.join(&rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).at(parent)?;
-            }
-            let file = File::create(&path).at(&path)?;
-            let out = HashingFile {
-                file,
-                hasher: Sha256::new(),
-                bytes: 0,
+        s.last_used = clock;
+        let batches = std::mem::take(&mut s.buf);
+        let rows = s.buf_rows;
+        self.buffered -= s.buf_bytes;
+        s.buf_rows = 0;
+        s.buf_bytes = 0;
+        let file = &mut self.files[s.file];
+        let Some(w) = s.writer.as_mut() else {
+            return Ok(());
+        };
+        let order = sort_order(&batches)?;
+        // Row groups of equal size, none above the limit.
+        let groups = rows.div_ceil(row_group_rows);
+        let per_group = rows.div_ceil(groups);
+        let mut start = 0;
+        while start < rows {
+            let end = (start + per_group).min(rows);
+            let part = match &order {
+                Some(order) => Rows::Picked(&batches, &order[start..end]),
+                None => Rows::InOrder(slice_rows(&batches, start, end)),
             };
-            let w = ArrowWriter::try_new(out, flows_file_schema(), Some(self.props.clone()))?;
-            let (writer, factory) = w.into_serialized_writer()?;
-            p.writer = Some(OpenFile {
-                writer,
-                factory,
-                group: None,
-            });
-            p.next_part += 1;
-            p.files.push(FileRec {
-                rel,
-                rows: 0,
-                bytes: 0,
-                sha256: String::new(),
-            });
-            self.open += 1;
+            let (first, last) = part.reporter_bounds()?;
+            write_row_group(w, &part)?;
+            let range = file
+                .reporters
+                .get_or_insert_with(|| (first.clone(), last.clone()));
+            if first < range.0 {
+                range.0 = first;
+            }
+            if last > range.1 {
+                range.1 = last;
+            }
+            start = end;
         }
-        p.last_used = clock;
-        let batches = std::mem::take(&mut p.buf);
-        if let Some(f) = p.files.last_mut() {
-            f.rows += p.buf_rows as u64;
-        }
-        self.buffered -= p.buf_bytes;
-        p.buf_rows = 0;
-        p.buf_bytes = 0;
-        let before = p.group_bytes();
-        if let Some(w) = p.writer.as_mut() {
-            let mut rest = batches;
-            while !rest.is_empty() {
-                let room = MAX_ROW_GROUP_ROWS - w.group.as_ref().map_or(0, |g| g.rows);
-                let (now, later) = split_rows(rest, room);
-                rest = later;
-                write_to_group(w, &now)?;
-                if w.group
-                    .as_ref()
-                    .is_some_and(|g| g.rows >= MAX_ROW_GROUP_ROWS)
-                {
-                    close_group(w)?;
-                }
+        file.rows += rows as u64;
+        Ok(())
+    }
+
+    /// Opens the next file of a stream, closing the least recently used open file
+    /// if [`SinkLimits::max_open_writers`] are open.
+    fn open_file(&mut self, key: Key) -> Result<(), StoreError> {
+        while self.open >= self.limits.max_open_writers.max(1) {
+            let lru = self
+                .streams
+                .iter()
+                .filter(|(k, s)| s.writer.is_some() && **k != key)
+                .min_by(|a, b| a.1.last_used.cmp(&b.1.last_used).then_with(|| a.0.cmp(b.0)))
+                .map(|(k, _)| *k);
+            match lru {
+                Some(k) => self.close_writer(k)?,
+                None => break,
             }
         }
-        self.encoding = self.encoding - before + p.group_bytes();
-        Ok(())
-    }
-
-    /// Closes the row group in progress of a partition, if any.
-    fn close_group(&mut self, key: &Key) -> Result<(), StoreError> {
-        if let Some(w) = self.parts.get_mut(key).and_then(|p| p.writer.as_mut()) {
-            self.encoding -= w.group.as_ref().map_or(0, |g| g.bytes);
-            close_group(w)?;
+        let y = self.years.entry(key.0).or_default();
+        let rel = format!("{}/part-{}.parquet", year_dir(key.0), y.next_file);
+        y.next_file += 1;
+        let path = self.root.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).at(parent)?;
         }
+        let file = File::create(&path).at(&path)?;
+        let out = HashingFile {
+            file,
+            hasher: Sha256::new(),
+            bytes: 0,
+        };
+        let w = ArrowWriter::try_new(out, flows_year_file_schema(), Some(self.props.clone()))?;
+        let (writer, factory) = w.into_serialized_writer()?;
+        self.files.push(FileRec {
+            rel,
+            year: key.0,
+            rows: 0,
+            bytes: 0,
+            sha256: String::new(),
+            reporters: None,
+        });
+        let index = self.files.len() - 1;
+        let s = self.streams.entry(key).or_default();
+        s.writer = Some(OpenFile { writer, factory });
+        s.file = index;
+        self.open += 1;
         Ok(())
     }
 
-    /// [`Self::close_part`], with Parquet and Arrow errors naming the file.
-    fn close_writer(&mut self, key: &Key) -> Result<(), StoreError> {
-        self.close_part(key)
+    /// [`Self::close_file`], with Parquet and Arrow errors naming the file.
+    fn close_writer(&mut self, key: Key) -> Result<(), StoreError> {
+        self.close_file(key)
             .map_err(|e| e.in_file(&self.current_file(key)))
     }
 
-    fn close_part(&mut self, key: &Key) -> Result<(), StoreError> {
-        self.close_group(key)?;
-        if let Some(p) = self.parts.get_mut(key) {
-            if let Some(w) = p.writer.take() {
-                self.open -= 1;
-                let rec = p.files.last_mut().ok_or_else(|| {
-                    StoreError::Corrupt("open partition writer without a file".into())
-                })?;
-                let path = self.root.join(&rec.rel);
-                let mut out = w.writer.into_inner()?;
-                out.flush().at(&path)?;
-                out.file.sync_all().at(&path)?;
-                rec.bytes = out.bytes;
-                rec.sha256 = hex(&out.hasher.finalize());
-            }
-        }
+    /// Finishes, fsyncs and hashes the open file of a stream, if any.
+    fn close_file(&mut self, key: Key) -> Result<(), StoreError> {
+        let Some(s) = self.streams.get_mut(&key) else {
+            return Ok(());
+        };
+        let Some(w) = s.writer.take() else {
+            return Ok(());
+        };
+        self.open -= 1;
+        let rec = &mut self.files[s.file];
+        let path = self.root.join(&rec.rel);
+        let mut out = w.writer.into_inner()?;
+        out.flush().at(&path)?;
+        out.file.sync_all().at(&path)?;
+        rec.bytes = out.bytes;
+        rec.sha256 = hex(&out.hasher.finalize());
         Ok(())
     }
 
-    /// Flushes and closes everything, fsyncs the directories and returns the files
-    /// written, sorted by path.
-    pub(crate) fn finish(mut self) -> Result<Vec<PartitionFile>, StoreError> {
-        let mut keys: Vec<Key> = self.parts.keys().cloned().collect();
-        keys.sort();
+    /// Writes what is buffered, closes every file, fsyncs the directories and
+    /// returns the files written (sorted by path) and the reporters seen.
+    pub(crate) fn finish(mut self) -> Result<(Vec<PartitionFile>, BTreeSet<String>), StoreError> {
+        let keys: Vec<Key> = self.streams.keys().copied().collect();
         for k in &keys {
-            if self.parts.get(k).is_some_and(|p| p.buf_rows > 0) {
-                self.flush_part(k)?;
-            }
-            self.close_writer(k)?;
+            self.flush(*k)?;
+            self.close_writer(*k)?;
         }
-        let mut out = Vec::new();
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-        for k in &keys {
-            let Some(p) = self.parts.get(k) else { continue };
-            for f in &p.files {
-                let path = self.root.join(&f.rel);
-                if let Some(parent) = path.parent() {
-                    dirs.insert(parent.to_path_buf());
-                    if let Some(pp) = parent.parent() {
-                        dirs.insert(pp.to_path_buf());
-                    }
-                }
-                out.push(PartitionFile {
-                    path: f.rel.clone(),
-                    reporter: Some(k.0.clone()),
-                    year: Some(k.1),
-                    rows: f.rows,
-                    bytes: f.bytes,
-                    sha256: f.sha256.clone(),
-                });
+        let mut out = Vec::with_capacity(self.files.len());
+        for f in self.files {
+            // A file is opened only to write rows, so every file has a range.
+            let Some((min, max)) = f.reporters else {
+                return Err(StoreError::Corrupt(format!("{} has no rows", f.rel)));
+            };
+            if let Some(parent) = self.root.join(&f.rel).parent() {
+                dirs.insert(parent.to_path_buf());
             }
+            out.push(PartitionFile {
+                path: f.rel,
+                reporter: None,
+                reporter_range: Some(ReporterRange { min, max }),
+                year: Some(f.year),
+                rows: f.rows,
+                bytes: f.bytes,
+                sha256: f.sha256,
+            });
         }
         for d in &dirs {
             sync_dir(d)?;
         }
         sync_dir(&self.root)?;
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(out)
+        Ok((out, self.reporters))
     }
 }
 
-/// Splits batches after their first `rows` rows (slicing the batch that straddles
-/// the cut).
-fn split_rows(batches: Vec<RecordBatch>, rows: usize) -> (Vec<RecordBatch>, Vec<RecordBatch>) {
-    let mut now = Vec::new();
-    let mut later = Vec::new();
-    let mut left = rows;
+/// The rows of each routed stream as a batch: a zero-copy slice when they are one
+/// run, a copy of the rows otherwise.
+fn split_batch(
+    batch: &RecordBatch,
+    routed: Vec<Routed>,
+) -> Result<Vec<(Key, RecordBatch)>, StoreError> {
+    if let [one] = routed.as_slice() {
+        if one.runs.len() == 1 && one.runs[0] == (0, batch.num_rows()) {
+            return Ok(vec![(one.key, batch.clone())]);
+        }
+    }
+    routed
+        .into_iter()
+        .map(|g| {
+            let rows = if let [(a, b)] = g.runs.as_slice() {
+                batch.slice(*a, b - a)
+            } else {
+                let idx: UInt32Array = g
+                    .runs
+                    .iter()
+                    .flat_map(|&(a, b)| a as u32..b as u32)
+                    .collect();
+                take_record_batch(batch, &idx)?
+            };
+            Ok((g.key, rows))
+        })
+        .collect()
+}
+
+/// Rows `start..end` of a sequence of batches, as slices.
+fn slice_rows(batches: &[RecordBatch], start: usize, end: usize) -> Vec<RecordBatch> {
+    let mut out = Vec::new();
+    let mut offset = 0;
     for b in batches {
         let n = b.num_rows();
-        if left >= n {
-            left -= n;
-            now.push(b);
-        } else if left > 0 {
-            now.push(b.slice(0, left));
-            later.push(b.slice(left, n - left));
-            left = 0;
-        } else {
-            later.push(b);
+        let (lo, hi) = (start.max(offset), end.min(offset + n));
+        if lo < hi {
+            out.push(b.slice(lo - offset, hi - lo));
         }
+        offset += n;
     }
-    (now, later)
+    out
 }
 
-/// Encodes `batches` (in the file schema) into the row group in progress of a file,
-/// starting one if needed, the columns in parallel. The bytes written are the same as
-/// with a sequential encoding.
-fn write_to_group(w: &mut OpenFile, batches: &[RecordBatch]) -> Result<(), StoreError> {
-    let schema = flows_file_schema();
-    if w.group.is_none() {
-        let columns = w
-            .factory
-            .create_column_writers(w.writer.flushed_row_groups().len())?;
-        if columns.len() != schema.fields().len() {
-            return Err(StoreError::Corrupt(
-                "the flows file schema is not flat".into(),
-            ));
+/// The rows of one row group: batches in order, or rows picked from batches.
+enum Rows<'a> {
+    InOrder(Vec<RecordBatch>),
+    Picked(&'a [RecordBatch], &'a [(usize, usize)]),
+}
+
+impl Rows<'_> {
+    /// The reporters of the first and last rows (the smallest and largest, the rows
+    /// being sorted).
+    fn reporter_bounds(&self) -> Result<(String, String), StoreError> {
+        let at = |b: &RecordBatch, i: usize| -> Result<String, StoreError> {
+            Ok(string_col(b, col::REPORTER)?.value(i).to_string())
+        };
+        let none = || StoreError::Corrupt("an empty row group".into());
+        match self {
+            Rows::InOrder(batches) => {
+                let first = batches.iter().find(|b| b.num_rows() > 0).ok_or_else(none)?;
+                let last = batches
+                    .iter()
+                    .rev()
+                    .find(|b| b.num_rows() > 0)
+                    .ok_or_else(none)?;
+                Ok((at(first, 0)?, at(last, last.num_rows() - 1)?))
+            }
+            Rows::Picked(batches, picks) => {
+                let (&(b0, r0), &(b1, r1)) = picks.first().zip(picks.last()).ok_or_else(none)?;
+                Ok((at(&batches[b0], r0)?, at(&batches[b1], r1)?))
+            }
         }
-        w.group = Some(RowGroup {
-            columns,
-            rows: 0,
-            bytes: 0,
-        });
     }
-    let Some(g) = w.group.as_mut() else {
+
+    /// Column `c` of these rows, as arrays to encode in order.
+    fn column(&self, c: usize) -> Result<Vec<ArrayRef>, StoreError> {
+        match self {
+            Rows::InOrder(batches) => Ok(batches.iter().map(|b| b.column(c).clone()).collect()),
+            Rows::Picked(batches, picks) => {
+                let arrays: Vec<&dyn Array> =
+                    batches.iter().map(|b| b.column(c).as_ref()).collect();
+                Ok(vec![interleave(&arrays, picks)?])
+            }
+        }
+    }
+
+    fn num_rows(&self) -> usize {
+        match self {
+            Rows::InOrder(batches) => batches.iter().map(RecordBatch::num_rows).sum(),
+            Rows::Picked(_, picks) => picks.len(),
+        }
+    }
+}
+
+/// Writes rows (in the file schema) as one row group of a file: each column is
+/// gathered and encoded on its own rayon task, then the chunks are appended in
+/// order. The bytes are the same as with a sequential encoding.
+fn write_row_group(w: &mut OpenFile, rows: &Rows<'_>) -> Result<(), StoreError> {
+    if rows.num_rows() == 0 {
         return Ok(());
-    };
-    g.columns
-        .par_iter_mut()
+    }
+    let schema = flows_year_file_schema();
+    let columns = w
+        .factory
+        .create_column_writers(w.writer.flushed_row_groups().len())?;
+    if columns.len() != schema.fields().len() {
+        return Err(StoreError::Corrupt(
+            "the flows file schema is not flat".into(),
+        ));
+    }
+    let chunks = columns
+        .into_par_iter()
         .enumerate()
-        .try_for_each(|(c, cw)| -> Result<(), StoreError> {
+        .map(|(c, mut cw)| -> Result<ArrowColumnChunk, StoreError> {
             let field = schema.field(c);
-            for b in batches {
-                for leaf in compute_leaves(field, b.column(c))? {
+            for array in rows.column(c)? {
+                for leaf in compute_leaves(field, &array)? {
                     cw.write(&leaf)?;
                 }
             }
-            Ok(())
-        })?;
-    g.rows += batches.iter().map(RecordBatch::num_rows).sum::<usize>();
-    g.bytes = g.columns.iter().map(ArrowColumnWriter::memory_size).sum();
-    Ok(())
-}
-
-/// Closes the row group in progress of a file (the columns in parallel) and appends
-/// it to the file.
-fn close_group(w: &mut OpenFile) -> Result<(), StoreError> {
-    let Some(g) = w.group.take() else {
-        return Ok(());
-    };
-    let chunks = g
-        .columns
-        .into_par_iter()
-        .map(|cw| cw.close().map_err(StoreError::from))
+            Ok(cw.close()?)
+        })
         .collect::<Result<Vec<ArrowColumnChunk>, StoreError>>()?;
     let mut rg = w.writer.next_row_group()?;
     for chunk in chunks {
@@ -691,6 +836,87 @@ fn close_group(w: &mut OpenFile) -> Result<(), StoreError> {
     }
     rg.close()?;
     Ok(())
+}
+
+/// The order of the rows of `batches` (in the file schema) by reporter, partner and
+/// product, ties in input order, as (batch, row) pairs; `None` when the rows are
+/// already in that order.
+fn sort_order(batches: &[RecordBatch]) -> Result<Option<Vec<(usize, usize)>>, StoreError> {
+    let cols = batches
+        .iter()
+        .map(|b| {
+            Ok([
+                string_col(b, col::REPORTER)?,
+                string_col(b, col::PARTNER)?,
+                string_col(b, col::PRODUCT)?,
+            ])
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    if let Some(keys) = packed_keys(&cols, total) {
+        if keys.windows(2).all(|w| w[0].0 <= w[1].0) {
+            return Ok(None);
+        }
+        let mut keys = keys;
+        // (key, position) pairs are distinct, so an unstable sort is deterministic
+        // and keeps ties in input order.
+        if keys.len() > 1 << 16 {
+            keys.par_sort_unstable();
+        } else {
+            keys.sort_unstable();
+        }
+        return Ok(Some(
+            keys.into_iter()
+                .map(|(_, pos)| ((pos >> 32) as usize, (pos & 0xFFFF_FFFF) as usize))
+                .collect(),
+        ));
+    }
+    // Longer codes: compare the strings.
+    let cmp = |a: &(usize, usize), b: &(usize, usize)| -> Ordering {
+        let (x, y) = (&cols[a.0], &cols[b.0]);
+        (0..3)
+            .map(|c| x[c].value(a.1).cmp(y[c].value(b.1)))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    };
+    let mut order: Vec<(usize, usize)> = batches
+        .iter()
+        .enumerate()
+        .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
+        .collect();
+    if order.windows(2).all(|w| cmp(&w[0], &w[1]).is_le()) {
+        return Ok(None);
+    }
+    order.sort_by(cmp);
+    Ok(Some(order))
+}
+
+/// Widths of the reporter, partner and product codes packed into one 128-bit key.
+const PACKED_WIDTHS: [usize; 3] = [5, 5, 6];
+
+/// The sort keys of all rows, each (reporter, partner and product packed big-endian
+/// into 128 bits, zero-padded, batch index << 32 | row), when every code fits
+/// [`PACKED_WIDTHS`] and has no NUL byte. Zero padding keeps the order of the
+/// strings: a shorter code sorts before every longer code it begins.
+fn packed_keys(cols: &[[&StringArray; 3]], total: usize) -> Option<Vec<(u128, u64)>> {
+    let mut keys = Vec::with_capacity(total);
+    for (b, c) in cols.iter().enumerate() {
+        let n = c[0].len();
+        for r in 0..n {
+            let mut key = [0u8; 16];
+            let mut at = 0;
+            for (k, width) in PACKED_WIDTHS.iter().enumerate() {
+                let v = c[k].value(r).as_bytes();
+                if v.len() > *width || v.contains(&0) {
+                    return None;
+                }
+                key[at..at + v.len()].copy_from_slice(v);
+                at += width;
+            }
+            keys.push((u128::from_be_bytes(key), ((b as u64) << 32) | r as u64));
+        }
+    }
+    Some(keys)
 }
 
 /// A Utf8 column of a batch by name.
@@ -701,4 +927,43 @@ pub(crate) fn string_col<'a>(
     b.column_by_name(name)
         .and_then(|c| c.as_any().downcast_ref::<StringArray>())
         .ok_or_else(|| StoreError::Corrupt(format!("column '{name}' missing or not Utf8")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_contiguous_ranges_of_codes() {
+        assert_eq!(bucket_of("AFG"), 0);
+        assert_eq!(bucket_of("BOL"), 1);
+        assert_eq!(bucket_of("CHN"), 1);
+        assert_eq!(bucket_of("DNK"), 2);
+        assert_eq!(bucket_of("USA"), 7);
+        assert_eq!(bucket_of("ZWE"), 7);
+        assert_eq!(bucket_of("S19"), 6);
+        let codes = ["AAA", "BOK", "BOL", "DEU", "ZZZ", "A", "ZZZZZZ"];
+        for a in codes {
+            for b in codes {
+                if a <= b {
+                    assert!(bucket_of(a) <= bucket_of(b), "{a} {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn packed_keys_order_like_the_strings() {
+        let r = StringArray::from(vec!["USA", "US", "CHN", "CHN", "CHN"]);
+        let p = StringArray::from(vec!["AFG", "ZZZ", "USA", "DEU", "DEU"]);
+        let k = StringArray::from(vec!["TOTAL", "01", "850760", "8507", "850760"]);
+        let keys = packed_keys(&[[&r, &p, &k]], 5).unwrap();
+        let mut by_key: Vec<usize> = (0..5).collect();
+        by_key.sort_by_key(|&i| keys[i]);
+        let mut by_str: Vec<usize> = (0..5).collect();
+        by_str.sort_by_key(|&i| (r.value(i), p.value(i), k.value(i)));
+        assert_eq!(by_key, by_str);
+        let long = StringArray::from(vec!["TOOLONG"]);
+        assert!(packed_keys(&[[&long, &long, &long]], 1).is_none());
+    }
 }

@@ -34,6 +34,7 @@ fn child_limits() -> SinkLimits {
         row_group_rows: 1,
         buffer_bytes: 1,
         max_open_writers: 2,
+        year_file_rows: 1,
     }
 }
 

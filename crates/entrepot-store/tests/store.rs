@@ -6,7 +6,8 @@ use common::*;
 use entrepot_core::{FlowKind, Period, PeriodSpan, Product, PublishedFigure, Unit};
 use entrepot_io::OnError;
 use entrepot_store::{
-    DatasetKind, FlowFilter, IngestOptions, SinkLimits, Store, StoreError, MANIFEST_FILE,
+    DatasetKind, FileLayout, FlowFilter, IngestOptions, SinkLimits, Store, StoreError,
+    MANIFEST_FILE, REPORTER_BUCKET_BOUNDS,
 };
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -38,9 +39,9 @@ fn ingest_reopen_load() {
     assert_eq!(rep.version, 1);
     assert_eq!(rep.rows, 9);
     assert_eq!(rep.rejected, 0);
-    // CHN/2016 CHN/2017 USA/2016 USA/2017 DEU/2017 FRA/2016
-    assert_eq!(rep.partitions, 6);
-    assert_eq!(rep.files, 6);
+    // One file per year: 2016 (CHN, FRA, USA; 6 rows) and 2017 (CHN, DEU, USA; 3).
+    assert_eq!(rep.partitions, 2);
+    assert_eq!(rep.files, 2);
     assert!(!rep.unchanged);
     drop(store);
 
@@ -54,15 +55,39 @@ fn ingest_reopen_load() {
     assert!(d.created_at.ends_with('Z') && d.created_at.len() == 20);
     assert!(d.checksum.starts_with("sha256:"));
     assert_eq!(d.partitions.iter().map(|p| p.rows).sum::<u64>(), 9);
+    assert_eq!(d.partition_columns, vec!["year"]);
+    let ranges: Vec<(&str, Option<i32>, Option<(&str, &str)>, u64)> = d
+        .partitions
+        .iter()
+        .map(|p| (p.path.as_str(), p.year, p.reporter_bounds(), p.rows))
+        .collect();
+    assert_eq!(
+        ranges,
+        vec![
+            (
+                "year=2016/part-0.parquet",
+                Some(2016),
+                Some(("CHN", "USA")),
+                6
+            ),
+            (
+                "year=2017/part-0.parquet",
+                Some(2017),
+                Some(("CHN", "USA")),
+                3
+            ),
+        ]
+    );
+    assert!(d.partitions.iter().all(|p| p.layout() == FileLayout::Year));
 
-    // Hive layout, and the partition columns are not inside the files.
+    // Hive layout by year: `reporter` is a column of the files, `year` is not.
     let files = store.flow_files("trade").unwrap();
-    assert_eq!(files.len(), 6);
-    let chn = tmp
+    assert_eq!(files.len(), 2);
+    let y2016 = tmp
         .path()
-        .join("datasets/trade/v1/reporter=CHN/year=2016/part-0.parquet");
-    assert!(files.contains(&std::path::absolute(&chn).unwrap()));
-    let f = std::fs::File::open(&chn).unwrap();
+        .join("datasets/trade/v1/year=2016/part-0.parquet");
+    assert!(files.contains(&std::path::absolute(&y2016).unwrap()));
+    let f = std::fs::File::open(&y2016).unwrap();
     let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
     let names: Vec<String> = r
         .schema()
@@ -70,15 +95,20 @@ fn ingest_reopen_load() {
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    assert!(!names.contains(&"reporter".to_string()) && !names.contains(&"year".to_string()));
+    assert!(names.contains(&"reporter".to_string()) && !names.contains(&"year".to_string()));
+    assert_eq!(names[0], "reporter");
     assert!(names.contains(&"partner".to_string()));
 
     // Manifest is valid JSON with the schema version.
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tmp.path().join(MANIFEST_FILE)).unwrap())
             .unwrap();
-    assert_eq!(m["schema_version"], 1);
+    assert_eq!(m["schema_version"], 2);
     assert_eq!(m["datasets"]["trade"]["kind"], "flows");
+    assert_eq!(
+        m["datasets"]["trade"]["partitions"][0]["reporter_range"],
+        serde_json::json!({"min": "CHN", "max": "USA"})
+    );
 
     let all = store.load_flows(&FlowFilter::default()).unwrap();
     assert_eq!(all.len(), 9);
@@ -200,8 +230,8 @@ fn idempotent_reingest_and_versions() {
     assert!(!tmp.path().join("datasets/trade/v1").exists());
     assert!(tmp
         .path()
-        .join("datasets/trade/v2/reporter=CHN/year=2018")
-        .is_dir());
+        .join("datasets/trade/v2/year=2018/part-0.parquet")
+        .is_file());
     assert!(!tmp.path().join(".staging").exists());
     let store = Store::open(tmp.path()).unwrap();
     assert_eq!(store.dataset("trade").unwrap().version, 2);
@@ -218,6 +248,7 @@ fn failure_midway_leaves_store_identical() {
         row_group_rows: 1,
         buffer_bytes: 1,
         max_open_writers: 2,
+        year_file_rows: 2,
     });
     let before = snapshot(tmp.path());
     for k in 0..4 {
@@ -464,13 +495,16 @@ fn lock_contention_is_reported() {
 }
 
 #[test]
-fn bounded_writers_split_partitions_without_losing_rows() {
+fn bounded_writers_split_years_without_losing_rows() {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = Store::open(tmp.path()).unwrap();
+    // Years of 80 rows are split by reporter bucket after 20 rows; three open files
+    // for four buckets a year force files to be closed and continued.
     store.set_limits(SinkLimits {
         row_group_rows: 7,
         buffer_bytes: 4096,
         max_open_writers: 3,
+        year_file_rows: 20,
     });
     let reporters = ["AUS", "BRA", "CAN", "CHN", "DEU", "FRA", "IND", "JPN"];
     let partners = [
@@ -497,12 +531,23 @@ fn bounded_writers_split_partitions_without_losing_rows() {
         )
         .unwrap();
     assert_eq!(rep.rows, 240);
-    assert_eq!(rep.partitions, 24);
+    assert_eq!(rep.partitions, 3);
     assert!(
-        rep.files > rep.partitions,
+        rep.files > 4 * rep.partitions,
         "writers were recycled: {} files",
         rep.files
     );
+    // Files written after the split hold one reporter bucket each.
+    let d = store.dataset("big").unwrap();
+    for p in &d.partitions {
+        let (min, max) = p.reporter_bounds().unwrap();
+        let bucket = |r: &str| REPORTER_BUCKET_BOUNDS.partition_point(|b| *b <= r);
+        assert!(min <= max, "{p:?}");
+        // Only a year's first file may be its single file from before the split.
+        if !p.path.ends_with("/part-0.parquet") {
+            assert_eq!(bucket(min), bucket(max), "{p:?}");
+        }
+    }
     let flows = store.load_flows(&FlowFilter::default()).unwrap();
     assert_eq!(flows.len(), 240);
     assert_eq!(flows.iter().map(|f| f.value_usd).sum::<f64>(), expected);
@@ -609,9 +654,9 @@ fn names_are_validated_and_garbage_is_collected() {
     let before = snapshot(tmp.path());
     // Leftovers of crashed writers: a staging dir, an unreferenced version, a stray
     // dataset directory and a manifest temp file.
-    std::fs::create_dir_all(tmp.path().join(".staging/x-1-2-3/reporter=CHN")).unwrap();
-    std::fs::write(tmp.path().join(".staging/x-1-2-3/reporter=CHN/f"), b"x").unwrap();
-    std::fs::create_dir_all(tmp.path().join("datasets/trade/v2/reporter=CHN")).unwrap();
+    std::fs::create_dir_all(tmp.path().join(".staging/x-1-2-3/year=2016")).unwrap();
+    std::fs::write(tmp.path().join(".staging/x-1-2-3/year=2016/f"), b"x").unwrap();
+    std::fs::create_dir_all(tmp.path().join("datasets/trade/v2/year=2016")).unwrap();
     std::fs::create_dir_all(tmp.path().join("datasets/ghost/v1")).unwrap();
     std::fs::write(tmp.path().join("manifest.json.tmp"), b"{").unwrap();
     // A read view sees only the manifest's data and removes nothing...
