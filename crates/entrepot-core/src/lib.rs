@@ -14,6 +14,7 @@ pub mod country;
 pub mod error;
 pub mod fact;
 pub mod flow;
+pub mod formulas;
 pub mod group;
 pub mod period;
 pub mod product;

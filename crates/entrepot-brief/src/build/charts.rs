@@ -6,9 +6,11 @@ use crate::index::{Ind, WORLD};
 use crate::model::{
     Bar, Charts, PartnerKind, PartnerRow, PartnerTable, Point, ShareSeries, TrendPoint,
 };
-use entrepot_core::{Period, PeriodSpan};
+use entrepot_core::{formulas, Period, PeriodSpan};
 
 impl Builder<'_> {
+    /// The periods on the charts: the 24 months ending with a monthly brief's period, or
+    /// the years held up to an annual one.
     pub(super) fn chart_periods(&self) -> Vec<Period> {
         let p = self.period;
         if p.is_monthly() {
@@ -25,6 +27,7 @@ impl Builder<'_> {
         }
     }
 
+    /// The chart data: trend, contributions to export growth and export shares.
     pub(super) fn charts(&self, tables: &[PartnerTable]) -> Charts {
         let periods = self.chart_periods();
         let val = |code: &str, ind: Ind, s: PeriodSpan| self.level(code, ind, s).map(|f| f.value);
@@ -95,9 +98,9 @@ impl Builder<'_> {
                     let s = PeriodSpan::single(*q);
                     let v = val(&r.code, Ind::Export, s)?;
                     let tot = val(WORLD, Ind::Export, s)?;
-                    (tot > 0.0).then(|| Point {
+                    Some(Point {
                         period: *q,
-                        value: v / tot * 100.0,
+                        value: formulas::share_pct(v, tot)?,
                     })
                 })
                 .collect();

@@ -2,16 +2,17 @@
 //! conflicting published reports, flows against published figures, and the
 //! contribution identities of the partner tables.
 
-use super::figures::diff_fig;
+use super::figures::balance_fig;
 use super::Builder;
 use crate::fmt;
 use crate::index::{Ind, WORLD};
 use crate::model::{
     Check, CheckItem, CheckKind, CheckStatus, Figure, FigureUnit, Headline, PartnerTable,
 };
-use entrepot_core::Period;
+use entrepot_core::{formulas, Period};
 
 impl Builder<'_> {
+    /// The consistency checks of the brief, in the order of [`CheckKind`].
     pub(super) fn checks(&self, headline: &Headline, tables: &[PartnerTable]) -> Vec<Check> {
         let mut out = Vec::new();
         // 1. balance = exports - imports
@@ -32,7 +33,7 @@ impl Builder<'_> {
             };
             match (x, m, direct) {
                 (Some(x), Some(m), Some(b)) => {
-                    let Some(c) = diff_fig(&x, &m, "balance = exports - imports") else {
+                    let Some(c) = balance_fig(&x, &m) else {
                         continue;
                     };
                     if c.provenance.is_from_flows() && b.provenance.is_from_flows() {
@@ -252,8 +253,7 @@ impl Builder<'_> {
                 let st = if a.agrees {
                     CheckStatus::Ok
                 } else if (f.unit == FigureUnit::UsdBn
-                    && f.value != 0.0
-                    && (a.difference / f.value).abs() < 0.01)
+                    && formulas::relative_difference(a.value, f.value).is_some_and(|r| r < 0.01))
                     || (f.unit == FigureUnit::Percent && a.difference.abs() < 1.0)
                 {
                     CheckStatus::MinorDifference
@@ -286,7 +286,8 @@ impl Builder<'_> {
     }
 }
 
-pub(super) fn prep(flow: &str) -> &'static str {
+/// `from` for imports, `to` otherwise.
+fn prep(flow: &str) -> &'static str {
     if flow == "import" {
         "from"
     } else {
@@ -294,7 +295,8 @@ pub(super) fn prep(flow: &str) -> &'static str {
     }
 }
 
-pub(super) fn worse(a: CheckStatus, b: CheckStatus) -> CheckStatus {
+/// The more serious of two statuses.
+fn worse(a: CheckStatus, b: CheckStatus) -> CheckStatus {
     let rank = |s: CheckStatus| match s {
         CheckStatus::Ok => 0,
         CheckStatus::NotCheckable => 1,
@@ -310,7 +312,7 @@ pub(super) fn worse(a: CheckStatus, b: CheckStatus) -> CheckStatus {
 }
 
 /// A check comparing a computed figure `a` with a reference `b`.
-pub(super) fn compare_check(
+fn compare_check(
     kind: CheckKind,
     subject: String,
     items: Vec<(String, Figure)>,
@@ -319,11 +321,7 @@ pub(super) fn compare_check(
 ) -> Check {
     let d = a.value - b.value;
     let tol = a.tolerance + b.tolerance + 1e-9;
-    let relative = if b.value != 0.0 {
-        (d / b.value).abs()
-    } else {
-        0.0
-    };
+    let relative = formulas::relative_difference(a.value, b.value).unwrap_or(0.0);
     let status = if d.abs() <= tol {
         CheckStatus::Ok
     } else if relative < 0.01 {

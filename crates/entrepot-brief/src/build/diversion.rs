@@ -1,35 +1,39 @@
 //! Diversion away from the largest shrinking partner: the partner's loss against the
 //! change in trade with everyone else ("exports ex-US").
 
-use super::figures::{computed, diff_fig, growth_fig, rel};
+use super::figures::{change_fig, excluding_fig, growth_fig, made_up_fig};
 use super::Builder;
 use crate::fmt;
-use crate::model::{Diversion, FigureUnit, PartnerKind, PartnerRow, PartnerTable};
+use crate::model::{Diversion, PartnerKind, PartnerRow, PartnerTable};
+use entrepot_core::formulas;
 
 impl Builder<'_> {
+    /// Diversion away from the partner of `table` that shrank most: its loss, the growth
+    /// and change of trade with all other partners, and the share of the loss they made
+    /// up. `None` when no partner shrank.
     pub(super) fn diversion(&self, table: &PartnerTable) -> Option<Diversion> {
         let cands: Vec<&PartnerRow> = table
             .rows
             .iter()
             .filter(|r| r.kind == PartnerKind::Country)
             .collect();
-        let by_level = cands
-            .iter()
-            .filter(|r| r.in_partition)
-            .filter_map(|r| {
-                let d = r.value.as_ref()?.value - r.comparison_value.as_ref()?.value;
-                (d < 0.0).then_some((*r, d))
-            })
-            .min_by(|a, b| a.1.total_cmp(&b.1));
+        // The partner that shrank most in level among the partition rows, or else (levels
+        // not held) the one with the steepest published fall.
+        let by_level =
+            formulas::largest_decline(cands.iter().filter(|r| r.in_partition).filter_map(|r| {
+                let v = r.value.as_ref()?.value;
+                let cv = r.comparison_value.as_ref()?.value;
+                Some((*r, formulas::change(v, cv)?))
+            }));
         let row = match by_level {
             Some((r, _)) => r,
             None => {
-                cands
-                    .iter()
-                    .filter_map(|r| r.yoy_pct.as_ref().map(|g| (*r, g.value)))
-                    .filter(|(_, g)| *g < 0.0)
-                    .min_by(|a, b| a.1.total_cmp(&b.1))?
-                    .0
+                formulas::largest_decline(
+                    cands
+                        .iter()
+                        .filter_map(|r| r.yoy_pct.as_ref().map(|g| (*r, g.value))),
+                )?
+                .0
             }
         };
         let name = row.name.clone();
@@ -61,24 +65,15 @@ impl Builder<'_> {
             &table.total.level,
             &table.total.comparison_level,
         ) {
-            d.partner_change_bn = diff_fig(v, cv, "change = value - comparison value");
-            let on = diff_fig(t, v, &format!("total - {}", row.code));
-            let oc = diff_fig(ct, cv, &format!("comparison total - {}", row.code));
+            d.partner_change_bn = change_fig(v, cv);
+            let on = excluding_fig(t, v, format!("total - {}", row.code));
+            let oc = excluding_fig(ct, cv, format!("comparison total - {}", row.code));
             if let (Some(on), Some(oc)) = (on, oc) {
                 d.others_yoy_pct = growth_fig(&on, &oc);
-                d.others_change_bn = diff_fig(&on, &oc, "change = value - comparison value");
+                d.others_change_bn = change_fig(&on, &oc);
             }
             if let (Some(pc), Some(oc)) = (&d.partner_change_bn, &d.others_change_bn) {
-                if pc.value < 0.0 {
-                    d.made_up_pct = computed(
-                        oc.value / -pc.value * 100.0,
-                        FigureUnit::Percent,
-                        0,
-                        (oc.value / pc.value * 100.0).abs() * (rel(oc) + rel(pc)),
-                        format!("others' change / loss on {} x 100", row.code),
-                        &[oc, pc],
-                    );
-                }
+                d.made_up_pct = made_up_fig(oc, pc, &row.code);
             }
         }
         let g = d

@@ -7,6 +7,8 @@ use crate::model::{HeadlineRow, Window};
 use entrepot_core::{Period, PeriodSpan};
 
 impl Builder<'_> {
+    /// The headline rows for period `p`: the period itself and, for months, the year to
+    /// date and the rolling 12 months; rows with nothing held are left out.
     pub(super) fn headline_rows(&self, p: Period) -> Vec<HeadlineRow> {
         let mut windows = vec![(
             Window::Period,

@@ -9,6 +9,8 @@ use entrepot_core::{PeriodSpan, PublishedFigure, Unit};
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Builder<'_> {
+    /// The index series (PMIs, …) whose latest value is for the period or the one
+    /// before, with their history and run.
     pub(super) fn indicators(&self) -> Vec<Indicator> {
         let p = self.period;
         let mut by: BTreeMap<String, Vec<&PublishedFigure>> = BTreeMap::new();
@@ -69,6 +71,8 @@ impl Builder<'_> {
         out
     }
 
+    /// The other published figures for the period (yuan totals, indicators not in
+    /// `shown`), quoted as published.
     pub(super) fn other_figures(&self, shown: &BTreeSet<String>) -> Vec<OtherFigure> {
         let p = self.period;
         let relevant = |s: &PeriodSpan| s.end == p && (s.is_single() || s.is_year_to_date());
@@ -110,7 +114,9 @@ impl Builder<'_> {
     }
 }
 
-pub(super) fn label_of(ind: &str) -> String {
+/// A readable label for an indicator name (`nbs_manufacturing_pmi` → `NBS
+/// Manufacturing PMI`).
+fn label_of(ind: &str) -> String {
     ind.split('_')
         .map(|w| match w {
             "nbs" | "pmi" | "us" | "eu" | "ev" => w.to_ascii_uppercase(),
@@ -127,7 +133,7 @@ pub(super) fn label_of(ind: &str) -> String {
 }
 
 /// The run of consecutive periods on the latest value's side of `threshold`.
-pub(super) fn run_of(points: &[Point], threshold: f64, note: &str) -> Option<Run> {
+fn run_of(points: &[Point], threshold: f64, note: &str) -> Option<Run> {
     let last = points.last()?;
     let below = last.value < threshold;
     let side = |v: f64| (v < threshold) == below;

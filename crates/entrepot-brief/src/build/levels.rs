@@ -2,13 +2,17 @@
 //! published, else computed from published figures (balance = exports − imports, sums
 //! of sub-periods covering the span); then its growth and comparison level.
 
-use super::figures::{add_alt, computed, diff_fig, growth_fig, rel, unit_label};
+use super::figures::{
+    add_alt, balance_fig, computed, growth_fig, implied_level_fig, unit_label, USD_PER_BN,
+};
 use super::Builder;
 use crate::index::{Ind, WORLD};
 use crate::model::{Basis, Figure, FigureUnit, Measure, Provenance};
-use entrepot_core::{FlowKind, Period, PeriodSpan};
+use entrepot_core::{formulas, FlowKind, Period, PeriodSpan};
 
 impl Builder<'_> {
+    /// The stored flow with a partner (the sum over `members` for a group) in one period
+    /// (USD); `None` when the period is not held.
     pub(super) fn flow_value(
         &self,
         code: &str,
@@ -30,6 +34,8 @@ impl Builder<'_> {
         )
     }
 
+    /// The level of a quantity summed from stored flows over `span` (USD bn); `None`
+    /// when the flows do not cover every period of the span.
     pub(super) fn flow_level(&self, code: &str, ind: Ind, span: PeriodSpan) -> Option<Figure> {
         if self.flows.is_empty() {
             return None;
@@ -65,11 +71,11 @@ impl Builder<'_> {
                 format!("sum of stored import flows from {to}{over}"),
             ),
             Ind::Balance => (
-                sum(FlowKind::Export)? - sum(FlowKind::Import)?,
+                formulas::balance(sum(FlowKind::Export)?, sum(FlowKind::Import)?)?,
                 format!("exports - imports, stored flows with {to}{over}"),
             ),
         };
-        let value = v / 1e9;
+        let value = v / USD_PER_BN;
         if !value.is_finite() {
             return None;
         }
@@ -101,6 +107,8 @@ impl Builder<'_> {
         r
     }
 
+    /// The uncached resolution behind [`Builder::level`]; published reports of a level
+    /// computed from flows become its alternatives.
     pub(super) fn level_uncached(&self, code: &str, ind: Ind, span: PeriodSpan) -> Option<Figure> {
         if let Some(mut f) = self.flow_level(code, ind, span) {
             for p in self.facts.usd_levels(code, ind, span) {
@@ -124,6 +132,8 @@ impl Builder<'_> {
         Self::group(pubs)
     }
 
+    /// The level from published figures only: as published, else a balance computed
+    /// from published exports and imports, else (with `cover`) a sum over sub-spans.
     pub(super) fn facts_level(
         &self,
         code: &str,
@@ -139,7 +149,7 @@ impl Builder<'_> {
                 self.facts_level(code, Ind::Export, span, cover),
                 self.facts_level(code, Ind::Import, span, cover),
             ) {
-                return diff_fig(&x, &m, "balance = exports - imports");
+                return balance_fig(&x, &m);
             }
         }
         if cover && span.len() > 1 {
@@ -266,6 +276,8 @@ impl Builder<'_> {
         }
     }
 
+    /// A level with its growth against `cmp` and its comparison level: stored or
+    /// published, or else implied by the level and an undisputed published growth rate.
     pub(super) fn measure(
         &self,
         code: &str,
@@ -279,20 +291,10 @@ impl Builder<'_> {
         let comparison_level = cmp_direct.or_else(|| {
             let l = level.as_ref()?;
             let g = yoy.as_ref()?;
-            if !g.is_published() || g.is_conflicted() || g.value <= -100.0 {
+            if !g.is_published() || g.is_conflicted() {
                 return None;
             }
-            let f = 1.0 + g.value / 100.0;
-            let v = l.value / f;
-            let tol = v.abs() * (rel(l) + g.tolerance / (100.0 + g.value));
-            computed(
-                v,
-                FigureUnit::UsdBn,
-                2,
-                tol,
-                "implied comparison level = value / (1 + y/y / 100)".into(),
-                &[l, g],
-            )
+            implied_level_fig(l, g)
         });
         Measure {
             level,

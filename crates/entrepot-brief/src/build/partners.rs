@@ -2,7 +2,9 @@
 //! the rest of the world), their shares, changes in share and contributions to growth,
 //! and the contribution identity.
 
-use super::figures::{computed, growth_fig, rel, share, unit_label};
+use super::figures::{
+    contribution_fig, growth_fig, share_change_fig, share_fig, unit_label, USD_PER_BN,
+};
 use super::{Builder, ROW};
 use crate::fmt;
 use crate::index::{norm_partner, Ind, WORLD};
@@ -14,10 +16,13 @@ use entrepot_core::{FlowKind, PeriodSpan};
 use std::collections::{BTreeSet, HashMap};
 
 impl Builder<'_> {
+    /// Whether `code` is a partner group (EU27, ASEAN, …).
     pub(super) fn is_group(&self, code: &str) -> bool {
         code != WORLD && self.input.groups.contains(code)
     }
 
+    /// The member countries of a group at the end of the brief's period, or the country
+    /// itself.
     pub(super) fn members(&self, code: &str) -> Vec<String> {
         if self.is_group(code) {
             self.input
@@ -29,6 +34,7 @@ impl Builder<'_> {
         }
     }
 
+    /// The display name of a partner, group, the world or the rest of the world.
     pub(super) fn partner_name(&self, code: &str) -> String {
         match code {
             WORLD => "World".into(),
@@ -50,6 +56,9 @@ impl Builder<'_> {
         }
     }
 
+    /// The partner table of a flow over `span` against `cmp`: the partners of interest
+    /// (plus, with flows, the largest partners and the rest of the world), with shares,
+    /// changes in share and contributions to growth. `None` when nothing is held.
     pub(super) fn partner_table(
         &self,
         ind: Ind,
@@ -175,7 +184,7 @@ impl Builder<'_> {
                         }
                     }
                 }
-                Some(t / 1e9)
+                Some(t / USD_PER_BN)
             };
             let mk = |v: f64, s: PeriodSpan| Figure {
                 value: v,
@@ -219,36 +228,18 @@ impl Builder<'_> {
         // Shares and contributions.
         for row in rows.iter_mut() {
             if let (Some(v), Some(t)) = (&row.value, &total.level) {
-                row.share_pct = share(v, t);
+                row.share_pct = share_fig(v, t);
             }
             if let (Some(v), Some(t)) = (&row.comparison_value, &total.comparison_level) {
-                row.comparison_share_pct = share(v, t);
+                row.comparison_share_pct = share_fig(v, t);
             }
             if let (Some(a), Some(b)) = (&row.share_pct, &row.comparison_share_pct) {
-                row.share_change_pp = computed(
-                    a.value - b.value,
-                    FigureUnit::PercentagePoints,
-                    2,
-                    a.tolerance + b.tolerance,
-                    "change in share = share - comparison share".into(),
-                    &[a, b],
-                );
+                row.share_change_pp = share_change_fig(a, b);
             }
             if let (Some(v), Some(cv), Some(ct)) =
                 (&row.value, &row.comparison_value, &total.comparison_level)
             {
-                if ct.value > 0.0 {
-                    let c = (v.value - cv.value) / ct.value * 100.0;
-                    let tol = 100.0 * (v.tolerance + cv.tolerance) / ct.value + c.abs() * rel(ct);
-                    row.contribution_pp = computed(
-                        c,
-                        FigureUnit::PercentagePoints,
-                        2,
-                        tol,
-                        "contribution = (value - comparison value) / comparison total x 100".into(),
-                        &[v, cv, ct],
-                    );
-                }
+                row.contribution_pp = contribution_fig(v, cv, ct);
             }
         }
         let identity = self.identity(&rows, &total, flows_mode);
@@ -263,6 +254,8 @@ impl Builder<'_> {
         })
     }
 
+    /// The contribution identity of a table: with flows and a rest-of-world row, the
+    /// contributions of the partition rows must add up to total growth.
     pub(super) fn identity(
         &self,
         rows: &[PartnerRow],

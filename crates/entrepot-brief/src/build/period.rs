@@ -21,6 +21,8 @@ impl Builder<'_> {
         s
     }
 
+    /// The latest month (or, without months, year) for which the total exports level
+    /// is held.
     pub(super) fn default_period(&self, held: &BTreeSet<Period>) -> Period {
         let mut with_exports: BTreeSet<Period> = self
             .flows
@@ -70,6 +72,7 @@ impl Builder<'_> {
             .unwrap_or(p.year_ago())
     }
 
+    /// The period before the brief's: the previous month, or the comparison year.
     pub(super) fn previous_period(&self) -> Period {
         if self.period.is_monthly() {
             self.period.previous()

@@ -8,6 +8,8 @@ use crate::model::{Figure, History, Record, RecordKind};
 use entrepot_core::{Period, PeriodSpan};
 
 impl Builder<'_> {
+    /// The record statements: the period's balance, its exports and the cumulative
+    /// balance.
     pub(super) fn records(&self) -> Vec<Record> {
         let mut v = Vec::new();
         if let Some(r) = self.period_record(Ind::Balance) {
@@ -22,6 +24,8 @@ impl Builder<'_> {
         v
     }
 
+    /// The period's balance or exports ranked against the earlier periods held of the
+    /// same frequency and sign.
     pub(super) fn period_record(&self, ind: Ind) -> Option<Record> {
         let p = self.period;
         let span = PeriodSpan::single(p);
@@ -143,6 +147,8 @@ impl Builder<'_> {
         })
     }
 
+    /// The cumulative (year-to-date) balance against round thresholds and the highest
+    /// cumulative balance of each earlier year held.
     pub(super) fn cumulative_record(&self) -> Option<Record> {
         let p = self.period;
         let span = p.year_to_date();

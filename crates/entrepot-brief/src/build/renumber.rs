@@ -35,11 +35,13 @@ pub(super) fn renumber_sources(brief: Brief, all: Vec<Source>) -> Brief {
     out
 }
 
-pub(super) fn is_source_id(s: &str) -> bool {
+/// Whether `s` is a source id (`P` followed by digits).
+fn is_source_id(s: &str) -> bool {
     s.len() > 1 && s.starts_with('P') && s[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
-pub(super) fn collect_ids(v: &serde_json::Value, out: &mut Vec<String>) {
+/// The source ids in `v`, in reading order, each once.
+fn collect_ids(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, x) in m {
@@ -67,7 +69,8 @@ pub(super) fn collect_ids(v: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
-pub(super) fn rewrite_ids(v: &mut serde_json::Value, map: &HashMap<String, String>) {
+/// Replaces the source ids in `v` by their new ids.
+fn rewrite_ids(v: &mut serde_json::Value, map: &HashMap<String, String>) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, x) in m.iter_mut() {

@@ -3,7 +3,7 @@
 //! Sources are numbered (`P1`, `P2`, …) in order of first use while building;
 //! [`super::renumber`] renumbers them in reading order once the brief is assembled.
 
-use super::figures::{add_alt, decimals_of, half_unit, is_approx, unit_label};
+use super::figures::{add_alt, decimals_of, half_unit, is_approx, unit_label, USD_PER_BN};
 use super::Builder;
 use crate::model::{Figure, FigureUnit, Provenance, Source};
 use entrepot_core::{PublishedFigure, Unit};
@@ -19,6 +19,8 @@ pub(super) struct Sources {
 }
 
 impl Builder<'_> {
+    /// The id of the source of `f`, registering the source and the facts-file line on
+    /// first use.
     pub(super) fn source_id(&self, f: &PublishedFigure) -> String {
         let mut s = self.sources.borrow_mut();
         let url = f.source_url.trim().to_string();
@@ -41,6 +43,7 @@ impl Builder<'_> {
         s.list[idx].id.clone()
     }
 
+    /// The provenance of a figure quoted from `f`.
     pub(super) fn published(&self, f: &PublishedFigure) -> Provenance {
         Provenance::Published {
             source_id: self.source_id(f),
@@ -50,17 +53,19 @@ impl Builder<'_> {
         }
     }
 
+    /// The level published by `f`, in USD bn; its decimals and tolerance follow the
+    /// published number.
     pub(super) fn pub_level(&self, f: &PublishedFigure) -> Option<Figure> {
         let usd = f.value_usd()?;
         let raw = f.value?;
-        let factor = f.unit.usd_factor()? / 1e9;
+        let factor = f.unit.usd_factor()? / USD_PER_BN;
         let d = decimals_of(raw);
         let decimals = if factor >= 1000.0 {
             d.saturating_sub(3)
         } else {
             d
         };
-        let value = usd / 1e9;
+        let value = usd / USD_PER_BN;
         if !value.is_finite() {
             return None;
         }
@@ -76,6 +81,7 @@ impl Builder<'_> {
         })
     }
 
+    /// The growth rate published by `f` (percent).
     pub(super) fn pub_yoy(&self, f: &PublishedFigure) -> Option<Figure> {
         let v = f.yoy_pct.filter(|v| v.is_finite())?;
         let d = decimals_of(v);
@@ -92,6 +98,7 @@ impl Builder<'_> {
         })
     }
 
+    /// The value published by `f` in its own unit (index levels, yuan totals, …).
     pub(super) fn pub_raw(&self, f: &PublishedFigure) -> Option<Figure> {
         let v = f.value.filter(|v| v.is_finite())?;
         let d = decimals_of(v);
