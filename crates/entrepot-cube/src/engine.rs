@@ -1,0 +1,183 @@
+//! [`CubeEngine`]: runs cube requests on the DataFusion session of an
+//! [`entrepot_query::QueryEngine`], streaming each aggregation's result into the
+//! cells of the cube.
+
+use crate::cells::Candidates;
+use crate::cube::{Cube, CubeParts};
+use crate::error::CubeError;
+use crate::plan::{side_frame, Resolved};
+use crate::request::{CubeRequest, Mirror, ProductGrain, ProductSelection, Side};
+use datafusion::common::TableReference;
+use datafusion::error::DataFusionError;
+use entrepot_query::{QueryEngine, QueryOptions};
+use entrepot_store::{DatasetKind, Store};
+use futures::StreamExt;
+use std::sync::OnceLock;
+
+/// Runs [`CubeRequest`]s over one store.
+pub struct CubeEngine {
+    query: QueryEngine,
+    runtime: OnceLock<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for CubeEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CubeEngine")
+            .field("query", &self.query)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CubeEngine {
+    /// An engine over the datasets of `store` (as its manifest was last read), under
+    /// the default query limits.
+    pub fn new(store: &Store) -> Result<CubeEngine, CubeError> {
+        Self::with_options(store, &QueryOptions::default())
+    }
+
+    /// An engine over `store` under the given limits (memory).
+    pub fn with_options(store: &Store, options: &QueryOptions) -> Result<CubeEngine, CubeError> {
+        Ok(Self::from_query_engine(QueryEngine::with_options(
+            store, options,
+        )?))
+    }
+
+    /// An engine on an existing query engine (sharing its session and limits).
+    pub fn from_query_engine(query: QueryEngine) -> CubeEngine {
+        CubeEngine {
+            query,
+            runtime: OnceLock::new(),
+        }
+    }
+
+    /// The query engine underneath (for SQL over the same store).
+    pub fn query_engine(&self) -> &QueryEngine {
+        &self.query
+    }
+
+    /// The flows datasets a request reads, in order.
+    fn datasets(&self, request: &CubeRequest) -> Result<Vec<(String, String)>, CubeError> {
+        let tables = self.query.tables();
+        if request.datasets.is_empty() {
+            return Ok(tables
+                .iter()
+                .filter(|t| t.kind == DatasetKind::Flows)
+                .map(|t| (t.dataset.clone(), t.table.clone()))
+                .collect());
+        }
+        let mut out: Vec<(String, String)> = Vec::new();
+        for name in &request.datasets {
+            let t = tables
+                .iter()
+                .find(|t| &t.dataset == name)
+                .ok_or_else(|| CubeError::UnknownDataset(name.clone()))?;
+            if t.kind != DatasetKind::Flows {
+                return Err(CubeError::NotFlows(name.clone()));
+            }
+            if !out.iter().any(|(d, _)| d == name) {
+                out.push((t.dataset.clone(), t.table.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs a request (async).
+    pub async fn run_async(&self, request: &CubeRequest) -> Result<Cube, CubeError> {
+        let resolved = Resolved::new(request)?;
+        let datasets = self.datasets(request)?;
+        if datasets.len() > usize::from(u16::MAX) {
+            return Err(CubeError::InvalidRequest("too many datasets".into()));
+        }
+        let sides: &[Side] = match request.mirror {
+            Mirror::Off => &[Side::Reported],
+            Mirror::Fill | Mirror::Both => &[Side::Reported, Side::Mirror],
+        };
+        let totals_preferred =
+            request.products.is_all() && request.grain.product == ProductGrain::None;
+        let mut candidates = Candidates::new(request.grain, request.mirror, totals_preferred);
+        let ctx = self.query.context();
+        for (i, (_, table)) in datasets.iter().enumerate() {
+            for &side in sides {
+                let base = ctx.table(TableReference::bare(table.as_str())).await?;
+                let Some(df) = side_frame(base, &resolved, side)? else {
+                    continue;
+                };
+                let mut stream = df.execute_stream().await.map_err(|e| self.fail(e))?;
+                while let Some(batch) = stream.next().await {
+                    let batch = batch.map_err(|e| self.fail(e))?;
+                    candidates.add_batch(i as u16, side, &batch)?;
+                }
+            }
+        }
+        let (cells, interner, grain) = candidates.choose();
+        let baskets = match (&request.products, request.grain.product) {
+            (ProductSelection::Baskets(b), ProductGrain::Basket) => {
+                b.iter().map(|b| b.name.clone()).collect()
+            }
+            _ => Vec::new(),
+        };
+        Cube::build(
+            cells,
+            interner,
+            grain,
+            CubeParts {
+                mirror: request.mirror,
+                datasets: datasets.into_iter().map(|(d, _)| d).collect(),
+                baskets,
+                reporters: resolved.reporters.clone(),
+                partners_filtered: resolved.partners.is_some(),
+                products_filtered: !request.products.is_all(),
+            },
+        )
+    }
+
+    /// Runs a request on the engine's own runtime. Must not be called from inside an
+    /// async context (use [`CubeEngine::run_async`] there).
+    pub fn run(&self, request: &CubeRequest) -> Result<Cube, CubeError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(CubeError::Runtime(std::io::Error::other(
+                "CubeEngine::run was called inside an async runtime; use run_async",
+            )));
+        }
+        self.runtime()?.block_on(self.run_async(request))
+    }
+
+    /// A DataFusion error, or the memory limit's error when that is its cause.
+    fn fail(&self, e: DataFusionError) -> CubeError {
+        if let DataFusionError::ResourcesExhausted(detail) = e.find_root() {
+            let detail: String = detail
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(300)
+                .collect();
+            return CubeError::MemoryLimit {
+                limit: self.query.memory_limit(),
+                detail,
+            };
+        }
+        CubeError::DataFusion(e)
+    }
+
+    /// The engine's runtime, started on first use.
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime, CubeError> {
+        if let Some(rt) = self.runtime.get() {
+            return Ok(rt);
+        }
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .min(8);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .thread_name("entrepot-cube")
+            .enable_all()
+            .build()
+            .map_err(CubeError::Runtime)?;
+        let _ = self.runtime.set(rt);
+        self.runtime
+            .get()
+            .ok_or_else(|| CubeError::Runtime(std::io::Error::other("runtime not initialised")))
+    }
+}

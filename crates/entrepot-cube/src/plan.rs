@@ -1,0 +1,361 @@
+//! The DataFusion side of a cube: for each dataset and side, a filtered, grouped
+//! aggregation over the dataset's table, whose result rows are the *candidates* of
+//! the cells (one per side, world row or not, annual row or not, stored product
+//! level), reduced to cells by [`crate::cells`].
+//!
+//! Filters on `reporter` and `year` are separate conjuncts, so the tables of
+//! `entrepot-query` prune their files (and row groups) on them before reading.
+
+use crate::error::CubeError;
+use crate::request::{
+    resolve_countries, CubeRequest, Grain, PeriodGrain, PeriodRange, ProductGrain,
+    ProductSelection, Side,
+};
+use datafusion::common::ScalarValue;
+use datafusion::dataframe::DataFrame;
+use datafusion::functions::unicode::expr_fn::left;
+use datafusion::functions_aggregate::count::count_all;
+use datafusion::functions_aggregate::expr_fn::{count, max, min, sum};
+use datafusion::logical_expr::Expr;
+use datafusion::prelude::{col, lit};
+use entrepot_core::{Basket, FlowKind, HsCode, HsRevision, ProductId};
+use std::collections::BTreeMap;
+
+/// The partner code of rows with the world.
+pub(crate) const WORLD: &str = "WLD";
+
+/// Names of the columns of a candidate batch, in order.
+pub(crate) mod k {
+    pub const REPORTER: &str = "k_reporter";
+    pub const PARTNER: &str = "k_partner";
+    pub const FLOW: &str = "k_flow";
+    pub const REVISION: &str = "k_rev";
+    pub const CODE: &str = "k_code";
+    pub const BASKET: &str = "k_basket";
+    pub const YEAR: &str = "k_year";
+    pub const SUB: &str = "k_sub";
+    pub const LEVEL: &str = "k_level";
+    pub const WORLD: &str = "k_world";
+    pub const ANNUAL: &str = "k_annual";
+    pub const VALUE: &str = "v";
+    pub const QUANTITY: &str = "q";
+    pub const QUANTITY_ROWS: &str = "qn";
+    pub const UNIT_MIN: &str = "umin";
+    pub const UNIT_MAX: &str = "umax";
+    pub const ROWS: &str = "n";
+    pub const DECLARED_MIN: &str = "dmin";
+    pub const DECLARED_MAX: &str = "dmax";
+}
+
+/// A request with its codes resolved, ready to plan.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    pub reporters: Option<Vec<String>>,
+    pub partners: Option<Vec<String>>,
+    pub flows: Vec<FlowKind>,
+    pub periods: Vec<PeriodRange>,
+    pub products: ProductSelection,
+    pub grain: Grain,
+}
+
+impl Resolved {
+    /// Resolves and checks a request.
+    pub(crate) fn new(r: &CubeRequest) -> Result<Resolved, CubeError> {
+        for p in &r.periods {
+            p.check()?;
+        }
+        if let ProductGrain::Hs(l) = r.grain.product {
+            if !matches!(l, 2 | 4 | 6) {
+                return Err(CubeError::InvalidRequest(format!(
+                    "product grain HS{l}: the HS level must be 2, 4 or 6"
+                )));
+            }
+        }
+        if r.grain.product == ProductGrain::Basket
+            && !matches!(&r.products, ProductSelection::Baskets(b) if !b.is_empty())
+        {
+            return Err(CubeError::InvalidRequest(
+                "a basket grain needs a basket selection (ProductSelection::Baskets)".into(),
+            ));
+        }
+        let countries = |v: &Option<Vec<String>>| -> Result<Option<Vec<String>>, CubeError> {
+            v.as_ref().map(|c| resolve_countries(c)).transpose()
+        };
+        let mut flows = r.flows.clone();
+        flows.sort();
+        flows.dedup();
+        Ok(Resolved {
+            reporters: countries(&r.reporters)?,
+            partners: countries(&r.partners)?,
+            flows,
+            periods: r.periods.clone(),
+            products: r.products.clone(),
+            grain: r.grain,
+        })
+    }
+
+    /// The flows the side reads (stored directions): all requested ones for the
+    /// reported side; for the mirror side, the opposite of the requested exports and
+    /// imports. `None`: no filter (every flow).
+    pub(crate) fn side_flows(&self, side: Side) -> Option<Vec<FlowKind>> {
+        let all = [
+            FlowKind::Export,
+            FlowKind::Import,
+            FlowKind::ReExport,
+            FlowKind::ReImport,
+        ];
+        let wanted: Vec<FlowKind> = if self.flows.is_empty() {
+            all.to_vec()
+        } else {
+            self.flows.clone()
+        };
+        match side {
+            Side::Reported if self.flows.is_empty() => None,
+            Side::Reported => Some(wanted),
+            Side::Mirror => Some(wanted.into_iter().filter_map(mirror_flow).collect()),
+        }
+    }
+}
+
+/// The stored direction whose rows, seen from the partner, give a flow: a reporter's
+/// imports are its partners' exports to it, and its exports their imports from it.
+pub(crate) fn mirror_flow(f: FlowKind) -> Option<FlowKind> {
+    match f {
+        FlowKind::Export => Some(FlowKind::Import),
+        FlowKind::Import => Some(FlowKind::Export),
+        FlowKind::ReExport | FlowKind::ReImport => None,
+    }
+}
+
+/// The candidates' aggregation of one side of one dataset table: `base` is the
+/// table's data frame.
+pub(crate) fn side_frame(
+    base: DataFrame,
+    req: &Resolved,
+    side: Side,
+) -> Result<Option<DataFrame>, CubeError> {
+    let (own, other) = match side {
+        Side::Reported => ("reporter", "partner"),
+        Side::Mirror => ("partner", "reporter"),
+    };
+    let mut filters: Vec<Expr> = Vec::new();
+    if let Some(r) = &req.reporters {
+        filters.push(in_list(own, r));
+    }
+    if let Some(p) = &req.partners {
+        filters.push(in_list(other, p));
+    }
+    if side == Side::Mirror {
+        // The world reports nothing: its rows cannot mirror a reporter.
+        filters.push(col("partner").not_eq(lit(WORLD)));
+    }
+    if let Some(flows) = req.side_flows(side) {
+        if flows.is_empty() {
+            return Ok(None);
+        }
+        let names: Vec<String> = flows.iter().map(|f| f.as_str().to_string()).collect();
+        filters.push(in_list("flow", &names));
+    }
+    filters.extend(period_filters(&req.periods));
+    if let ProductGrain::Hs(l) = req.grain.product {
+        filters.push(col("product_level").gt_eq(lit(i32::from(l))));
+    }
+    let buckets: Vec<(Option<i32>, Option<Expr>)> = match &req.products {
+        ProductSelection::All => vec![(None, None)],
+        ProductSelection::Prefixes(codes) => vec![(None, Some(prefix_filter(None, codes)))],
+        ProductSelection::Codes(ids) => vec![(None, Some(codes_filter(ids)))],
+        ProductSelection::Baskets(baskets) if req.grain.product == ProductGrain::Basket => baskets
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (Some(i as i32), Some(basket_filter(b))))
+            .collect(),
+        ProductSelection::Baskets(baskets) => {
+            let any = baskets
+                .iter()
+                .map(basket_filter)
+                .reduce(Expr::or)
+                .unwrap_or(lit(false));
+            vec![(None, Some(any))]
+        }
+    };
+    let mut out: Option<DataFrame> = None;
+    for (basket, product_filter) in buckets {
+        let mut df = base.clone();
+        for f in filters.iter().cloned().chain(product_filter) {
+            df = df.filter(f)?;
+        }
+        let df = df.aggregate(
+            group_exprs(req.grain, own, other, side, basket),
+            aggregates(),
+        )?;
+        out = Some(match out {
+            None => df,
+            Some(u) => u.union(df)?,
+        });
+    }
+    Ok(out)
+}
+
+/// `column IN (values)`.
+fn in_list(column: &str, values: &[String]) -> Expr {
+    col(column).in_list(values.iter().map(|v| lit(v.as_str())).collect(), false)
+}
+
+/// The period filters: the years touched by any range (on the partition column, so
+/// files are pruned), and, when some range is of months, the exact months.
+fn period_filters(ranges: &[PeriodRange]) -> Vec<Expr> {
+    if ranges.is_empty() {
+        return Vec::new();
+    }
+    let years = ranges
+        .iter()
+        .map(|r| {
+            let (a, b) = r.year_bounds();
+            col("year").between(lit(a), lit(b))
+        })
+        .reduce(Expr::or);
+    let mut out: Vec<Expr> = years.into_iter().collect();
+    if ranges.iter().any(|r| r.month_ordinals().is_some()) {
+        let exact = ranges
+            .iter()
+            .map(|r| match r.month_ordinals() {
+                None => {
+                    let (a, b) = r.year_bounds();
+                    col("year").between(lit(a), lit(b))
+                }
+                Some((a, b)) => col("month")
+                    .is_not_null()
+                    .and((col("year") * lit(100i32) + col("month")).between(lit(a), lit(b))),
+            })
+            .reduce(Expr::or);
+        out.extend(exact);
+    }
+    out
+}
+
+/// Rows whose code starts with one of `codes` (in `revision`, or in any revision).
+fn prefix_filter(revision: Option<HsRevision>, codes: &[HsCode]) -> Expr {
+    let mut by_len: BTreeMap<u8, Vec<String>> = BTreeMap::new();
+    for c in codes {
+        by_len
+            .entry(c.level())
+            .or_default()
+            .push(c.as_str().to_string());
+    }
+    let any = by_len
+        .into_iter()
+        .map(|(l, v)| {
+            col("product_level").gt_eq(lit(i32::from(l))).and(
+                left(col("product"), lit(i64::from(l)))
+                    .in_list(v.iter().map(|c| lit(c.as_str())).collect(), false),
+            )
+        })
+        .reduce(Expr::or)
+        .unwrap_or(lit(false));
+    match revision {
+        None => any,
+        Some(r) => col("hs_revision").eq(lit(r.to_string())).and(any),
+    }
+}
+
+/// Rows of exactly these products.
+fn codes_filter(ids: &[ProductId]) -> Expr {
+    let mut by_rev: BTreeMap<HsRevision, Vec<String>> = BTreeMap::new();
+    let mut total = false;
+    for id in ids {
+        match id.revision() {
+            Some(r) => by_rev.entry(r).or_default().push(id.code_string()),
+            None => total = true,
+        }
+    }
+    let mut terms: Vec<Expr> = by_rev
+        .into_iter()
+        .map(|(r, codes)| {
+            col("hs_revision")
+                .eq(lit(r.to_string()))
+                .and(in_list("product", &codes))
+        })
+        .collect();
+    if total {
+        terms.push(col("product_level").eq(lit(0i32)));
+    }
+    terms.into_iter().reduce(Expr::or).unwrap_or(lit(false))
+}
+
+/// Rows inside one of the basket's codes, each in its revision.
+fn basket_filter(b: &Basket) -> Expr {
+    b.codes
+        .iter()
+        .map(|(rev, codes)| prefix_filter(Some(*rev), codes))
+        .reduce(Expr::or)
+        .unwrap_or(lit(false))
+}
+
+/// The group-by expressions (see [`k`]); keys outside the grain are typed nulls so
+/// that every frame has the same schema.
+fn group_exprs(grain: Grain, own: &str, other: &str, side: Side, basket: Option<i32>) -> Vec<Expr> {
+    let null_str = || lit(ScalarValue::Utf8(None));
+    let null_int = || lit(ScalarValue::Int32(None));
+    let text = |c: &str| col(c);
+    let mut g = vec![
+        if grain.reporter {
+            text(own)
+        } else {
+            null_str()
+        }
+        .alias(k::REPORTER),
+        if grain.partner {
+            text(other)
+        } else {
+            null_str()
+        }
+        .alias(k::PARTNER),
+        col("flow").alias(k::FLOW),
+    ];
+    match grain.product {
+        ProductGrain::Hs(l) => {
+            g.push(col("hs_revision").alias(k::REVISION));
+            g.push(left(col("product"), lit(i64::from(l))).alias(k::CODE));
+        }
+        _ => {
+            g.push(null_str().alias(k::REVISION));
+            g.push(null_str().alias(k::CODE));
+        }
+    }
+    g.push(lit(ScalarValue::Int32(basket)).alias(k::BASKET));
+    let (year, sub) = match grain.period {
+        PeriodGrain::None => (null_int(), null_int()),
+        PeriodGrain::Year => (col("year"), null_int()),
+        PeriodGrain::Month => (col("year"), col("month")),
+        PeriodGrain::Quarter => (col("year"), (col("month") + lit(2i32)) / lit(3i32)),
+    };
+    g.push(year.alias(k::YEAR));
+    g.push(sub.alias(k::SUB));
+    g.push(col("product_level").alias(k::LEVEL));
+    let world = if grain.partner || side == Side::Mirror {
+        lit(false)
+    } else {
+        col("partner").eq(lit(WORLD))
+    };
+    g.push(world.alias(k::WORLD));
+    let annual = match grain.period {
+        PeriodGrain::None | PeriodGrain::Year => col("month").is_null(),
+        PeriodGrain::Month | PeriodGrain::Quarter => lit(false),
+    };
+    g.push(annual.alias(k::ANNUAL));
+    g
+}
+
+/// The aggregates of a candidate.
+fn aggregates() -> Vec<Expr> {
+    vec![
+        sum(col("value_usd")).alias(k::VALUE),
+        sum(col("quantity")).alias(k::QUANTITY),
+        count(col("quantity")).alias(k::QUANTITY_ROWS),
+        min(col("quantity_unit")).alias(k::UNIT_MIN),
+        max(col("quantity_unit")).alias(k::UNIT_MAX),
+        count_all().alias(k::ROWS),
+        min(col("declared_by")).alias(k::DECLARED_MIN),
+        max(col("declared_by")).alias(k::DECLARED_MAX),
+    ]
+}
