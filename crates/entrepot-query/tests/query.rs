@@ -5,7 +5,7 @@ use entrepot_core::{Declarant, FlowKind, Period};
 use entrepot_io::schema::{FlowBatchBuilder, FlowRow};
 use entrepot_io::{FlowReader, IoError, OnError, RowError};
 use entrepot_query::{render, sql_identifier, Format, QueryEngine};
-use entrepot_store::{IngestOptions, Store};
+use entrepot_store::{IngestOptions, SinkLimits, Store};
 use std::path::Path;
 
 /// A reader over prepared batches.
@@ -50,9 +50,16 @@ fn batch(rows: &[(&str, &str, FlowKind, i32, f64)]) -> RecordBatch {
     b.finish().unwrap()
 }
 
+/// Two flows datasets and a facts dataset. `main-set`'s 2016 (5 rows) is split by
+/// reporter bucket (CHN and DEU in one file, USA in another), its 2017 is one file;
+/// `2nd` is one file (CHN, JPN).
 fn small_store(dir: &Path) -> Store {
     use FlowKind::{Export as X, Import as M};
     let mut store = Store::open(dir).unwrap();
+    store.set_limits(SinkLimits {
+        year_file_rows: 2,
+        ..SinkLimits::default()
+    });
     let a = batch(&[
         ("CHN", "USA", X, 2016, 100.0),
         ("CHN", "USA", M, 2016, 40.0),
@@ -71,6 +78,7 @@ fn small_store(dir: &Path) -> Store {
             &q,
         )
         .unwrap();
+    store.set_limits(SinkLimits::default());
     store
         .ingest(
             "2nd",
@@ -150,7 +158,7 @@ fn sum_over_flows_and_tables() {
         .unwrap();
     assert_eq!(
         render(&r, Format::Csv),
-        "name,table_name,kind,rows,files\n2nd,_2nd,flows,2,2\nchina_facts,china_facts,facts,1,1\nmain-set,main_set,flows,6,4\n"
+        "name,table_name,kind,rows,files\n2nd,_2nd,flows,2,1\nchina_facts,china_facts,facts,1,1\nmain-set,main_set,flows,6,3\n"
     );
     let r = e
         .sql_blocking("SELECT dataset, span, value, yoy_pct FROM facts")
@@ -174,22 +182,158 @@ fn sum_over_flows_and_tables() {
     assert!(e.sql_blocking("SELECT nope FROM flows").is_err());
 }
 
+/// The files of `dataset` (paths relative to the store) that `keep` selects.
+fn files_of(
+    store: &Store,
+    dataset: &str,
+    keep: impl Fn(&entrepot_store::PartitionFile) -> bool,
+) -> Vec<String> {
+    let d = store.dataset(dataset).unwrap();
+    d.partitions
+        .iter()
+        .filter(|p| keep(p))
+        .map(|p| format!("{}/{}", d.path, p.path))
+        .collect()
+}
+
+fn explain(e: &QueryEngine, query: &str) -> String {
+    let r = e.sql_blocking(&format!("EXPLAIN {query}")).unwrap();
+    render(&r, Format::Csv)
+}
+
 #[test]
-fn partition_filters_prune_files() {
+fn reporter_and_year_filters_prune_files_by_range() {
     let tmp = tempfile::tempdir().unwrap();
     let store = small_store(tmp.path());
     let e = QueryEngine::new(&store).unwrap();
+    let cases: Vec<(&str, Box<dyn Fn(&entrepot_store::PartitionFile) -> bool>)> = vec![
+        (
+            "reporter='USA' AND year=2016",
+            Box::new(|p| p.year == Some(2016) && p.may_hold_reporter("USA")),
+        ),
+        (
+            "reporter IN ('DEU', 'FRA') AND year >= 2016",
+            Box::new(|p| p.may_hold_reporter("DEU") || p.may_hold_reporter("FRA")),
+        ),
+        ("year = 2017", Box::new(|p| p.year == Some(2017))),
+        (
+            "reporter > 'KOR'",
+            Box::new(|p| p.reporter_bounds().is_some_and(|(_, max)| max > "KOR")),
+        ),
+    ];
+    for (filter, keep) in cases {
+        let plan = explain(
+            &e,
+            &format!("SELECT SUM(value_usd) FROM flows WHERE {filter}"),
+        );
+        let mut kept = 0;
+        for dataset in ["main-set", "2nd"] {
+            for f in files_of(&store, dataset, |p| keep(p)) {
+                assert!(plan.contains(&f), "{filter}: {f} read\n{plan}");
+                kept += 1;
+            }
+            for f in files_of(&store, dataset, |p| !keep(p)) {
+                assert!(!plan.contains(&f), "{filter}: {f} not pruned\n{plan}");
+            }
+        }
+        assert!(kept > 0, "{filter}");
+    }
+    // The USA file is only USA's: the answer is right, from one file.
     let r = e
-        .sql_blocking("EXPLAIN SELECT SUM(value_usd) FROM flows WHERE reporter='CHN' AND year=2016")
+        .sql_blocking("SELECT SUM(value_usd) FROM main_set WHERE reporter='USA' AND year=2016")
         .unwrap();
-    let plan = render(&r, Format::Csv);
+    assert_eq!(f64_at(&r, 0), 30.0);
+}
+
+/// The store written by the previous layout (`reporter=<R>/year=<Y>` files,
+/// manifest version 1), copied into `dir`.
+fn copy_v1_store(dir: &Path) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let t = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &t);
+            } else {
+                std::fs::copy(e.path(), &t).unwrap();
+            }
+        }
+    }
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../entrepot-store/tests/fixtures/store_v1");
+    copy(&src, dir);
+}
+
+#[test]
+fn version_1_stores_are_served_with_the_same_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_v1_store(tmp.path());
+    let mut store = Store::open(tmp.path()).unwrap();
+    // A dataset of layout 2 beside the old one.
+    store
+        .ingest(
+            "fresh",
+            vec![Box::new(VecReader(
+                vec![batch(&[("CHN", "USA", FlowKind::Export, 2016, 1.0)])],
+                "f".into(),
+            ))],
+            &IngestOptions::default(),
+            &|_| {},
+        )
+        .unwrap();
+    let e = QueryEngine::new(&store).unwrap();
+    let schema_of = |t: &str| {
+        let r = e
+            .sql_blocking(&format!("SELECT * FROM {t} LIMIT 1"))
+            .unwrap();
+        r[0].schema()
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().clone(), f.is_nullable()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(schema_of("trade"), schema_of("fresh"));
+    assert_eq!(schema_of("trade").len(), 15);
+    let r = e
+        .sql_blocking("SELECT * FROM trade WHERE reporter='CHN' AND year=2016 ORDER BY value_usd")
+        .unwrap();
+    let names: Vec<String> = r[0]
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let n = names.len();
+    assert_eq!(&names[n - 2..], ["reporter", "year"]);
+    assert_eq!(names[0], "partner");
+
+    let r = e
+        .sql_blocking("SELECT SUM(value_usd) FROM trade WHERE reporter='CHN' AND year=2016")
+        .unwrap();
+    assert_eq!(f64_at(&r, 0), 164.0);
+    let plan = explain(
+        &e,
+        "SELECT SUM(value_usd) FROM trade WHERE reporter='CHN' AND year=2016",
+    );
     assert!(
         plan.contains("reporter=CHN/year=2016/part-0.parquet"),
         "{plan}"
     );
-    for other in ["reporter=USA", "reporter=DEU", "reporter=JPN", "year=2017"] {
+    for other in ["reporter=USA", "reporter=DEU", "reporter=FRA", "year=2017"] {
         assert!(!plan.contains(other), "{other} not pruned:\n{plan}");
     }
+    let r = e
+        .sql_blocking(
+            "SELECT dataset, reporter, year, COUNT(*) AS n FROM flows \
+             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        )
+        .unwrap();
+    assert_eq!(
+        render(&r, Format::Csv),
+        "dataset,reporter,year,n\nfresh,CHN,2016,1\ntrade,CHN,2016,4\ntrade,CHN,2017,1\n\
+         trade,DEU,2017,1\ntrade,FRA,2016,1\ntrade,USA,2016,1\ntrade,USA,2017,1\n"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
