@@ -44,6 +44,35 @@ else
   fail=$((fail+1)); echo "FAIL could not install duckdb/polars/pandas from PyPI"
 fi
 
+echo "== release brief on BACI: imports as mirror figures (flow cube)"
+# BACI holds each flow once, on the exporter's side: AFG's imports from ZAF are ZAF's
+# reported exports to AFG, and the brief says they are mirror figures.
+"$E" --quiet --store "$S" --format json brief AFG --period 2020 --dataset baci > "$work/brief_afg.json"
+"$E" --quiet --store "$S" --format json brief ZAF --period 2020 --dataset baci > "$work/brief_zaf.json"
+"$E" --quiet --store "$S" --format json brief ZAF --period 2020 --dataset baci --partners AFG > "$work/brief_zaf_afg.json"
+brief_value() { # file flow partner -> value in USD (rounded)
+  python3 - "$@" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+t = [t for t in b["partner_tables"] if t["flow"] == sys.argv[2]][0]
+print(round([r for r in t["rows"] if r["code"] == sys.argv[3]][0]["value"]["value"] * 1e9))
+PY
+}
+zaf_to_afg=$(q "SELECT CAST(ROUND(SUM(value_usd)) AS BIGINT) FROM baci WHERE reporter='ZAF' AND partner='AFG' AND year=2020")
+check "ZAF reported exports to AFG 2020 (USD)" 461724 "$zaf_to_afg"
+check "AFG brief: 2020 imports from ZAF (mirror) = ZAF's reported exports" "$zaf_to_afg" "$(brief_value "$work/brief_afg.json" import ZAF)"
+check "ZAF brief: 2020 exports to AFG" "$zaf_to_afg" "$(brief_value "$work/brief_zaf_afg.json" export AFG)"
+check "AFG brief labels its imports as mirror figures" 1 "$(python3 -c "import json,sys; print(int('imports of AFG are mirror figures' in json.load(open(sys.argv[1]))['data_basis']['label']))" "$work/brief_afg.json")"
+check "ZAF brief: largest export partner CHN bn USD" 7.91 "$(python3 -c "import json,sys; t=[t for t in json.load(open(sys.argv[1]))['partner_tables'] if t['flow']=='export'][0]; print(round([r for r in t['rows'] if r['code']=='CHN'][0]['value']['value'], 2))" "$work/brief_zaf.json")"
+
+# DuckDB on the raw BACI CSV (not the store): every partner value (countries, groups,
+# rest of world, totals) of the ZAF and AFG briefs.
+"$root/bench/.venv/bin/python" "$root/validation/brief_mirror.py" "$baci" \
+  "$root/crates/entrepot-core/data" "$work/brief_zaf.json" "$work/brief_afg.json" > "$work/brief_mirror.txt" || true
+cat "$work/brief_mirror.txt"
+check "duckdb agrees on every partner value of the ZAF and AFG 2020 briefs" "0 mismatches" \
+  "$(awk '/^checked/ {print $(NF-1), $NF}' "$work/brief_mirror.txt")"
+
 echo "== idempotent re-ingest"
 before=$(q "SELECT COUNT(*) FROM penppml")
 "$E" --quiet --store "$S" ingest "$shared/penppml_trade/trade.csv" --dataset penppml \

@@ -366,7 +366,7 @@ impl Candidates {
 
     /// Chooses each cell's candidate: sorted by key, one chosen per key.
     pub(crate) fn choose(mut self) -> (Vec<(CellKey, Candidate)>, Interner, Grain) {
-        self.rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.rows.sort_unstable_by_key(|a| a.0);
         let mut out: Vec<(CellKey, Candidate)> = Vec::new();
         let mut start = 0;
         let rows = std::mem::take(&mut self.rows);

@@ -57,6 +57,8 @@ pub mod columns {
     pub const DECLARED_BY: &str = "declared_by";
     /// Number of stored rows summed (UInt64).
     pub const ROWS: &str = "rows";
+    /// HS level of the stored rows summed (UInt8: 0 for totals, 2, 4 or 6).
+    pub const PRODUCT_LEVEL: &str = "product_level";
 }
 
 /// The period of a cell.
@@ -139,6 +141,8 @@ pub struct Cell<'a> {
     pub declared_by: Option<Declarant>,
     /// Number of stored rows summed.
     pub rows: u64,
+    /// HS level of the stored rows summed (0 for totals, 2, 4 or 6).
+    pub product_level: u8,
 }
 
 /// The result of a [`crate::CubeRequest`]: one row per cell, sorted by dataset,
@@ -269,6 +273,10 @@ impl Cube {
         arrays.push(Arc::new(UInt64Array::from_iter_values(
             cells.iter().map(|(_, c)| c.rows),
         )));
+        fields.push(Field::new(columns::PRODUCT_LEVEL, DataType::UInt8, false));
+        arrays.push(Arc::new(UInt8Array::from_iter_values(
+            cells.iter().map(|(_, c)| c.level),
+        )));
         let schema: SchemaRef = Arc::new(Schema::new(fields));
         let batch = RecordBatch::try_new(schema, arrays)?;
         Ok(Cube {
@@ -383,6 +391,7 @@ impl Cube {
             .column(columns::QUANTITY_NOTE)
             .and_then(|c| c.as_string_opt::<i32>());
         let declared = u8s(columns::DECLARED_BY);
+        let level = u8s(columns::PRODUCT_LEVEL);
         let rows = self
             .column(columns::ROWS)
             .and_then(|c| c.as_primitive_opt::<UInt64Type>());
@@ -426,6 +435,7 @@ impl Cube {
                     quantity_note: note.filter(|a| a.is_valid(i)).map(|a| a.value(i)),
                     declared_by: opt_u8(declared, i).and_then(declarant_of_code),
                     rows: rows.map_or(0, |r| r.value(i)),
+                    product_level: opt_u8(level, i).unwrap_or(0),
                 }
             })
             .collect()

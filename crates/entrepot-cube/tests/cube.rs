@@ -400,6 +400,8 @@ fn totals_world_rows_and_annual_rows_are_never_added_to_their_detail() {
     assert_eq!(cells.len(), 1);
     assert_eq!(cells[0].product.unwrap().to_string(), "HS2017:12");
     assert_eq!(cells[0].value_usd, 250.0);
+    assert_eq!(cells[0].product_level, 6);
+    assert_eq!(year.cells()[0].product_level, 0);
     let prefix = e
         .run(
             &req.clone()
@@ -415,6 +417,9 @@ fn totals_world_rows_and_annual_rows_are_never_added_to_their_detail() {
     );
 }
 
+/// A cell's quantity with its unit, and the note saying why it is absent.
+type QuantityOrNote = (Option<(f64, String)>, Option<String>);
+
 #[test]
 fn quantities_only_where_the_units_agree_else_the_reason() {
     let (_t, e) = store();
@@ -429,7 +434,7 @@ fn quantities_only_where_the_units_agree_else_the_reason() {
                 .period_range(PeriodRange::years(2020, 2020)),
         )
         .unwrap();
-    let got: BTreeMap<(String, String), (Option<(f64, String)>, Option<String>)> = cube
+    let got: BTreeMap<(String, String), QuantityOrNote> = cube
         .cells()
         .into_iter()
         .map(|c| {
@@ -703,7 +708,8 @@ fn the_batch_holds_interned_ids() {
             "quantity_unit",
             "quantity_note",
             "declared_by",
-            "rows"
+            "rows",
+            "product_level"
         ]
     );
     let reporter = b.column_by_name(columns::REPORTER).unwrap();

@@ -17,6 +17,13 @@
 //! embedded sample (China customs facts, shipped in the binary) is used. --period defaults
 //! to the latest period available.
 //!
+//! Flows are read as a flow cube (entrepot-cube): the reporter's exports and imports by
+//! partner and period, aggregated where the data lives. Imports (exports) the reporter
+//! does not report are its partners' reported exports to it (imports from it) — mirror
+//! figures, said so in the brief's data basis. A CEPII BACI dataset holds each flow once,
+//! on the exporter's side, so a BACI brief's imports are all mirror figures; a country
+//! that is only a partner in the store gets a brief of mirror figures only.
+//!
 //! Output: a terminal report (default), --format json (schema:
 //! crates/entrepot-brief/schema/brief.schema.json), --format csv (the partner table),
 //! --markdown FILE and --html FILE (a self-contained report with charts; `-` = stdout).
@@ -25,7 +32,8 @@
 use crate::output::{exit, exit_error, Format};
 use crate::Ctx;
 use clap::Args;
-use entrepot_core::{Period, PublishedFigure, TradeFlow};
+use entrepot_core::{FlowKind, Period, PublishedFigure, TradeFlow};
+use entrepot_cube::{Cube, CubeEngine, CubeError, CubeRequest, Mirror, PeriodGrain, Side};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -82,11 +90,18 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
     // A missing default store means "no data yet" (the sample is shown); a store that
     // exists but cannot be used, or a --store that does not exist, is an error.
     let store = super::open_store_read(ctx)?;
-    let flow_sets: Vec<String> = store
+    let flows_datasets: Vec<String> = store
+        .datasets()
+        .iter()
+        .filter(|d| d.kind == entrepot_store::DatasetKind::Flows)
+        .map(|d| d.name.clone())
+        .collect();
+    let own_sets: Vec<String> = store
         .datasets()
         .iter()
         .filter(|d| {
-            d.kind == entrepot_store::DatasetKind::Flows && d.reporters.iter().any(|r| r == reporter)
+            d.kind == entrepot_store::DatasetKind::Flows
+                && d.reporters.iter().any(|r| r == reporter)
         })
         .map(|d| d.name.clone())
         .collect();
@@ -100,24 +115,50 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
             }
             Some(d.clone())
         }
-        None if flow_sets.len() > 1 => {
+        None if own_sets.len() > 1 => {
             return Err(exit_error(
                 exit::USAGE,
                 format!(
                     "several datasets hold flows of {reporter}: {}; choose one with --dataset",
-                    flow_sets.join(", ")
+                    own_sets.join(", ")
                 ),
             ))
         }
-        None => flow_sets.first().cloned(),
+        None => own_sets.first().cloned(),
     };
-    let flows = match &dataset {
-        Some(d) => store.load_flows(&entrepot_store::FlowFilter {
-            dataset: Some(d.clone()),
-            reporter: Some(reporter.to_string()),
-            ..Default::default()
-        })?,
-        None => Vec::new(),
+    let cubes = CubeEngine::new(&store).map_err(cube_error)?;
+    // A reporter that no dataset holds as a reporter may still be a partner of the
+    // others: its flows are then all mirror.
+    let dataset = match dataset {
+        Some(d) => Some(d),
+        None if flows_datasets.is_empty() => None,
+        None => {
+            let held = cubes
+                .run(&reporter_request(None, reporter))
+                .map_err(cube_error)?;
+            let names: std::collections::BTreeSet<String> =
+                held.cells().iter().map(|c| c.dataset.to_string()).collect();
+            if names.len() > 1 {
+                return Err(exit_error(
+                    exit::USAGE,
+                    format!(
+                        "several datasets hold flows with {reporter}: {}; choose one with --dataset",
+                        names.into_iter().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            names.into_iter().next()
+        }
+    };
+    let (flows, mirror_note, detail) = match &dataset {
+        Some(d) => {
+            let cube = cubes
+                .run(&reporter_request(Some(d), reporter))
+                .map_err(cube_error)?;
+            let flows = cube.to_trade_flows().map_err(cube_error)?;
+            (flows, mirror_note(&cube, reporter), summed_levels(&cube))
+        }
+        None => (Vec::new(), None, None),
     };
     let facts: Vec<PublishedFigure> = store
         .load_facts(None)?
@@ -134,7 +175,18 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
         return Ok(sample());
     }
     let label = match &dataset {
-        Some(d) => format!("store {} (flows dataset '{d}')", ctx.store.display()),
+        Some(d) => {
+            let mut l = format!("store {} (flows dataset '{d}'", ctx.store.display());
+            if let Some(level) = detail {
+                l.push_str(&format!(", partner totals summed from {level} rows"));
+            }
+            l.push(')');
+            if let Some(note) = mirror_note {
+                l.push_str("; ");
+                l.push_str(&note);
+            }
+            l
+        }
         None => format!("store {} (published figures)", ctx.store.display()),
     };
     Ok(Data {
@@ -142,6 +194,83 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
         facts,
         label,
     })
+}
+
+/// The cube the brief reads: the reporter's exports and imports by partner and
+/// period (months, or years for annual data), with imports (exports) the reporter
+/// does not report filled from its partners' exports (imports) — mirror cells,
+/// declared `mirror`. One flow per partner, period and direction.
+fn reporter_request(dataset: Option<&String>, reporter: &str) -> CubeRequest {
+    let r = CubeRequest::new()
+        .reporters([reporter])
+        .flows([FlowKind::Export, FlowKind::Import])
+        .by_partner()
+        .by_period(PeriodGrain::Month)
+        .mirror(Mirror::Fill);
+    match dataset {
+        Some(d) => r.datasets([d.as_str()]),
+        None => r,
+    }
+}
+
+/// Says which flows of the brief are mirror figures, for the brief's data basis.
+fn mirror_note(cube: &Cube, reporter: &str) -> Option<String> {
+    let summary = cube.summary();
+    let cells = |side: Side, flow: FlowKind| {
+        summary
+            .iter()
+            .filter(|(s, f, _, _)| *s == side && *f == flow)
+            .map(|(_, _, n, _)| *n)
+            .sum::<usize>()
+    };
+    let mut parts = Vec::new();
+    for (flow, name, other) in [
+        (FlowKind::Import, "imports", "exports to"),
+        (FlowKind::Export, "exports", "imports from"),
+    ] {
+        let mirror = cells(Side::Mirror, flow);
+        if mirror == 0 {
+            continue;
+        }
+        let all = mirror + cells(Side::Reported, flow);
+        let scope = if mirror == all {
+            "all".to_string()
+        } else {
+            format!("{mirror} of {all} partner-period values")
+        };
+        parts.push(format!(
+            "{name} of {reporter} are mirror figures ({scope}): the partners' reported {other} {reporter}, where {reporter} reports none"
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// The HS levels the cube summed (`HS6`), when it summed product detail rather
+/// than stored totals.
+fn summed_levels(cube: &Cube) -> Option<String> {
+    let levels: std::collections::BTreeSet<u8> = cube
+        .cells()
+        .iter()
+        .map(|c| c.product_level)
+        .filter(|l| *l > 0)
+        .collect();
+    (!levels.is_empty()).then(|| {
+        levels
+            .iter()
+            .map(|l| format!("HS{l}"))
+            .collect::<Vec<_>>()
+            .join("/")
+    })
+}
+
+/// A cube error as a command error with its exit code.
+fn cube_error(e: CubeError) -> anyhow::Error {
+    let code = match e {
+        CubeError::UnknownDataset(_) | CubeError::Core(_) => exit::NOT_FOUND,
+        CubeError::NotFlows(_) => exit::USAGE,
+        _ => exit::FAILURE,
+    };
+    exit_error(code, e.to_string())
 }
 
 /// Runs the command.
