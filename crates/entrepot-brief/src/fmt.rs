@@ -1,39 +1,19 @@
-//! Number formatting shared by the brief's statements and the renderers, so that a
-//! number reads the same in a sentence and in a table.
+//! Number formatting of the brief's statements, on top of `entrepot_doc::format`, so
+//! that a number reads the same in a sentence and in every rendering of the brief's
+//! document.
 
 use crate::model::{Figure, FigureUnit};
 
 /// Formats `v` with `decimals` decimals and thousands separators (`1,080.5`).
-/// Negative numbers use an ASCII minus sign.
+/// Negative numbers use an ASCII minus sign. The same text as every renderer's
+/// ([`entrepot_doc::format::number`]).
 pub fn number(v: f64, decimals: u8) -> String {
-    let s = format!("{:.*}", decimals as usize, v.abs());
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (s.clone(), None),
-    };
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let zero = s.chars().all(|c| c == '0' || c == '.');
-    let sign = if v < 0.0 && !zero { "-" } else { "" };
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
+    entrepot_doc::format::number(v, decimals)
 }
 
-/// Formats with an explicit sign (`+5.9`, `-28.6`).
+/// Formats with an explicit sign (`+5.9`, `-28.6`) ([`entrepot_doc::format::signed`]).
 pub fn signed(v: f64, decimals: u8) -> String {
-    let n = number(v, decimals);
-    if n.starts_with('-') || n.chars().all(|c| c == '0' || c == '.' || c == ',') {
-        n
-    } else {
-        format!("+{n}")
-    }
+    entrepot_doc::format::signed(v, decimals)
 }
 
 fn approx(f: &Figure) -> &'static str {

@@ -7,8 +7,11 @@
 //! partner, context indicators, and consistency checks.
 //!
 //! The crate is pure: no I/O, no parsing. [`build_brief`] takes a [`BriefInput`] and
-//! returns a [`Brief`], the report model that `entrepot-report` renders. Every number of
-//! the brief is a [`Figure`] carrying its [`Provenance`]:
+//! returns a [`Brief`], the analysis' model (its JSON follows
+//! `schema/brief.schema.json`); [`brief_document`] lays it out as an
+//! `entrepot_doc::Document`, which `entrepot-report` renders in every format. Every
+//! number of the brief is a [`Figure`] carrying its [`Provenance`] (the one provenance
+//! type of `entrepot-doc`):
 //!
 //! * **computed** from stored flows (preferred when flows cover the quantity; published
 //!   reports of the same quantity are kept as cross-checks with their difference),
@@ -33,12 +36,14 @@
 //! applied to both periods (constant composition).
 
 mod build;
+pub mod document;
 mod error;
 pub mod fmt;
 mod index;
 pub mod model;
 
 pub use build::build_brief;
+pub use document::brief_document;
 pub use error::BriefError;
 pub use model::*;
 

@@ -7,7 +7,9 @@
 //!
 //! The JSON form of this model (`serde_json::to_string(&brief)`) is described by the
 //! JSON Schema at `crates/entrepot-brief/schema/brief.schema.json`
-//! ([`SCHEMA_VERSION`]).
+//! ([`SCHEMA_VERSION`]). For display, [`brief_document`](crate::brief_document) turns
+//! the brief into an `entrepot_doc::Document`, which the renderers of
+//! `entrepot-report` print.
 
 use entrepot_core::{Period, PeriodSpan};
 use serde::{Deserialize, Serialize};
@@ -33,89 +35,10 @@ pub enum FigureUnit {
     Other,
 }
 
-/// What a computed figure was computed from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// Only stored trade flows.
-    Flows,
-    /// Only published figures.
-    Published,
-    /// Both stored flows and published figures.
-    Mixed,
-}
-
-impl Basis {
-    /// The basis of a computation from inputs of bases `a` and `b`.
-    pub fn combine(a: Basis, b: Basis) -> Basis {
-        if a == b {
-            a
-        } else {
-            Basis::Mixed
-        }
-    }
-}
-
-/// Where a number came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Provenance {
-    /// Computed by Entrepôt.
-    Computed {
-        /// Whether the inputs were stored flows, published figures, or both.
-        basis: Basis,
-        /// How, in words (`exports − imports`, `sum of 11 monthly figures`, …).
-        method: String,
-        /// The inputs: source ids of published figures (`P3`) and `flows:<dataset>`.
-        inputs: Vec<String>,
-    },
-    /// Quoted as published.
-    Published {
-        /// The id of the source in [`Brief::sources`] (`P1`, `P2`, …).
-        source_id: String,
-        /// The URL the figure was read from.
-        source_url: String,
-        /// The file and line of the facts file (`china_customs_facts.csv:4`).
-        origin: String,
-        /// The compiler's note (approximations, conflicts, currency).
-        note: String,
-    },
-}
-
-impl Provenance {
-    /// Whether the figure is quoted as published.
-    pub fn is_published(&self) -> bool {
-        matches!(self, Provenance::Published { .. })
-    }
-
-    /// Whether the figure was computed from stored flows only.
-    pub fn is_from_flows(&self) -> bool {
-        matches!(
-            self,
-            Provenance::Computed {
-                basis: Basis::Flows,
-                ..
-            }
-        )
-    }
-
-    /// The ids of the inputs: the source id of a published figure, or the inputs of a
-    /// computed one.
-    pub fn input_ids(&self) -> Vec<String> {
-        match self {
-            Provenance::Computed { inputs, .. } => inputs.clone(),
-            Provenance::Published { source_id, .. } => vec![source_id.clone()],
-        }
-    }
-
-    /// The basis of the figure: `Published` for a published one.
-    pub fn basis(&self) -> Basis {
-        match self {
-            Provenance::Computed { basis, .. } => *basis,
-            Provenance::Published { .. } => Basis::Published,
-        }
-    }
-}
+/// What a computed figure was computed from, and where a number came from: the one
+/// provenance type of Entrepôt's reports, owned by `entrepot-doc` and used here
+/// unchanged (same fields, same JSON).
+pub use entrepot_doc::{Basis, Provenance};
 
 /// Another report of the same quantity as a [`Figure`], kept side by side and never
 /// averaged.

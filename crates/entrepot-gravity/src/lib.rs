@@ -54,6 +54,7 @@
 
 pub mod data;
 pub mod demean;
+pub mod document;
 pub mod error;
 pub mod estimate;
 pub mod expr;

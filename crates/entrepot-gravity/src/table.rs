@@ -106,7 +106,9 @@ impl From<&Estimate> for RegressionTable {
     }
 }
 
-fn stars(p: f64) -> &'static str {
+/// The significance stars of a two-sided p-value: `***` below 0.01, `**` below 0.05, `*`
+/// below 0.1 (the convention stated by [`crate::document::STARS_CONVENTION`]).
+pub(crate) fn stars(p: f64) -> &'static str {
     if p < 0.01 {
         "***"
     } else if p < 0.05 {

@@ -1,5 +1,5 @@
 //! Prints a brief: `cargo run -p entrepot-report --example sample_brief -- [PERIOD]
-//! [terminal|json|markdown|html|csv] [PENPPML_TRADE_CSV]`. Without the third argument
+//! [terminal|json|brief-json|markdown|html|csv] [PENPPML_TRADE_CSV]`. Without the third argument
 //! the brief is built from the embedded sample (published figures); with it, from the
 //! CHN flows of the penppml panel (`exp,imp,time,export`).
 
@@ -68,12 +68,17 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let doc = entrepot_brief::brief_document(&brief);
     let out = match args.get(1).map(String::as_str).unwrap_or("terminal") {
-        "json" => entrepot_report::render_json(&brief),
-        "markdown" => entrepot_report::render_markdown(&brief),
-        "html" => entrepot_report::render_html(&brief),
-        "csv" => entrepot_report::render_partners_csv(&brief),
-        _ => entrepot_report::render_terminal(&brief, &entrepot_report::TerminalOptions::default()),
+        "json" => entrepot_report::render_json(&doc),
+        "brief-json" => entrepot_report::render_json_value(&brief).unwrap_or_default(),
+        "markdown" => entrepot_report::render_markdown(&doc),
+        "html" => entrepot_report::render_html(&doc),
+        "csv" => entrepot_report::render_csv(
+            &doc,
+            &entrepot_report::CsvOptions::tables_starting_with("partners-"),
+        ),
+        _ => entrepot_report::render_terminal(&doc, &entrepot_report::TerminalOptions::default()),
     };
     print!("{out}");
 }

@@ -1,8 +1,9 @@
 //! How text that came from data is made safe in each output format.
 //!
-//! Every string of a [`Brief`](entrepot_brief::Brief) may come from a file someone
-//! else wrote: country and dataset names, labels, notes, source URLs, facts-file
-//! names. Such text may hold terminal escape sequences (ESC, BEL), NUL bytes, HTML
+//! Every string of a [`Document`](entrepot_doc::Document) may come from a file
+//! someone else wrote: country and dataset names, labels, notes, source URLs,
+//! facts-file names, section and chart ids. (Source ids are typed: `P3` or `C2`,
+//! nothing else, so they are printed as they are.) Such text may hold terminal escape sequences (ESC, BEL), NUL bytes, HTML
 //! (`"><script>`), Markdown syntax, spreadsheet formulas or a `javascript:` URL. Each
 //! renderer passes it through the one function here for its format:
 //!
@@ -13,8 +14,9 @@
 //!   escaped, newlines as spaces);
 //! * CSV: [`csv_cell`] (control characters made visible, formula-like cells prefixed
 //!   with `'`, quoted as RFC 4180 requires);
+//! * LaTeX: [`latex`] (control characters made visible, special characters escaped);
 //! * links: [`link_target`], the only way a URL becomes a link (`href`, `<url>`), and
-//!   [`anchor`], the only way a marker id becomes an HTML `id` or `#fragment`.
+//!   [`anchor`], the only way a section, table or chart id becomes an HTML `id`.
 
 use entrepot_core::text::{escape_controls, escape_controls_keep_layout};
 
@@ -80,6 +82,26 @@ pub(crate) fn csv_cell(s: &str) -> String {
     } else {
         s
     }
+}
+
+/// Text for LaTeX: control characters shown as visible escapes, then the characters
+/// LaTeX reads as commands (`\ { } $ & # ^ _ % ~`) escaped.
+pub(crate) fn latex(s: &str) -> String {
+    let s = escape_controls(s);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '_' | '&' | '%' | '$' | '#' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '^' => out.push_str("\\textasciicircum{}"),
+            '~' => out.push_str("\\textasciitilde{}"),
+            '\\' => out.push_str("\\textbackslash{}"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Whether `s` is a plain decimal number: an optional sign, digits with at most one
@@ -182,6 +204,18 @@ mod tests {
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_cell("a\nb\u{1b}"), "a\\nb\\e");
         assert_eq!(csv_cell("China"), "China");
+    }
+
+    #[test]
+    fn latex_escapes_commands_and_controls() {
+        assert_eq!(
+            latex("log(dist)_x & 5% ~ ^"),
+            "log(dist)\\_x \\& 5\\% \\textasciitilde{} \\textasciicircum{}"
+        );
+        assert_eq!(
+            latex("\\input{x}\u{1b}"),
+            "\\textbackslash{}input\\{x\\}\\textbackslash{}e"
+        );
     }
 
     #[test]

@@ -1,40 +1,68 @@
 //! # entrepot-report
 //!
-//! Renderers of a release [`Brief`](entrepot_brief::Brief): terminal text, JSON,
-//! Markdown, a self-contained HTML report with inline SVG charts, and a CSV of the
-//! partner tables. Renderers only format: every number, and whether it is published
-//! or computed, comes from the brief.
+//! Renderers of an Entrepôt report [`Document`] (`entrepot-doc`): terminal text, JSON,
+//! Markdown, a self-contained HTML page with inline SVG charts, CSV of the tables, and
+//! LaTeX tabulars. Any analysis that produces a `Document` — the release brief
+//! (`entrepot_brief::brief_document`), a gravity regression
+//! (`entrepot_gravity::RegressionTable::to_document`) — gets every format. Renderers
+//! only format: every number, its unit and precision, and its marker come from the
+//! document.
 //!
-//! Provenance markers are the same in every text format: `[P3]` for a figure quoted
-//! from source P3 (listed with its URL and facts-file lines at the end), `[C2]` for a
-//! figure computed by Entrepôt (its method and inputs listed at the end), `~` for an
-//! approximate figure and `!` when published reports of the same quantity disagree
-//! (the other reports are shown next to it).
+//! ## Map
 //!
-//! Any text of a brief may come from a hostile file (control bytes, markup, a
+//! | function | output | module |
+//! |---|---|---|
+//! | [`render_terminal`] | plain text within a width, optional ANSI colour | `terminal` (layout in `text`) |
+//! | [`render_json`] / [`try_render_json`] | the document as JSON (`crates/entrepot-doc/schema/document.schema.json`) | here |
+//! | [`render_json_value`] | any model as JSON, with the same escaping (the brief's own JSON) | here |
+//! | [`render_markdown`] | GitHub-flavoured Markdown | `markdown` |
+//! | [`render_html`] | self-contained HTML with SVG charts | `html`, `svg` |
+//! | [`render_csv`] | one CSV of the document's tables (selected by [`CsvOptions`]) | `csv_out` |
+//! | [`render_latex`] | booktabs `tabular`s of the document's tables | `latex` |
+//!
+//! What every text renderer decides the same way (visible columns, alignment, check
+//! tags, the marker legend) is in `layout`.
+//!
+//! ## Markers
+//!
+//! Provenance markers are the document's typed ids, so they are the same in every
+//! format: `[P3]` for a figure quoted from source P3 (listed with its URL and
+//! facts-file lines at the end), `[C2]` for a figure computed by Entrepôt (its method
+//! and inputs listed at the end), `~` for an approximate figure and `!` when published
+//! reports of the same quantity disagree (the other reports are shown next to it). A
+//! figure that cannot be given is shown as missing (`-`, with its reason where there
+//! is room), never as a number.
+//!
+//! ## Hostile text
+//!
+//! Any text of a document may come from a hostile file (control bytes, markup, a
 //! `javascript:` URL). The `escape` module holds the one function per format that
 //! makes such text safe, and which renderer applies it where: control characters are
-//! never written raw in any format, Markdown and HTML carry no markup from data, and
-//! a URL becomes a link only when it is a well-formed `http(s)` URL.
+//! never written raw in any format, Markdown and HTML carry no markup from data, a URL
+//! becomes a link only when it is a well-formed `http(s)` URL, and a CSV cell never
+//! starts a formula.
+
+#![warn(missing_docs)]
 
 mod csv_out;
 mod escape;
 mod html;
-mod labels;
+mod latex;
+mod layout;
 mod markdown;
-mod marks;
 mod svg;
 mod terminal;
 mod text;
 
-use entrepot_brief::Brief;
+pub use entrepot_doc::Document;
+use serde::Serialize;
 use thiserror::Error;
 
 /// Errors of the renderers.
 #[derive(Debug, Error)]
 pub enum ReportError {
-    /// The brief could not be serialised to JSON.
-    #[error("cannot serialise the brief to JSON: {0}")]
+    /// The value could not be serialised to JSON (a non-string map key, say).
+    #[error("cannot serialise to JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
 
@@ -57,16 +85,44 @@ impl Default for TerminalOptions {
     }
 }
 
-/// The brief as terminal text; no line is wider than `opts.width` columns (ANSI
-/// colour codes aside).
-pub fn render_terminal(brief: &Brief, opts: &TerminalOptions) -> String {
-    terminal::render(brief, opts)
+/// Which tables [`render_csv`] writes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CsvOptions {
+    /// Only the tables whose id starts with this (`partners-` for the brief's partner
+    /// tables); `None` writes every table.
+    pub table_prefix: Option<String>,
 }
 
-/// The brief as pretty-printed JSON, following
-/// `crates/entrepot-brief/schema/brief.schema.json`.
-pub fn try_render_json(brief: &Brief) -> Result<String, ReportError> {
-    let mut s = serde_json::to_string_pretty(brief)?;
+impl CsvOptions {
+    /// Every table.
+    pub fn all() -> CsvOptions {
+        CsvOptions::default()
+    }
+
+    /// The tables whose id starts with `prefix`.
+    pub fn tables_starting_with(prefix: &str) -> CsvOptions {
+        CsvOptions {
+            table_prefix: Some(prefix.to_string()),
+        }
+    }
+}
+
+/// The document as terminal text; no line is wider than `opts.width` columns (ANSI
+/// colour codes aside).
+pub fn render_terminal(doc: &Document, opts: &TerminalOptions) -> String {
+    terminal::render(doc, opts)
+}
+
+/// The document as pretty-printed JSON, following
+/// `crates/entrepot-doc/schema/document.schema.json`.
+pub fn try_render_json(doc: &Document) -> Result<String, ReportError> {
+    render_json_value(doc)
+}
+
+/// Any serialisable value (an analysis' own model, such as the brief's, with its own
+/// schema) as pretty-printed JSON with the escaping of [`render_json`].
+pub fn render_json_value<T: Serialize + ?Sized>(value: &T) -> Result<String, ReportError> {
+    let mut s = serde_json::to_string_pretty(value)?;
     s.push('\n');
     Ok(escape_json_controls(s))
 }
@@ -94,11 +150,11 @@ fn escape_json_controls(s: String) -> String {
     out
 }
 
-/// The brief as pretty-printed JSON (see [`try_render_json`]); a brief always
-/// serialises, so this never fails in practice (an error is returned as a JSON object
-/// with an `error` key).
-pub fn render_json(brief: &Brief) -> String {
-    try_render_json(brief).unwrap_or_else(|e| {
+/// The document as pretty-printed JSON (see [`try_render_json`]); a document always
+/// serialises (its numbers are finite and its map keys strings), so this never fails
+/// in practice (an error is returned as a JSON object with an `error` key).
+pub fn render_json(doc: &Document) -> String {
+    try_render_json(doc).unwrap_or_else(|e| {
         format!(
             "{{\"error\": {}}}\n",
             serde_json::Value::String(e.to_string())
@@ -106,20 +162,25 @@ pub fn render_json(brief: &Brief) -> String {
     })
 }
 
-/// The brief as Markdown (GitHub-flavoured tables, source links).
-pub fn render_markdown(brief: &Brief) -> String {
-    markdown::render(brief)
+/// The document as Markdown (GitHub-flavoured tables, source links).
+pub fn render_markdown(doc: &Document) -> String {
+    markdown::render(doc)
 }
 
-/// The brief as a self-contained HTML page: inline CSS, inline SVG charts
-/// (`#chart-monthly`, `#chart-contributions`, `#chart-shares`), no scripts and no
-/// network access.
-pub fn render_html(brief: &Brief) -> String {
-    html::render(brief)
+/// The document as a self-contained HTML page: inline CSS, inline SVG charts (each
+/// `<svg>` with its chart's id), no scripts and no network access.
+pub fn render_html(doc: &Document) -> String {
+    html::render(doc)
 }
 
-/// The partner tables as CSV (one row per table row; values as numbers, with the
-/// provenance of each).
-pub fn render_partners_csv(brief: &Brief) -> String {
-    csv_out::render(brief)
+/// The document's tables (those `opts` selects) as one CSV: one line per row, values
+/// as numbers, with the marker and provenance of each figure.
+pub fn render_csv(doc: &Document, opts: &CsvOptions) -> String {
+    csv_out::render(doc, opts)
+}
+
+/// The document's tables as LaTeX `tabular`s (booktabs), estimates with stars and
+/// standard errors in parentheses.
+pub fn render_latex(doc: &Document) -> String {
+    latex::render(doc)
 }

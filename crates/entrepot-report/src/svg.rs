@@ -1,7 +1,9 @@
-//! Inline SVG charts (no scripts, no external resources).
+//! Inline SVG charts (no scripts, no external resources): series of bars and lines on
+//! one or two axes, horizontal bars, and heat maps. Every text and attribute value
+//! from the document goes through [`esc`]; colours come from a fixed palette, never
+//! from data.
 
-use entrepot_brief::{fmt, Bar, ShareSeries, TrendPoint};
-use entrepot_core::Period;
+use entrepot_doc::{format as fmt, Axis, Bar, Chart, Currency, Mark, Plot, Series, Unit};
 use std::fmt::Write;
 
 /// Every text and attribute value of a chart goes through this (see [`crate::escape`]).
@@ -28,7 +30,7 @@ fn nice_step(range: f64, ticks: usize) -> f64 {
 }
 
 /// Axis bounds and ticks covering `lo..hi`.
-fn axis(lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
+fn axis_bounds(lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
     let (lo, hi) = if (hi - lo).abs() < 1e-12 {
         (lo - 1.0, hi + 1.0)
     } else {
@@ -56,53 +58,94 @@ fn tick_label(v: f64) -> String {
 
 fn empty(id: &str, title: &str, msg: &str) -> String {
     format!(
-        "<svg id=\"{id}\" class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 900 80\" width=\"900\" height=\"80\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title><text x=\"450\" y=\"45\" text-anchor=\"middle\" class=\"chart-empty\">{m}</text></svg>",
+        "<svg{id} class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 900 80\" width=\"900\" height=\"80\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title><text x=\"450\" y=\"45\" text-anchor=\"middle\" class=\"chart-empty\">{m}</text></svg>",
         t = esc(title),
         m = esc(msg)
     )
 }
 
-/// Exports and imports as bars, the balance as a line, and the year-to-date balance as
-/// a dashed line on the right axis.
-pub(crate) fn trend(points: &[TrendPoint]) -> String {
-    let id = "chart-monthly";
-    let title = "Exports, imports and balance (USD bn)";
-    if points.is_empty() {
-        return empty(id, title, "No levels held for this chart");
+/// The opening `<svg>` tag of a chart.
+fn open(id: &str, title: &str, w: f64, h: f64) -> String {
+    format!(
+        "<svg{id} class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
+        t = esc(title)
+    )
+}
+
+/// A chart as an inline SVG element; its `id` attribute is the chart's id when that
+/// is an anchor ([`crate::escape::anchor`]).
+pub(crate) fn chart(c: &Chart, currency: Option<Currency>) -> String {
+    let id = crate::escape::anchor(&c.id)
+        .map(|a| format!(" id=\"{a}\""))
+        .unwrap_or_default();
+    let why = c
+        .empty_reason
+        .as_deref()
+        .unwrap_or("No data for this chart");
+    match &c.plot {
+        Plot::Series {
+            x_labels,
+            series,
+            right_unit,
+        } if !x_labels.is_empty()
+            && series.iter().any(|s| s.values.iter().any(Option::is_some)) =>
+        {
+            series_chart(&id, c, x_labels, series, right_unit.as_ref(), currency)
+        }
+        Plot::Bars { bars } if !bars.is_empty() => bar_chart(&id, c, bars),
+        Plot::HeatMap {
+            x_labels,
+            y_labels,
+            values,
+        } if !x_labels.is_empty() && !y_labels.is_empty() => {
+            heat_map(&id, c, x_labels, y_labels, values, currency)
+        }
+        _ => empty(&id, &c.title, why),
     }
+}
+
+/// A value with its unit for a tooltip (`330.30bn`, `+1.2pp`).
+fn value_text(v: f64, unit: &Unit, currency: Option<Currency>) -> String {
+    fmt::quantity(v, unit, 2, false, false, currency)
+}
+
+/// Series over categories: bar series side by side in each band, line series as
+/// paths with points (gaps where a value is missing, breaks where a series starts
+/// again), each on its axis.
+fn series_chart(
+    id: &str,
+    c: &Chart,
+    x_labels: &[String],
+    series: &[Series],
+    right_unit: Option<&Unit>,
+    currency: Option<Currency>,
+) -> String {
     let (w, h) = (900.0, 360.0);
     let (ml, mr, mt, mb) = (64.0, 70.0, 36.0, 64.0);
     let pw = w - ml - mr;
     let ph = h - mt - mb;
-    let mut lo: f64 = 0.0;
-    let mut hi: f64 = 0.0;
-    for p in points {
-        for v in [p.exports, p.imports, p.balance].into_iter().flatten() {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-    }
-    let (a, b, ticks) = axis(lo, hi);
-    let ytd: Vec<f64> = points.iter().filter_map(|p| p.ytd_balance).collect();
-    let (ya, yb, yticks) = if ytd.is_empty() {
-        (0.0, 1.0, Vec::new())
-    } else {
-        axis(
-            ytd.iter().copied().fold(0.0, f64::min),
-            ytd.iter().copied().fold(0.0, f64::max),
-        )
+    let range = |axis: Axis| {
+        let vals: Vec<f64> = series
+            .iter()
+            .filter(|s| s.axis == axis)
+            .flat_map(|s| s.values.iter().flatten().copied())
+            .collect();
+        (!vals.is_empty()).then(|| {
+            axis_bounds(
+                vals.iter().copied().fold(0.0, f64::min),
+                vals.iter().copied().fold(0.0, f64::max),
+            )
+        })
     };
+    let (a, b, ticks) = range(Axis::Left).unwrap_or((0.0, 1.0, Vec::new()));
+    let right = range(Axis::Right);
     let y = |v: f64| mt + ph - (v - a) / (b - a) * ph;
-    let y2 = |v: f64| mt + ph - (v - ya) / (yb - ya) * ph;
-    let n = points.len() as f64;
+    let (ra, rb) = right.as_ref().map_or((0.0, 1.0), |r| (r.0, r.1));
+    let y2 = |v: f64| mt + ph - (v - ra) / (rb - ra) * ph;
+    let n = x_labels.len() as f64;
     let band = pw / n;
     let x = |i: usize| ml + band * (i as f64 + 0.5);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg id=\"{id}\" class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
-        t = esc(title)
-    );
+    let mut s = open(id, &c.title, w, h);
     for t in &ticks {
         let _ = write!(
             s,
@@ -114,14 +157,16 @@ pub(crate) fn trend(points: &[TrendPoint]) -> String {
             l = tick_label(*t)
         );
     }
-    for t in &yticks {
-        let _ = write!(
-            s,
-            "<text class=\"tick tick-ytd\" x=\"{tx}\" y=\"{ty:.1}\">{l}</text>",
-            tx = ml + pw + 6.0,
-            ty = y2(*t) + 4.0,
-            l = tick_label(*t)
-        );
+    if let Some((_, _, rticks)) = &right {
+        for t in rticks {
+            let _ = write!(
+                s,
+                "<text class=\"tick tick-right\" x=\"{tx}\" y=\"{ty:.1}\">{l}</text>",
+                tx = ml + pw + 6.0,
+                ty = y2(*t) + 4.0,
+                l = tick_label(*t)
+            );
+        }
     }
     let _ = write!(
         s,
@@ -129,52 +174,64 @@ pub(crate) fn trend(points: &[TrendPoint]) -> String {
         x2 = ml + pw,
         y0 = y(0.0)
     );
-    let bw = (band * 0.36).max(1.0);
     let every = ((n / 12.0).ceil() as usize).max(1);
-    for (i, p) in points.iter().enumerate() {
-        let cx = x(i);
-        for (v, class, dx) in [
-            (p.exports, "bar-exports", -bw),
-            (p.imports, "bar-imports", 0.0),
-        ] {
-            if let Some(v) = v {
-                let (top, hgt) = if v >= 0.0 {
-                    (y(v), y(0.0) - y(v))
-                } else {
-                    (y(0.0), y(v) - y(0.0))
-                };
-                let _ = write!(
-                    s,
-                    "<rect class=\"{class}\" x=\"{rx:.1}\" y=\"{top:.1}\" width=\"{bw:.1}\" height=\"{hgt:.1}\"><title>{per} {name}: {val}bn</title></rect>",
-                    rx = cx + dx,
-                    per = p.period,
-                    name = if class == "bar-exports" { "exports" } else { "imports" },
-                    val = fmt::number(v, 2)
-                );
-            }
-        }
-        if i % every == 0 || i + 1 == points.len() {
+    for (i, l) in x_labels.iter().enumerate() {
+        if i % every == 0 || i + 1 == x_labels.len() {
             let _ = write!(
                 s,
                 "<text class=\"tick\" x=\"{cx:.1}\" y=\"{ty}\" text-anchor=\"end\" transform=\"rotate(-40 {cx:.1} {ty})\">{l}</text>",
+                cx = x(i),
                 ty = mt + ph + 14.0,
-                l = period_label(&p.period)
+                l = esc(l)
             );
         }
     }
-    // lines with gaps where a value is missing
-    let line = |vals: Vec<Option<f64>>,
-                yf: &dyn Fn(f64) -> f64,
-                class: &str,
-                name: &str,
-                restart_yearly: bool|
-     -> String {
-        let mut out = String::new();
+    let unit_of = |axis: Axis| match axis {
+        Axis::Left => c.unit.clone(),
+        Axis::Right => right_unit.cloned().unwrap_or_else(|| c.unit.clone()),
+    };
+    // bars, side by side within each band
+    let bar_series: Vec<(usize, &Series)> = series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.mark == Mark::Bar)
+        .collect();
+    let nb = bar_series.len().max(1) as f64;
+    let bw = (band * 0.72 / nb).max(1.0);
+    for (k, (si, sr)) in bar_series.iter().enumerate() {
+        let colour = PALETTE[si % PALETTE.len()];
+        let yf: &dyn Fn(f64) -> f64 = if sr.axis == Axis::Right { &y2 } else { &y };
+        let unit = unit_of(sr.axis);
+        for (i, v) in sr.values.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let (top, hgt) = if *v >= 0.0 {
+                (yf(*v), yf(0.0) - yf(*v))
+            } else {
+                (yf(0.0), yf(*v) - yf(0.0))
+            };
+            let _ = write!(
+                s,
+                "<rect class=\"bar series-{si}\" fill=\"{colour}\" x=\"{rx:.1}\" y=\"{top:.1}\" width=\"{bw:.1}\" height=\"{hgt:.1}\"><title>{per} {name}: {val}</title></rect>",
+                rx = x(i) - band * 0.36 + bw * k as f64,
+                per = esc(&x_labels[i]),
+                name = esc(&sr.label),
+                val = esc(&value_text(*v, &unit, currency))
+            );
+        }
+    }
+    // lines with gaps where a value is missing and breaks where a series starts again
+    for (si, sr) in series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.mark != Mark::Bar)
+    {
+        let colour = PALETTE[si % PALETTE.len()];
+        let yf: &dyn Fn(f64) -> f64 = if sr.axis == Axis::Right { &y2 } else { &y };
+        let unit = unit_of(sr.axis);
         let mut d = String::new();
         let mut pen = false;
-        for (i, v) in vals.iter().enumerate() {
-            // a cumulative line starts again each January
-            if restart_yearly && i > 0 && points[i].period.year() != points[i - 1].period.year() {
+        for (i, v) in sr.values.iter().enumerate() {
+            if sr.breaks.contains(&i) {
                 pen = false;
             }
             match v {
@@ -191,104 +248,59 @@ pub(crate) fn trend(points: &[TrendPoint]) -> String {
                 None => pen = false,
             }
         }
+        let dashed = if sr.mark == Mark::DashedLine {
+            " line-dashed"
+        } else {
+            ""
+        };
         if !d.is_empty() {
-            let _ = write!(out, "<path class=\"{class}\" d=\"{}\"/>", d.trim_end());
+            let _ = write!(
+                s,
+                "<path class=\"line series-{si}{dashed}\" stroke=\"{colour}\" d=\"{}\"/>",
+                d.trim_end()
+            );
         }
-        for (i, v) in vals.iter().enumerate() {
+        for (i, v) in sr.values.iter().enumerate() {
             if let Some(v) = v {
                 let _ = write!(
-                    out,
-                    "<circle class=\"{class}-dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{} {name}: {}bn</title></circle>",
+                    s,
+                    "<circle class=\"dot series-{si}\" fill=\"{colour}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{} {}: {}</title></circle>",
                     x(i),
                     yf(*v),
-                    points[i].period,
-                    fmt::number(*v, 2)
+                    esc(&x_labels[i]),
+                    esc(&sr.label),
+                    esc(&value_text(*v, &unit, currency))
                 );
             }
         }
-        out
-    };
-    s.push_str(&line(
-        points.iter().map(|p| p.balance).collect(),
-        &y,
-        "line-balance",
-        "balance",
-        false,
-    ));
-    if !ytd.is_empty() {
-        s.push_str(&line(
-            points.iter().map(|p| p.ytd_balance).collect(),
-            &y2,
-            "line-ytd",
-            "year-to-date balance",
-            true,
-        ));
     }
     // legend
-    let items: Vec<(&str, &str)> = {
-        let mut v = vec![
-            ("bar-exports", "Exports"),
-            ("bar-imports", "Imports"),
-            ("line-balance", "Balance"),
-        ];
-        if !ytd.is_empty() {
-            v.push(("line-ytd", "Year-to-date balance (right axis)"));
-        }
-        v
-    };
     let mut lx = ml;
-    for (class, label) in items {
+    for (si, sr) in series.iter().enumerate() {
+        let colour = PALETTE[si % PALETTE.len()];
         let _ = write!(
             s,
-            "<rect class=\"legend-swatch {class}-swatch\" x=\"{lx}\" y=\"10\" width=\"14\" height=\"10\"/><text class=\"legend\" x=\"{tx}\" y=\"19\">{l}</text>",
+            "<rect class=\"legend-swatch\" fill=\"{colour}\" x=\"{lx:.1}\" y=\"10\" width=\"14\" height=\"10\"/><text class=\"legend\" x=\"{tx:.1}\" y=\"19\">{l}</text>",
             tx = lx + 18.0,
-            l = esc(label)
+            l = esc(&sr.label)
         );
-        lx += 30.0 + label.len() as f64 * 6.5;
+        lx += 30.0 + sr.label.chars().count() as f64 * 6.5;
     }
     s.push_str("</svg>");
     s
 }
 
-fn period_label(p: &Period) -> String {
-    p.to_string()
-}
-
-/// Contributions to growth (pp) as horizontal bars, with total growth last.
-pub(crate) fn contributions(bars: &[Bar], total: Option<f64>) -> String {
-    let id = "chart-contributions";
-    let title = "Contributions to export growth (percentage points)";
-    if bars.is_empty() {
-        return empty(
-            id,
-            title,
-            "No partner levels held in both periods: contributions cannot be computed",
-        );
-    }
-    let mut all: Vec<(String, f64, &str)> = bars
-        .iter()
-        .map(|b| {
-            let class = if b.value >= 0.0 { "bar-pos" } else { "bar-neg" };
-            (b.label.clone(), b.value, class)
-        })
-        .collect();
-    if let Some(t) = total {
-        all.push(("Total growth (%)".into(), t, "bar-total"));
-    }
+/// Horizontal bars: positive and negative bars coloured apart, a total bar in grey.
+fn bar_chart(id: &str, c: &Chart, bars: &[Bar]) -> String {
     let (w, rowh) = (900.0, 26.0);
     let (ml, mr, mt) = (190.0, 80.0, 34.0);
-    let h = mt + rowh * all.len() as f64 + 30.0;
+    let h = mt + rowh * bars.len() as f64 + 30.0;
     let pw = w - ml - mr;
-    let lo = all.iter().map(|a| a.1).fold(0.0, f64::min);
-    let hi = all.iter().map(|a| a.1).fold(0.0, f64::max);
-    let (a, b, ticks) = axis(lo, hi);
+    let lo = bars.iter().map(|b| b.value).fold(0.0, f64::min);
+    let hi = bars.iter().map(|b| b.value).fold(0.0, f64::max);
+    let (a, b, ticks) = axis_bounds(lo, hi);
     let x = |v: f64| ml + (v - a) / (b - a) * pw;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg id=\"{id}\" class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
-        t = esc(title)
-    );
+    let mut s = open(id, &c.title, w, h);
     for t in &ticks {
         let _ = write!(
             s,
@@ -299,24 +311,32 @@ pub(crate) fn contributions(bars: &[Bar], total: Option<f64>) -> String {
             l = tick_label(*t)
         );
     }
-    for (i, (label, v, class)) in all.iter().enumerate() {
-        let yy = mt + rowh * i as f64;
-        let (x0, x1) = if *v >= 0.0 {
-            (x(0.0), x(*v))
+    for (i, bar) in bars.iter().enumerate() {
+        let class = if bar.total {
+            "bar-total"
+        } else if bar.value >= 0.0 {
+            "bar-pos"
         } else {
-            (x(*v), x(0.0))
+            "bar-neg"
         };
+        let yy = mt + rowh * i as f64;
+        let (x0, x1) = if bar.value >= 0.0 {
+            (x(0.0), x(bar.value))
+        } else {
+            (x(bar.value), x(0.0))
+        };
+        let val = fmt::signed(bar.value, 2);
         let _ = write!(
             s,
             "<text class=\"label\" x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\">{l}</text><rect class=\"{class}\" x=\"{x0:.1}\" y=\"{ry:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\"><title>{l}: {val}</title></rect><text class=\"value\" x=\"{vx:.1}\" y=\"{ty:.1}\">{val}</text>",
             lx = ml - 8.0,
             ty = yy + rowh * 0.62,
-            l = esc(label),
+            l = esc(&bar.label),
             ry = yy + 4.0,
             bw = (x1 - x0).max(0.5),
             bh = rowh - 8.0,
             vx = x1.max(x0) + 6.0,
-            val = fmt::signed(*v, 2)
+            val = esc(&val)
         );
     }
     let _ = write!(
@@ -329,107 +349,68 @@ pub(crate) fn contributions(bars: &[Bar], total: Option<f64>) -> String {
     s
 }
 
-/// Partner shares of exports over time, one line per partner.
-pub(crate) fn shares(series: &[ShareSeries]) -> String {
-    let id = "chart-shares";
-    let title = "Partner shares of exports over time (%)";
-    let mut periods: Vec<Period> = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.period))
-        .collect();
-    periods.sort();
-    periods.dedup();
-    if periods.is_empty() {
-        return empty(
-            id,
-            title,
-            "No partner levels held: shares cannot be computed",
-        );
-    }
-    let (w, h) = (900.0, 340.0);
-    let (ml, mr, mt, mb) = (64.0, 30.0, 40.0, 60.0);
-    let pw = w - ml - mr;
-    let ph = h - mt - mb;
-    let hi = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.value))
-        .fold(0.0, f64::max);
-    let (a, b, ticks) = axis(0.0, hi * 1.1);
-    let y = |v: f64| mt + ph - (v - a) / (b - a) * ph;
-    let n = periods.len();
-    let x = |p: &Period| {
-        let i = periods.iter().position(|q| q == p).unwrap_or(0);
-        if n == 1 {
-            ml + pw / 2.0
-        } else {
-            ml + pw * i as f64 / (n - 1) as f64
-        }
-    };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg id=\"{id}\" class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
-        t = esc(title)
-    );
-    for t in &ticks {
+/// A grid of cells shaded from white (smallest) to blue (largest); empty cells are
+/// hatched grey.
+fn heat_map(
+    id: &str,
+    c: &Chart,
+    x_labels: &[String],
+    y_labels: &[String],
+    values: &[Vec<Option<f64>>],
+    currency: Option<Currency>,
+) -> String {
+    let (ml, mt) = (190.0, 90.0);
+    let cw = ((900.0 - ml - 20.0) / x_labels.len() as f64).clamp(8.0, 60.0);
+    let ch = 22.0;
+    let w = ml + cw * x_labels.len() as f64 + 20.0;
+    let h = mt + ch * y_labels.len() as f64 + 20.0;
+    let all: Vec<f64> = values.iter().flatten().flatten().copied().collect();
+    let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut s = open(id, &c.title, w, h);
+    for (j, l) in x_labels.iter().enumerate() {
+        let cx = ml + cw * (j as f64 + 0.5);
         let _ = write!(
             s,
-            "<line class=\"grid\" x1=\"{ml}\" x2=\"{x2}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\"/><text class=\"tick\" x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\">{l}</text>",
-            x2 = ml + pw,
-            yy = y(*t),
-            tx = ml - 6.0,
-            ty = y(*t) + 4.0,
-            l = tick_label(*t)
+            "<text class=\"tick\" x=\"{cx:.1}\" y=\"{ty}\" text-anchor=\"start\" transform=\"rotate(-45 {cx:.1} {ty})\">{l}</text>",
+            ty = mt - 6.0,
+            l = esc(l)
         );
     }
-    let every = n.div_ceil(12).max(1);
-    for (i, p) in periods.iter().enumerate() {
-        if i % every == 0 || i + 1 == n {
-            let _ = write!(
-                s,
-                "<text class=\"tick\" x=\"{xx:.1}\" y=\"{ty}\" text-anchor=\"end\" transform=\"rotate(-40 {xx:.1} {ty})\">{p}</text>",
-                xx = x(p),
-                ty = mt + ph + 16.0
-            );
-        }
-    }
-    let mut lx = ml;
-    for (k, sr) in series.iter().enumerate() {
-        let colour = PALETTE[k % PALETTE.len()];
-        let mut d = String::new();
-        for (i, p) in sr.points.iter().enumerate() {
-            let _ = write!(
-                d,
-                "{}{:.1},{:.1} ",
-                if i == 0 { "M" } else { "L" },
-                x(&p.period),
-                y(p.value)
-            );
-        }
+    for (i, l) in y_labels.iter().enumerate() {
+        let yy = mt + ch * i as f64;
         let _ = write!(
             s,
-            "<path class=\"share-line\" data-partner=\"{c}\" stroke=\"{colour}\" d=\"{d}\"/>",
-            c = esc(&sr.code),
-            d = d.trim_end()
+            "<text class=\"label\" x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\">{l}</text>",
+            lx = ml - 6.0,
+            ty = yy + ch * 0.65,
+            l = esc(l)
         );
-        for p in &sr.points {
-            let _ = write!(
-                s,
-                "<circle class=\"share-dot\" fill=\"{colour}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{} {}: {}%</title></circle>",
-                x(&p.period),
-                y(p.value),
-                esc(&sr.label),
-                p.period,
-                fmt::number(p.value, 2)
-            );
+        for (j, v) in values.get(i).into_iter().flatten().enumerate() {
+            let cx = ml + cw * j as f64;
+            match v {
+                Some(v) => {
+                    let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                    // white to #1f5fa8
+                    let r = (255.0 - t * (255.0 - 31.0)).round() as u8;
+                    let g = (255.0 - t * (255.0 - 95.0)).round() as u8;
+                    let b = (255.0 - t * (255.0 - 168.0)).round() as u8;
+                    let _ = write!(
+                        s,
+                        "<rect class=\"cell\" fill=\"#{r:02x}{g:02x}{b:02x}\" x=\"{cx:.1}\" y=\"{yy:.1}\" width=\"{cw:.1}\" height=\"{ch}\"><title>{yl} / {xl}: {val}</title></rect>",
+                        yl = esc(l),
+                        xl = esc(x_labels.get(j).map_or("", String::as_str)),
+                        val = esc(&value_text(*v, &c.unit, currency))
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        s,
+                        "<rect class=\"cell cell-empty\" fill=\"#eeeeee\" x=\"{cx:.1}\" y=\"{yy:.1}\" width=\"{cw:.1}\" height=\"{ch}\"/>"
+                    );
+                }
+            }
         }
-        let _ = write!(
-            s,
-            "<rect class=\"legend-swatch\" fill=\"{colour}\" x=\"{lx}\" y=\"12\" width=\"14\" height=\"10\"/><text class=\"legend\" x=\"{tx}\" y=\"21\">{l}</text>",
-            tx = lx + 18.0,
-            l = esc(&sr.label)
-        );
-        lx += 34.0 + sr.label.len() as f64 * 6.5;
     }
     s.push_str("</svg>");
     s

@@ -6,18 +6,18 @@
 //! [`crate::text`], which measures the escaped text. The only control bytes in the
 //! output are the colour codes that `push_painted` adds itself.
 
-use crate::labels::{check_tag, flow_title, growth_header, status_word, window_label};
-use crate::marks::{conflicting, text, Marks, Style};
+use crate::layout::{check_tag, currency_note, numeric_column, visible_columns, MARKERS};
 use crate::text::{cut, pad_right, safe, width, wrap, Align, TextTable};
 use crate::TerminalOptions;
-use entrepot_brief::{
-    fmt, Brief, CheckKind, CheckStatus, Figure, HeadlineRow, Measure, PartnerKind, PartnerTable,
+use entrepot_doc::{
+    format, Block, Cell, Chart, Check, CheckStatus, Currency, Document, Figure, FigureItem, Note,
+    Plot, Table,
 };
 
 struct Out<'a> {
     lines: Vec<String>,
     opts: &'a TerminalOptions,
-    marks: Marks,
+    currency: Option<Currency>,
 }
 
 impl<'a> Out<'a> {
@@ -55,7 +55,7 @@ impl<'a> Out<'a> {
 
     fn section(&mut self, title: &str) {
         self.blank();
-        let t = title.to_ascii_uppercase();
+        let t = title.to_uppercase();
         let rule = "-".repeat(self.w().saturating_sub(width(&t) + 1));
         self.push_painted(&t, "1", &format!(" {rule}"));
     }
@@ -68,404 +68,270 @@ impl<'a> Out<'a> {
     }
 
     /// `330.3bn [P1]` (with `!` when reports conflict).
-    fn cell(&mut self, f: Option<&Figure>, style: Style) -> String {
-        match f {
-            None => "-".into(),
-            Some(f) => {
-                let id = self.marks.id(f);
-                let bang = if f.is_conflicted() { "!" } else { "" };
-                format!("{} [{id}]{bang}", text(f, style))
-            }
+    fn figure(&self, f: &Figure) -> String {
+        let bang = if f.is_conflicted() { "!" } else { "" };
+        format!("{} [{}]{bang}", format::figure(f, self.currency), f.source)
+    }
+
+    /// The text of a cell: figures with their marker, missing values as `-`.
+    fn cell(&self, c: &Cell) -> String {
+        match c {
+            Cell::Figure { figure } => self.figure(figure),
+            c => format::cell(c, self.currency),
         }
     }
 
-    /// Cells for the conflicting alternatives of a figure.
-    fn alt_cells(&mut self, f: Option<&Figure>, style: Style) -> Vec<String> {
-        match f {
-            None => Vec::new(),
-            Some(f) => conflicting(f)
+    /// `or +14.3% [P20]` for each conflicting report of a figure cell.
+    fn alternatives(&self, c: &Cell) -> Vec<String> {
+        match c {
+            Cell::Figure { figure } => figure
+                .conflicting()
                 .iter()
-                .map(|a| {
-                    let id = self.marks.id(a);
-                    format!("or {} [{id}]", text(a, style))
-                })
+                .map(|a| format!("or {} [{}]", format::figure(a, self.currency), a.source))
                 .collect(),
+            _ => Vec::new(),
         }
     }
 }
 
-/// Renders the brief for a terminal.
-pub fn render(b: &Brief, opts: &TerminalOptions) -> String {
+/// Renders a document for a terminal.
+pub fn render(d: &Document, opts: &TerminalOptions) -> String {
     let mut o = Out {
         lines: Vec::new(),
         opts,
-        marks: Marks::default(),
+        currency: d.currency,
     };
-    let title = format!(
-        "ENTREPOT RELEASE BRIEF  {} ({})  {}",
-        b.reporter_name, b.reporter, b.period
-    );
     let bar = "=".repeat(o.w());
     o.push(&bar);
-    o.push_painted(&title, "1", "");
+    o.push_painted(&d.title, "1", "");
     o.push(&bar);
-    let mut basis = format!("Data: {}", b.data_basis.description);
-    if !b.data_basis.label.is_empty() {
-        basis.push_str(&format!(" - {}", b.data_basis.label));
+    for l in &d.lead {
+        o.para(l, "", 6);
     }
-    o.para(&basis, "", 6);
-    o.para(&b.comparison.description, "", 0);
-    o.para(
-        "Markers: [Pn] published figure (sources listed at the end), [Cn] computed by Entrepot (methods listed at the end), ~ approximate, ! published reports disagree (alternatives shown).",
-        "",
-        0,
-    );
-
-    headline(&mut o, b);
-    records(&mut o, b);
-    for t in &b.partner_tables {
-        partners(&mut o, b, t);
+    let mut legend = MARKERS.replace("Entrepôt", "Entrepot");
+    if let Some(c) = currency_note(d) {
+        legend.push(' ');
+        legend.push_str(&c);
     }
-    diversion(&mut o, b);
-    indicators(&mut o, b);
-    checks(&mut o, b);
-    if !b.notes.is_empty() {
-        o.section("Notes");
-        for n in &b.notes {
-            o.para(n, "- ", 2);
+    o.para(&legend, "", 0);
+    for s in &d.sections {
+        o.section(&s.title);
+        let mut first = true;
+        for b in &s.blocks {
+            // a blank line between a table or chart and what precedes it
+            if !first && matches!(b, Block::Table(_) | Block::Chart(_) | Block::Checks { .. }) {
+                o.blank();
+            }
+            first = false;
+            match b {
+                Block::Figures { items } => figures(&mut o, items),
+                Block::Table(t) => table(&mut o, t),
+                Block::Chart(c) => chart(&mut o, c),
+                Block::Note(n) => note(&mut o, n),
+                Block::Checks { checks: cs } => checks(&mut o, cs),
+            }
         }
     }
-    sources(&mut o, b);
+    sources(&mut o, d);
     let mut s = o.lines.join("\n");
     s.push('\n');
     s
 }
 
-fn measure_rows(o: &mut Out<'_>, label: &str, r: &HeadlineRow) -> Vec<Vec<String>> {
-    let ms: [&Measure; 3] = [&r.exports, &r.imports, &r.balance];
-    let mut rows = Vec::new();
-    let mut lv = vec![label.to_string(), "value".into()];
-    let mut gv = vec![
-        String::new(),
-        format!("vs {}", short_span(&r.comparison_span.to_string())),
-    ];
-    let mut cv = vec![String::new(), "comparison".into()];
-    let mut alts: Vec<Vec<String>> = Vec::new();
-    for (i, m) in ms.iter().enumerate() {
-        lv.push(o.cell(m.level.as_ref(), Style::Level));
-        gv.push(o.cell(m.yoy_pct.as_ref(), Style::Change));
-        cv.push(o.cell(m.comparison_level.as_ref(), Style::Level));
-        for (j, a) in o
-            .alt_cells(m.yoy_pct.as_ref(), Style::Change)
-            .into_iter()
-            .enumerate()
-        {
-            if alts.len() <= j {
-                alts.push(vec![String::new(); 5]);
+fn figures(o: &mut Out<'_>, items: &[FigureItem]) {
+    let label_w = items
+        .iter()
+        .map(|i| width(&i.label))
+        .max()
+        .unwrap_or(0)
+        .min(40)
+        + 2;
+    for it in items {
+        let value = match &it.value {
+            Cell::Missing { reason } => format!("- ({reason})"),
+            c => o.cell(c),
+        };
+        o.push(format!("  {}{value}", pad_right(&it.label, label_w)));
+        for a in o.alternatives(&it.value) {
+            o.push(format!("  {}{a}", " ".repeat(label_w)));
+        }
+        if let Some(n) = &it.note {
+            o.para(n, "    ", 4);
+        }
+    }
+}
+
+fn table(o: &mut Out<'_>, t: &Table) {
+    if !t.title.is_empty() || t.source.is_some() {
+        let mut title = t.title.clone();
+        if let Some(s) = t.source {
+            title.push_str(&format!(" [{s}]"));
+        }
+        o.para(title.trim_start(), "", 2);
+    }
+    let cols = visible_columns(t);
+    let row_lines = |o: &Out<'_>, r: &entrepot_doc::Row| -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        let mut main = Vec::new();
+        let mut alts: Vec<Vec<String>> = Vec::new();
+        for (j, &i) in cols.iter().enumerate() {
+            let c = r.cells.get(i);
+            let mut text = c.map(|c| o.cell(c)).unwrap_or_default();
+            if j == 0 && r.indent > 0 {
+                text = format!("{}{text}", "  ".repeat(r.indent as usize));
             }
-            alts[j][i + 2] = a;
+            main.push(text);
+            for (k, a) in c
+                .map(|c| o.alternatives(c))
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+            {
+                if alts.len() <= k {
+                    alts.push(vec![String::new(); cols.len()]);
+                }
+                alts[k][j] = a;
+            }
         }
-    }
-    rows.push(lv);
-    if gv.iter().skip(2).any(|c| c != "-") {
-        rows.push(gv);
-    }
-    rows.extend(alts);
-    if cv.iter().skip(2).any(|c| c != "-") {
-        rows.push(cv);
-    }
-    rows
-}
-
-fn short_span(s: &str) -> String {
-    s.to_string()
-}
-
-fn headline(o: &mut Out<'_>, b: &Brief) {
-    o.section("Headline");
-    let headers = vec![
-        String::new(),
-        String::new(),
-        "Exports".into(),
-        "Imports".into(),
-        "Balance".into(),
-    ];
-    let align = vec![
-        Align::Left,
-        Align::Left,
-        Align::Right,
-        Align::Right,
-        Align::Right,
-    ];
-    let mut rows = Vec::new();
-    for r in &b.headline.current {
-        let label = window_label(r.window, &r.span);
-        rows.extend(measure_rows(o, &label, r));
-    }
-    let t = TextTable {
-        headers: headers.clone(),
-        align: align.clone(),
-        rows,
+        out.push(main);
+        out.extend(alts);
+        out
     };
-    let w = o.w();
-    for l in t.render(w) {
-        o.push(l);
-    }
-    if !b.headline.previous.is_empty() {
-        o.blank();
-        o.push("Previous period, for context:");
-        let mut rows = Vec::new();
-        for r in &b.headline.previous {
-            let label = window_label(r.window, &r.span);
-            let mut m = measure_rows(o, &label, r);
-            m.retain(|row| row.get(1).map(String::as_str) != Some("comparison"));
-            rows.extend(m);
-        }
-        let t = TextTable {
-            headers,
-            align,
-            rows,
-        };
-        for l in t.render(w) {
-            o.push(l);
-        }
-    }
-}
-
-fn records(o: &mut Out<'_>, b: &Brief) {
-    if b.records.is_empty() {
-        return;
-    }
-    o.section("Records");
-    for r in &b.records {
-        let id = o.marks.id(&r.figure);
-        let s = format!(
-            "{} [{id}] ({}).",
-            r.statement.trim_end_matches('.'),
-            r.history.description
-        );
-        let s = if r.first_time || r.is_record {
-            format!("* {s}")
-        } else {
-            format!("- {s}")
-        };
-        o.para(&s, "", 2);
-    }
-}
-
-fn partners(o: &mut Out<'_>, _b: &Brief, t: &PartnerTable) {
-    o.section(&format!(
-        "{} {} (vs {})",
-        flow_title(&t.flow),
-        t.span,
-        t.comparison_span
-    ));
-    let tot = o.cell(t.total.level.as_ref(), Style::Level);
-    let g = o.cell(t.total.yoy_pct.as_ref(), Style::Change);
-    o.push(format!("Total: {tot}, {g}"));
-    let mut rows = Vec::new();
-    for r in &t.rows {
-        let mut name = match r.kind {
-            PartnerKind::Group => format!("{} ({})", r.name, r.members.unwrap_or(0)),
-            _ => r.name.clone(),
-        };
-        if let Some(w) = &r.within {
-            name = format!("  {name} (in {w})");
-        }
-        rows.push(vec![
-            name,
-            o.cell(r.value.as_ref(), Style::Level),
-            o.cell(r.yoy_pct.as_ref(), Style::Change),
-            o.cell(r.share_pct.as_ref(), Style::Level),
-            o.cell(r.share_change_pp.as_ref(), Style::Change),
-            o.cell(r.contribution_pp.as_ref(), Style::Change),
-        ]);
-        for a in o.alt_cells(r.yoy_pct.as_ref(), Style::Change) {
-            rows.push(vec![
-                String::new(),
-                String::new(),
-                a,
-                String::new(),
-                String::new(),
-                String::new(),
-            ]);
-        }
-    }
+    let mut rows: Vec<Vec<String>> = t.rows.iter().flat_map(|r| row_lines(o, r)).collect();
+    let footer: Vec<Vec<String>> = t.footer.iter().flat_map(|r| row_lines(o, r)).collect();
+    let split = rows.len();
+    rows.extend(footer);
     let table = TextTable {
-        headers: vec![
-            "Partner".into(),
-            "Value".into(),
-            growth_header(t),
-            "Share".into(),
-            "Chg share".into(),
-            "Contrib.".into(),
-        ],
-        align: vec![
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ],
+        headers: cols.iter().map(|&i| t.columns[i].label.clone()).collect(),
+        align: cols
+            .iter()
+            .map(|&i| {
+                if numeric_column(t, i) {
+                    Align::Right
+                } else {
+                    Align::Left
+                }
+            })
+            .collect(),
         rows,
     };
     let w = o.w();
-    for l in table.render(w) {
+    let lines = table.render(w);
+    // header, rule, body rows, then the footer under a rule of its own
+    let rule = lines.get(1).cloned().unwrap_or_default();
+    for (k, l) in lines.into_iter().enumerate() {
+        if k == split + 2 && k > 2 {
+            o.push(&rule);
+        }
         o.push(l);
     }
-    let status = status_word(t.identity.status);
-    o.para(
-        &format!("Contribution identity [{status}]: {}", t.identity.note),
-        "",
-        2,
-    );
-    if !t.not_held.is_empty() {
-        o.para(
-            &format!("Nothing held for: {}.", t.not_held.join(", ")),
-            "",
-            2,
-        );
-    }
 }
 
-fn diversion(o: &mut Out<'_>, b: &Brief) {
-    let Some(d) = &b.diversion else { return };
-    o.section("Diversion");
-    o.para(&d.statement, "", 0);
-    let rows: Vec<(String, Option<&Figure>, Style)> = vec![
-        (
-            format!("{} y/y", d.partner),
-            d.partner_yoy_pct.as_ref(),
-            Style::Change,
-        ),
-        (
-            format!("change with {}", d.partner),
-            d.partner_change_bn.as_ref(),
-            Style::Change,
-        ),
-        (
-            format!("ex-{} y/y", d.partner),
-            d.others_yoy_pct.as_ref(),
-            Style::Change,
-        ),
-        (
-            format!("change ex-{}", d.partner),
-            d.others_change_bn.as_ref(),
-            Style::Change,
-        ),
-        (
-            "loss made up by others".into(),
-            d.made_up_pct.as_ref(),
-            Style::Level,
-        ),
-        (
-            format!("{} share change", d.partner),
-            d.share_change_pp.as_ref(),
-            Style::Change,
-        ),
-    ];
-    for (label, f, style) in rows {
-        if f.is_some() {
-            let c = o.cell(f, style);
-            o.push(format!("  {}{c}", pad_right(&label, 28)));
-        }
-    }
-}
-
-fn indicators(o: &mut Out<'_>, b: &Brief) {
-    if b.indicators.is_empty() && b.other_figures.is_empty() {
-        return;
-    }
-    o.section("Context indicators");
-    for i in &b.indicators {
-        let c = o.cell(Some(&i.latest), Style::Level);
-        let mut s = format!("{} {}: {c}", i.label, i.latest_period);
-        if let Some(p) = &i.previous {
-            let pc = o.cell(Some(p), Style::Level);
-            s.push_str(&format!(" (previous {pc})"));
-        }
-        o.para(&s, "- ", 2);
-        if let Some(r) = &i.run {
-            o.para(&r.statement, "  ", 2);
-        }
-    }
-    if !b.other_figures.is_empty() {
-        o.blank();
-        o.push("Other published figures for the period:");
-        let mut rows = Vec::new();
-        for f in &b.other_figures {
-            rows.push(vec![
-                f.span.to_string(),
-                if f.partner.is_empty() {
-                    f.indicator.clone()
+fn chart(o: &mut Out<'_>, c: &Chart) {
+    let title = &c.title;
+    match &c.plot {
+        Plot::Bars { bars } if !bars.is_empty() => {
+            o.para(&format!("Chart: {title}"), "", 2);
+            let label_w = bars
+                .iter()
+                .map(|b| width(&b.label))
+                .max()
+                .unwrap_or(0)
+                .min(30);
+            let max = bars.iter().map(|b| b.value.abs()).fold(0.0, f64::max);
+            let room = o.w().saturating_sub(label_w + 16).clamp(10, 50);
+            for b in bars {
+                let n = if max > 0.0 {
+                    ((b.value.abs() / max) * room as f64).round() as usize
                 } else {
-                    format!("{} {}", f.indicator, f.partner)
-                },
-                o.cell(f.value.as_ref(), Style::Level),
-                o.cell(f.yoy_pct.as_ref(), Style::Change),
-            ]);
+                    0
+                };
+                let mark = if b.total {
+                    '='
+                } else if b.value < 0.0 {
+                    '-'
+                } else {
+                    '+'
+                };
+                let value = format::signed(b.value, 2);
+                o.push(format!(
+                    "  {} {} {value}",
+                    pad_right(&b.label, label_w),
+                    mark.to_string().repeat(n.max(1))
+                ));
+            }
         }
-        let t = TextTable {
-            headers: vec!["Span".into(), "Figure".into(), "Value".into(), "y/y".into()],
-            align: vec![Align::Left, Align::Left, Align::Right, Align::Right],
-            rows,
-        };
-        let w = o.w();
-        for l in t.render(w) {
-            o.push(format!("  {l}").trim_end());
+        Plot::Series {
+            x_labels, series, ..
+        } if !x_labels.is_empty() && !series.is_empty() => {
+            let names: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+            o.para(
+                &format!(
+                    "Chart: {title}: {} from {} to {} (drawn in the HTML report).",
+                    names.join(", "),
+                    x_labels[0],
+                    x_labels[x_labels.len() - 1]
+                ),
+                "",
+                2,
+            );
+        }
+        Plot::HeatMap {
+            x_labels, y_labels, ..
+        } if !x_labels.is_empty() && !y_labels.is_empty() => {
+            o.para(
+                &format!(
+                    "Chart: {title}: {} rows by {} columns (drawn in the HTML report).",
+                    y_labels.len(),
+                    x_labels.len()
+                ),
+                "",
+                2,
+            );
+        }
+        _ => {
+            let why = c.empty_reason.as_deref().unwrap_or("no data");
+            o.para(&format!("Chart: {title}: {why}."), "", 2);
         }
     }
 }
 
-fn checks(o: &mut Out<'_>, b: &Brief) {
-    if b.checks.is_empty() {
-        return;
+fn note(o: &mut Out<'_>, n: &Note) {
+    let mut s = n.text.clone();
+    if !n.figures.is_empty() {
+        let ids: Vec<String> = n.figures.iter().map(|f| f.source.to_string()).collect();
+        s.push_str(&format!(" [{}]", ids.join(", ")));
     }
-    o.section("Consistency checks");
-    for c in &b.checks {
-        let tag = check_tag(c.status);
+    let prefix = if n.emphasis { "* " } else { "- " };
+    o.para(&s, prefix, 2);
+}
+
+fn checks(o: &mut Out<'_>, cs: &[Check]) {
+    for c in cs {
         let colour = match c.status {
             CheckStatus::Ok => "32",
-            CheckStatus::MinorDifference => "33",
+            CheckStatus::Warning => "33",
             CheckStatus::NotCheckable => "2",
-            _ => "31",
+            CheckStatus::Conflict => "31",
         };
-        let detail =
-            if c.kind == CheckKind::ConflictingReports || c.kind == CheckKind::FlowsVsPublished {
-                let items: Vec<String> = c
-                    .items
-                    .iter()
-                    .map(|it| {
-                        let st = if c.subject.ends_with("y/y") {
-                            Style::Change
-                        } else {
-                            Style::Level
-                        };
-                        o.cell(Some(&it.figure), st)
-                    })
-                    .collect();
-                let verdict = match c.status {
-                    CheckStatus::Conflict => {
-                        "published reports disagree; shown side by side, not averaged"
-                    }
-                    CheckStatus::Ok => "agree within rounding",
-                    _ => "differ",
-                };
-                format!("{} - {verdict}", items.join(" vs "))
-            } else if c.kind == CheckKind::ContributionIdentity {
-                continue;
-            } else {
-                let ids: Vec<String> = c.items.iter().map(|it| o.marks.id(&it.figure)).collect();
-                if ids.is_empty() {
-                    c.detail.clone()
-                } else {
-                    format!("{} [{}]", c.detail, ids.join(", "))
+        let items: Vec<String> = c
+            .items
+            .iter()
+            .map(|it| {
+                let mut s = format!("{} {}", it.label, o.cell(&it.value));
+                for a in o.alternatives(&it.value) {
+                    s.push_str(&format!(" {a}"));
                 }
-            };
+                s
+            })
+            .collect();
+        let mut text = format!("{}: {}", c.subject, c.detail);
+        if !items.is_empty() {
+            text.push_str(&format!(" ({})", items.join("; ")));
+        }
         // wrap without colour, then paint the tag at the start of the first line
-        let tag = format!("[{tag}]");
-        let lines = wrap(&format!("{tag} {}: {detail}", c.subject), o.w(), "", 4);
+        let tag = format!("[{}]", check_tag(c.status));
+        let lines = wrap(&format!("{tag} {text}"), o.w(), "", 4);
         for (i, l) in lines.into_iter().enumerate() {
             match l.strip_prefix(&tag) {
                 Some(rest) if i == 0 => o.push_painted(&tag, colour, rest),
@@ -475,28 +341,35 @@ fn checks(o: &mut Out<'_>, b: &Brief) {
     }
 }
 
-fn sources(o: &mut Out<'_>, b: &Brief) {
-    o.section("Sources");
-    for s in &b.sources {
-        let origins: Vec<String> = s.origins.clone();
-        // a URL is cut at the width rather than moved to its own line
-        let w = o.w();
-        for line in cut(&s.url, w, &format!("[{}] ", s.id), 5) {
-            o.push(line);
+fn sources(o: &mut Out<'_>, d: &Document) {
+    if !d.sources.is_empty() {
+        o.section("Sources");
+        for s in &d.sources {
+            // a URL is cut at the width rather than moved to its own line
+            let w = o.w();
+            for line in cut(&s.url, w, &format!("[{}] ", s.id), 5) {
+                o.push(line);
+            }
+            if !s.origins.is_empty() {
+                o.para(&format!("from {}", s.origins.join(", ")), "     ", 5);
+            }
         }
-        o.para(&format!("from {}", origins.join(", ")), "     ", 5);
     }
-    if !o.marks.computed.is_empty() {
+    if !d.methods.is_empty() {
         o.section("Computed figures");
-        let notes = o.marks.computed.clone();
-        for n in notes {
-            let inputs = if n.inputs.is_empty() {
+        for m in &d.methods {
+            let inputs: Vec<String> = m
+                .sources
+                .iter()
+                .map(|s| s.to_string())
+                .chain(m.data.iter().cloned())
+                .collect();
+            let from = if inputs.is_empty() {
                 String::new()
             } else {
-                format!(" (from {})", n.inputs.join(", "))
+                format!(" (from {})", inputs.join(", "))
             };
-            o.para(&format!("[{}] {}{inputs}", n.id, n.method), "", 5);
+            o.para(&format!("[{}] {}{from}", m.id, m.method), "", 5);
         }
     }
-    let _ = fmt::number(0.0, 0);
 }

@@ -118,7 +118,7 @@ fn check(name: &str, html: &str) {
 fn sample_report_renders_in_chromium() {
     check(
         "sample",
-        &entrepot_report::render_html(&common::sample_brief()),
+        &entrepot_report::render_html(&common::sample_document()),
     );
 }
 
@@ -126,6 +126,6 @@ fn sample_report_renders_in_chromium() {
 fn flows_report_renders_in_chromium() {
     check(
         "flows",
-        &entrepot_report::render_html(&common::flows_brief()),
+        &entrepot_report::render_html(&common::flows_document()),
     );
 }

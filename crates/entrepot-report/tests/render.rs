@@ -1,4 +1,4 @@
-//! Renderers on the sample brief and on a brief computed from flows.
+//! Renderers on the documents of the sample brief and of a brief computed from flows.
 
 mod common;
 use entrepot_report::*;
@@ -22,9 +22,9 @@ fn strip_ansi(s: &str) -> String {
 
 #[test]
 fn terminal_shows_the_story_within_100_columns() {
-    let b = common::sample_brief();
+    let d = common::sample_document();
     let t = render_terminal(
-        &b,
+        &d,
         &TerminalOptions {
             width: 100,
             color: false,
@@ -45,33 +45,46 @@ fn terminal_shows_the_story_within_100_columns() {
         "+1.9% [P2]",
         "111.68bn [P3]",
         "passed $1tn for the first time",
-        "-28.6% [P",
-        "+14.8% [P",
-        "or +14.3% [P",
-        "+8.2% [P",
-        "or +8.4% [P",
-        "+28.2% [P",
-        "+14.1% [P",
+        "-28.6% [P21]",
+        "+14.8% [P17]!",
+        "or +14.3% [P20]",
+        "+8.2% [P19]!",
+        "or +8.4% [P20]",
+        "+28.2% [P20]",
+        "+14.1% [P20]",
+        "Total (world)       330.3bn [P1]       +5.9% [P1]",
         "[CONFLICT] exports to EU27 2025-11 y/y",
         "[CONFLICT] exports to ASEAN 2025-11 y/y",
-        "ex-USA",
-        "NBS Manufacturing PMI 2025-11: 49.2",
+        "Growth ex-USA",
+        "24.46 CNY tn [P30]",
         "SOURCES",
         "COMPUTED FIGURES",
     ] {
         assert!(t.contains(needle), "missing {needle:?} in\n{t}");
     }
-    // every marker used is listed at the end
-    for s in &b.sources {
+    assert!(
+        t.lines()
+            .any(|l| l.contains("NBS Manufacturing PMI 2025-11 ") && l.ends_with(" 49.2 [P27]")),
+        "{t}"
+    );
+    // every source and method is listed at the end
+    for s in &d.sources {
         assert!(
             t.contains(&format!("[{}] http", s.id)),
             "source {} not listed",
             s.id
         );
     }
+    for m in &d.methods {
+        assert!(
+            t.contains(&format!("[{}] {}", m.id, &m.method[..10])),
+            "method {}",
+            m.id
+        );
+    }
     // colour only adds escape codes
     let c = render_terminal(
-        &b,
+        &d,
         &TerminalOptions {
             width: 100,
             color: true,
@@ -83,10 +96,10 @@ fn terminal_shows_the_story_within_100_columns() {
 
 #[test]
 fn terminal_width_is_respected_for_flows_too() {
-    let b = common::flows_brief();
+    let d = common::flows_document();
     for w in [80, 100, 120] {
         let t = render_terminal(
-            &b,
+            &d,
             &TerminalOptions {
                 width: w,
                 color: false,
@@ -100,49 +113,44 @@ fn terminal_width_is_respected_for_flows_too() {
 }
 
 #[test]
-fn json_roundtrips() {
-    let b = common::sample_brief();
-    let j = render_json(&b);
-    let back: entrepot_brief::Brief = serde_json::from_str(&j).unwrap();
-    // equal up to the last bit of float parsing
-    fn close(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-        use serde_json::Value::*;
-        match (a, b) {
-            (Number(x), Number(y)) => {
-                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-                (x - y).abs() <= 1e-12 * x.abs().max(1.0)
-            }
-            (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| close(a, b)),
-            (Object(x), Object(y)) => {
-                x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| close(v, w)))
-            }
-            _ => a == b,
-        }
-    }
-    assert!(close(
-        &serde_json::to_value(&back).unwrap(),
-        &serde_json::to_value(&b).unwrap()
-    ));
+fn json_roundtrips_and_the_brief_keeps_its_own_json() {
+    let d = common::sample_document();
+    let j = render_json(&d);
+    let back: entrepot_doc::Document = serde_json::from_str(&j).unwrap();
+    assert_eq!(
+        back, d,
+        "every number is printed with enough digits to read back"
+    );
     assert!(j.contains("\"schema_version\": \"1.0\""));
+    assert!(j.contains("\"kind\": \"release_brief\""));
+    // the brief's own model, with its own schema, through the same escaping
+    let b = common::sample_brief();
+    let bj = render_json_value(&b).unwrap();
+    let back: serde_json::Value = serde_json::from_str(&bj).unwrap();
+    assert_eq!(back["reporter"], "CHN");
+    assert_eq!(back["schema_version"], entrepot_brief::SCHEMA_VERSION);
 }
 
 #[test]
 fn markdown_has_tables_and_sources() {
-    let b = common::sample_brief();
-    let m = render_markdown(&b);
+    let d = common::sample_document();
+    let m = render_markdown(&d);
     assert!(m.starts_with("# Release brief: China (CHN), 2025-11"));
-    assert!(m.contains("| Partner | Value | y/y | Share | Change in share | Contribution |"));
-    assert!(m.contains("+14.8% [P"), "{m}");
-    assert!(m.contains("**or** +14.3% [P"), "{m}");
+    assert!(
+        m.contains("| Partner | Value | y/y | Share | Chg share | Contrib. |"),
+        "{m}"
+    );
+    assert!(m.contains("| +14.8% [P17] **or** +14.3% [P20] ⚠ |"), "{m}");
     assert!(m.contains("## Sources"));
     assert!(m.contains("<https://www.business-standard.com/"));
     assert!(m.contains("## Computed figures"));
+    assert!(m.contains("- **[C1]** growth = (value / comparison value - 1) x 100 (from P3, P22)"));
 }
 
 #[test]
 fn html_is_self_contained_with_charts() {
-    for b in [common::sample_brief(), common::flows_brief()] {
-        let h = render_html(&b);
+    for d in [common::sample_document(), common::flows_document()] {
+        let h = render_html(&d);
         assert!(h.starts_with("<!DOCTYPE html>"));
         assert!(h.contains("<title>Release brief: China (CHN), 2025-11</title>"));
         for id in ["chart-monthly", "chart-contributions", "chart-shares"] {
@@ -152,23 +160,52 @@ fn html_is_self_contained_with_charts() {
         assert!(!h.contains(" src="));
         assert!(!h.contains("<link"));
         assert!(!h.contains("@import"));
-        assert!(h.matches("<rect class=\"bar-exports\"").count() > 0);
-        assert!(h.contains("class=\"line-balance\""));
-        assert!(h.contains("class=\"line-ytd\""));
-        assert!(h.contains("class=\"share-line\""));
-        assert!(h.contains("id=\"P1\"") || b.sources.is_empty());
+        assert!(
+            h.matches("<rect class=\"bar series-0\"").count() > 0,
+            "export bars"
+        );
+        assert!(h.contains("<path class=\"line series-2\""), "balance line");
+        assert!(
+            h.contains("class=\"line series-3 line-dashed\""),
+            "year-to-date line"
+        );
+        assert!(h.contains("<li id=\"P1\" value=\"1\">") || d.sources.is_empty());
+        assert!(h.contains("<li id=\"C1\">"));
     }
-    let h = render_html(&common::flows_brief());
+    let h = render_html(&common::flows_document());
     assert!(h.matches("class=\"bar-neg\"").count() >= 1, "USA shrinks");
     assert!(h.matches("class=\"bar-pos\"").count() >= 1);
+    assert!(h.contains("<svg id=\"chart-shares\""));
+    let shares = &h[h.find("<svg id=\"chart-shares\"").unwrap()..];
+    assert!(shares.contains("<path class=\"line series-0\""));
 }
 
 #[test]
-fn csv_has_one_line_per_row() {
-    let b = common::flows_brief();
-    let c = render_partners_csv(&b);
-    let n: usize = b.partner_tables.iter().map(|t| t.rows.len()).sum();
+fn csv_has_one_line_per_partner_row() {
+    let d = common::flows_document();
+    let c = render_csv(&d, &CsvOptions::tables_starting_with("partners-"));
+    let tables: Vec<&entrepot_doc::Table> = d
+        .tables()
+        .filter(|t| t.id.starts_with("partners-"))
+        .collect();
+    let n: usize = tables.iter().map(|t| t.rows.len() + t.footer.len()).sum();
     assert_eq!(c.lines().count(), n + 1);
-    assert!(c.starts_with("reporter,flow,span,"));
-    assert!(c.contains(",ROW,Rest of world,rest_of_world,true,"));
+    assert!(c.starts_with("table,part,reporter,flow,span,comparison_span,partner,name,kind,"));
+    assert!(c.contains(",ROW,Rest of world,rest_of_world,true,"), "{c}");
+    let mut r = csv::Reader::from_reader(c.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let col = |k: &str| h.iter().position(|x| x == k).unwrap();
+    let usa = r
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[col("partner")] == "USA")
+        .unwrap();
+    let v: f64 = usa[col("value_usd_bn")].parse().unwrap();
+    assert!(v > 0.0);
+    assert!(usa[col("value_usd_bn_source")].starts_with('C'));
+    assert!(usa[col("value_usd_bn_provenance")].starts_with("computed (flows)"));
+    // every table when no prefix is given
+    let all = render_csv(&d, &CsvOptions::all());
+    let rows: usize = d.tables().map(|t| t.rows.len() + t.footer.len()).sum();
+    assert_eq!(all.lines().count(), rows + 1);
 }

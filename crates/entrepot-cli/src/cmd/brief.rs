@@ -307,6 +307,8 @@ pub fn run(args: &BriefArgs, ctx: &Ctx) -> anyhow::Result<()> {
     }
     let brief = entrepot_brief::build_brief(&input)
         .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
+    // the brief laid out as a report document, which every text format renders
+    let doc = entrepot_brief::brief_document(&brief);
     let write_to = |path: &PathBuf, text: String| -> anyhow::Result<()> {
         if path.as_os_str() == "-" {
             std::io::stdout().lock().write_all(text.as_bytes())?;
@@ -321,21 +323,25 @@ pub fn run(args: &BriefArgs, ctx: &Ctx) -> anyhow::Result<()> {
     // nothing else is printed.
     let mut wrote = false;
     if let Some(p) = &args.markdown {
-        write_to(p, entrepot_report::render_markdown(&brief))?;
+        write_to(p, entrepot_report::render_markdown(&doc))?;
         wrote = true;
     }
     if let Some(p) = &args.html {
-        write_to(p, entrepot_report::render_html(&brief))?;
+        write_to(p, entrepot_report::render_html(&doc))?;
         wrote = true;
     }
     if wrote {
         return Ok(());
     }
     let text = match ctx.format {
-        Format::Json => entrepot_report::render_json(&brief),
-        Format::Csv => entrepot_report::render_partners_csv(&brief),
+        // the brief's own model (schema: crates/entrepot-brief/schema/brief.schema.json)
+        Format::Json => entrepot_report::render_json_value(&brief)?,
+        Format::Csv => entrepot_report::render_csv(
+            &doc,
+            &entrepot_report::CsvOptions::tables_starting_with("partners-"),
+        ),
         Format::Table => entrepot_report::render_terminal(
-            &brief,
+            &doc,
             &entrepot_report::TerminalOptions {
                 width: 100,
                 color: ctx.color,

@@ -206,8 +206,11 @@ fn run_fit(a: &FitArgs, format: crate::output::Format, store: &Path) -> Result<(
     let table = est.table();
     use crate::output::Format;
     let out = match format {
-        _ if a.latex => table.to_latex(),
-        Format::Table => table.to_text(),
+        _ if a.latex => entrepot_report::render_latex(&table.to_document()),
+        Format::Table => entrepot_report::render_terminal(
+            &table.to_document(),
+            &entrepot_report::TerminalOptions::default(),
+        ),
         Format::Json => table.to_json() + "\n",
         Format::Csv => table.to_csv(),
     };

@@ -66,3 +66,13 @@ pub fn flows_brief() -> Brief {
     input.period = Some(Period::month(2025, 11).unwrap());
     build_brief(&input).unwrap()
 }
+
+/// The sample brief as a report document.
+pub fn sample_document() -> entrepot_doc::Document {
+    entrepot_brief::brief_document(&sample_brief())
+}
+
+/// The flows brief as a report document.
+pub fn flows_document() -> entrepot_doc::Document {
+    entrepot_brief::brief_document(&flows_brief())
+}
