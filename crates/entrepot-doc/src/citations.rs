@@ -130,7 +130,13 @@ impl Citations {
 
     /// A figure with its marker (not signed, not approximate, exact, no alternatives;
     /// set those fields on the result).
-    pub fn figure(&mut self, value: f64, unit: Unit, decimals: u8, provenance: &Provenance) -> Figure {
+    pub fn figure(
+        &mut self,
+        value: f64,
+        unit: Unit,
+        decimals: u8,
+        provenance: &Provenance,
+    ) -> Figure {
         let (source, provenance) = self.cite(provenance);
         Figure {
             value,
@@ -216,10 +222,21 @@ mod tests {
     #[test]
     fn producer_numbering_is_kept_and_methods_are_numbered_once() {
         let mut c = Citations::new();
-        assert_eq!(c.add_source("P1", "https://a.example", &[]).to_string(), "P1");
-        assert_eq!(c.add_source("P2", "https://b.example", &[]).to_string(), "P2");
+        assert_eq!(
+            c.add_source("P1", "https://a.example", &[]).to_string(),
+            "P1"
+        );
+        assert_eq!(
+            c.add_source("P2", "https://b.example", &[]).to_string(),
+            "P2"
+        );
         let usd = Unit::money(Currency::USD, Scale::Billions);
-        let f = c.figure(330.3, usd.clone(), 1, &published("P2", "https://b.example", "f.csv:4"));
+        let f = c.figure(
+            330.3,
+            usd.clone(),
+            1,
+            &published("P2", "https://b.example", "f.csv:4"),
+        );
         assert_eq!(f.source.to_string(), "P2");
         assert_eq!(c.sources()[1].origins, vec!["f.csv:4".to_string()]);
         let growth = Provenance::Computed {
@@ -229,12 +246,23 @@ mod tests {
         };
         let g1 = c.figure(5.9, Unit::Percent, 1, &growth);
         let g2 = c.figure(5.9, Unit::Percent, 1, &growth);
-        assert_eq!((g1.source.to_string(), g2.source), ("C1".to_string(), g1.source));
+        assert_eq!(
+            (g1.source.to_string(), g2.source),
+            ("C1".to_string(), g1.source)
+        );
         let m = &c.methods()[0];
-        assert_eq!(m.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>(), ["P2", "P1"]);
+        assert_eq!(
+            m.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            ["P2", "P1"]
+        );
         assert_eq!(m.data, vec!["flows:x".to_string()]);
         // an unknown key becomes a new source rather than an unchecked id
-        let f = c.figure(1.0, usd, 1, &published("<b>", "https://c.example", "g.csv:1"));
+        let f = c.figure(
+            1.0,
+            usd,
+            1,
+            &published("<b>", "https://c.example", "g.csv:1"),
+        );
         assert_eq!(f.source.to_string(), "P3");
         match f.provenance {
             Provenance::Published { source_id, .. } => assert_eq!(source_id, "P3"),

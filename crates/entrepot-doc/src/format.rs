@@ -40,8 +40,7 @@ pub fn number(v: f64, decimals: u8) -> String {
 /// [`number`] with an explicit sign (`+5.9`, `-28.6`; zero has none).
 pub fn signed(v: f64, decimals: u8) -> String {
     let n = number(v, decimals);
-    if n.starts_with('-') || n.chars().all(|c| c == '0' || c == '.' || c == ',') || !v.is_finite()
-    {
+    if n.starts_with('-') || n.chars().all(|c| c == '0' || c == '.' || c == ',') || !v.is_finite() {
         n
     } else {
         format!("+{n}")
@@ -153,16 +152,31 @@ mod tests {
     #[test]
     fn quantities_carry_their_unit() {
         let usd = Unit::money(Currency::USD, Scale::Billions);
-        assert_eq!(quantity(330.3, &usd, 1, false, false, Some(Currency::USD)), "330.3bn");
+        assert_eq!(
+            quantity(330.3, &usd, 1, false, false, Some(Currency::USD)),
+            "330.3bn"
+        );
         assert_eq!(quantity(330.3, &usd, 1, false, false, None), "330.3 USD bn");
         assert_eq!(
             quantity(1080.0, &usd, 0, false, true, Some(Currency::USD)),
             "~1,080bn"
         );
         let cny = Unit::money(Currency::CNY, Scale::Trillions);
-        assert_eq!(quantity(24.46, &cny, 2, false, false, Some(Currency::USD)), "24.46 CNY tn");
-        assert_eq!(quantity(22.0, &Unit::Percent, 1, true, true, None), "~+22.0%");
-        assert_eq!(quantity(-4.94, &Unit::PercentagePoints, 2, true, false, None), "-4.94pp");
-        assert_eq!(quantity(28152.0, &Unit::Count, 0, false, false, None), "28,152");
+        assert_eq!(
+            quantity(24.46, &cny, 2, false, false, Some(Currency::USD)),
+            "24.46 CNY tn"
+        );
+        assert_eq!(
+            quantity(22.0, &Unit::Percent, 1, true, true, None),
+            "~+22.0%"
+        );
+        assert_eq!(
+            quantity(-4.94, &Unit::PercentagePoints, 2, true, false, None),
+            "-4.94pp"
+        );
+        assert_eq!(
+            quantity(28152.0, &Unit::Count, 0, false, false, None),
+            "28,152"
+        );
     }
 }

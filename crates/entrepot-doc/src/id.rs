@@ -136,7 +136,18 @@ mod tests {
         let c: SourceId = "C12".parse().unwrap();
         assert_eq!((c.kind(), c.number()), (SourceKind::Computed, 12));
         assert!(SourceId::computed(0).is_none());
-        for bad in ["", "P", "P0", "P03", "p3", "X1", "P-1", "P1 ", "P1\u{1b}", "P9999999999"] {
+        for bad in [
+            "",
+            "P",
+            "P0",
+            "P03",
+            "p3",
+            "X1",
+            "P-1",
+            "P1 ",
+            "P1\u{1b}",
+            "P9999999999",
+        ] {
             assert!(bad.parse::<SourceId>().is_err(), "{bad:?}");
         }
     }

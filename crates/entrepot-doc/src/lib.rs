@@ -93,8 +93,8 @@ pub use error::DocError;
 pub use figure::{Alternative, Figure};
 pub use id::{SourceId, SourceKind};
 pub use model::{
-    Axis, Bar, Block, Cell, Chart, Check, CheckStatus, Column, Document, FigureItem, Mark,
-    Method, Note, Plot, Row, Section, Series, Source, Table, SCHEMA_VERSION,
+    Axis, Bar, Block, Cell, Chart, Check, CheckStatus, Column, Document, FigureItem, Mark, Method,
+    Note, Plot, Row, Section, Series, Source, Table, SCHEMA_VERSION,
 };
 pub use provenance::{Basis, Provenance};
 pub use unit::{Currency, Scale, Unit};

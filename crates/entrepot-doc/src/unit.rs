@@ -171,7 +171,10 @@ mod tests {
         for bad in ["", "usd", "US", "USDX", "U$D", "ÜSD"] {
             assert!(bad.parse::<Currency>().is_err(), "{bad}");
         }
-        assert_eq!(Unit::money(Currency::CNY, Scale::Trillions).label(), "CNY tn");
+        assert_eq!(
+            Unit::money(Currency::CNY, Scale::Trillions).label(),
+            "CNY tn"
+        );
         assert_eq!(Scale::Billions.factor(), 1e9);
     }
 }

@@ -218,9 +218,7 @@ fn check_plot(place: &str, p: &Plot) -> Result<(), DocError> {
             y_labels,
             values,
         } => {
-            if values.len() != y_labels.len()
-                || values.iter().any(|r| r.len() != x_labels.len())
-            {
+            if values.len() != y_labels.len() || values.iter().any(|r| r.len() != x_labels.len()) {
                 return Err(shape(format!(
                     "heat map values are not {} rows of {} values",
                     y_labels.len(),

@@ -13,8 +13,7 @@ fn validator() -> jsonschema::Validator {
         "https://json-schema.org/draft/2020-12/schema"
     );
     assert_eq!(
-        schema["properties"]["schema_version"]["const"],
-        SCHEMA_VERSION,
+        schema["properties"]["schema_version"]["const"], SCHEMA_VERSION,
         "the schema file and SCHEMA_VERSION must move together"
     );
     jsonschema::draft202012::new(&schema).expect("schema compiles")
@@ -89,16 +88,33 @@ fn every_kind() -> Document {
                 title: "Table".into(),
                 source: Some(method),
                 columns: vec![
-                    Column { key: "name".into(), label: "Name".into(), detail: false },
-                    Column { key: "v".into(), label: "Value".into(), detail: false },
-                    Column { key: "code".into(), label: "Code".into(), detail: true },
+                    Column {
+                        key: "name".into(),
+                        label: "Name".into(),
+                        detail: false,
+                    },
+                    Column {
+                        key: "v".into(),
+                        label: "Value".into(),
+                        detail: false,
+                    },
+                    Column {
+                        key: "code".into(),
+                        label: "Code".into(),
+                        detail: true,
+                    },
                 ],
                 rows: vec![
                     Row::new(vec![Cell::text("a"), Cell::figure(growth), Cell::text("A")]),
                     Row {
                         cells: vec![
                             Cell::text("b"),
-                            Cell::Number { value: 3.0, unit: Unit::Count, decimals: 0, signed: false },
+                            Cell::Number {
+                                value: 3.0,
+                                unit: Unit::Count,
+                                decimals: 0,
+                                signed: false,
+                            },
                             Cell::missing("not held"),
                         ],
                         indent: 1,
@@ -107,7 +123,13 @@ fn every_kind() -> Document {
                 ],
                 footer: vec![Row::new(vec![
                     Cell::text("est"),
-                    Cell::Estimate { estimate: -0.84, std_error: 0.03, p_value: 0.001, stars: 3, decimals: 3 },
+                    Cell::Estimate {
+                        estimate: -0.84,
+                        std_error: 0.03,
+                        p_value: 0.001,
+                        stars: 3,
+                        decimals: 3,
+                    },
                     Cell::figure(conflicted),
                 ])],
             }),
@@ -125,7 +147,9 @@ fn every_kind() -> Document {
                         values: vec![Some(1.0), None],
                         breaks: vec![1],
                     }],
-                    right_unit: Some(Unit::Other { label: "tonnes".into() }),
+                    right_unit: Some(Unit::Other {
+                        label: "tonnes".into(),
+                    }),
                 },
             }),
             Block::Chart(Chart {
@@ -134,7 +158,11 @@ fn every_kind() -> Document {
                 unit: Unit::PercentagePoints,
                 empty_reason: Some("none".into()),
                 plot: Plot::Bars {
-                    bars: vec![Bar { label: "a".into(), value: -1.0, total: true }],
+                    bars: vec![Bar {
+                        label: "a".into(),
+                        value: -1.0,
+                        total: true,
+                    }],
                 },
             }),
             Block::Chart(Chart {
@@ -148,13 +176,21 @@ fn every_kind() -> Document {
                     values: vec![vec![Some(1.0)], vec![None]],
                 },
             }),
-            Block::Note(Note { text: "Record.".into(), figures: vec![level], emphasis: true }),
+            Block::Note(Note {
+                text: "Record.".into(),
+                figures: vec![level],
+                emphasis: true,
+            }),
             Block::Checks {
                 checks: vec![Check {
                     status: CheckStatus::NotCheckable,
                     subject: "s".into(),
                     detail: "d".into(),
-                    items: vec![FigureItem { label: "x".into(), value: Cell::missing("n/a"), note: None }],
+                    items: vec![FigureItem {
+                        label: "x".into(),
+                        value: Cell::missing("n/a"),
+                        note: None,
+                    }],
                 }],
             },
         ],
@@ -175,7 +211,10 @@ fn a_document_of_every_kind_is_valid_and_matches_the_schema() {
     let back: Document = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(back, doc);
     assert_eq!(json["schema_version"], "1.0");
-    assert_eq!(json["sources"][1]["id"], "P2", "the alternative's source was registered");
+    assert_eq!(
+        json["sources"][1]["id"], "P2",
+        "the alternative's source was registered"
+    );
     assert_eq!(json["methods"][1]["data"][0], "sample of 10 rows");
 }
 
@@ -190,7 +229,10 @@ fn the_schema_rejects_what_the_types_reject() {
         (format!("{fig}/source"), json!("X1")),
         (format!("{fig}/unit/currency"), json!("usd")),
         (format!("{fig}/unit/kind"), json!("money_assumed")),
-        ("/sections/0/blocks/1/rows/1/cells/2/reason".into(), json!("")),
+        (
+            "/sections/0/blocks/1/rows/1/cells/2/reason".into(),
+            json!(""),
+        ),
         ("/currency".into(), json!("US")),
         ("/schema_version".into(), json!("0.9")),
     ];
@@ -213,7 +255,11 @@ fn the_schema_rejects_what_the_types_reject() {
     let unit = format!("{fig}/unit");
     for (path, key) in [(fig, "provenance"), (unit.as_str(), "currency")] {
         let mut bad = good.clone();
-        bad.pointer_mut(path).unwrap().as_object_mut().unwrap().remove(key);
+        bad.pointer_mut(path)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .remove(key);
         assert!(!v.is_valid(&bad), "{path} without {key}");
         assert!(serde_json::from_value::<Document>(bad).is_err());
     }
@@ -225,7 +271,11 @@ fn validation_finds_inconsistent_markers_and_shapes() {
     // a marker past the end of the sources
     let mut d = good.clone();
     d.sources.pop();
-    assert!(matches!(d.validate(), Err(DocError::UnlistedSource { .. })), "{:?}", d.validate());
+    assert!(
+        matches!(d.validate(), Err(DocError::UnlistedSource { .. })),
+        "{:?}",
+        d.validate()
+    );
     // sources out of order
     let mut d = good.clone();
     d.sources.swap(0, 1);
@@ -237,7 +287,10 @@ fn validation_finds_inconsistent_markers_and_shapes() {
             figure.provenance = published("P1");
         }
     }
-    assert!(matches!(d.validate(), Err(DocError::ProvenanceMismatch { .. })));
+    assert!(matches!(
+        d.validate(),
+        Err(DocError::ProvenanceMismatch { .. })
+    ));
     // a row with a missing cell
     let mut d = good.clone();
     if let Block::Table(t) = &mut d.sections[0].blocks[1] {
