@@ -5,8 +5,9 @@
 //!
 //! Nothing is computed here: every number is a figure of the brief, converted with its
 //! provenance. The brief's published sources keep their ids (`P1` is `P1`); computed
-//! figures get their `C` ids in reading order, so every format prints the same marker
-//! for the same figure. A figure the brief does not have (not published, not
+//! figures get their `C` ids in the order a reader meets them (figures only in the
+//! CSV's detail columns last), so every format prints the same marker for the same
+//! figure. A figure the brief does not have (not published, not
 //! computable from the data held) becomes a missing cell with the reason, never a
 //! number.
 
@@ -80,6 +81,7 @@ pub fn brief_document(b: &Brief) -> Document {
         });
     }
     (d.sources, d.methods) = w.cite.into_parts();
+    d.number_methods_in_reading_order();
     d
 }
 

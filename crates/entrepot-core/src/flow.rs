@@ -187,9 +187,10 @@ impl FromStr for Declarant {
     }
 }
 
-/// Where a flow came from.
+/// Where a flow row came from: its dataset, file and declarant. (The provenance of a
+/// *reported figure* — published or computed — is `entrepot_doc::Provenance`.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Provenance {
+pub struct FlowSource {
     /// Name of the dataset in the store (e.g. `baci_hs17_2020`).
     pub dataset: String,
     /// The file it was read from, if any.
@@ -197,6 +198,10 @@ pub struct Provenance {
     /// Who declared it.
     pub declared_by: Declarant,
 }
+
+/// The former name of [`FlowSource`], kept while code moves over to the new name (the
+/// report documents' `Provenance` is `entrepot_doc::Provenance`).
+pub type Provenance = FlowSource;
 
 /// One canonical trade flow: what `reporter` exported to (or imported from) `partner`
 /// in `period`, for `product`, valued in US dollars.
@@ -216,8 +221,8 @@ pub struct TradeFlow {
     pub value_usd: f64,
     /// Optional physical quantity.
     pub quantity: Option<Quantity>,
-    /// Provenance.
-    pub provenance: Provenance,
+    /// Where the row came from.
+    pub provenance: FlowSource,
 }
 
 /// The identity of a flow: two flows with the same key in one dataset are duplicates.

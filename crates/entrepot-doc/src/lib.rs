@@ -36,6 +36,8 @@
 //!   shared by all renderers.
 //! * [`Document::validate`] (module `validate`): numbering, listed markers, finite
 //!   numbers, table and chart shapes.
+//! * [`Document::number_methods_in_reading_order`] (module `reading`): `C` ids in the
+//!   order a reader of the text formats meets them.
 //!
 //! ## Example
 //!
@@ -85,6 +87,7 @@ pub mod format;
 pub mod id;
 pub mod model;
 pub mod provenance;
+mod reading;
 pub mod unit;
 mod validate;
 

@@ -306,3 +306,69 @@ fn validation_finds_inconsistent_markers_and_shapes() {
     }
     assert!(matches!(d.validate(), Err(DocError::Shape { .. })));
 }
+
+#[test]
+fn methods_are_renumbered_in_reading_order_with_detail_columns_last() {
+    let mut cite = Citations::new();
+    let m = |name: &str| Provenance::Computed {
+        basis: Basis::Flows,
+        method: name.into(),
+        inputs: vec!["flows:x".into()],
+    };
+    // cited in the order: detail (C1), note (C2), visible cell (C3), alternative (C4)
+    let hidden = cite.figure(1.0, Unit::Number, 0, &m("hidden"));
+    let noted = cite.figure(2.0, Unit::Number, 0, &m("noted"));
+    let mut shown = cite.figure(3.0, Unit::Number, 0, &m("shown"));
+    shown
+        .alternatives
+        .push(cite.alternative(3.5, false, 1, &m("other"), 0.5, false));
+    let mut d = Document::new("t", "t");
+    d.sections.push(Section {
+        id: "s".into(),
+        title: "s".into(),
+        blocks: vec![
+            Block::Table(Table {
+                id: "t".into(),
+                title: String::new(),
+                source: None,
+                columns: vec![
+                    Column {
+                        key: "a".into(),
+                        label: "a".into(),
+                        detail: true,
+                    },
+                    Column {
+                        key: "b".into(),
+                        label: "b".into(),
+                        detail: false,
+                    },
+                ],
+                rows: vec![Row::new(vec![Cell::figure(hidden), Cell::figure(shown)])],
+                footer: vec![],
+            }),
+            Block::Note(Note {
+                text: "n".into(),
+                figures: vec![noted],
+                emphasis: false,
+            }),
+        ],
+    });
+    (d.sources, d.methods) = cite.into_parts();
+    d.validate().unwrap();
+    d.number_methods_in_reading_order();
+    d.validate().expect("still consistent");
+    let names: Vec<(String, &str)> = d
+        .methods
+        .iter()
+        .map(|m| (m.id.to_string(), m.method.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("C1".to_string(), "shown"),
+            ("C2".to_string(), "other"),
+            ("C3".to_string(), "noted"),
+            ("C4".to_string(), "hidden")
+        ]
+    );
+}

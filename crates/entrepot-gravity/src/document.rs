@@ -182,8 +182,8 @@ impl RegressionTable {
             Block::Note(Note::text(STARS_CONVENTION)),
             Block::Note(Note::text(format!(
                 "Observations used: {} of {} (dropped: {} filtered, {} missing, {} zero weight, {} singletons, {} separated by fixed effects, {} separated by regressors).",
-                self.nobs,
-                d.total_rows,
+                entrepot_doc::format::number(self.nobs as f64, 0),
+                entrepot_doc::format::number(d.total_rows as f64, 0),
                 d.filtered,
                 d.missing,
                 d.zero_weight,
@@ -317,7 +317,7 @@ mod tests {
             })
             .collect();
         assert_eq!(notes[0], STARS_CONVENTION);
-        assert!(notes[1].contains("28152 of 30000"));
+        assert!(notes[1].contains("28,152 of 30,000"));
         assert!(notes.iter().any(|n| n.contains("singletons")));
         assert!(d.sections[0].blocks.iter().any(|b| matches!(b,
             Block::Checks { checks } if checks[0].status == CheckStatus::Ok)));

@@ -4,7 +4,7 @@
 //! CHN flows of the penppml panel (`exp,imp,time,export`).
 
 use entrepot_brief::{build_brief, BriefInput};
-use entrepot_core::{Declarant, FlowKind, GroupRegistry, Period, Product, Provenance, TradeFlow};
+use entrepot_core::{Declarant, FlowKind, FlowSource, GroupRegistry, Period, Product, TradeFlow};
 
 fn penppml(path: &str) -> Vec<TradeFlow> {
     let mut out = Vec::new();
@@ -30,7 +30,7 @@ fn penppml(path: &str) -> Vec<TradeFlow> {
             product: Product::Total,
             value_usd: v,
             quantity: None,
-            provenance: Provenance {
+            provenance: FlowSource {
                 dataset: "penppml_trade".into(),
                 source_file: Some(path.into()),
                 declared_by: Declarant::Reconciled,

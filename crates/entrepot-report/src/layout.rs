@@ -3,8 +3,26 @@
 
 use entrepot_doc::{Cell, CheckStatus, Document, Table};
 
-/// The legend of the markers, printed under the title (terminal and Markdown words).
-pub(crate) const MARKERS: &str = "Markers: [Pn] published figure (sources listed at the end), [Cn] computed by Entrepôt (methods listed at the end), ~ approximate, ! published reports disagree (alternatives shown).";
+/// The legend of the markers the document uses (`Markers: [Pn] published figure
+/// (sources listed at the end), …`), with the wording of the terminal and Markdown
+/// reports; `None` when it uses none.
+pub(crate) fn markers_legend(d: &Document) -> Option<String> {
+    let figures = d.figures();
+    let mut parts = Vec::new();
+    if !d.sources.is_empty() {
+        parts.push("[Pn] published figure (sources listed at the end)");
+    }
+    if !d.methods.is_empty() {
+        parts.push("[Cn] computed by Entrepôt (methods listed at the end)");
+    }
+    if figures.iter().any(|(_, f)| f.approximate) {
+        parts.push("~ approximate");
+    }
+    if figures.iter().any(|(_, f)| f.is_conflicted()) {
+        parts.push("! published reports disagree (alternatives shown)");
+    }
+    (!parts.is_empty()).then(|| format!("Markers: {}.", parts.join(", ")))
+}
 
 /// `Money in USD unless another currency is named.` when the document has a currency.
 pub(crate) fn currency_note(d: &Document) -> Option<String> {

@@ -3,7 +3,7 @@
 //! [`link_target`] accepts it. Markers are typed ids (`P3`), never data text.
 
 use crate::escape::{link_target, markdown as esc};
-use crate::layout::{check_tag, currency_note, numeric_column, visible_columns};
+use crate::layout::{check_tag, currency_note, markers_legend, numeric_column, visible_columns};
 use entrepot_doc::{
     format, Block, Cell, Chart, Check, Currency, Document, FigureItem, Note, Plot, Table,
 };
@@ -53,12 +53,17 @@ pub fn render(d: &Document) -> String {
     for l in &d.lead {
         m.line(&format!("{}  ", esc(l)));
     }
-    let mut legend = "*Markers:* [Pn] published figure (see Sources), [Cn] computed by Entrepôt (see Computed figures), ~ approximate, ⚠ published reports disagree.".to_string();
-    if let Some(c) = currency_note(d) {
-        legend.push(' ');
-        legend.push_str(&c);
-    }
-    m.line(&format!("{legend}\n"));
+    let legend: Vec<String> = markers_legend(d)
+        .map(|l| {
+            l.replacen("Markers:", "*Markers:*", 1).replace(
+                "! published reports disagree (alternatives shown)",
+                "⚠ published reports disagree",
+            )
+        })
+        .into_iter()
+        .chain(currency_note(d))
+        .collect();
+    m.line(&format!("{}\n", legend.join(" ")));
     for s in &d.sections {
         m.line(&format!("## {}\n", esc(&s.title)));
         for b in &s.blocks {

@@ -6,7 +6,7 @@
 //! [`crate::text`], which measures the escaped text. The only control bytes in the
 //! output are the colour codes that `push_painted` adds itself.
 
-use crate::layout::{check_tag, currency_note, numeric_column, visible_columns, MARKERS};
+use crate::layout::{check_tag, currency_note, markers_legend, numeric_column, visible_columns};
 use crate::text::{cut, pad_right, safe, width, wrap, Align, TextTable};
 use crate::TerminalOptions;
 use entrepot_doc::{
@@ -108,12 +108,14 @@ pub fn render(d: &Document, opts: &TerminalOptions) -> String {
     for l in &d.lead {
         o.para(l, "", 6);
     }
-    let mut legend = MARKERS.replace("Entrepôt", "Entrepot");
-    if let Some(c) = currency_note(d) {
-        legend.push(' ');
-        legend.push_str(&c);
+    let legend: Vec<String> = markers_legend(d)
+        .map(|l| l.replace("Entrepôt", "Entrepot"))
+        .into_iter()
+        .chain(currency_note(d))
+        .collect();
+    if !legend.is_empty() {
+        o.para(&legend.join(" "), "", 0);
     }
-    o.para(&legend, "", 0);
     for s in &d.sections {
         o.section(&s.title);
         let mut first = true;

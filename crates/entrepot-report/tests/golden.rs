@@ -99,6 +99,22 @@ fn check(name: &str, d: &Document) {
             assert!(ok, "{name}: {what} lacks {text} [{id}]");
         }
     }
+    // computed markers count up without gaps in the order a reader meets them
+    let body = term.split("COMPUTED FIGURES").next().unwrap_or_default();
+    let mut met: Vec<u32> = Vec::new();
+    for (i, _) in body.match_indices("[C") {
+        let digits: String = body[i + 2..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(n) = digits.parse::<u32>() {
+            if !met.contains(&n) {
+                met.push(n);
+            }
+        }
+    }
+    let expected: Vec<u32> = (1..=met.len() as u32).collect();
+    assert_eq!(met, expected, "{name}: C markers in reading order");
     // every source and method is listed, with the same ids, in every text format
     for s in &d.sources {
         assert!(term.contains(&format!("[{}] ", s.id)), "{name}: {}", s.id);
@@ -173,7 +189,7 @@ fn penppml_brief_renderings_show_every_figure_with_its_marker() {
             product: entrepot_core::Product::Total,
             value_usd: v,
             quantity: None,
-            provenance: entrepot_core::Provenance {
+            provenance: entrepot_core::FlowSource {
                 dataset: "penppml".into(),
                 source_file: None,
                 declared_by: entrepot_core::Declarant::Reconciled,

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use entrepot_core::{Declarant, FlowKind, Period, Product, Provenance, TradeFlow};
+use entrepot_core::{Declarant, FlowKind, FlowSource, Period, Product, TradeFlow};
 
 /// A total-product flow.
 pub fn flow(reporter: &str, partner: &str, kind: FlowKind, period: Period, usd: f64) -> TradeFlow {
@@ -13,7 +13,7 @@ pub fn flow(reporter: &str, partner: &str, kind: FlowKind, period: Period, usd: 
         product: Product::Total,
         value_usd: usd,
         quantity: None,
-        provenance: Provenance {
+        provenance: FlowSource {
             dataset: "test".into(),
             source_file: None,
             declared_by: Declarant::Reporter,

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use entrepot_brief::{build_brief, Brief, BriefInput};
-use entrepot_core::{Declarant, FlowKind, GroupRegistry, Period, Product, Provenance, TradeFlow};
+use entrepot_core::{Declarant, FlowKind, FlowSource, GroupRegistry, Period, Product, TradeFlow};
 
 /// The CHN 2025-11 brief of the embedded sample.
 pub fn sample_brief() -> Brief {
@@ -53,7 +53,7 @@ pub fn flows_brief() -> Brief {
                     product: Product::Total,
                     value_usd: base * trend * season * k,
                     quantity: None,
-                    provenance: Provenance {
+                    provenance: FlowSource {
                         dataset: "synthetic".into(),
                         source_file: None,
                         declared_by: Declarant::Reporter,
