@@ -1,9 +1,10 @@
 //! A small columnar dataset: named numeric and categorical columns, loaded from CSV.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
-use crate::error::{GravityError, Result};
+use crate::error::{GravityError, Result, MAX_RECORD_BYTES};
 
 /// Code used for a missing value in a categorical column.
 pub const MISSING_CODE: u32 = u32::MAX;
@@ -157,7 +158,8 @@ impl Dataset {
     pub fn add_column(&mut self, name: &str, column: Column) -> Result<()> {
         if !self.columns.is_empty() && column.len() != self.nrows {
             return Err(GravityError::InvalidData(format!(
-                "column `{name}` has {} rows, dataset has {}",
+                "column `{}` has {} rows, dataset has {}",
+                entrepot_core::text::display_value(name),
                 column.len(),
                 self.nrows
             )));
@@ -186,45 +188,24 @@ impl Dataset {
 
     /// Loads a comma-separated file with a header row. A column becomes numeric when every
     /// non-missing cell parses as a number, categorical otherwise. Empty cells, `NA`, `.`
-    /// and `NaN` are missing.
+    /// and `NaN` are missing. Binary input (NUL bytes) is refused with
+    /// [`GravityError::NotText`] and records longer than [`MAX_RECORD_BYTES`] with
+    /// [`GravityError::RecordTooLong`], so an endless or hostile file (`/dev/zero`) ends in
+    /// an error, not in an exhausted memory.
     pub fn from_csv_path(path: impl AsRef<Path>) -> Result<Dataset> {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|source| GravityError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_csv_reader(std::io::BufReader::with_capacity(1 << 20, file))
+        let name = path.display().to_string();
+        read_csv(std::io::BufReader::with_capacity(1 << 20, file), &name)
     }
 
-    /// Loads CSV from any reader (see [`Dataset::from_csv_path`]).
+    /// Loads CSV from any reader (see [`Dataset::from_csv_path`]; errors name the input
+    /// `<input>`).
     pub fn from_csv_reader<R: std::io::Read>(reader: R) -> Result<Dataset> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(reader);
-        let headers: Vec<String> = rdr
-            .headers()?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
-        if headers.is_empty() {
-            return Err(GravityError::InvalidData("CSV has no header".into()));
-        }
-        let mut builders: Vec<ColumnBuilder> = headers
-            .iter()
-            .map(|_| ColumnBuilder::Numeric(Vec::new()))
-            .collect();
-        let mut record = csv::StringRecord::new();
-        while rdr.read_record(&mut record)? {
-            for (b, cell) in builders.iter_mut().zip(record.iter()) {
-                b.push(cell);
-            }
-        }
-        let mut ds = Dataset::new();
-        for (name, b) in headers.iter().zip(builders) {
-            ds.add_column(name, b.finish())?;
-        }
-        Ok(ds)
+        read_csv(reader, "<input>")
     }
 
     /// Number of rows.
@@ -242,12 +223,149 @@ impl Dataset {
         self.index
             .get(name)
             .map(|&i| &self.columns[i])
-            .ok_or_else(|| GravityError::UnknownColumn(name.to_string()))
+            .ok_or_else(|| GravityError::UnknownColumn {
+                name: name.to_string(),
+                available: self.names.clone(),
+            })
     }
 
     /// Whether a column exists.
     pub fn has_column(&self, name: &str) -> bool {
         self.index.contains_key(name)
+    }
+}
+
+/// Reads CSV text with a header row into a dataset; `name` names the input in errors.
+fn read_csv<R: Read>(reader: R, name: &str) -> Result<Dataset> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(TextGuard::new(reader));
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| csv_error(e, name))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    if headers.is_empty() {
+        return Err(GravityError::InvalidData("CSV has no header".into()));
+    }
+    let mut builders: Vec<ColumnBuilder> = headers
+        .iter()
+        .map(|_| ColumnBuilder::Numeric(Vec::new()))
+        .collect();
+    let mut record = csv::StringRecord::new();
+    while rdr
+        .read_record(&mut record)
+        .map_err(|e| csv_error(e, name))?
+    {
+        for (b, cell) in builders.iter_mut().zip(record.iter()) {
+            b.push(cell);
+        }
+    }
+    let mut ds = Dataset::new();
+    for (name, b) in headers.iter().zip(builders) {
+        ds.add_column(name, b.finish())?;
+    }
+    Ok(ds)
+}
+
+/// Turns a CSV error into the crate's error, recognising the stops of [`TextGuard`].
+fn csv_error(e: csv::Error, name: &str) -> GravityError {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        match io.get_ref().and_then(|x| x.downcast_ref::<GuardStop>()) {
+            Some(GuardStop::Nul) => {
+                return GravityError::NotText {
+                    path: name.to_string(),
+                }
+            }
+            Some(GuardStop::TooLong { line }) => {
+                return GravityError::RecordTooLong {
+                    path: name.to_string(),
+                    line: *line,
+                    limit: MAX_RECORD_BYTES,
+                }
+            }
+            None => {}
+        }
+    }
+    GravityError::Csv(e)
+}
+
+/// Why [`TextGuard`] stopped reading.
+#[derive(Debug)]
+enum GuardStop {
+    /// A NUL byte: the input is binary.
+    Nul,
+    /// A record grew past [`MAX_RECORD_BYTES`]; it started on this 1-based line.
+    TooLong { line: u64 },
+}
+
+impl std::fmt::Display for GuardStop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GuardStop::Nul => f.write_str("not a text file"),
+            GuardStop::TooLong { line } => write!(f, "record on line {line} is too long"),
+        }
+    }
+}
+
+impl std::error::Error for GuardStop {}
+
+/// A reader that stops CSV input which is binary (a NUL byte) or whose records grow past
+/// [`MAX_RECORD_BYTES`]. It follows RFC 4180 quoting (`"`, doubled inside a field) to know
+/// where records end, so a quoted field spanning lines counts as one record.
+struct TextGuard<R> {
+    inner: R,
+    in_quotes: bool,
+    record_bytes: usize,
+    line: u64,
+    record_line: u64,
+}
+
+impl<R> TextGuard<R> {
+    fn new(inner: R) -> Self {
+        TextGuard {
+            inner,
+            in_quotes: false,
+            record_bytes: 0,
+            line: 1,
+            record_line: 1,
+        }
+    }
+
+    fn check(&mut self, bytes: &[u8]) -> std::result::Result<(), GuardStop> {
+        for &b in bytes {
+            match b {
+                0 => return Err(GuardStop::Nul),
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' => {
+                    self.line += 1;
+                    if !self.in_quotes {
+                        self.record_bytes = 0;
+                        self.record_line = self.line;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            self.record_bytes += 1;
+            if self.record_bytes > MAX_RECORD_BYTES {
+                return Err(GuardStop::TooLong {
+                    line: self.record_line,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for TextGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.check(&buf[..n])
+            .map_err(|stop| std::io::Error::new(std::io::ErrorKind::InvalidData, stop))?;
+        Ok(n)
     }
 }
 
@@ -397,5 +515,66 @@ impl Factor {
             levels = new_levels;
         }
         Ok(Factor { codes, levels })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_input_is_not_a_text_file() {
+        let e = Dataset::from_csv_reader(std::io::repeat(0).take(1 << 30)).unwrap_err();
+        assert!(matches!(e, GravityError::NotText { .. }), "{e}");
+        assert!(e.to_string().contains("is not a text file"), "{e}");
+    }
+
+    #[test]
+    fn an_endless_record_stops_at_the_limit() {
+        // an endless stream without a newline, and an unclosed quote over many short lines
+        let e = Dataset::from_csv_reader(std::io::repeat(b'a').take(1 << 32)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                GravityError::RecordTooLong {
+                    line: 1,
+                    limit: MAX_RECORD_BYTES,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let quoted = b"a,b\n1,\""
+            .iter()
+            .copied()
+            .chain(b"x\n".iter().copied().cycle());
+        let reader = std::io::Cursor::new(quoted.take(4 << 20).collect::<Vec<u8>>());
+        let e = Dataset::from_csv_reader(reader).unwrap_err();
+        assert!(
+            matches!(e, GravityError::RecordTooLong { line: 2, .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("longer than 1048576 bytes"), "{e}");
+    }
+
+    #[test]
+    fn quoted_newlines_and_long_files_still_read() {
+        let mut text = String::from("name,v\n\"two\nlines\",1\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("r{i},{i}\n"));
+        }
+        let d = Dataset::from_csv_reader(text.as_bytes()).unwrap();
+        assert_eq!(d.nrows(), 200_001);
+    }
+
+    #[test]
+    fn unknown_columns_list_the_known_ones() {
+        let mut d = Dataset::new();
+        d.add_numeric("trade", vec![1.0]).unwrap();
+        let e = d.column("trad\u{7}e").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown column `trad\\u{07}e` (columns: trade)"
+        );
     }
 }

@@ -714,6 +714,61 @@ fn recover_fixed_effects(s: &Sample, fe_alpha: &[f64]) -> Vec<FixedEffectValues>
         .collect()
 }
 
+/// Checks that the variance can be estimated at all: more observations than parameters
+/// (the `k` regressors plus the identified fixed-effect levels, `Σ L_g − (G − 1)`), and
+/// at least two clusters in every cluster dimension. Without these every small-sample
+/// factor divides by zero and the standard errors come out NaN or infinite.
+fn check_inference(spec: &ModelSpec, s: &Sample, k: usize, vcov_kind: VcovKind) -> Result<()> {
+    let nobs = s.rows.len();
+    let fe_levels: usize = s.fe.n_levels.iter().sum();
+    let params = k + fe_levels - s.fe.n_dims().saturating_sub(1);
+    if nobs <= params {
+        return Err(GravityError::NoDegreesOfFreedom { nobs, params });
+    }
+    if vcov_kind == VcovKind::Cluster {
+        for (codes, names) in s.clusters.iter().zip(&spec.cluster) {
+            let clusters = codes.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+            if clusters < 2 {
+                return Err(GravityError::TooFewClusters {
+                    cluster: names.join("^"),
+                    clusters,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The standard errors: square roots of the variance diagonal, which must be finite and
+/// non-negative (see [`GravityError::InvalidVariance`]).
+fn standard_errors(
+    vcov: &Mat,
+    names: &[String],
+    kind: VcovKind,
+    cluster_dims: usize,
+) -> Result<Vec<f64>> {
+    let mut se = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let v = vcov.get(i, i);
+        if !(v.is_finite() && v >= 0.0) {
+            let hint = if kind == VcovKind::Cluster && cluster_dims > 1 {
+                "; the multi-way clustered variance is not positive semi-definite, which \
+                 happens with few clusters: cluster on one dimension or on their interaction"
+            } else {
+                ""
+            };
+            return Err(GravityError::InvalidVariance {
+                coefficient: name.clone(),
+                vcov: kind.to_string(),
+                value: v,
+                hint: hint.to_string(),
+            });
+        }
+        se.push(v.sqrt());
+    }
+    Ok(se)
+}
+
 fn finish(
     spec: &ModelSpec,
     s: Sample,
@@ -736,6 +791,7 @@ fn finish(
         ));
     }
     let k = names.len();
+    check_inference(spec, &s, k, vcov_kind)?;
     let (vcov, factor) = if k == 0 {
         (Mat::zeros(0), 1.0)
     } else {
@@ -758,7 +814,7 @@ fn finish(
             },
         )
     };
-    let se: Vec<f64> = (0..k).map(|i| vcov.get(i, i).sqrt()).collect();
+    let se = standard_errors(&vcov, &names, vcov_kind, spec.cluster.len())?;
     let fixed_effects = recover_fixed_effects(&s, &core.fe_alpha);
     let n_clusters = s
         .clusters
@@ -793,4 +849,105 @@ fn finish(
         fixed_effects,
         messages,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(y: &[f64], x: &[f64], g: &[&str]) -> Dataset {
+        let mut d = Dataset::new();
+        d.add_numeric("y", y.to_vec()).unwrap();
+        d.add_numeric("x", x.to_vec()).unwrap();
+        d.add_categorical("g", g).unwrap();
+        d
+    }
+
+    fn err(d: &Dataset, spec: &ModelSpec, opts: &FitOptions) -> GravityError {
+        match fit(d, spec, opts) {
+            Ok(e) => panic!("expected an error, got SE {:?}", e.se),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn one_observation_has_no_degrees_of_freedom() {
+        let d = data(&[3.0], &[1.0], &["a"]);
+        let spec = ModelSpec::parse("y ~ x").unwrap();
+        for opts in [FitOptions::default(), FitOptions::ols()] {
+            let e = err(&d, &spec, &opts);
+            assert!(
+                matches!(e, GravityError::NoDegreesOfFreedom { nobs: 1, params: 1 }),
+                "{e}"
+            );
+            assert!(e
+                .to_string()
+                .contains("no residual degrees of freedom: 1 observations for 1 parameters"));
+        }
+    }
+
+    #[test]
+    fn as_many_parameters_as_observations_is_refused() {
+        // y ~ x + intercept on two points: an exact fit, SE = inf before the check
+        let d = data(&[1.0, 4.0], &[1.0, 2.0], &["a", "b"]);
+        let spec = ModelSpec::parse("y ~ x").unwrap();
+        for opts in [FitOptions::default(), FitOptions::ols()] {
+            let e = err(&d, &spec, &opts);
+            assert!(
+                matches!(e, GravityError::NoDegreesOfFreedom { nobs: 2, params: 2 }),
+                "{e}"
+            );
+        }
+        // fixed-effect levels count as parameters: 2 levels + 1 regressor on 3 rows
+        let d = data(&[1.0, 2.0, 3.0], &[0.5, 1.5, 0.7], &["a", "a", "b"]);
+        let opts = FitOptions {
+            drop_singletons: false,
+            ..FitOptions::ols()
+        };
+        let e = err(&d, &ModelSpec::parse("y ~ x | g").unwrap(), &opts);
+        assert!(
+            matches!(e, GravityError::NoDegreesOfFreedom { nobs: 3, params: 3 }),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn one_cluster_is_refused() {
+        let y = [1.0, 2.0, 4.0, 3.0, 5.0, 7.0];
+        let x = [0.1, 0.4, 0.9, 0.5, 1.1, 1.6];
+        let d = data(&y, &x, &["a"; 6]);
+        let spec = ModelSpec::parse("y ~ x")
+            .unwrap()
+            .with_cluster("g")
+            .unwrap();
+        for opts in [FitOptions::default(), FitOptions::ols()] {
+            let e = err(&d, &spec, &opts);
+            assert!(
+                matches!(&e, GravityError::TooFewClusters { clusters: 1, cluster } if cluster == "g"),
+                "{e}"
+            );
+            assert!(
+                e.to_string().contains("at least 2 clusters, but `g` has 1"),
+                "{e}"
+            );
+        }
+        // two clusters are enough to estimate (finite standard errors)
+        let d = data(&y, &x, &["a", "a", "a", "b", "b", "b"]);
+        let est = fit(&d, &spec, &FitOptions::ols()).unwrap();
+        assert!(est.se.iter().all(|s| s.is_finite()), "{:?}", est.se);
+    }
+
+    #[test]
+    fn an_unknown_cluster_variable_is_named() {
+        let d = data(&[1.0, 2.0, 4.0], &[0.1, 0.4, 0.9], &["a", "b", "c"]);
+        let spec = ModelSpec::parse("y ~ x")
+            .unwrap()
+            .with_cluster("pair")
+            .unwrap();
+        let e = err(&d, &spec, &FitOptions::ols());
+        assert!(
+            matches!(&e, GravityError::UnknownColumn { name, .. } if name == "pair"),
+            "{e}"
+        );
+    }
 }

@@ -23,6 +23,8 @@
 
 use std::collections::HashMap;
 
+use entrepot_core::text::display_value;
+
 use crate::data::{Column, Dataset, MISSING_CODE};
 use crate::error::{GravityError, Result};
 
@@ -94,6 +96,21 @@ enum Tok {
     Comma,
 }
 
+impl Tok {
+    /// The token as named in an error message (user text escaped and cut).
+    fn describe(&self) -> String {
+        match self {
+            Tok::Num(v) => format!("number {v}"),
+            Tok::Str(s) => format!("string \"{}\"", display_value(s)),
+            Tok::Ident(s) => format!("name `{}`", display_value(s)),
+            Tok::Op(o) => format!("operator `{o}`"),
+            Tok::LParen => "`(`".into(),
+            Tok::RParen => "`)`".into(),
+            Tok::Comma => "`,`".into(),
+        }
+    }
+}
+
 fn perr(input: &str, message: impl Into<String>) -> GravityError {
     GravityError::Parse {
         input: input.to_string(),
@@ -134,7 +151,7 @@ fn tokenize(input: &str) -> Result<Vec<Tok>> {
             let s: String = chars[start..i].iter().collect();
             let v = s
                 .parse::<f64>()
-                .map_err(|_| perr(input, format!("bad number `{s}`")))?;
+                .map_err(|_| perr(input, format!("bad number `{}`", display_value(&s))))?;
             out.push(Tok::Num(v));
             continue;
         }
@@ -199,7 +216,10 @@ fn tokenize(input: &str) -> Result<Vec<Tok>> {
             '&' => Tok::Op("&&"),
             '|' => Tok::Op("||"),
             '=' => Tok::Op("=="),
-            _ => return Err(perr(input, format!("unexpected character `{c}`"))),
+            _ => {
+                let shown = display_value(&c.to_string());
+                return Err(perr(input, format!("unexpected character `{shown}`")));
+            }
         };
         out.push(tok);
         i += 1;
@@ -207,13 +227,57 @@ fn tokenize(input: &str) -> Result<Vec<Tok>> {
     Ok(out)
 }
 
+/// The deepest expression accepted: nested parentheses, function calls, unary operators
+/// and chained binary operators all count one level each. Parsing and evaluation recurse
+/// over the tree, so the bound keeps both far from the stack limit (a formula with 200
+/// levels is already unreadable; real gravity formulas have fewer than 10).
+pub const MAX_DEPTH: usize = 200;
+
+/// An expression with the depth of its tree.
+type Node = (Expr, usize);
+
 struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
     input: &'a str,
+    /// Current recursion depth of the descent (parentheses, calls, unary operators).
+    nesting: usize,
 }
 
 impl Parser<'_> {
+    fn too_deep(&self) -> GravityError {
+        perr(
+            self.input,
+            format!("expression is nested too deeply (limit {MAX_DEPTH} levels)"),
+        )
+    }
+
+    /// Enters one level of recursion; fails beyond [`MAX_DEPTH`].
+    fn enter(&mut self) -> Result<()> {
+        self.nesting += 1;
+        if self.nesting > MAX_DEPTH {
+            return Err(self.too_deep());
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.nesting -= 1;
+    }
+
+    /// A node over children of the given depths; fails beyond [`MAX_DEPTH`].
+    fn node(&self, expr: Expr, child_depth: usize) -> Result<Node> {
+        let depth = child_depth + 1;
+        if depth > MAX_DEPTH {
+            return Err(self.too_deep());
+        }
+        Ok((expr, depth))
+    }
+
+    fn bin(&self, op: BinOp, (a, da): Node, (b, db): Node) -> Result<Node> {
+        self.node(Expr::Bin(op, Box::new(a), Box::new(b)), da.max(db))
+    }
+
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos)
     }
@@ -232,27 +296,27 @@ impl Parser<'_> {
         matches!(self.toks.get(self.pos + offset), Some(Tok::Ident(s)) if s.eq_ignore_ascii_case(kw))
     }
 
-    fn or(&mut self) -> Result<Expr> {
+    fn or(&mut self) -> Result<Node> {
         let mut lhs = self.and()?;
         while self.is_op("||") || self.is_kw("or") {
             self.pos += 1;
             let rhs = self.and()?;
-            lhs = Expr::Bin(BinOp::Or, Box::new(lhs), Box::new(rhs));
+            lhs = self.bin(BinOp::Or, lhs, rhs)?;
         }
         Ok(lhs)
     }
 
-    fn and(&mut self) -> Result<Expr> {
+    fn and(&mut self) -> Result<Node> {
         let mut lhs = self.cmp()?;
         while self.is_op("&&") || self.is_kw("and") {
             self.pos += 1;
             let rhs = self.cmp()?;
-            lhs = Expr::Bin(BinOp::And, Box::new(lhs), Box::new(rhs));
+            lhs = self.bin(BinOp::And, lhs, rhs)?;
         }
         Ok(lhs)
     }
 
-    fn cmp(&mut self) -> Result<Expr> {
+    fn cmp(&mut self) -> Result<Node> {
         let lhs = self.sum()?;
         let negated_in = self.is_kw("not") && self.is_kw_at(1, "in");
         if self.is_kw("in") || negated_in {
@@ -284,11 +348,13 @@ impl Parser<'_> {
                     _ => return Err(perr(self.input, "expected `)` after `in` list")),
                 }
             }
-            return Ok(Expr::In {
-                value: Box::new(lhs),
+            let (value, depth) = lhs;
+            let expr = Expr::In {
+                value: Box::new(value),
                 items,
                 negated: negated_in,
-            });
+            };
+            return self.node(expr, depth);
         }
         let op = match self.peek() {
             Some(Tok::Op("==")) => BinOp::Eq,
@@ -301,10 +367,10 @@ impl Parser<'_> {
         };
         self.pos += 1;
         let rhs = self.sum()?;
-        Ok(Expr::Bin(op, Box::new(lhs), Box::new(rhs)))
+        self.bin(op, lhs, rhs)
     }
 
-    fn sum(&mut self) -> Result<Expr> {
+    fn sum(&mut self) -> Result<Node> {
         let mut lhs = self.prod()?;
         loop {
             let op = if self.is_op("+") {
@@ -316,12 +382,12 @@ impl Parser<'_> {
             };
             self.pos += 1;
             let rhs = self.prod()?;
-            lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs));
+            lhs = self.bin(op, lhs, rhs)?;
         }
         Ok(lhs)
     }
 
-    fn prod(&mut self) -> Result<Expr> {
+    fn prod(&mut self) -> Result<Node> {
         let mut lhs = self.unary()?;
         loop {
             let op = if self.is_op("*") {
@@ -333,29 +399,43 @@ impl Parser<'_> {
             };
             self.pos += 1;
             let rhs = self.unary()?;
-            lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs));
+            lhs = self.bin(op, lhs, rhs)?;
         }
         Ok(lhs)
     }
 
-    fn unary(&mut self) -> Result<Expr> {
-        if self.is_op("-") {
-            self.pos += 1;
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+    fn unary(&mut self) -> Result<Node> {
+        let negate = self.is_op("-");
+        let not = self.is_op("!") || (self.is_kw("not") && !self.is_kw_at(1, "in"));
+        if !(negate || not) {
+            return self.primary();
         }
-        if self.is_op("!") || (self.is_kw("not") && !self.is_kw_at(1, "in")) {
-            self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
-        }
-        self.primary()
+        self.pos += 1;
+        self.enter()?;
+        let (inner, depth) = self.unary()?;
+        self.leave();
+        let expr = if negate {
+            Expr::Neg(Box::new(inner))
+        } else {
+            Expr::Not(Box::new(inner))
+        };
+        self.node(expr, depth)
     }
 
-    fn primary(&mut self) -> Result<Expr> {
+    /// A parenthesised expression or a function's arguments, one level deeper.
+    fn nested_or(&mut self) -> Result<Node> {
+        self.enter()?;
+        let node = self.or()?;
+        self.leave();
+        Ok(node)
+    }
+
+    fn primary(&mut self) -> Result<Node> {
         match self.next() {
-            Some(Tok::Num(v)) => Ok(Expr::Num(v)),
-            Some(Tok::Str(s)) => Ok(Expr::Str(s)),
+            Some(Tok::Num(v)) => Ok((Expr::Num(v), 1)),
+            Some(Tok::Str(s)) => Ok((Expr::Str(s), 1)),
             Some(Tok::LParen) => {
-                let e = self.or()?;
+                let e = self.nested_or()?;
                 match self.next() {
                     Some(Tok::RParen) => Ok(e),
                     _ => Err(perr(self.input, "expected `)`")),
@@ -364,33 +444,36 @@ impl Parser<'_> {
             Some(Tok::Ident(name)) => {
                 if matches!(self.peek(), Some(Tok::LParen)) {
                     self.pos += 1;
-                    let mut args = vec![self.or()?];
+                    let mut args = vec![self.nested_or()?];
                     while matches!(self.peek(), Some(Tok::Comma)) {
                         self.pos += 1;
-                        args.push(self.or()?);
+                        args.push(self.nested_or()?);
                     }
                     match self.next() {
                         Some(Tok::RParen) => {}
                         _ => return Err(perr(self.input, "expected `)` after arguments")),
                     }
                     let f = name.to_ascii_lowercase();
+                    let shown = display_value(&name);
                     let arity = match f.as_str() {
                         "log" | "ln" | "log1p" | "exp" | "sqrt" | "abs" | "i" => 1,
                         "coalesce" => 2,
-                        _ => return Err(perr(self.input, format!("unknown function `{name}`"))),
+                        _ => return Err(perr(self.input, format!("unknown function `{shown}`"))),
                     };
                     if args.len() != arity {
                         return Err(perr(
                             self.input,
-                            format!("`{name}` takes {arity} argument(s), got {}", args.len()),
+                            format!("`{shown}` takes {arity} argument(s), got {}", args.len()),
                         ));
                     }
-                    Ok(Expr::Call(f, args))
+                    let depth = args.iter().map(|a| a.1).max().unwrap_or(0);
+                    let args = args.into_iter().map(|a| a.0).collect();
+                    self.node(Expr::Call(f, args), depth)
                 } else {
-                    Ok(Expr::Col(name))
+                    Ok((Expr::Col(name), 1))
                 }
             }
-            Some(t) => Err(perr(self.input, format!("unexpected token {t:?}"))),
+            Some(t) => Err(perr(self.input, format!("unexpected {}", t.describe()))),
             None => Err(perr(self.input, "unexpected end of expression")),
         }
     }
@@ -407,8 +490,9 @@ impl Expr {
             toks,
             pos: 0,
             input,
+            nesting: 0,
         };
-        let e = p.or()?;
+        let (e, _depth) = p.or()?;
         if p.pos != p.toks.len() {
             return Err(perr(
                 input,
@@ -449,14 +533,53 @@ impl Expr {
         }
     }
 
-    /// Evaluates the expression as a row filter: true where the value is non-zero and
-    /// not missing.
+    /// Checks that the expression can serve as a sample filter: a comparison (`==`, `!=`,
+    /// `<`, `<=`, `>`, `>=`), an `in` / `not in` test, a logical `and` / `or` / `not`, a
+    /// bare column (a 0/1 dummy, checked when evaluated by [`Expr::eval_mask`]) or `I(…)`
+    /// of one of these. Anything else (`log(dist)`, `x + 1`, a number) is refused with
+    /// [`GravityError::NotACondition`]: it would keep the rows where it happens to be
+    /// non-zero, which is almost never what was meant.
+    pub fn check_condition(&self, src: &str) -> Result<()> {
+        let reason = match self {
+            Expr::Bin(op, ..)
+                if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) =>
+            {
+                return Ok(())
+            }
+            Expr::In { .. } | Expr::Not(_) | Expr::Col(_) => return Ok(()),
+            Expr::Call(f, args) if f == "i" => return args[0].check_condition(src),
+            Expr::Bin(..) | Expr::Neg(_) => "it is arithmetic",
+            Expr::Call(..) => "it is a function value",
+            Expr::Num(_) | Expr::Str(_) => "it is a constant",
+        };
+        Err(GravityError::NotACondition {
+            filter: src.to_string(),
+            reason: format!(
+                "{reason}; write a comparison such as `dist > 0`, `year in 1990,2000` or `exporter != importer`"
+            ),
+        })
+    }
+
+    /// Evaluates the expression as a row filter (see [`Expr::check_condition`]): true where
+    /// the condition holds, false where it does not or is missing. A bare column must hold
+    /// only 0, 1 or missing values.
     pub fn eval_mask(&self, data: &Dataset, src: &str) -> Result<Vec<bool>> {
-        Ok(self
-            .eval_numeric(data, src)?
-            .into_iter()
-            .map(|v| !v.is_nan() && v != 0.0)
-            .collect())
+        self.check_condition(src)?;
+        let values = self.eval_numeric(data, src)?;
+        if let Some((row, v)) = values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !v.is_nan() && **v != 0.0 && **v != 1.0)
+        {
+            return Err(GravityError::NotACondition {
+                filter: src.to_string(),
+                reason: format!(
+                    "it holds values other than 0 and 1 ({v} at row {row}); compare it, e.g. `{} > 0`",
+                    display_value(src)
+                ),
+            });
+        }
+        Ok(values.into_iter().map(|v| v == 1.0).collect())
     }
 }
 
@@ -588,7 +711,10 @@ fn eval<'a>(e: &Expr, data: &'a Dataset, src: &str) -> Result<Val<'a>> {
                             .collect(),
                     )
                 }
-                _ => return Err(perr(src, format!("unknown function `{f}`"))),
+                _ => {
+                    let shown = display_value(f);
+                    return Err(perr(src, format!("unknown function `{shown}`")));
+                }
             }
         }
         Expr::In {
@@ -627,7 +753,13 @@ fn eval<'a>(e: &Expr, data: &'a Dataset, src: &str) -> Result<Val<'a>> {
                         .map(|i| match i {
                             Expr::Num(v) => Ok(*v),
                             Expr::Str(s) => s.parse::<f64>().map_err(|_| {
-                                terr(src, format!("`{s}` is not a number (numeric column)"))
+                                terr(
+                                    src,
+                                    format!(
+                                        "`{}` is not a number (numeric column)",
+                                        display_value(s)
+                                    ),
+                                )
                             }),
                             _ => Err(terr(src, "bad `in` list")),
                         })
@@ -674,7 +806,7 @@ fn to_num(v: Val<'_>, n: usize, src: &str) -> Result<Vec<f64>> {
             .ok_or_else(|| terr(src, "a text (categorical) column used as a number")),
         Val::Text(s) => Err(terr(
             src,
-            format!("string literal \"{s}\" used as a number"),
+            format!("string literal \"{}\" used as a number", display_value(&s)),
         )),
     }
 }
@@ -766,4 +898,103 @@ fn binary<'a>(op: BinOp, a: Val<'a>, b: Val<'a>, n: usize, src: &str) -> Result<
             )
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_message(input: &str) -> String {
+        match Expr::parse(input) {
+            Err(GravityError::Parse { message, .. }) => message,
+            other => panic!("expected a parse error for {input:.40}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn deep_parentheses_are_refused_not_a_stack_overflow() {
+        let deep = format!("{}x{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse_message(&deep).contains("nested too deeply (limit 200"));
+        let ok = format!("{}x{}", "(".repeat(150), ")".repeat(150));
+        assert_eq!(Expr::parse(&ok).unwrap(), Expr::Col("x".into()));
+    }
+
+    #[test]
+    fn deep_unary_operators_are_refused() {
+        let minus = format!("{}x", "-".repeat(50_000));
+        assert!(parse_message(&minus).contains("nested too deeply"));
+        let not = format!("{}x", "not ".repeat(50_000));
+        assert!(parse_message(&not).contains("nested too deeply"));
+        assert!(parse_message(&format!("{}x)", "log(".repeat(5_000))).contains("too deeply"));
+    }
+
+    #[test]
+    fn long_flat_chains_are_bounded_too() {
+        // a left-deep tree 100,000 levels deep would overflow the stack when evaluated or
+        // dropped; the depth bound covers chained binary operators as well
+        let chain = vec!["x"; 100_000].join(" + ");
+        assert!(parse_message(&chain).contains("nested too deeply"));
+        let short = vec!["x"; 150].join(" * ");
+        assert!(Expr::parse(&short).is_ok());
+    }
+
+    #[test]
+    fn error_messages_escape_and_cut_user_text() {
+        let m = parse_message("x \u{1b}[31m");
+        assert!(m.contains("\\e"), "{m}");
+        let e = Expr::parse(&format!("{} +", "y".repeat(10_000))).unwrap_err();
+        assert!(e.to_string().len() < 300, "{e}");
+        // found by the fuzz harness: string literals echoed raw in type errors
+        let mut d = Dataset::new();
+        d.add_numeric("x", vec![1.0]).unwrap();
+        for src in ["\"a\u{1b}[2J\n\" + 1", "x in \"\u{1b}\", 2"] {
+            let e = Expr::parse(src).unwrap().eval_numeric(&d, src).unwrap_err();
+            let m = e.to_string();
+            assert!(!m.chars().any(char::is_control), "{m:?}");
+            assert!(m.contains("\\e"), "{m}");
+        }
+    }
+
+    #[test]
+    fn filters_must_be_conditions() {
+        for ok in [
+            "x > 0",
+            "exporter != importer",
+            "year in 1990,2000",
+            "a > 0 and not b",
+            "I(x == 1)",
+            "x",
+        ] {
+            Expr::parse(ok).unwrap().check_condition(ok).unwrap();
+        }
+        for bad in ["log(dist)", "x + 1", "3", "\"a\"", "-x", "I(x * 2)"] {
+            let e = Expr::parse(bad).unwrap().check_condition(bad).unwrap_err();
+            assert!(
+                matches!(e, GravityError::NotACondition { .. }),
+                "{bad}: {e}"
+            );
+            assert!(e.to_string().contains("is not a condition"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_bare_column_filter_must_be_a_dummy() {
+        let mut d = Dataset::new();
+        d.add_numeric("dummy", vec![0.0, 1.0, f64::NAN]).unwrap();
+        d.add_numeric("dist", vec![1.0, 2.5, 3.0]).unwrap();
+        let keep = Expr::parse("dummy")
+            .unwrap()
+            .eval_mask(&d, "dummy")
+            .unwrap();
+        assert_eq!(keep, vec![false, true, false]);
+        let e = Expr::parse("dist")
+            .unwrap()
+            .eval_mask(&d, "dist")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("values other than 0 and 1 (2.5 at row 1)"),
+            "{e}"
+        );
+    }
 }

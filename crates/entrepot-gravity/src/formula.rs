@@ -102,12 +102,22 @@ fn parse_interaction(term: &str) -> Result<Vec<String>> {
 }
 
 /// Parses a cluster specification: `"pair_id"`, `"exporter,importer"` (two-way),
-/// `"isoimp^isoexp"` (one-way on the interaction). Empty input gives no clusters.
+/// `"isoimp^isoexp"` (one-way on the interaction). An empty name anywhere (`""`,
+/// `"a,,b"`, `"a^"`) is an error: it cannot name a column, and silently falling back to
+/// unclustered standard errors would misreport the inference.
 pub fn parse_cluster(s: &str) -> Result<Vec<Vec<String>>> {
     s.split([',', '+'])
         .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(parse_interaction)
+        .map(|t| {
+            if t.is_empty() {
+                Err(GravityError::Parse {
+                    input: s.to_string(),
+                    message: "empty cluster variable name".into(),
+                })
+            } else {
+                parse_interaction(t)
+            }
+        })
         .collect()
 }
 
@@ -132,6 +142,7 @@ impl ModelSpec {
             return Err(perr("expected at most one `|`"));
         }
         let mut intercept = true;
+        let mut explicit_intercept = false;
         let mut regressors = Vec::new();
         for t in split_top(&parts[0], '+') {
             if t.is_empty() {
@@ -142,7 +153,10 @@ impl ModelSpec {
             }
             match t.as_str() {
                 "0" | "-1" => intercept = false,
-                "1" => intercept = true,
+                "1" => {
+                    intercept = true;
+                    explicit_intercept = true;
+                }
                 _ => {
                     Expr::parse(&t)?;
                     if !regressors.contains(&t) {
@@ -163,6 +177,13 @@ impl ModelSpec {
                 }
             }
         }
+        let intercept_only = intercept && explicit_intercept && fixed_effects.is_empty();
+        if regressors.is_empty() && !intercept_only {
+            return Err(perr(
+                "the formula has no regressors: write at least one after `~`, e.g. \
+                 `trade ~ log(dist) | exporter + importer` (`y ~ 1` fits an intercept only)",
+            ));
+        }
         Ok(ModelSpec {
             depvar,
             regressors,
@@ -181,9 +202,10 @@ impl ModelSpec {
         Ok(self)
     }
 
-    /// Adds a sample filter expression (checked for syntax here).
+    /// Adds a sample filter expression (checked here for syntax, and to be a condition:
+    /// see [`Expr::check_condition`]).
     pub fn with_filter(mut self, filter: &str) -> Result<ModelSpec> {
-        Expr::parse(filter)?;
+        Expr::parse(filter)?.check_condition(filter)?;
         self.filter.push(filter.to_string());
         Ok(self)
     }
@@ -261,5 +283,53 @@ mod tests {
         );
         assert!(ModelSpec::parse("y ~ x ~ z").is_err());
         assert!(ModelSpec::parse("y ~ log(x").is_err());
+    }
+
+    fn parse_message(e: GravityError) -> String {
+        match e {
+            GravityError::Parse { message, .. } => message,
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_formula_needs_regressors() {
+        for f in [
+            "trade ~",
+            "trade ~ ",
+            "trade ~ | exporter",
+            "trade ~ 0",
+            "y ~ 1 | fe",
+        ] {
+            let m = parse_message(ModelSpec::parse(f).unwrap_err());
+            assert!(m.contains("the formula has no regressors"), "{f}: {m}");
+        }
+        let s = ModelSpec::parse("y ~ 1").unwrap();
+        assert!(s.regressors.is_empty() && s.intercept);
+    }
+
+    #[test]
+    fn cluster_names_cannot_be_empty() {
+        for c in ["", " ", "a,,b", "a,", "a^", "+"] {
+            let m = parse_message(parse_cluster(c).unwrap_err());
+            assert!(m.contains("empty"), "{c:?}: {m}");
+        }
+    }
+
+    #[test]
+    fn filters_are_checked_to_be_conditions() {
+        let s = ModelSpec::parse("y ~ x").unwrap();
+        let e = s.clone().with_filter("log(dist)").unwrap_err();
+        assert!(matches!(e, GravityError::NotACondition { .. }), "{e}");
+        assert!(s.with_filter("dist > 0").is_ok());
+    }
+
+    #[test]
+    fn deep_formulas_are_refused() {
+        let f = format!("y ~ {}x{}", "(".repeat(10_000), ")".repeat(10_000));
+        let m = parse_message(ModelSpec::parse(&f).unwrap_err());
+        assert!(m.contains("nested too deeply"), "{m}");
+        let f = format!("y ~ {}x", "-".repeat(50_000));
+        assert!(parse_message(ModelSpec::parse(&f).unwrap_err()).contains("too deeply"));
     }
 }

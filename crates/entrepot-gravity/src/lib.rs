@@ -38,6 +38,17 @@
 //! first two dimensions the first level of the second is 0, and the first level of each
 //! further dimension is 0); the fitted values `μ` are returned for every used observation.
 //!
+//! # Limits
+//!
+//! Formulas and filters are user input: they nest at most [`MAX_DEPTH`] levels
+//! (parentheses, calls, unary and chained operators), so parsing and evaluation never
+//! exhaust the stack; a filter must be a condition ([`Expr::check_condition`]). CSV
+//! input is refused when binary or when a record passes [`MAX_RECORD_BYTES`]. A model
+//! without regressors, without residual degrees of freedom or with fewer than two
+//! clusters is an error, never a table of NaN or infinite standard errors. Every
+//! failure is a [`GravityError`] variant, so callers classify errors without reading
+//! messages. [`fuzzing`] holds the fuzz harnesses of the parsers.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -59,6 +70,7 @@ pub mod error;
 pub mod estimate;
 pub mod expr;
 pub mod formula;
+pub mod fuzzing;
 pub mod linalg;
 pub mod sample;
 pub mod separation;
@@ -68,9 +80,9 @@ pub mod vcov;
 
 pub use data::{Column, Dataset, Factor};
 pub use demean::{DemeanOptions, Demeaner, FeCodes};
-pub use error::{GravityError, Result};
+pub use error::{GravityError, Result, MAX_RECORD_BYTES};
 pub use estimate::{fit, Estimate, Estimator, FitOptions, FixedEffectValues};
-pub use expr::Expr;
+pub use expr::{Expr, MAX_DEPTH};
 pub use formula::{parse_cluster, ModelSpec};
 pub use sample::DropCounts;
 pub use separation::{ir_separation, IrOptions};

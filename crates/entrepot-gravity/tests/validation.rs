@@ -267,7 +267,10 @@ fn pyfixest_reference() {
         for f in m["filters"].as_array().unwrap() {
             spec = spec.with_filter(f.as_str().unwrap()).unwrap();
         }
-        spec = spec.with_cluster(m["cluster"].as_str().unwrap()).unwrap();
+        let cluster = m["cluster"].as_str().unwrap();
+        if !cluster.is_empty() {
+            spec = spec.with_cluster(cluster).unwrap();
+        }
         let vcov = match m["vcov"].as_str().unwrap() {
             "iid" => VcovKind::Iid,
             "hetero" => VcovKind::Hetero,

@@ -16,6 +16,12 @@
 //! that partition. Queries are read-only: DDL, DML (`COPY`, `INSERT`) and `SET`
 //! statements are refused.
 //!
+//! Queries run under limits ([`limits`]): a memory pool (half the physical memory by
+//! default, [`QueryOptions::memory_limit`]) with spilling to disk, a cap on the values
+//! that functions such as `repeat` or `lpad` make ([`capped`]), a large stack for
+//! planning, and bounds on the query's length and nesting. Exceeding one gives a
+//! [`QueryError`] that says which limit and how to get past it.
+//!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = entrepot_store::Store::open_default()?;
@@ -29,6 +35,11 @@
 
 #![warn(missing_docs)]
 
+pub mod capped;
+pub mod limits;
+
+pub use limits::{parse_size, QueryOptions};
+
 use arrow::array::{ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::TableProvider;
@@ -39,6 +50,7 @@ use datafusion::datasource::listing::{
 };
 use datafusion::datasource::{provider_as_source, MemTable, ViewTable};
 use datafusion::execution::context::SQLOptions;
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryPool};
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::prelude::{lit, SessionConfig, SessionContext};
 use entrepot_store::{facts_schema, flows_file_schema, DatasetInfo, DatasetKind, Store};
@@ -61,6 +73,51 @@ pub enum QueryError {
     /// The tokio runtime of the blocking wrapper could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(#[source] std::io::Error),
+    /// The query needed more memory (or spill space) than the limit.
+    #[error("the query needs more memory than the limit ({}); raise --memory-limit or narrow the query ({detail})", limits::format_size(*.limit))]
+    MemoryLimit {
+        /// The memory limit in bytes.
+        limit: u64,
+        /// DataFusion's account of the failed allocation (on one line, cut).
+        detail: String,
+    },
+    /// A function would have made a value larger than [`limits::MAX_VALUE_BYTES`].
+    #[error("{0}")]
+    ValueTooLarge(capped::ValueTooLarge),
+    /// The query's expressions or subqueries nest too deeply.
+    #[error("query too deeply nested (limit {limit})")]
+    TooDeep {
+        /// The limit ([`limits::MAX_EXPR_DEPTH`]).
+        limit: usize,
+    },
+    /// The query text is too long.
+    #[error("the query is {bytes} bytes long, more than the limit of {limit}")]
+    TooLong {
+        /// Its length in bytes.
+        bytes: usize,
+        /// The limit ([`limits::MAX_QUERY_BYTES`]).
+        limit: usize,
+    },
+    /// A memory size (`--memory-limit`) could not be read.
+    #[error("invalid size `{text}`: {reason}")]
+    InvalidSize {
+        /// The text given (escaped and cut).
+        text: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The result is too large to lay out as a table.
+    #[error("the result is too large to show as a table (about {}); use --format csv or json, or add a LIMIT", limits::format_size(*.0))]
+    TooLargeForTable(u64),
+    /// A stored Parquet file could not be read, and the error does not say which.
+    #[error("cannot read the store's data ({detail}); a stored file may be damaged: run `entrepot verify` to find it")]
+    StoredData {
+        /// The reader's message (on one line, cut).
+        detail: String,
+    },
+    /// The query task panicked (a bug in the engine).
+    #[error("the query failed unexpectedly: {0}")]
+    Panicked(String),
     /// Rendered output is not UTF-8.
     #[error("rendered output is not UTF-8")]
     Utf8,
@@ -120,6 +177,7 @@ pub struct QueryEngine {
     ctx: SessionContext,
     tables: Vec<TableInfo>,
     runtime: OnceLock<tokio::runtime::Runtime>,
+    memory_limit: u64,
 }
 
 impl std::fmt::Debug for QueryEngine {
@@ -131,17 +189,16 @@ impl std::fmt::Debug for QueryEngine {
 }
 
 impl QueryEngine {
-    /// Registers the datasets of `store` (as its manifest was last read).
+    /// Registers the datasets of `store` (as its manifest was last read), with the default
+    /// [`QueryOptions`].
     pub fn new(store: &Store) -> Result<Self, QueryError> {
-        let config = SessionConfig::new()
-            .with_information_schema(true)
-            .with_target_partitions(
-                std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(2)
-                    .min(8),
-            );
-        let ctx = SessionContext::new_with_config(config);
+        Self::with_options(store, &QueryOptions::default())
+    }
+
+    /// Registers the datasets of `store` (as its manifest was last read).
+    pub fn with_options(store: &Store, options: &QueryOptions) -> Result<Self, QueryError> {
+        let memory_limit = options.effective_memory_limit();
+        let ctx = session_context(memory_limit)?;
         let mut tables = Vec::new();
         let mut used: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
         let mut flow_plans = Vec::new();
@@ -188,7 +245,13 @@ impl QueryEngine {
             ctx,
             tables,
             runtime: OnceLock::new(),
+            memory_limit,
         })
+    }
+
+    /// The memory limit of the engine's queries, in bytes.
+    pub fn memory_limit(&self) -> u64 {
+        self.memory_limit
     }
 
     /// The registered dataset tables.
@@ -209,40 +272,111 @@ impl QueryEngine {
         &self.ctx
     }
 
-    /// Runs a read-only SQL query and collects the result.
+    /// Runs a read-only SQL query and collects the result (under the limits of
+    /// [`limits`]). Planning recurses over the query, so callers on small-stack threads
+    /// should prefer [`QueryEngine::sql_blocking`], which runs on threads with
+    /// [`limits::QUERY_STACK_BYTES`] of stack.
     pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, QueryError> {
-        let opts = SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false);
-        let df = self.ctx.sql_with_options(query, opts).await?;
-        Ok(df.collect().await?)
+        run_query(self.ctx.clone(), query.to_string(), self.memory_limit).await
     }
 
-    /// [`QueryEngine::sql`] on the engine's own tokio runtime. Must not be called from
-    /// inside an async context.
+    /// [`QueryEngine::sql`] on the engine's own tokio runtime, whose threads have
+    /// [`limits::QUERY_STACK_BYTES`] of stack: the query is parsed, planned and executed
+    /// there, not on the calling thread. Must not be called from inside an async context.
     pub fn sql_blocking(&self, query: &str) -> Result<Vec<RecordBatch>, QueryError> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(QueryError::Runtime(std::io::Error::other(
                 "sql_blocking was called inside an async runtime; use `sql(..).await`",
             )));
         }
-        let rt = match self.runtime.get() {
-            Some(rt) => rt,
-            None => {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .map_err(QueryError::Runtime)?;
-                let _ = self.runtime.set(rt);
-                self.runtime.get().ok_or_else(|| {
-                    QueryError::Runtime(std::io::Error::other("runtime not initialised"))
-                })?
-            }
-        };
-        rt.block_on(self.sql(query))
+        let rt = self.runtime()?;
+        let task = rt.spawn(run_query(
+            self.ctx.clone(),
+            query.to_string(),
+            self.memory_limit,
+        ));
+        match rt.block_on(task) {
+            Ok(result) => result,
+            Err(e) => Err(QueryError::Panicked(e.to_string())),
+        }
     }
+
+    /// The engine's runtime, started on first use.
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime, QueryError> {
+        if let Some(rt) = self.runtime.get() {
+            return Ok(rt);
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_stack_size(limits::QUERY_STACK_BYTES)
+            .thread_name("entrepot-query")
+            .enable_all()
+            .build()
+            .map_err(QueryError::Runtime)?;
+        let _ = self.runtime.set(rt);
+        self.runtime
+            .get()
+            .ok_or_else(|| QueryError::Runtime(std::io::Error::other("runtime not initialised")))
+    }
+}
+
+/// A DataFusion session under a memory pool of `memory_limit` bytes, with the SQL
+/// parser's recursion limit and the size-capped functions of [`capped`].
+fn session_context(memory_limit: u64) -> Result<SessionContext, QueryError> {
+    let mut config = SessionConfig::new()
+        .with_information_schema(true)
+        .with_target_partitions(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .min(8),
+        );
+    config.options_mut().sql_parser.recursion_limit =
+        datafusion::common::config::ConfigNonZeroUsize::try_new(limits::MAX_EXPR_DEPTH)?;
+    let ctx = SessionContext::new_with_config_rt(config, limits::runtime_env(memory_limit)?);
+    capped::install(&ctx, limits::MAX_VALUE_BYTES as u64);
+    Ok(ctx)
+}
+
+/// Parses (checking length and nesting), plans (read-only), runs and collects a query;
+/// the collected batches count against the memory pool.
+async fn run_query(
+    ctx: SessionContext,
+    query: String,
+    memory_limit: u64,
+) -> Result<Vec<RecordBatch>, QueryError> {
+    let fail = |e| limits::map_error(e, memory_limit);
+    limits::check_length(&query)?;
+    let state = ctx.state();
+    let dialect = state.config().options().sql_parser.dialect;
+    let statement = state.sql_to_statement(&query, &dialect).map_err(fail)?;
+    limits::check_depth(&statement)?;
+    let plan = state.statement_to_plan(statement).await.map_err(fail)?;
+    let opts = SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false);
+    opts.verify_plan(&plan).map_err(fail)?;
+    let df = ctx.execute_logical_plan(plan).await.map_err(fail)?;
+    let pool = Arc::clone(&ctx.runtime_env().memory_pool);
+    collect_within(df, &pool).await.map_err(fail)
+}
+
+/// Collects a query's batches, reserving their memory in `pool` as they arrive.
+async fn collect_within(
+    df: datafusion::dataframe::DataFrame,
+    pool: &Arc<dyn MemoryPool>,
+) -> datafusion::error::Result<Vec<RecordBatch>> {
+    use futures::StreamExt;
+    let reservation = MemoryConsumer::new("query result").register(pool);
+    let mut stream = df.execute_stream().await?;
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        reservation.try_grow(batch.get_array_memory_size())?;
+        batches.push(batch);
+    }
+    Ok(batches)
 }
 
 /// A hive-partitioned (flows) or plain (facts) listing table over a version directory.
@@ -409,7 +543,10 @@ pub fn render(batches: &[RecordBatch], format: Format) -> String {
 /// Renders query results as a table, JSON (an array of objects) or CSV (with header).
 pub fn try_render(batches: &[RecordBatch], format: Format) -> Result<String, QueryError> {
     match format {
-        Format::Table => Ok(arrow::util::pretty::pretty_format_batches(batches)?.to_string()),
+        Format::Table => {
+            limits::check_table_size(batches)?;
+            Ok(arrow::util::pretty::pretty_format_batches(batches)?.to_string())
+        }
         Format::Json => {
             let mut w = arrow::json::ArrayWriter::new(Vec::new());
             for b in batches {

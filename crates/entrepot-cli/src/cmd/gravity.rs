@@ -36,6 +36,14 @@
 //!     --latex                print a LaTeX tabular instead
 //!     --fe-out <FILE>        write the estimated fixed effects (dimension, level, value)
 //!     --fitted-out <FILE>    write the fitted values (row, fitted) of used observations
+//!     --memory-limit <SIZE>  memory limit of --dataset / --sql queries (as `entrepot sql`)
+//!
+//! Exit codes: 2 for a formula, filter, cluster or option that cannot be used (parse
+//! errors, a filter that is not a condition, a formula without regressors); 4 when a
+//! column, cluster variable, dataset or --data file does not exist; 3 when the data
+//! cannot be read or violates the model (not a text file, a record over 1 MiB, negative
+//! PPML outcome); 1 when the model cannot be estimated (no observations left, no
+//! residual degrees of freedom, fewer than 2 clusters, no convergence).
 //!
 //! Examples:
 //!     entrepot gravity fit --data agtpa_applications.csv \
@@ -49,9 +57,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use entrepot_gravity::{fit, Dataset, Estimator, FitOptions, ModelSpec, SmallSample, VcovKind};
+use entrepot_core::text::display_value;
+use entrepot_gravity::{
+    fit, Dataset, Estimator, FitOptions, GravityError, ModelSpec, SmallSample, VcovKind,
+};
+
+use crate::output::{exit, exit_error};
 
 /// Structural gravity estimation (PPML / OLS with high-dimensional fixed effects).
 #[derive(Args, Debug)]
@@ -150,6 +163,44 @@ pub struct FitArgs {
     /// Write the fitted values of the used observations to this CSV file.
     #[arg(long)]
     pub fitted_out: Option<PathBuf>,
+    /// Memory limit of the --dataset / --sql query, e.g. 2GiB (default: half the memory).
+    #[arg(long, env = "ENTREPOT_MEMORY_LIMIT", value_name = "SIZE", value_parser = crate::cmd::sql::parse_memory_limit)]
+    pub memory_limit: Option<u64>,
+}
+
+/// The exit code of a gravity error (see the module docs); matched variant by variant so
+/// that a new variant needs a decision.
+fn exit_code(e: &GravityError) -> i32 {
+    use GravityError as G;
+    match e {
+        G::Parse { .. } | G::NotACondition { .. } | G::Type { .. } | G::InvalidSpec(_) => {
+            exit::USAGE
+        }
+        G::UnknownColumn { .. } => exit::NOT_FOUND,
+        G::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => exit::NOT_FOUND,
+        G::Io { .. } => exit::FAILURE,
+        G::Csv(_)
+        | G::InvalidData(_)
+        | G::NotText { .. }
+        | G::RecordTooLong { .. }
+        | G::NegativeDependent { .. }
+        | G::NonFinite { .. }
+        | G::NegativeWeight { .. } => exit::BAD_INPUT,
+        G::NoObservations(_)
+        | G::AllCollinear(_)
+        | G::NotConverged { .. }
+        | G::DemeanNotConverged { .. }
+        | G::SeparationNotConverged(_)
+        | G::Numerical(_)
+        | G::NoDegreesOfFreedom { .. }
+        | G::TooFewClusters { .. }
+        | G::InvalidVariance { .. } => exit::FAILURE,
+    }
+}
+
+/// A gravity error as an exit error: `context: message`, with the code of [`exit_code`].
+fn failure(context: &str, e: GravityError) -> anyhow::Error {
+    exit_error(exit_code(&e), format!("{context}: {e}"))
 }
 
 /// Runs `entrepot gravity ...`.
@@ -161,30 +212,19 @@ pub fn run(args: &GravityArgs, format: crate::output::Format, store: &Path) -> R
 
 fn run_fit(a: &FitArgs, format: crate::output::Format, store: &Path) -> Result<()> {
     if !(a.tol > 0.0 && a.tol < 1.0) {
-        bail!("--tol must be in (0, 1), got {}", a.tol);
+        return Err(exit_error(
+            exit::USAGE,
+            format!("--tol must be in (0, 1), got {}", a.tol),
+        ));
     }
-    let mut spec = ModelSpec::parse(&a.formula).context("parsing --formula")?;
-    for f in &a.filter {
-        spec = spec
-            .with_filter(f)
-            .with_context(|| format!("parsing --filter {f:?}"))?;
-    }
-    if let Some(c) = &a.cluster {
-        spec = spec.with_cluster(c).context("parsing --cluster")?;
-    }
-    if let Some(o) = &a.offset {
-        spec = spec.with_offset(o).context("parsing --offset")?;
-    }
-    if let Some(w) = &a.weights {
-        spec = spec.with_weights(w).context("parsing --weights")?;
-    }
+    let spec = model_spec(a)?;
     let vcov = a.vcov.map(|v| match v {
         VcovArg::Iid => VcovKind::Iid,
         VcovArg::Hetero => VcovKind::Hetero,
         VcovArg::Cluster => VcovKind::Cluster,
     });
     if vcov == Some(VcovKind::Cluster) && spec.cluster.is_empty() {
-        bail!("--vcov cluster needs --cluster");
+        return Err(exit_error(exit::USAGE, "--vcov cluster needs --cluster"));
     }
     let opts = FitOptions {
         estimator: match a.model {
@@ -202,7 +242,7 @@ fn run_fit(a: &FitArgs, format: crate::output::Format, store: &Path) -> Result<(
         ..FitOptions::default()
     };
     let data = load_data(a, store)?;
-    let est = fit(&data, &spec, &opts).context("estimating the model")?;
+    let est = fit(&data, &spec, &opts).map_err(|e| failure("estimating the model", e))?;
     let table = est.table();
     use crate::output::Format;
     let out = match format {
@@ -238,6 +278,24 @@ fn run_fit(a: &FitArgs, format: crate::output::Format, store: &Path) -> Result<(
     Ok(())
 }
 
+/// The model of the command line: formula, filters, cluster, offset and weights.
+fn model_spec(a: &FitArgs) -> Result<ModelSpec> {
+    let mut spec = ModelSpec::parse(&a.formula).map_err(|e| failure("--formula", e))?;
+    for f in &a.filter {
+        spec = spec.with_filter(f).map_err(|e| failure("--filter", e))?;
+    }
+    if let Some(c) = &a.cluster {
+        spec = spec.with_cluster(c).map_err(|e| failure("--cluster", e))?;
+    }
+    if let Some(o) = &a.offset {
+        spec = spec.with_offset(o).map_err(|e| failure("--offset", e))?;
+    }
+    if let Some(w) = &a.weights {
+        spec = spec.with_weights(w).map_err(|e| failure("--weights", e))?;
+    }
+    Ok(spec)
+}
+
 fn create(path: &std::path::Path) -> Result<std::io::BufWriter<std::fs::File>> {
     let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     Ok(std::io::BufWriter::new(f))
@@ -254,38 +312,83 @@ fn csv_field(s: &str) -> String {
 /// Loads the estimation sample from a file (CSV, Parquet, Stata) or from the store.
 fn load_data(a: &FitArgs, store: &Path) -> Result<Dataset> {
     if let Some(path) = &a.data {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        return match ext.as_str() {
-            "parquet" | "pq" => {
-                let f = std::fs::File::open(path)
-                    .with_context(|| format!("opening {}", path.display()))?;
-                let reader =
-                    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
-                        .with_context(|| format!("reading {}", path.display()))?
-                        .build()?;
-                let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
-                batches_to_dataset(&batches)
-            }
-            "dta" => dta_to_dataset(path),
-            _ => {
-                Dataset::from_csv_path(path).with_context(|| format!("reading {}", path.display()))
-            }
-        };
+        return load_file(path);
     }
-    let query = match (&a.dataset, &a.sql) {
-        (Some(d), _) => format!("SELECT * FROM {}", entrepot_query::sql_identifier(d)),
-        (None, Some(q)) => q.clone(),
-        (None, None) => bail!("one of --data, --dataset or --sql is required"),
+    let st = entrepot_store::Store::open_read(store)
+        .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
+    let options = entrepot_query::QueryOptions {
+        memory_limit: a.memory_limit,
     };
-    let st = entrepot_store::Store::open(store)?;
-    let engine = entrepot_query::QueryEngine::new(&st)?;
+    let engine = entrepot_query::QueryEngine::with_options(&st, &options)
+        .map_err(crate::cmd::sql::query_failure)?;
+    let query = match (&a.dataset, &a.sql) {
+        (Some(d), _) => {
+            let table = engine.table_of(d).ok_or_else(|| {
+                exit_error(
+                    exit::NOT_FOUND,
+                    format!(
+                        "no dataset `{}` in the store (see `entrepot datasets`)",
+                        display_value(d)
+                    ),
+                )
+            })?;
+            format!("SELECT * FROM {table}")
+        }
+        (None, Some(q)) => q.clone(),
+        (None, None) => {
+            return Err(exit_error(
+                exit::USAGE,
+                "one of --data, --dataset or --sql is required",
+            ))
+        }
+    };
     let batches = engine
         .sql_blocking(&query)
-        .with_context(|| format!("running {query:?}"))?;
+        .map_err(crate::cmd::sql::query_failure)?;
     batches_to_dataset(&batches)
+}
+
+/// Reads `--data`: Parquet and Stata by extension, CSV otherwise. Errors name the file;
+/// a missing file exits 4, unreadable content 3.
+fn load_file(path: &Path) -> Result<Dataset> {
+    let shown = display_value(&path.display().to_string());
+    if !path.exists() {
+        return Err(exit_error(
+            exit::NOT_FOUND,
+            format!("--data {shown}: no such file"),
+        ));
+    }
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "parquet" | "pq" => {
+            let bad = |e: &dyn std::fmt::Display| {
+                exit_error(
+                    exit::BAD_INPUT,
+                    format!("reading Parquet file {shown}: {e}"),
+                )
+            };
+            let batches = read_parquet(path).map_err(|e| bad(&e))?;
+            batches_to_dataset(&batches).map_err(|e| bad(&e))
+        }
+        "dta" => dta_to_dataset(path).map_err(|e| {
+            exit_error(
+                exit::BAD_INPUT,
+                format!("reading Stata file {shown}: {e:#}"),
+            )
+        }),
+        _ => Dataset::from_csv_path(path).map_err(|e| failure(&format!("reading {shown}"), e)),
+    }
+}
+
+/// All record batches of a Parquet file.
+fn read_parquet(path: &Path) -> Result<Vec<arrow::record_batch::RecordBatch>> {
+    let f = std::fs::File::open(path)?;
+    let reader =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)?.build()?;
+    Ok(reader.collect::<std::result::Result<Vec<_>, _>>()?)
 }
 
 /// Converts Arrow record batches to a gravity [`Dataset`]: numeric and boolean columns
@@ -294,7 +397,7 @@ fn batches_to_dataset(batches: &[arrow::record_batch::RecordBatch]) -> Result<Da
     use arrow::array::{Array, Float64Array, StringArray};
     use arrow::datatypes::DataType;
     let Some(first) = batches.first() else {
-        bail!("the query or file returned no rows");
+        anyhow::bail!("the query or file returned no rows");
     };
     let schema = first.schema();
     let mut data = Dataset::new();
@@ -331,7 +434,7 @@ fn batches_to_dataset(batches: &[arrow::record_batch::RecordBatch]) -> Result<Da
 /// Reads a Stata file into a gravity [`Dataset`].
 fn dta_to_dataset(path: &Path) -> Result<Dataset> {
     use entrepot_io::dta::{read_dta, DtaValue};
-    let (names, rows) = read_dta(path).with_context(|| format!("reading {}", path.display()))?;
+    let (names, rows) = read_dta(path)?;
     let mut cols: Vec<Vec<DtaValue>> = vec![Vec::new(); names.len()];
     for row in rows {
         for (c, v) in cols.iter_mut().zip(row?) {

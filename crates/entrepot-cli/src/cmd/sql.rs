@@ -49,9 +49,9 @@ pub fn parse_memory_limit(text: &str) -> Result<u64, String> {
 /// usage error (2), everything else a runtime failure (1).
 pub fn query_failure(e: QueryError) -> anyhow::Error {
     let code = match e {
-        QueryError::TooDeep { .. } | QueryError::TooLong { .. } | QueryError::InvalidSize { .. } => {
-            exit::USAGE
-        }
+        QueryError::TooDeep { .. }
+        | QueryError::TooLong { .. }
+        | QueryError::InvalidSize { .. } => exit::USAGE,
         _ => exit::FAILURE,
     };
     exit_error(code, e.to_string())
