@@ -163,6 +163,7 @@ fn every_bad_input_class_exits_3_with_location_and_leaves_store_unchanged() {
                 "baci",
                 "--hs",
                 "HS2017",
+                "--replace",
             ],
         );
         let err = stderr(&o);
@@ -262,9 +263,11 @@ fn reference_commands() {
 }
 
 #[test]
-fn sample_brief_runs_with_no_store() {
+fn sample_brief_runs_with_an_empty_store() {
+    // An empty directory is an empty store: the brief falls back to the embedded
+    // sample (a --store that does not exist is an error: see hardening_store.rs).
     let dir = tempfile::tempdir().expect("tempdir");
-    let o = run(&dir.path().join("none"), &["brief"]);
+    let o = run(dir.path(), &["brief"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     for s in [
@@ -284,7 +287,7 @@ fn sample_brief_runs_with_no_store() {
         "line over 100 columns"
     );
     assert!(!out.contains('\u{1b}'), "colour despite NO_COLOR");
-    let o = run(&dir.path().join("none"), &["--format", "json", "brief"]);
+    let o = run(dir.path(), &["--format", "json", "brief"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json brief");
     assert_eq!(v["reporter"], "CHN");
     assert_eq!(v["period"], "2025-11");

@@ -40,14 +40,12 @@ pub mod limits;
 
 pub use limits::{parse_size, QueryOptions};
 
+mod table;
+
 use arrow::array::{ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::TableProvider;
 use datafusion::common::TableReference;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
 use datafusion::datasource::{provider_as_source, MemTable, ViewTable};
 use datafusion::execution::context::SQLOptions;
 use datafusion::execution::memory_pool::{MemoryConsumer, MemoryPool};
@@ -212,11 +210,13 @@ impl QueryEngine {
                 n += 1;
             }
             used.insert(table.clone());
-            let dir = store.dir().join(&d.path);
-            let provider: Arc<dyn TableProvider> = match d.kind {
-                DatasetKind::Flows => listing_table(&dir, flows_file_schema(), true)?,
-                DatasetKind::Facts => listing_table(&dir, facts_schema(), false)?,
-            };
+            // Exactly the manifest's files, never a directory listing.
+            let provider: Arc<dyn TableProvider> = Arc::new(match d.kind {
+                DatasetKind::Flows => {
+                    table::ManifestTable::new(store, &d, flows_file_schema(), true)
+                }
+                DatasetKind::Facts => table::ManifestTable::new(store, &d, facts_schema(), false),
+            });
             ctx.register_table(TableReference::bare(table.clone()), provider.clone())?;
             let plan = with_dataset_column(&table, &d.name, provider)?;
             match d.kind {
@@ -377,31 +377,6 @@ async fn collect_within(
         batches.push(batch);
     }
     Ok(batches)
-}
-
-/// A hive-partitioned (flows) or plain (facts) listing table over a version directory.
-fn listing_table(
-    dir: &std::path::Path,
-    schema: SchemaRef,
-    hive: bool,
-) -> Result<Arc<dyn TableProvider>, QueryError> {
-    let mut url = dir.to_string_lossy().into_owned();
-    if !url.ends_with('/') {
-        url.push('/');
-    }
-    let url = ListingTableUrl::parse(&url)?;
-    let mut options =
-        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-    if hive {
-        options = options.with_table_partition_cols(vec![
-            ("reporter".to_string(), DataType::Utf8),
-            ("year".to_string(), DataType::Int32),
-        ]);
-    }
-    let config = ListingTableConfig::new(url)
-        .with_listing_options(options)
-        .with_schema(schema);
-    Ok(Arc::new(ListingTable::try_new(config)?))
 }
 
 /// `SELECT '<dataset>' AS dataset, <all columns> FROM <table>` as a logical plan.
