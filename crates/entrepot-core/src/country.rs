@@ -8,7 +8,7 @@
 //! 381 Italy, 711 South Africa) and the old alpha codes (`ROM` → `ROU`, `ZAR` → `COD`,
 //! `TMP` → `TLS`).
 
-use crate::error::{closest, CoreError};
+use crate::error::{closest, suggestable, CoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -60,6 +60,10 @@ pub struct CountryRegistry {
 }
 
 const COUNTRIES_CSV: &str = include_str!("../data/countries.csv");
+
+/// The longest code or alias looked up, in bytes (numeric codes with leading zeros
+/// included).
+const MAX_CODE_BYTES: usize = 32;
 
 impl CountryRegistry {
     /// The built-in registry (parsed once, then shared).
@@ -146,7 +150,8 @@ impl CountryRegistry {
     /// zeros allowed), or an alias such as `ROM` or `WORLD`. Case-insensitive.
     pub fn get(&self, code: &str) -> Option<&Country> {
         let t = code.trim();
-        if t.is_empty() {
+        // Every code and alias is short: longer text is not looked up (nor hashed).
+        if t.is_empty() || t.len() > MAX_CODE_BYTES {
             return None;
         }
         let key = if t.bytes().all(|b| b.is_ascii_digit()) {
@@ -166,9 +171,13 @@ impl CountryRegistry {
         })
     }
 
-    /// The closest known codes (ISO3 codes and names) to an unknown one.
+    /// The closest known codes (ISO3 codes and names) to an unknown one; none for a
+    /// code longer than [`crate::error::MAX_SUGGEST_QUERY_CHARS`] characters.
     pub fn suggest(&self, code: &str) -> Vec<String> {
         let t = code.trim();
+        if !suggestable(t) {
+            return Vec::new();
+        }
         if t.bytes().all(|b| b.is_ascii_digit()) && !t.is_empty() {
             // numeric: nearest numeric codes
             let v: i64 = t.parse().unwrap_or(0);
@@ -241,6 +250,18 @@ mod tests {
         assert!(e.contains("did you mean"), "{e}");
         let e = r.resolve("9999").unwrap_err().to_string();
         assert!(e.contains("9999"), "{e}");
+    }
+
+    #[test]
+    fn huge_unknown_codes_fail_fast_with_a_short_message() {
+        let r = CountryRegistry::builtin();
+        for huge in ["X".repeat(10_000_000), "7".repeat(10_000_000)] {
+            let t = std::time::Instant::now();
+            let e = r.resolve(&huge).unwrap_err().to_string();
+            assert!(t.elapsed().as_secs_f64() < 1.0, "{:?}", t.elapsed());
+            assert!(e.len() < 1000, "{}", e.len());
+            assert!(e.contains("(+9999920 chars)"), "{e}");
+        }
     }
 
     #[test]

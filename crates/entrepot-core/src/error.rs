@@ -1,12 +1,24 @@
 //! Errors of the domain core.
 
+use crate::text::display_value;
 use thiserror::Error;
 
+/// Queries longer than this (in characters) get no "did you mean" suggestions: codes
+/// and names are short, and similarity scores of long text cost time (quadratic in
+/// the worst case) for no useful answer.
+pub const MAX_SUGGEST_QUERY_CHARS: usize = 16;
+
+/// Candidates longer than this (in characters) are never suggested.
+const MAX_SUGGEST_CANDIDATE_CHARS: usize = 64;
+
 /// Errors raised when a code, period or reference table cannot be interpreted.
+///
+/// Every value that came from data is shown through [`display_value`] (control
+/// characters escaped, at most [`crate::text::MAX_ECHO_CHARS`] characters).
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum CoreError {
     /// A period string is not `YYYY`, `YYYY-MM` or `YYYY-MM..YYYY-MM`.
-    #[error("invalid period '{value}': expected YYYY, YYYY-MM or YYYY-MM..YYYY-MM ({reason})")]
+    #[error("invalid period '{}': expected YYYY, YYYY-MM or YYYY-MM..YYYY-MM ({reason})", display_value(.value))]
     InvalidPeriod {
         /// The offending text.
         value: String,
@@ -14,7 +26,7 @@ pub enum CoreError {
         reason: String,
     },
     /// A country code is not known.
-    #[error("unknown country code '{code}'{}", suggest(.suggestions))]
+    #[error("unknown country code '{}'{}", display_value(.code), suggest(.suggestions))]
     UnknownCountry {
         /// The offending code.
         code: String,
@@ -22,7 +34,7 @@ pub enum CoreError {
         suggestions: Vec<String>,
     },
     /// A partner group is not known.
-    #[error("unknown partner group '{name}'{}", suggest(.suggestions))]
+    #[error("unknown partner group '{}'{}", display_value(.name), suggest(.suggestions))]
     UnknownGroup {
         /// The offending group name.
         name: String,
@@ -30,7 +42,7 @@ pub enum CoreError {
         suggestions: Vec<String>,
     },
     /// An HS product code is malformed or unknown in its revision.
-    #[error("unknown product code '{code}' in {revision}{}", suggest(.suggestions))]
+    #[error("unknown product code '{}' in {revision}{}", display_value(.code), suggest(.suggestions))]
     UnknownProduct {
         /// The offending code.
         code: String,
@@ -40,7 +52,7 @@ pub enum CoreError {
         suggestions: Vec<String>,
     },
     /// A value that must be one of a fixed set is not.
-    #[error("invalid {field} '{value}': expected {expected}")]
+    #[error("invalid {field} '{}': expected {expected}", display_value(.value))]
     InvalidValue {
         /// The field name.
         field: &'static str,
@@ -50,7 +62,7 @@ pub enum CoreError {
         expected: String,
     },
     /// A user-supplied definition file (groups, baskets) is malformed.
-    #[error("{source_name} line {line}: {message}")]
+    #[error("{} line {line}: {}", crate::text::escape_controls(.source_name), crate::text::escape_controls(.message))]
     Definition {
         /// The name of the definition source (usually a file name).
         source_name: String,
@@ -65,19 +77,26 @@ fn suggest(s: &[String]) -> String {
     if s.is_empty() {
         String::new()
     } else {
-        format!(" (did you mean {}?)", s.join(", "))
+        let shown: Vec<String> = s.iter().map(|x| display_value(x)).collect();
+        format!(" (did you mean {}?)", shown.join(", "))
     }
 }
 
 /// Returns up to `n` candidates closest to `query` by Jaro–Winkler similarity
-/// (case-insensitive), best first.
+/// (case-insensitive), best first. A query longer than [`MAX_SUGGEST_QUERY_CHARS`]
+/// characters gets none (a code or a name is short; scoring megabytes of text would
+/// take minutes), and candidates longer than 64 characters are skipped.
 pub fn closest<'a, I>(query: &str, candidates: I, n: usize) -> Vec<String>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    if !suggestable(query) {
+        return Vec::new();
+    }
     let q = query.to_ascii_uppercase();
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
+        .filter(|c| c.chars().nth(MAX_SUGGEST_CANDIDATE_CHARS).is_none())
         .map(|c| (strsim::jaro_winkler(&q, &c.to_ascii_uppercase()), c))
         .filter(|(s, _)| *s > 0.6)
         .collect();
@@ -88,4 +107,32 @@ where
         .take(n)
         .map(|(_, c)| c.to_string())
         .collect()
+}
+
+/// Whether "did you mean" suggestions are computed for this query: at most
+/// [`MAX_SUGGEST_QUERY_CHARS`] characters once trimmed.
+pub fn suggestable(query: &str) -> bool {
+    query.trim().chars().nth(MAX_SUGGEST_QUERY_CHARS).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_queries_get_no_suggestions_and_short_messages() {
+        let huge = "Q".repeat(10_000_000);
+        let t = std::time::Instant::now();
+        assert!(closest(&huge, ["CHN", "USA"], 3).is_empty());
+        assert!(t.elapsed().as_millis() < 500);
+        assert_eq!(closest("CHM", ["CHN", "USA"], 3), vec!["CHN"]);
+        let e = CoreError::UnknownCountry {
+            code: format!("\u{1b}[31m{huge}"),
+            suggestions: vec![],
+        }
+        .to_string();
+        assert!(e.len() < 200, "{}", e.len());
+        assert!(e.starts_with("unknown country code '\\e[31mQQQ"), "{e}");
+        assert!(!e.chars().any(char::is_control), "{e}");
+    }
 }

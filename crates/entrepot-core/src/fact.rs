@@ -48,6 +48,16 @@ impl Unit {
         }
     }
 
+    /// Multiplier from the unit to its currency's base unit (1e9 for billions, 1e12
+    /// for trillions), for money units; `None` for indexes, percentages and others.
+    pub fn scale(&self) -> Option<f64> {
+        match self {
+            Unit::UsdBn | Unit::CnyBn | Unit::EurBn => Some(1e9),
+            Unit::UsdTn | Unit::CnyTn => Some(1e12),
+            _ => None,
+        }
+    }
+
     /// Multiplier to US dollars, for USD units.
     pub fn usd_factor(&self) -> Option<f64> {
         match self {
@@ -114,11 +124,37 @@ impl PublishedFigure {
             || matches!(self.unit, Unit::CnyBn | Unit::CnyTn)
     }
 
-    /// The value in US dollars, when the unit is a USD unit and the figure is not in yuan.
+    /// The value in US dollars, when the unit is a USD unit, the figure is not in yuan
+    /// and the converted value is finite.
     pub fn value_usd(&self) -> Option<f64> {
         if self.is_cny_terms() {
             return None;
         }
-        Some(self.value? * self.unit.usd_factor()?)
+        Some(self.value? * self.unit.usd_factor()?).filter(|v| v.is_finite())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_usd_is_none_when_the_conversion_overflows() {
+        let f = |value: f64| PublishedFigure {
+            span: "2025".parse().unwrap(),
+            reporter: "CHN".into(),
+            partner: "WORLD".into(),
+            indicator: "export".into(),
+            value: Some(value),
+            unit: Unit::UsdBn,
+            yoy_pct: None,
+            source_url: "https://x.org".into(),
+            note: String::new(),
+            origin: "f.csv:2".into(),
+        };
+        assert_eq!(f(330.3).value_usd(), Some(330.3e9));
+        assert_eq!(f(1e307).value_usd(), None);
+        assert_eq!(Unit::CnyTn.scale(), Some(1e12));
+        assert_eq!(Unit::Index.scale(), None);
     }
 }

@@ -7,6 +7,12 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// The largest value in US dollars accepted for one flow: 1e15 (1,000 trillion) USD,
+/// some 40 times a year of world merchandise trade. A larger value is a unit or
+/// scaling mistake (a `value_scale` of millions on values already in dollars, a
+/// number in the wrong column), never a real flow.
+pub const MAX_FLOW_VALUE_USD: f64 = 1e15;
+
 /// Direction of a flow, from the reporter's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -14,6 +14,7 @@
 use crate::country::CountryRegistry;
 use crate::error::{closest, CoreError};
 use crate::period::Period;
+use crate::text::display_value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -128,7 +129,7 @@ impl GroupRegistry {
                     1,
                     format!(
                         "expected header 'group,iso3,from,to,source', found '{}'",
-                        headers.iter().collect::<Vec<_>>().join(",")
+                        display_value(&headers.iter().collect::<Vec<_>>().join(","))
                     ),
                 ));
             }
@@ -152,7 +153,10 @@ impl GroupRegistry {
                     parse_date(s).map(Some).ok_or_else(|| {
                         err(
                             line,
-                            format!("column {name}: '{s}' is not a YYYY-MM-DD date"),
+                            format!(
+                                "column {name}: '{}' is not a YYYY-MM-DD date",
+                                display_value(s)
+                            ),
                         )
                     })
                 }

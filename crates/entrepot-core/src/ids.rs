@@ -374,7 +374,7 @@ mod tests {
             ProductId::from_digits(h17, "999999").unwrap().raw() & CODE_MASK,
             MAX_CODE
         );
-        assert!(MAX_CODE < 1 << 20);
+        const { assert!(MAX_CODE < 1 << 20) };
         for bad in [1, 8 << 20 | 5, 6 << 20, 6 << 20 | (MAX_CODE + 1)] {
             assert_eq!(ProductId::from_raw(bad), None, "{bad}");
         }

@@ -24,7 +24,10 @@ pub mod text;
 pub use country::{Country, CountryKind, CountryRegistry};
 pub use error::CoreError;
 pub use fact::{PublishedFigure, Unit};
-pub use flow::{Declarant, MAX_FLOW_VALUE_USD, FlowKind, FlowSource, Provenance, Quantity, QuantityUnit, TradeFlow};
+pub use flow::{
+    Declarant, FlowKind, FlowSource, Provenance, Quantity, QuantityUnit, TradeFlow,
+    MAX_FLOW_VALUE_USD,
+};
 pub use group::{GroupMembership, GroupRegistry};
 pub use ids::{CountryId, ProductId};
 pub use period::{Period, PeriodSpan};

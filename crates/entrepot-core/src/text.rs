@@ -40,7 +40,10 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
 /// Like [`escape_controls`] but keeps newlines and tabs (for multi-line messages
 /// whose layout the program wrote itself).
 pub fn escape_controls_keep_layout(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe_char(c) && c != '\n' && c != '\t') {
+    if !s
+        .chars()
+        .any(|c| is_unsafe_char(c) && c != '\n' && c != '\t')
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -101,7 +104,10 @@ mod tests {
 
     #[test]
     fn terminal_escapes_are_made_visible() {
-        assert_eq!(escape_controls("a\u{1b}[31mb\u{7}\0"), "a\\e[31mb\\u{07}\\0");
+        assert_eq!(
+            escape_controls("a\u{1b}[31mb\u{7}\0"),
+            "a\\e[31mb\\u{07}\\0"
+        );
         assert_eq!(escape_controls("x\u{9b}y"), "x\\u{9B}y");
         assert_eq!(escape_controls_keep_layout("a\n\tb\u{1b}"), "a\n\tb\\e");
         assert_eq!(escape_controls("abc\u{202E}fed"), "abc\\u{202E}fed");

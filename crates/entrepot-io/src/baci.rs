@@ -19,13 +19,15 @@
 //!   (`BACI_HS17_…` → HS 2017).
 
 use crate::csvsrc::{csv_err, field_offset, CsvSource};
-use crate::error::{IoError, RowError};
+use crate::error::{show_names, IoError, RowError};
+use crate::input::{prepare, Capped, MAX_WHOLE_FILE_BYTES};
 use crate::reader::{FlowReader, ReadOptions};
 use crate::validate::{
-    check_year, country_id, lossy, parse_amount, small_key, trim_bytes, Code6, Core, CountryTable,
-    FastMap, Prod, Resolved,
+    check_value_usd, check_year, country_id, cut, lossy, parse_amount, small_key, trim_bytes,
+    Code6, Core, CountryTable, FastMap, Prod, Resolved, MAX_KEPT_RAW_BYTES,
 };
 use arrow::record_batch::RecordBatch;
+use entrepot_core::text::display_value;
 use entrepot_core::{
     CountryRegistry, Declarant, FlowKind, HsRevision, Period, Quantity, QuantityUnit,
 };
@@ -74,13 +76,21 @@ impl CountryTable {
     /// Reads a BACI country-code table from any reader; `name` is used in messages.
     /// A code whose ISO3 is missing, `N/A` or unknown maps to the registry's entry for
     /// the numeric code; rows using a code known to neither (849 "US Misc. Pacific
-    /// Isds") are rejected with a message naming the table.
+    /// Isds") are rejected with a message naming the table. The table may be
+    /// gzip-compressed; binary input and tables above 64 MiB are refused.
     pub fn from_reader(name: &str, r: impl Read) -> Result<Self, IoError> {
         let fmt = |m: String| IoError::Format {
             path: name.to_string(),
             message: m,
         };
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
+        let input = prepare(name, r)?;
+        let capped = Capped::new(input.reader, MAX_WHOLE_FILE_BYTES, "a country table is");
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(
+            crate::validate::CountingReader::with_limit(
+                capped,
+                crate::input::MAX_RECORD_BYTES as u64,
+            ),
+        );
         let header: Vec<String> = rdr
             .byte_headers()
             .map_err(|e| csv_err(name, e))?
@@ -99,21 +109,30 @@ impl CountryTable {
         let (Some(code_i), Some(iso_i)) = (code_i, iso_i) else {
             return Err(fmt(format!(
                 "not a BACI country table: expected columns country_code and iso_3digit_alpha (V202201) or country_iso3 (V202401), found {}",
-                header.join(",")
+                show_names(&header, ",")
             )));
         };
         let reg = CountryRegistry::builtin();
         let mut map = HashMap::new();
         // Names may be Latin-1 (V202201 has "C\xf4te d'Ivoire"); only the ASCII code
         // columns are read.
-        for (n, rec) in rdr.byte_records().enumerate() {
-            let rec = rec.map_err(|e| csv_err(name, e))?;
+        let mut rec = csv::ByteRecord::new();
+        for n in 0u64.. {
+            let next = rdr.position().byte();
+            rdr.get_mut().set_record_start(next);
+            if !rdr
+                .read_byte_record(&mut rec)
+                .map_err(|e| csv_err(name, e))?
+            {
+                break;
+            }
             let line = n + 2;
             let code_s = lossy(rec.get(code_i).unwrap_or(b""));
             let code = code_s.trim();
             if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(fmt(format!(
-                    "line {line}: country_code '{code}' is not a number"
+                    "line {line}: country_code '{}' is not a number",
+                    display_value(code)
                 )));
             }
             let iso_s = lossy(rec.get(iso_i).unwrap_or(b""));
@@ -129,8 +148,10 @@ impl CountryTable {
                 None => {
                     let label = rec.get(1).map(lossy).unwrap_or_default();
                     Err(Arc::from(format!(
-                        "country code {code} ('{}') of the country table {name} has no ISO3 code known to the registry",
-                        label.trim()
+                        "country code {} ('{}') of the country table {} has no ISO3 code known to the registry",
+                        display_value(code),
+                        display_value(label.trim()),
+                        entrepot_core::text::escape_controls(name)
                     )))
                 }
             };
@@ -274,11 +295,12 @@ impl BaciReader {
             .unwrap_or_default();
         let revision = revision.or_else(|| infer_revision(&name)).ok_or_else(|| IoError::Format {
             path: path.display().to_string(),
-            message: "cannot infer the HS revision from the file name (expected e.g. BACI_HS17_…): pass hs_revision".into(),
+            message: "cannot infer the HS revision from the file name (expected e.g. BACI_HS17_…): set the HS revision with --hs REV (e.g. --hs HS2017)".into(),
         })?;
-        let src = CsvSource::open(path)?;
+        let max_record = options.max_record_bytes;
+        let src = CsvSource::open(path, max_record)?;
         let mut r = Self::new(src, revision, table, options)?;
-        r.fast = FastLines::open(path)?.map(FastInput::new);
+        r.fast = FastLines::open(path, max_record)?.map(FastInput::new);
         Ok(r)
     }
 
@@ -290,7 +312,12 @@ impl BaciReader {
         table: Option<Arc<CountryTable>>,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::from_reader(name.to_string(), Box::new(reader), None)?;
+        let src = CsvSource::from_reader(
+            name.to_string(),
+            Box::new(reader),
+            None,
+            options.max_record_bytes,
+        )?;
         Self::new(src, revision, table, options)
     }
 
@@ -306,7 +333,7 @@ impl BaciReader {
                 path: src.file.clone(),
                 message: format!(
                     "not a BACI file: expected the header t,i,j,k,v,q, found {}",
-                    src.header.join(",")
+                    show_names(&src.header, ",")
                 ),
             });
         }
@@ -423,7 +450,16 @@ impl Parser {
         let quarantine = self.core.opts.on_error == crate::OnError::Quarantine;
         while items.len() < CHUNK_LINES && !self.finished {
             let (s, e) = match self.lines.next_line() {
-                Ok(Some(range)) => range,
+                Ok(Some(Line::Plain(s, e))) => (s, e),
+                Ok(Some(Line::TooLong)) => {
+                    // The CSV parser reports it, with the same message as for any input.
+                    items.push(Item::Handover {
+                        line: self.lines.line,
+                        consumed: self.lines.consumed(),
+                    });
+                    self.finished = true;
+                    break;
+                }
                 Ok(None) => {
                     items.push(Item::End);
                     self.finished = true;
@@ -465,7 +501,7 @@ impl Parser {
                 Ok(r) => items.push(Item::Row(line, r)),
                 Err(mut err) => {
                     if quarantine {
-                        err.raw = Some(lossy(bytes));
+                        err.raw = Some(cut(lossy(bytes), MAX_KEPT_RAW_BYTES));
                     }
                     items.push(Item::Bad(err));
                 }
@@ -662,10 +698,11 @@ fn resolve(
                 let r = std::str::from_utf8(t)
                     .ok()
                     .and_then(|s| s.parse::<i64>().ok())
-                    .ok_or_else(|| format!("expected a year, found '{}'", lossy(t)))
+                    .ok_or_else(|| format!("expected a year, found '{}'", display_value(&lossy(t))))
                     .and_then(check_year)
                     .map(Period::Year);
-                if cache.years.len() < 1000 {
+                // Years are short: longer text is not kept (memory stays small).
+                if cache.years.len() < 1000 && t.len() <= 16 {
                     cache.years.insert(t.into(), r.clone());
                 }
                 r
@@ -723,14 +760,16 @@ fn resolve(
             err(core, 3, m.to_string())
         }
     })?;
-    // v
+    // v, in thousands of US dollars
     let v = match fast_amount(f(4)) {
         Some(v) => v,
         None => {
             utf8(core, 4)?;
             parse_amount(f(4)).map_err(|m| err(core, 4, m))?
         }
-    } * 1000.0;
+    };
+    let v = check_value_usd(v, 1000.0, "BACI's v is in thousands of US dollars; check that the file is a BACI file with values in thousands")
+        .map_err(|m| err(core, 4, m))?;
     // q
     let q = trim_bytes(f(5));
     let quantity = if q.is_empty() || q == b"NA" {
@@ -760,10 +799,21 @@ fn resolve(
     })
 }
 
+/// A line of the fast path.
+enum Line {
+    /// A line (without its `\n`) as a range of the buffer.
+    Plain(usize, usize),
+    /// A line longer than the maximum record length (left to the CSV parser, which
+    /// reports it).
+    TooLong,
+}
+
 /// Line-by-line input of the fast path: the file in large blocks, split on `\n`.
 struct FastLines {
     file: std::fs::File,
     path: String,
+    /// The maximum line length.
+    max_line: usize,
     buf: Vec<u8>,
     /// Start of the unread data in `buf`.
     pos: usize,
@@ -781,7 +831,7 @@ const FAST_BLOCK: usize = 1 << 20;
 impl FastLines {
     /// Opens `path` for the fast path, positioned after the header, if the header is
     /// a plain line naming the BACI columns (else `None`: the CSV parser reads all).
-    fn open(path: &Path) -> Result<Option<Self>, IoError> {
+    fn open(path: &Path, max_line: usize) -> Result<Option<Self>, IoError> {
         let (file, _) = crate::csvsrc::open_file(path)?;
         // The file is read a second time from its start: only regular files can be
         // (not pipes, sockets or devices, which the CSV parser reads alone).
@@ -791,6 +841,7 @@ impl FastLines {
         let mut f = FastLines {
             file,
             path: path.display().to_string(),
+            max_line,
             buf: vec![0; FAST_BLOCK],
             pos: 0,
             len: 0,
@@ -798,7 +849,7 @@ impl FastLines {
             line: 1,
             eof: false,
         };
-        let Some((s, e)) = f.next_line()? else {
+        let Some(Line::Plain(s, e)) = f.next_line()? else {
             return Ok(None);
         };
         let header = &f.buf[s..e];
@@ -817,13 +868,16 @@ impl FastLines {
 
     /// The next line (without its `\n`) as a range of `buf`, or `None` at the end.
     /// Call [`FastLines::advance`] after using it.
-    fn next_line(&mut self) -> Result<Option<(usize, usize)>, IoError> {
+    fn next_line(&mut self) -> Result<Option<Line>, IoError> {
         loop {
             if let Some(i) = memchr::memchr(b'\n', &self.buf[self.pos..self.len]) {
-                return Ok(Some((self.pos, self.pos + i)));
+                return Ok(Some(Line::Plain(self.pos, self.pos + i)));
+            }
+            if self.len - self.pos > self.max_line {
+                return Ok(Some(Line::TooLong));
             }
             if self.eof {
-                return Ok((self.pos < self.len).then_some((self.pos, self.len)));
+                return Ok((self.pos < self.len).then_some(Line::Plain(self.pos, self.len)));
             }
             self.buf.copy_within(self.pos..self.len, 0);
             self.base += self.pos as u64;
@@ -884,6 +938,10 @@ fn fast_amount(b: &[u8]) -> Option<f64> {
     for (i, &c) in b.iter().enumerate() {
         match c {
             b'0'..=b'9' => {
+                // More than 15 digits are left to the parser (and would overflow `m`).
+                if digits == 15 {
+                    return None;
+                }
                 m = m * 10 + u64::from(c - b'0');
                 digits += 1;
             }
@@ -943,7 +1001,7 @@ impl FlowReader for BaciReader {
     }
 
     fn take_rejected(&mut self) -> Vec<RowError> {
-        std::mem::take(&mut self.core.rejected)
+        self.core.take_rejected()
     }
 
     fn progress(&self) -> (u64, Option<u64>) {
@@ -967,6 +1025,15 @@ impl FlowReader for BaciReader {
 mod tests {
     use super::*;
     use crate::OnError;
+
+    #[test]
+    fn fast_amount_leaves_long_numbers_to_the_parser() {
+        // Found by fuzzing: 23 digits overflowed the mantissa (a panic in debug builds).
+        assert_eq!(fast_amount(b"99999999999999999999999"), None);
+        assert_eq!(fast_amount(b"999999999999999"), Some(999_999_999_999_999.0));
+        assert_eq!(fast_amount(b"9999999999999999"), None);
+        assert_eq!(fast_amount(b"12.375"), Some(12.375));
+    }
 
     #[test]
     fn revision_from_name() {
@@ -1073,6 +1140,7 @@ mod tests {
                     let options = ReadOptions {
                         on_error,
                         batch_size,
+                        ..ReadOptions::default()
                     };
                     let name = path.display().to_string();
                     let file = std::fs::File::open(&path).expect("open");

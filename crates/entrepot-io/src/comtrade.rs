@@ -4,15 +4,20 @@
 //! so the whole document is parsed with `serde_json::from_reader` and the records are
 //! then validated one by one with the same rules as the Comtrade CSV reader (see
 //! [`crate::tidy::comtrade_mapping`]). The `line` of a record in errors is its
-//! 1-based position in the `data` array.
+//! 1-based position in the `data` array. The document may be gzip-compressed;
+//! binary input and documents above [`crate::input::MAX_JSON_BYTES`] (decompressed)
+//! are refused.
 
 use crate::csvsrc::open_file;
+use crate::error::kept_value;
 use crate::error::{IoError, RowError};
+use crate::input::{io_error, prepare, Capped, MAX_JSON_BYTES};
 use crate::mapping::{BreakdownPolicy, Cell, Mapper, RowAccess};
 use crate::reader::{FlowReader, ReadOptions};
 use crate::tidy::{comtrade_checks, comtrade_mapping};
 use crate::validate::Core;
 use arrow::record_batch::RecordBatch;
+use entrepot_core::text::display_value;
 use entrepot_core::HsRevision;
 use serde_json::{Map, Value};
 use std::io::{BufReader, Read};
@@ -83,8 +88,19 @@ impl ComtradeJsonReader {
             path: name.to_string(),
             message: m,
         };
-        let doc: Value =
-            serde_json::from_reader(reader).map_err(|e| fmt(format!("invalid JSON: {e}")))?;
+        let input = prepare(name, reader)?;
+        let capped = Capped::new(
+            input.reader,
+            MAX_JSON_BYTES,
+            "a UN Comtrade JSON document is",
+        );
+        let doc: Value = serde_json::from_reader(BufReader::new(capped)).map_err(|e| {
+            if e.is_io() {
+                io_error(name, std::io::Error::from(e))
+            } else {
+                fmt(format!("invalid JSON: {e}"))
+            }
+        })?;
         let data = match doc {
             Value::Array(a) => a,
             Value::Object(mut o) => match o.remove("data") {
@@ -92,7 +108,7 @@ impl ComtradeJsonReader {
                 Some(Value::Null) | None => {
                     let err = o
                         .get("error")
-                        .map(|e| format!(" (error: {e})"))
+                        .map(|e| format!(" (error: {})", display_value(&e.to_string())))
                         .unwrap_or_default();
                     return Err(fmt(format!(
                         "no 'data' array in the Comtrade response{err}"
@@ -102,16 +118,26 @@ impl ComtradeJsonReader {
             },
             _ => return Err(fmt("expected an object with a 'data' array".into())),
         };
+        // The union of the records' keys, in order of appearance (a set keeps it
+        // linear; Comtrade records have a few dozen keys).
+        const MAX_KEYS: usize = 10_000;
         let mut header: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for r in &data {
             if let Value::Object(o) = r {
                 for k in o.keys() {
-                    if !header.contains(k) {
+                    if seen.insert(k.as_str()) {
                         header.push(k.clone());
                     }
                 }
+                if header.len() > MAX_KEYS {
+                    return Err(fmt(format!(
+                        "more than {MAX_KEYS} different keys in the records: not a UN Comtrade response"
+                    )));
+                }
             }
         }
+        drop(seen);
         if data.is_empty() {
             header = [
                 "reporterCode",
@@ -168,7 +194,7 @@ impl FlowReader for ComtradeJsonReader {
                         self.file.clone(),
                         line,
                         None,
-                        Some(&other.to_string()),
+                        Some(&kept_value(&other.to_string())),
                         "expected a JSON object (one Comtrade record)",
                     );
                     self.core.reject(Box::new(e))?;
@@ -179,7 +205,7 @@ impl FlowReader for ComtradeJsonReader {
     }
 
     fn take_rejected(&mut self) -> Vec<RowError> {
-        std::mem::take(&mut self.core.rejected)
+        self.core.take_rejected()
     }
 
     fn progress(&self) -> (u64, Option<u64>) {

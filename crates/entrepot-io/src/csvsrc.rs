@@ -2,12 +2,15 @@
 //! wrong column counts and truncated last records.
 
 use crate::error::{IoError, RowError};
+use crate::input::{io_error, prepare};
 use crate::mapping::{Cell, RowAccess};
-use crate::validate::{lossy, CountingReader};
+use crate::validate::{cut, lossy, CountingReader, MAX_KEPT_RAW_BYTES};
 use csv::ByteRecord;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// A streaming CSV source.
 pub(crate) struct CsvSource {
@@ -16,12 +19,14 @@ pub(crate) struct CsvSource {
     pub header: Vec<String>,
     /// The name used in errors.
     pub file: String,
-    /// Total size in bytes, if known.
+    /// Total size in bytes, if known (compressed size for a gzip file).
     pub total: Option<u64>,
     /// The current record.
     pub rec: ByteRecord,
     /// Byte offset of the current record in the input.
     pub start: u64,
+    /// Compressed bytes read, for a gzip input (for progress).
+    raw_read: Option<Arc<AtomicU64>>,
 }
 
 /// Opens a file for reading, mapping the error to [`IoError::File`].
@@ -35,29 +40,36 @@ pub(crate) fn open_file(path: &Path) -> Result<(File, Option<u64>), IoError> {
 }
 
 impl CsvSource {
-    /// Opens a CSV file.
-    pub(crate) fn open(path: &Path) -> Result<Self, IoError> {
+    /// Opens a CSV file (plain or gzip-compressed; binary input is refused), with
+    /// records of at most `max_record` bytes.
+    pub(crate) fn open(path: &Path, max_record: usize) -> Result<Self, IoError> {
         let (f, size) = open_file(path)?;
-        Self::from_reader(path.display().to_string(), Box::new(f), size)
+        Self::from_reader(path.display().to_string(), Box::new(f), size, max_record)
     }
 
-    /// Wraps any reader.
+    /// Wraps any reader (plain or gzip-compressed; binary input is refused).
     pub(crate) fn from_reader(
         file: String,
         r: Box<dyn Read + Send>,
         total: Option<u64>,
+        max_record: usize,
     ) -> Result<Self, IoError> {
+        let input = prepare(&file, r)?;
+        let raw_read = input.raw_read.clone();
+        let text: Box<dyn Read + Send> = Box::new(input.reader);
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
             .buffer_capacity(1 << 18)
-            .from_reader(CountingReader::new(r));
+            .from_reader(CountingReader::with_limit(text, max_record as u64));
         let header = rdr
             .byte_headers()
             .map_err(|e| csv_err(&file, e))?
             .iter()
             .map(|h| lossy(h).trim().trim_start_matches('\u{feff}').to_string())
             .collect::<Vec<_>>();
+        let after_header = rdr.position().byte();
+        rdr.get_mut().set_record_start(after_header);
         if header.iter().all(|h| h.is_empty()) {
             return Err(IoError::Format {
                 path: file,
@@ -71,12 +83,16 @@ impl CsvSource {
             total,
             rec: ByteRecord::new(),
             start: 0,
+            raw_read,
         })
     }
 
-    /// Bytes consumed so far.
+    /// Bytes consumed so far (of the file as stored: compressed bytes for gzip).
     pub(crate) fn consumed(&self) -> u64 {
-        self.rdr.get_ref().count
+        match &self.raw_read {
+            Some(n) => n.load(Ordering::Relaxed),
+            None => self.rdr.get_ref().count,
+        }
     }
 
     /// Reads the next record into `self.rec`. Returns `Ok(None)` at the end,
@@ -91,6 +107,8 @@ impl CsvSource {
         if !more {
             return Ok(None);
         }
+        let next = self.rdr.position().byte();
+        self.rdr.get_mut().set_record_start(next);
         let reported = self.rec.position().map(|p| p.byte()).unwrap_or(0);
         let (line, start) = self.rdr.get_mut().record_at(reported);
         self.start = start;
@@ -118,7 +136,8 @@ impl CsvSource {
         Ok(Some(Err(e)))
     }
 
-    /// The current record as text (fields joined by commas), for quarantine files.
+    /// The current record as text (fields joined by commas, cut at 64 KiB), for
+    /// quarantine files.
     pub(crate) fn raw_text(&self) -> String {
         let mut s = String::new();
         for (i, f) in self.rec.iter().enumerate() {
@@ -126,8 +145,11 @@ impl CsvSource {
                 s.push(',');
             }
             s.push_str(&String::from_utf8_lossy(f));
+            if s.len() > MAX_KEPT_RAW_BYTES {
+                break;
+            }
         }
-        s
+        cut(s, MAX_KEPT_RAW_BYTES)
     }
 
     /// The current record as a row for the mapper.
@@ -164,14 +186,12 @@ pub(crate) fn field_offset(rec: &ByteRecord, start: u64, idx: usize) -> Option<u
     Some(start + r.start as u64 + idx as u64)
 }
 
-/// Maps a csv error to an [`IoError`].
+/// Maps a csv error to an [`IoError`] (a record above the maximum length to an
+/// [`IoError::Format`] naming its line).
 pub(crate) fn csv_err(file: &str, e: csv::Error) -> IoError {
     let line = e.position().map(|p| p.line());
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => IoError::File {
-            path: file.to_string(),
-            source,
-        },
+        csv::ErrorKind::Io(source) => io_error(file, source),
         other => IoError::Format {
             path: file.to_string(),
             message: match line {

@@ -1,9 +1,12 @@
 //! Choosing a reader: [`ReaderSpec`], [`Format`] detection and [`open_reader`].
 //!
 //! Detection, when the format is not given: the extension `.parquet`/`.pq` → Parquet,
-//! `.dta` → Stata, `.json` → UN Comtrade JSON; otherwise the first line of the file
-//! is read: the header `t,i,j,k,v,q` → BACI, a header with `reporterCode` → UN
-//! Comtrade CSV, anything else → generic CSV (which needs a column mapping).
+//! `.dta` → Stata, `.json` → UN Comtrade JSON; otherwise the first bytes: Parquet's
+//! magic `PAR1` → Parquet, a Stata header → Stata, gzip → the decompressed text;
+//! then the first line of the text: the header `t,i,j,k,v,q` → BACI, a header with
+//! `reporterCode` → UN Comtrade CSV, `{` or `[` → UN Comtrade JSON, anything else →
+//! generic CSV (which needs a column mapping). Binary input is refused by the text
+//! readers themselves (see [`crate::input`]).
 
 use crate::baci::BaciReader;
 use crate::comtrade::ComtradeJsonReader;
@@ -72,7 +75,7 @@ impl FromStr for Format {
             _ => {
                 return Err(IoError::Format {
                     path: String::new(),
-                    message: format!("unknown format '{s}': expected baci, comtrade, comtrade-json, csv, parquet or dta"),
+                    message: format!("unknown format '{}': expected baci, comtrade, comtrade-json, csv, parquet or dta", entrepot_core::text::display_value(s)),
                 })
             }
         })
@@ -126,14 +129,36 @@ pub fn detect_format(path: &Path) -> Result<Format, IoError> {
         _ => {}
     }
     let (f, _) = open_file(path)?;
-    let mut first = Vec::new();
-    // At most 64 KiB: a longer first line is not a header we detect.
-    BufReader::new(f.take(1 << 16))
-        .read_until(b'\n', &mut first)
+    let name = path.display().to_string();
+    let mut head = Vec::new();
+    f.take(16)
+        .read_to_end(&mut head)
         .map_err(|source| IoError::File {
-            path: path.display().to_string(),
+            path: name.clone(),
             source,
         })?;
+    if head.starts_with(b"PAR1") {
+        return Ok(Format::Parquet);
+    }
+    if head.starts_with(b"<stata_dta>")
+        || (head.len() >= 3
+            && (113..=115).contains(&head[0])
+            && matches!(head[1], 1 | 2)
+            && head[2] == 1)
+    {
+        return Ok(Format::Dta);
+    }
+    let (f, _) = open_file(path)?;
+    let mut first = Vec::new();
+    // At most 64 KiB: a longer first line is not a header we detect. Binary input
+    // goes to the generic CSV reader, which refuses it with a clear message.
+    let text_input = match crate::input::prepare(&name, f) {
+        Ok(t) => t,
+        Err(_) => return Ok(Format::Csv),
+    };
+    BufReader::new(text_input.reader.take(1 << 16))
+        .read_until(b'\n', &mut first)
+        .map_err(|e| crate::input::io_error(&name, e))?;
     let text = String::from_utf8_lossy(&first);
     let norm: String = text
         .trim_start_matches('\u{feff}')

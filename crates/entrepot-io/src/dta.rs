@@ -12,6 +12,10 @@
 //!   are kept in [`DtaColumn::label`]).
 //! * `strL` contents (117+) are loaded into memory before the rows are streamed (they
 //!   are stored after the data); everything else is streamed.
+//! * Damaged files fail with an error, never a panic or an allocation larger than the
+//!   file: every section is read incrementally (a size field cannot make the reader
+//!   allocate more than the bytes actually present), and a row wider than
+//!   [`MAX_DTA_ROW_BYTES`] is refused.
 
 use crate::csvsrc::open_file;
 use crate::error::{IoError, RowError};
@@ -19,11 +23,22 @@ use crate::mapping::{Cell, ColumnMapping, Mapper, RowAccess};
 use crate::reader::{FlowReader, ReadOptions};
 use crate::validate::Core;
 use arrow::record_batch::RecordBatch;
+use entrepot_core::text::display_value;
 use entrepot_core::HsRevision;
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+
+/// The widest row a [`DtaReader`] accepts: 16 MiB (Stata's own maximum is 1 MiB per
+/// observation; [`DtaFlowReader`] applies [`ReadOptions::max_record_bytes`]).
+pub const MAX_DTA_ROW_BYTES: usize = 16 << 20;
+
+/// A seekable byte source for [`DtaReader`] (a file, or bytes in memory).
+pub trait DtaSource: Read + Seek + Send {}
+
+impl<T: Read + Seek + Send> DtaSource for T {}
+
+type Src = BufReader<Box<dyn DtaSource>>;
 
 /// One value of a Stata row.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,7 +129,7 @@ pub struct DtaColumn {
 /// A streaming reader of the rows of a `.dta` file.
 pub struct DtaReader {
     file: String,
-    rdr: BufReader<File>,
+    rdr: Src,
     release: u16,
     big_endian: bool,
     columns: Vec<DtaColumn>,
@@ -184,10 +199,20 @@ impl Hdr<'_> {
     }
 }
 
+/// Reads exactly `n` bytes. The buffer grows with the bytes actually read, so that a
+/// damaged size field cannot make it allocate more than the file holds.
 fn read_exact(r: &mut impl Read, n: usize, file: &str, what: &str) -> Result<Vec<u8>, IoError> {
-    let mut v = vec![0u8; n];
-    r.read_exact(&mut v)
+    let mut v = Vec::with_capacity(n.min(1 << 16));
+    r.take(n as u64)
+        .read_to_end(&mut v)
         .map_err(|e| io_or_trunc(e, file, what))?;
+    if v.len() < n {
+        return Err(io_or_trunc(
+            std::io::ErrorKind::UnexpectedEof.into(),
+            file,
+            what,
+        ));
+    }
     Ok(v)
 }
 
@@ -226,7 +251,7 @@ fn expect_tag(r: &mut impl Read, tag: &str, file: &str) -> Result<(), IoError> {
             path: file.to_string(),
             message: format!(
                 "malformed dta file: expected {tag}, found '{}'",
-                String::from_utf8_lossy(&got)
+                display_value(&String::from_utf8_lossy(&got))
             ),
         });
     }
@@ -236,9 +261,19 @@ fn expect_tag(r: &mut impl Read, tag: &str, file: &str) -> Result<(), IoError> {
 impl DtaReader {
     /// Opens a `.dta` file and reads its header and variable descriptions.
     pub fn open(path: &Path) -> Result<Self, IoError> {
-        let file = path.display().to_string();
         let (f, size) = open_file(path)?;
-        let mut rdr = BufReader::with_capacity(1 << 16, f);
+        Self::from_reader(&path.display().to_string(), Box::new(f), size)
+    }
+
+    /// Reads a `.dta` file from any seekable source (`std::io::Cursor` over bytes in
+    /// memory, a file); `name` is used in messages and `size` for progress.
+    pub fn from_reader(
+        name: &str,
+        source: Box<dyn DtaSource>,
+        size: Option<u64>,
+    ) -> Result<Self, IoError> {
+        let file = name.to_string();
+        let mut rdr: Src = BufReader::with_capacity(1 << 16, source);
         let first = read_exact(&mut rdr, 1, &file, "header")?;
         let mut r = match first[0] {
             113..=115 => Self::open_old(&file, rdr, first[0])?,
@@ -256,7 +291,7 @@ impl DtaReader {
         Ok(r)
     }
 
-    fn open_old(file: &str, mut rdr: BufReader<File>, release: u8) -> Result<Self, IoError> {
+    fn open_old(file: &str, mut rdr: Src, release: u8) -> Result<Self, IoError> {
         let h = read_exact(&mut rdr, 108, file, "header")?;
         let big = match h[0] {
             1 => true,
@@ -306,7 +341,7 @@ impl DtaReader {
                 label: cstr(&labels[i * 81..(i + 1) * 81], false),
             });
         }
-        Ok(Self::finish(
+        Self::finish(
             file,
             rdr,
             u16::from(release),
@@ -314,11 +349,11 @@ impl DtaReader {
             columns,
             nobs,
             HashMap::new(),
-        ))
+        )
     }
 
-    fn open_new(file: &str, mut rdr: BufReader<File>) -> Result<Self, IoError> {
-        let t = |r: &mut BufReader<File>, tag: &str| expect_tag(r, tag, file);
+    fn open_new(file: &str, mut rdr: Src) -> Result<Self, IoError> {
+        let t = |r: &mut Src, tag: &str| expect_tag(r, tag, file);
         t(&mut rdr, "stata_dta><header><release>")?;
         let rel = read_exact(&mut rdr, 3, file, "release")?;
         let release: u16 = std::str::from_utf8(&rel)
@@ -329,7 +364,7 @@ impl DtaReader {
                 path: file.into(),
                 message: format!(
                     "unsupported Stata release '{}' (supported: 113-115, 117-119)",
-                    String::from_utf8_lossy(&rel)
+                    display_value(&String::from_utf8_lossy(&rel))
                 ),
             })?;
         t(&mut rdr, "</release><byteorder>")?;
@@ -444,20 +479,28 @@ impl DtaReader {
         rdr.seek(SeekFrom::Start(off(9)))
             .map_err(|e| io_or_trunc(e, file, "data"))?;
         expect_tag(&mut rdr, "<data>", file)?;
-        Ok(Self::finish(file, rdr, release, big, columns, nobs, strls))
+        Self::finish(file, rdr, release, big, columns, nobs, strls)
     }
 
     fn finish(
         file: &str,
-        rdr: BufReader<File>,
+        rdr: Src,
         release: u16,
         big_endian: bool,
         columns: Vec<DtaColumn>,
         nobs: u64,
         strls: HashMap<(u64, u64), String>,
-    ) -> Self {
-        let row_width = columns.iter().map(|c| c.kind.width()).sum();
-        DtaReader {
+    ) -> Result<Self, IoError> {
+        let row_width: usize = columns.iter().map(|c| c.kind.width()).sum();
+        if row_width > MAX_DTA_ROW_BYTES {
+            return Err(IoError::Format {
+                path: file.to_string(),
+                message: format!(
+                    "rows of {row_width} bytes, more than the {MAX_DTA_ROW_BYTES} bytes accepted: a damaged file"
+                ),
+            });
+        }
+        Ok(DtaReader {
             file: file.to_string(),
             rdr,
             release,
@@ -468,7 +511,7 @@ impl DtaReader {
             buf: vec![0; row_width],
             strls,
             total: 0,
-        }
+        })
     }
 
     /// The file format (113–119).
@@ -566,7 +609,8 @@ impl DtaReader {
                                     path: self.file.clone(),
                                     message: format!(
                                         "row {}: variable {} refers to strL ({v},{o}) that is not in the file",
-                                        self.row, c.name
+                                        self.row,
+                                        display_value(&c.name)
                                     ),
                                 })
                             }
@@ -626,7 +670,38 @@ impl DtaFlowReader {
         hs_revision: Option<HsRevision>,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let rows = DtaReader::open(path)?;
+        Self::with_rows(DtaReader::open(path)?, mapping, hs_revision, options)
+    }
+
+    /// A flow reader over a `.dta` file from any seekable source; `name` is used in
+    /// messages.
+    pub fn from_reader(
+        name: &str,
+        source: Box<dyn DtaSource>,
+        mapping: &ColumnMapping,
+        hs_revision: Option<HsRevision>,
+        options: ReadOptions,
+    ) -> Result<Self, IoError> {
+        let rows = DtaReader::from_reader(name, source, None)?;
+        Self::with_rows(rows, mapping, hs_revision, options)
+    }
+
+    fn with_rows(
+        rows: DtaReader,
+        mapping: &ColumnMapping,
+        hs_revision: Option<HsRevision>,
+        options: ReadOptions,
+    ) -> Result<Self, IoError> {
+        if rows.buf.len() > options.max_record_bytes {
+            return Err(IoError::Format {
+                path: rows.file.clone(),
+                message: format!(
+                    "rows of {} bytes, longer than the maximum record length of {}",
+                    rows.buf.len(),
+                    crate::input::human_bytes(options.max_record_bytes as u64)
+                ),
+            });
+        }
         let header: Vec<String> = rows.columns.iter().map(|c| c.name.clone()).collect();
         let mapper = Mapper::new(&rows.file, &header, mapping, hs_revision)?;
         let core = Core::new(rows.file.clone(), Some(rows.file.clone()), options);
@@ -661,7 +736,7 @@ impl FlowReader for DtaFlowReader {
     }
 
     fn take_rejected(&mut self) -> Vec<RowError> {
-        std::mem::take(&mut self.core.rejected)
+        self.core.take_rejected()
     }
 
     fn progress(&self) -> (u64, Option<u64>) {

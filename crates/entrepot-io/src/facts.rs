@@ -13,16 +13,30 @@
 //! or group names of the group registry (`EU27`, `ASEAN`, …), `WORLD`/`WLD` becoming
 //! `WORLD`; the partner may be empty only in the other-facts layout (indicators without
 //! partner, such as a PMI); value and y/y change are finite numbers and may be empty
-//! but not both; exports and imports are not negative; the source URL is an
-//! `http(s)://` address. Each figure keeps its source URL, note, and `origin` =
+//! but not both; exports and imports are not negative; money values are finite and at
+//! most 1e15 once converted to their currency (`value_usd_bn` × 1e9); the source URL
+//! is a well-formed `http://` or `https://` address with a host and without quotes,
+//! angle brackets, backslashes, whitespace or control characters (see
+//! [`check_source_url`]). Each figure keeps its source URL, note, and `origin` =
 //! `file:line`. Bad rows are returned next to the good ones, never dropped silently.
+//!
+//! Facts files are small: a file may be gzip-compressed, binary input is refused, and
+//! reading stops at [`MAX_WHOLE_FILE_BYTES`] or at a record longer than
+//! [`MAX_RECORD_BYTES`].
 
-use crate::csvsrc::csv_err;
+use crate::csvsrc::{csv_err, open_file};
+use crate::error::kept_value;
 use crate::error::{IoError, RowError};
+use crate::input::{prepare, Capped, MAX_RECORD_BYTES, MAX_WHOLE_FILE_BYTES};
+use crate::mapping::repeated_column;
+use crate::validate::{cut, fmt_amount, CountingReader, MAX_KEPT_RAW_BYTES};
+use entrepot_core::text::display_value;
 use entrepot_core::{
     CountryKind, CountryRegistry, GroupRegistry, PeriodSpan, PublishedFigure, Unit,
+    MAX_FLOW_VALUE_USD,
 };
 use std::io::Read;
+use std::path::Path;
 
 const CUSTOMS_COLS: [&str; 8] = [
     "period",
@@ -65,6 +79,45 @@ pub fn read_other_facts(
     read_facts(name, reader, Layout::Other)
 }
 
+/// Reads a customs-facts file from disk (see [`read_customs_facts`]); the file name
+/// in `origin` and errors is the path as given. Files above
+/// [`MAX_WHOLE_FILE_BYTES`] are refused before reading.
+pub fn read_customs_facts_file(
+    path: &Path,
+) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
+    read_facts_file(path, Layout::Customs)
+}
+
+/// Reads an other-facts file from disk (see [`read_other_facts`] and
+/// [`read_customs_facts_file`]).
+pub fn read_other_facts_file(
+    path: &Path,
+) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
+    read_facts_file(path, Layout::Other)
+}
+
+fn read_facts_file(
+    path: &Path,
+    layout: Layout,
+) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
+    let name = path.display().to_string();
+    let (f, size) = open_file(path)?;
+    if size.is_some_and(|s| s > MAX_WHOLE_FILE_BYTES) && f.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(IoError::Format {
+            path: name,
+            message: format!(
+                "a facts file larger than {}: expected a small hand-compiled table",
+                crate::input::human_bytes(MAX_WHOLE_FILE_BYTES)
+            ),
+        });
+    }
+    read_facts(&name, f, layout)
+}
+
+/// Bad rows reported at most; a file with more is refused as a whole (facts files
+/// are hand-compiled tables of a few hundred rows).
+pub const MAX_BAD_ROWS: usize = 1000;
+
 #[derive(Clone, Copy, PartialEq)]
 enum Layout {
     Customs,
@@ -76,9 +129,11 @@ fn read_facts(
     reader: impl Read,
     layout: Layout,
 ) -> Result<(Vec<PublishedFigure>, Vec<RowError>), IoError> {
+    let input = prepare(name, reader)?;
+    let capped = Capped::new(input.reader, MAX_WHOLE_FILE_BYTES, "a facts file is");
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(crate::validate::CountingReader::new(reader));
+        .from_reader(CountingReader::with_limit(capped, MAX_RECORD_BYTES as u64));
     let header: Vec<String> = rdr
         .byte_headers()
         .map_err(|e| csv_err(name, e))?
@@ -94,11 +149,15 @@ fn read_facts(
         Layout::Customs => &CUSTOMS_COLS,
         Layout::Other => &OTHER_COLS,
     };
+    let after_header = rdr.position().byte();
+    rdr.get_mut().set_record_start(after_header);
     let mut idx = Vec::with_capacity(want.len());
     for w in want {
-        match header.iter().position(|h| h == w) {
-            Some(i) => idx.push(i),
-            None => {
+        let at: Vec<usize> = (0..header.len()).filter(|&i| header[i] == *w).collect();
+        match at.as_slice() {
+            [i] => idx.push(*i),
+            [_, _, ..] => return Err(repeated_column(name, "", w, &at)),
+            [] => {
                 return Err(IoError::Format {
                     path: name.to_string(),
                     message: format!(
@@ -110,7 +169,7 @@ fn read_facts(
         }
     }
     let mut figures = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors: Vec<RowError> = Vec::new();
     let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -118,16 +177,30 @@ fn read_facts(
             Ok(false) => break,
             Err(e) => return Err(csv_err(name, e)),
         }
+        let next = rdr.position().byte();
+        rdr.get_mut().set_record_start(next);
         let start = rec.position().map(|p| p.byte()).unwrap_or(0);
         let line = rdr.get_mut().line_at(start);
-        let raw = rec
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect::<Vec<_>>()
-            .join(",");
+        let raw = cut(
+            rec.iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect::<Vec<_>>()
+                .join(","),
+            MAX_KEPT_RAW_BYTES,
+        );
         match parse_row(name, &rec, &header, &idx, line, layout) {
             Ok(f) => figures.push(f),
             Err(mut e) => {
+                if errors.len() >= MAX_BAD_ROWS {
+                    return Err(IoError::Format {
+                        path: name.to_string(),
+                        message: format!(
+                            "more than {MAX_BAD_ROWS} bad rows (the first: line {}: {}): not a facts file of this layout",
+                            errors[0].line,
+                            errors[0].message
+                        ),
+                    });
+                }
                 e.raw = Some(raw);
                 errors.push(*e);
             }
@@ -145,11 +218,12 @@ fn parse_row(
     layout: Layout,
 ) -> Result<PublishedFigure, Box<RowError>> {
     let err = |col: &str, value: &str, m: String| {
+        let value = kept_value(value);
         Box::new(RowError::new(
             name,
             line,
             (!col.is_empty()).then_some(col),
-            (!value.is_empty()).then_some(value),
+            (!value.is_empty()).then_some(value.as_str()),
             m,
         ))
     };
@@ -227,9 +301,13 @@ fn parse_row(
         if s.is_empty() {
             return Ok(None);
         }
-        let v: f64 = s
-            .parse()
-            .map_err(|_| err(c, s, format!("expected a number, found '{s}'")))?;
+        let v: f64 = s.parse().map_err(|_| {
+            err(
+                c,
+                s,
+                format!("expected a number, found '{}'", display_value(s)),
+            )
+        })?;
         if !v.is_finite() {
             return Err(err(
                 c,
@@ -256,15 +334,10 @@ fn parse_row(
                 format!("negative {indicator} value: expected a non-negative number"),
             ));
         }
+        check_money(v, &unit).map_err(|m| err(value_col, get(value_col), m))?;
     }
     let url = get("source_url");
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(err(
-            "source_url",
-            url,
-            "missing or invalid source URL: expected an http:// or https:// address".into(),
-        ));
-    }
+    check_source_url(url).map_err(|m| err("source_url", url, m))?;
     Ok(PublishedFigure {
         span,
         reporter,
@@ -277,6 +350,131 @@ fn parse_row(
         note: get("note").to_string(),
         origin: format!("{name}:{line}"),
     })
+}
+
+/// Checks a published value once converted to its currency's base unit (`330.3` USD
+/// bn → 3.303e11 USD): finite, and at most 1e15 in absolute value (some 40 years of
+/// world trade; more is a unit mistake). Indexes and percentages are only checked
+/// for being finite (done by the parser).
+fn check_money(v: f64, unit: &Unit) -> Result<(), String> {
+    let Some(scale) = unit.scale() else {
+        return Ok(());
+    };
+    let base = v * scale;
+    if !base.is_finite() {
+        return Err(format!(
+            "value overflows: {} {} is not a finite amount: check the value and its unit",
+            fmt_amount(v),
+            unit.label()
+        ));
+    }
+    if base.abs() > MAX_FLOW_VALUE_USD {
+        return Err(format!(
+            "implausible value: {} {} is {} after conversion, above 1e15 (1,000 trillion): check the unit (the value is in {})",
+            fmt_amount(v),
+            unit.label(),
+            fmt_amount(base),
+            unit.label()
+        ));
+    }
+    Ok(())
+}
+
+/// The longest source URL accepted, in characters.
+const MAX_URL_CHARS: usize = 2048;
+
+/// Checks a source URL: `http://` or `https://` (any case), then a host (letters,
+/// digits, `-`, `.`, `_`, or an IPv6 address in brackets) with an optional numeric
+/// port, then an optional path, query and fragment; no quotes, angle brackets,
+/// backslashes, whitespace or control characters anywhere; at most 2,048 characters.
+/// The error says what is wrong.
+pub fn check_source_url(url: &str) -> Result<(), String> {
+    const EXPECTED: &str = "expected an http:// or https:// address with a host";
+    if url.is_empty() {
+        return Err(format!("missing source URL: {EXPECTED}"));
+    }
+    if url.chars().nth(MAX_URL_CHARS).is_some() {
+        return Err(format!(
+            "source URL longer than {MAX_URL_CHARS} characters: {EXPECTED}"
+        ));
+    }
+    if let Some((i, c)) = url.char_indices().find(|&(_, c)| {
+        c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | '\\')
+    }) {
+        let what = match c {
+            ' ' => "a space".to_string(),
+            c if c.is_control() || c.is_whitespace() => {
+                format!(
+                    "the control or space character {}",
+                    display_value(&c.to_string())
+                )
+            }
+            c => format!("'{c}'"),
+        };
+        return Err(format!(
+            "invalid source URL: {what} at character {} (quotes, angle brackets, backslashes, whitespace and control characters are not allowed): {EXPECTED}",
+            url[..i].chars().count() + 1
+        ));
+    }
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return Err(format!("invalid source URL: {EXPECTED}"));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // user:password@ is not a source anyone should cite.
+    if authority.contains('@') {
+        return Err(format!(
+            "invalid source URL: user name or password before the host: {EXPECTED}"
+        ));
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let Some((addr, after)) = v6.split_once(']') else {
+            return Err(format!(
+                "invalid source URL: unclosed '[' in the host: {EXPECTED}"
+            ));
+        };
+        if addr.is_empty()
+            || !addr
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
+            return Err(format!("invalid source URL: bad IPv6 host: {EXPECTED}"));
+        }
+        match after {
+            "" => (addr, None),
+            p => match p.strip_prefix(':') {
+                Some(p) => (addr, Some(p)),
+                None => return Err(format!("invalid source URL: bad host: {EXPECTED}")),
+            },
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(format!("invalid source URL: no host: {EXPECTED}"));
+    }
+    if !authority.starts_with('[')
+        && (host.starts_with(['.', '-'])
+            || host.contains("..")
+            || !host
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_')))
+    {
+        return Err(format!("invalid source URL: bad host name: {EXPECTED}"));
+    }
+    if let Some(p) = port {
+        if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("invalid source URL: bad port: {EXPECTED}"));
+        }
+    }
+    Ok(())
 }
 
 /// Normalises a reporter or partner: a country code → its ISO3, the World →

@@ -22,6 +22,15 @@
 //! | release facts | [`facts::read_customs_facts`], [`facts::read_other_facts`] |
 //!
 //! [`open_reader`] picks the reader from a [`ReaderSpec`] or from the file itself.
+//!
+//! Hostile or broken input fails cleanly (see [`input`]): gzip-compressed text is
+//! decompressed transparently, other binary input is refused before its bytes are
+//! parsed, records are limited to [`ReadOptions::max_record_bytes`] (1 MiB), files
+//! read whole to 64 MiB, and every value is checked after scaling (finite, at most
+//! [`entrepot_core::MAX_FLOW_VALUE_USD`] for a flow). Messages show data values
+//! through [`entrepot_core::text::display_value`], so no file can write control
+//! sequences to a terminal or flood it. [`fuzzing`] holds one harness per reader,
+//! run by `tests/fuzz.rs` (proptest) and by the cargo-fuzz targets in `fuzz/`.
 
 #![warn(missing_docs)]
 
@@ -32,6 +41,9 @@ pub mod detect;
 pub mod dta;
 pub mod error;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod input;
 pub mod mapping;
 pub mod parquet_reader;
 pub mod quarantine;
@@ -43,7 +55,10 @@ mod validate;
 
 pub use detect::{detect_format, open_reader, Format, ReaderSpec};
 pub use error::{IoError, RowError};
-pub use facts::{read_customs_facts, read_other_facts};
+pub use facts::{
+    read_customs_facts, read_customs_facts_file, read_other_facts, read_other_facts_file,
+};
+pub use input::{read_text_file, MAX_RECORD_BYTES, MAX_WHOLE_FILE_BYTES};
 pub use mapping::{BreakdownPolicy, ColumnMapping, PeriodSource, Source};
 pub use quarantine::write_quarantine;
 pub use reader::{FlowReader, OnError, ReadOptions};

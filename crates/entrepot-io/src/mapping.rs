@@ -29,8 +29,12 @@
 //! the value with `col:` to force a column (`flow=col:export` reads a column named
 //! `export`). Column names are matched exactly, then case-insensitively.
 
-use crate::error::{IoError, RowError};
-use crate::validate::{check_amount, check_year, lossy, trim_bytes, Core, FastMap, Prod, Resolved};
+use crate::error::{show_names, IoError, RowError};
+use crate::validate::{
+    check_amount, check_quantity, check_value_usd, check_year, fmt_amount, lossy, trim_bytes, Core,
+    FastMap, Prod, Resolved,
+};
+use entrepot_core::text::display_value;
 use entrepot_core::{Declarant, FlowKind, HsRevision, Period, Quantity, QuantityUnit};
 use std::fmt;
 use std::str::FromStr;
@@ -131,11 +135,11 @@ impl ColumnMapping {
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (k, v) = part
                 .split_once('=')
-                .ok_or_else(|| bad(format!("'{part}' is not key=value")))?;
+                .ok_or_else(|| bad(format!("'{}' is not key=value", display_value(part))))?;
             let k = k.trim().to_ascii_lowercase();
             let v = v.trim().to_string();
             if v.is_empty() {
-                return Err(bad(format!("empty value for '{k}'")));
+                return Err(bad(format!("empty value for '{}'", display_value(&k))));
             }
             if !KEYS.contains(&k.as_str()) && k != "declared_by" {
                 let mut keys: Vec<&str> = KEYS.to_vec();
@@ -146,10 +150,10 @@ impl ColumnMapping {
                 } else {
                     format!(" (did you mean {}?)", s.join(", "))
                 };
-                return Err(bad(format!("unknown key '{k}'{hint}")));
+                return Err(bad(format!("unknown key '{}'{hint}", display_value(&k))));
             }
             if kv.iter().any(|(a, _)| *a == k) {
-                return Err(bad(format!("key '{k}' given twice")));
+                return Err(bad(format!("key '{}' given twice", display_value(&k))));
             }
             kv.push((k, v));
         }
@@ -182,7 +186,8 @@ impl ColumnMapping {
             None => 1.0,
             Some(s) => parse_scale(&s).ok_or_else(|| {
                 bad(format!(
-                    "invalid value_scale '{s}': expected a positive number or units/thousands/millions/billions"
+                    "invalid value_scale '{}': expected a positive number or units/thousands/millions/billions",
+                    display_value(&s)
                 ))
             })?,
         };
@@ -319,7 +324,7 @@ fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
-        format!("{v}")
+        fmt_amount(v)
     }
 }
 
@@ -393,6 +398,38 @@ pub(crate) fn find_column(header: &[String], name: &str) -> Option<usize> {
         .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
 }
 
+/// All the positions of the column [`find_column`] finds: those with exactly its
+/// name, else those equal to it ignoring case.
+pub(crate) fn column_positions(header: &[String], name: &str) -> Vec<usize> {
+    let exact: Vec<usize> = (0..header.len()).filter(|&i| header[i] == name).collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    (0..header.len())
+        .filter(|&i| header[i].eq_ignore_ascii_case(name))
+        .collect()
+}
+
+/// The error for a column that the header holds more than once (`positions` are
+/// 0-based; the message gives them 1-based). `role` is the field it is mapped to
+/// (`reporter`), or empty.
+pub(crate) fn repeated_column(path: &str, role: &str, name: &str, positions: &[usize]) -> IoError {
+    let at: Vec<String> = positions.iter().map(|p| (p + 1).to_string()).collect();
+    let at = match at.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => at.join(""),
+    };
+    IoError::Format {
+        path: path.to_string(),
+        message: format!(
+            "the {role}{}column '{}' appears {} times in the header, at columns {at}: rename or remove the extra column(s) so that the mapping is not ambiguous",
+            if role.is_empty() { "" } else { " " },
+            display_value(name),
+            positions.len()
+        ),
+    }
+}
+
 impl Mapper {
     /// Resolves `m` against a header; missing columns are a format error that lists
     /// the columns present.
@@ -403,21 +440,27 @@ impl Mapper {
         default_revision: Option<HsRevision>,
     ) -> Result<Self, IoError> {
         let col = |role: &str, name: &str| -> Result<usize, IoError> {
-            find_column(header, name).ok_or_else(|| {
-                let s = entrepot_core::error::closest(name, header.iter().map(String::as_str), 2);
-                let hint = if s.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (did you mean {}?)", s.join(", "))
-                };
-                IoError::Format {
-                    path: path.to_string(),
-                    message: format!(
-                        "the {role} column '{name}' is not in the header{hint}; columns are: {}",
-                        header.join(", ")
-                    ),
+            match column_positions(header, name).as_slice() {
+                [one] => Ok(*one),
+                [] => {
+                    let s =
+                        entrepot_core::error::closest(name, header.iter().map(String::as_str), 2);
+                    let hint = if s.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (did you mean {}?)", show_names(&s, ", "))
+                    };
+                    Err(IoError::Format {
+                        path: path.to_string(),
+                        message: format!(
+                            "the {role} column '{}' is not in the header{hint}; columns are: {}",
+                            display_value(name),
+                            show_names(header, ", ")
+                        ),
+                    })
                 }
-            })
+                many => Err(repeated_column(path, role, name, many)),
+            }
         };
         fn src<T: Copy>(
             s: &Source<T>,
@@ -480,6 +523,19 @@ impl Mapper {
 
     fn name(&self, idx: usize) -> &str {
         self.names.get(idx).map(String::as_str).unwrap_or("")
+    }
+
+    /// What to check when a value is implausible after scaling.
+    fn scale_hint(&self) -> String {
+        if self.scale == 1.0 {
+            "check that the value column holds US dollars, or set value_scale in the mapping"
+                .to_string()
+        } else {
+            format!(
+                "check value_scale (now {}: the value column is multiplied by it to give US dollars)",
+                fmt_amount(self.scale)
+            )
+        }
     }
 
     /// Validates one row and hands it to `core` (accepted, or rejected by policy).
@@ -553,7 +609,10 @@ impl Mapper {
                         line,
                         self.name(idx),
                         Some(s.to_string()),
-                        format!("expected a non-negative number, found '{s}'"),
+                        format!(
+                            "expected a non-negative number, found '{}'",
+                            display_value(s)
+                        ),
                     )
                 })?
             }
@@ -592,7 +651,8 @@ impl Mapper {
                             name,
                             Some(t.to_string()),
                             format!(
-                                "a breakdown row ({name} = {t}), not the total: expected {} or empty (allow breakdowns with the Comtrade breakdown option)",
+                                "a breakdown row ({name} = {}), not the total: expected {} or empty (allow breakdowns with the Comtrade breakdown option)",
+                                display_value(t),
                                 totals.join("/")
                             ),
                         ))
@@ -642,7 +702,7 @@ impl Mapper {
                                 line,
                                 self.name(i),
                                 Some(t.show()),
-                                "no HS revision for this product code: map an hs_revision (constant or column) or pass the reader's hs_revision option",
+                                "no HS revision for this product code: set the HS revision with --hs REV (e.g. --hs HS2017) or map hs_revision=… (a constant such as HS2017, or a column)",
                             ))
                         }
                         Some(Src::Const(r)) => r,
@@ -667,7 +727,14 @@ impl Mapper {
         };
         // value
         let value = match self.number(core, row, self.value, line)? {
-            Some(v) => v * self.scale,
+            Some(v) => check_value_usd(v, self.scale, &self.scale_hint()).map_err(|m| {
+                core.err(
+                    line,
+                    self.name(self.value),
+                    Some(row.cell(self.value).show()),
+                    m,
+                )
+            })?,
             None => {
                 return Err(core.err(
                     line,
@@ -724,7 +791,7 @@ impl Mapper {
             match c {
                 Cell::Null => Ok(None),
                 Cell::Num(v) if v.fract() == 0.0 && v.abs() < 1e9 => Ok(Some(v as i64)),
-                Cell::Num(v) => Err(bad(format!("expected an integer, found {v}"))),
+                Cell::Num(v) => Err(bad(format!("expected an integer, found {}", fmt_amount(v)))),
                 Cell::Text(t) => {
                     let t = trim_bytes(t);
                     if t.is_empty() {
@@ -738,7 +805,9 @@ impl Mapper {
                             _ => Err(e),
                         })
                         .map(Some)
-                        .map_err(|_| bad(format!("expected an integer, found '{s}'")))
+                        .map_err(|_| {
+                            bad(format!("expected an integer, found '{}'", display_value(s)))
+                        })
                 }
             }
         };
@@ -795,7 +864,8 @@ impl Mapper {
         match (q, unit) {
             (None, None) => Ok(None),
             (Some(v), Some((u, f))) => Ok(Some(Quantity {
-                value: v * f,
+                value: check_quantity(v, f)
+                    .map_err(|m| core.err(line, self.name(qi), Some(fmt_num(v)), m))?,
                 unit: u,
             })),
             (Some(v), None) if comtrade && v == 0.0 => Ok(None),
@@ -870,7 +940,9 @@ fn cached<T: Clone>(
         Ok(s) => f(s),
         Err(_) => Err("invalid UTF-8".to_string()),
     };
-    if map.len() < 10_000 {
+    // Codes are short: long text is not kept, so the cache stays small whatever
+    // the input (10,000 keys of at most 64 bytes).
+    if map.len() < 10_000 && key.len() <= 64 {
         map.insert(key.into(), r.clone());
     }
     r

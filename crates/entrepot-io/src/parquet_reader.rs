@@ -13,7 +13,10 @@ use arrow::compute::cast;
 use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
 use entrepot_core::HsRevision;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
+use parquet::file::reader::ChunkReader;
 use std::path::Path;
 
 /// A streaming reader of flows from a Parquet file.
@@ -50,6 +53,29 @@ fn view(a: &ArrayRef) -> Result<ColView, IoError> {
         .ok_or_else(|| IoError::Schema("cast to Utf8 failed".into()))
 }
 
+/// Runs a call into the Parquet and Arrow decoders, turning a panic of theirs on a
+/// damaged file (found by fuzzing, e.g. in decoding an embedded schema) into an
+/// error naming the file, so that a bad file never takes the process down.
+fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, IoError>) -> Result<T, IoError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no details".into());
+            Err(IoError::Format {
+                path: file.to_string(),
+                message: format!(
+                    "damaged Parquet file: the decoder failed ({})",
+                    entrepot_core::text::display_value(&why)
+                ),
+            })
+        }
+    }
+}
+
 struct ArrowRow<'a> {
     cols: &'a [ColView],
     row: usize,
@@ -78,7 +104,38 @@ impl ParquetFlowReader {
     ) -> Result<Self, IoError> {
         let file = path.display().to_string();
         let (f, size) = open_file(path)?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(f)?;
+        Self::build(file, f, size, mapping, hs_revision, options)
+    }
+
+    /// Reads a Parquet file held in memory; `name` is used in messages.
+    pub fn from_bytes(
+        name: &str,
+        data: Vec<u8>,
+        mapping: Option<&ColumnMapping>,
+        hs_revision: Option<HsRevision>,
+        options: ReadOptions,
+    ) -> Result<Self, IoError> {
+        let size = Some(data.len() as u64);
+        let bytes = bytes::Bytes::from(data);
+        Self::build(name.to_string(), bytes, size, mapping, hs_revision, options)
+    }
+
+    fn build<T: ChunkReader + 'static>(
+        file: String,
+        input: T,
+        size: Option<u64>,
+        mapping: Option<&ColumnMapping>,
+        hs_revision: Option<HsRevision>,
+        options: ReadOptions,
+    ) -> Result<Self, IoError> {
+        // The Arrow schema embedded in the file's metadata is not needed (every column
+        // is cast to Float64 or Utf8) and its decoder panics on damaged input.
+        let opts = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+        let builder = guarded(&file, || {
+            Ok(ParquetRecordBatchReaderBuilder::try_new_with_options(
+                input, opts,
+            )?)
+        })?;
         let total_rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
         let header: Vec<String> = builder
             .schema()
@@ -88,9 +145,8 @@ impl ParquetFlowReader {
             .collect();
         let canonical = ColumnMapping::canonical();
         let mapper = Mapper::new(&file, &header, mapping.unwrap_or(&canonical), hs_revision)?;
-        let batches = builder
-            .with_batch_size(options.batch_size.clamp(1, 1 << 20))
-            .build()?;
+        let batch_size = options.batch_size.clamp(1, 1 << 20);
+        let batches = guarded(&file, || Ok(builder.with_batch_size(batch_size).build()?))?;
         let core = Core::new(file.clone(), Some(file.clone()), options);
         Ok(ParquetFlowReader {
             file,
@@ -116,19 +172,29 @@ impl FlowReader for ParquetFlowReader {
     fn next_batch(&mut self) -> Result<Option<RecordBatch>, IoError> {
         while !self.done && !self.core.batch_full() {
             if self.current.is_none() {
-                match self.batches.next() {
-                    None => {
+                let batches = &mut self.batches;
+                let next = guarded(&self.file, || {
+                    let Some(b) = batches.next() else {
+                        return Ok(None);
+                    };
+                    let b = b?;
+                    let cols = b
+                        .columns()
+                        .iter()
+                        .map(view)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(Some((cols, b.num_rows())))
+                });
+                match next {
+                    Ok(None) => {
                         self.done = true;
                         break;
                     }
-                    Some(b) => {
-                        let b = b?;
-                        let cols = b
-                            .columns()
-                            .iter()
-                            .map(view)
-                            .collect::<Result<Vec<_>, _>>()?;
-                        self.current = Some((cols, 0, b.num_rows()));
+                    Ok(Some((cols, n))) => self.current = Some((cols, 0, n)),
+                    Err(e) => {
+                        // A damaged file: nothing more can be read from it.
+                        self.done = true;
+                        return Err(e);
                     }
                 }
             }
@@ -149,7 +215,7 @@ impl FlowReader for ParquetFlowReader {
     }
 
     fn take_rejected(&mut self) -> Vec<RowError> {
-        std::mem::take(&mut self.core.rejected)
+        self.core.take_rejected()
     }
 
     fn progress(&self) -> (u64, Option<u64>) {

@@ -13,13 +13,20 @@ pub enum OnError {
     Quarantine,
 }
 
-/// Options common to all readers.
+/// Options common to all readers. Build it with `..ReadOptions::default()` so that
+/// options added later keep their defaults.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Bad-row policy.
     pub on_error: OnError,
     /// Rows per output batch.
     pub batch_size: usize,
+    /// The maximum length of one record in bytes, header included (default
+    /// [`crate::input::MAX_RECORD_BYTES`], 1 MiB): a longer line, or a quoted field
+    /// that is never closed, stops the read with an error naming the file and line,
+    /// before it can take more memory. For the CSV readers (mapped CSV, BACI, UN
+    /// Comtrade CSV) and the width of a Stata row.
+    pub max_record_bytes: usize,
 }
 
 impl Default for ReadOptions {
@@ -27,6 +34,7 @@ impl Default for ReadOptions {
         ReadOptions {
             on_error: OnError::Fail,
             batch_size: 65_536,
+            max_record_bytes: crate::input::MAX_RECORD_BYTES,
         }
     }
 }
@@ -34,7 +42,10 @@ impl Default for ReadOptions {
 /// A streaming source of validated canonical flows.
 pub trait FlowReader: Send {
     /// The next batch of valid rows in the canonical schema, or `None` at the end.
-    /// With [`OnError::Fail`] a bad row returns `Err(IoError::Row(..))`.
+    /// With [`OnError::Fail`] a bad row returns `Err(IoError::Row(..))`. With
+    /// [`OnError::Quarantine`] a batch may be empty: when a thousand rows were
+    /// rejected since the last batch, the reader returns so that they can be taken
+    /// with [`FlowReader::take_rejected`] (memory stays bounded).
     fn next_batch(&mut self) -> Result<Option<RecordBatch>, IoError>;
 
     /// Rows rejected since the last call (only with [`OnError::Quarantine`]).

@@ -2,7 +2,7 @@
 //! bulk/API CSV files (a built-in mapping plus Comtrade's own checks).
 
 use crate::csvsrc::CsvSource;
-use crate::error::{IoError, RowError};
+use crate::error::{show_names, IoError, RowError};
 use crate::mapping::{
     find_column, BreakdownPolicy, ColumnMapping, ComtradeChecks, Mapper, PeriodSource, Source,
 };
@@ -24,18 +24,20 @@ pub struct CsvFlowReader {
 
 impl CsvFlowReader {
     /// Opens a generic tidy CSV file with a column mapping. `hs_revision` is the
-    /// revision of the product codes when the mapping does not give one.
+    /// revision of the product codes when the mapping does not give one. A
+    /// gzip-compressed file is decompressed transparently; binary input is refused.
     pub fn open(
         path: &Path,
         mapping: &ColumnMapping,
         hs_revision: Option<HsRevision>,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::open(path)?;
+        let src = CsvSource::open(path, options.max_record_bytes)?;
         Self::new(src, mapping, hs_revision, options, None, "CSV")
     }
 
-    /// A generic tidy CSV reader over any byte stream; `name` is used in messages.
+    /// A generic tidy CSV reader over any byte stream (plain or gzip-compressed);
+    /// `name` is used in messages.
     pub fn from_reader(
         name: &str,
         reader: impl Read + Send + 'static,
@@ -43,7 +45,12 @@ impl CsvFlowReader {
         hs_revision: Option<HsRevision>,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::from_reader(name.to_string(), Box::new(reader), None)?;
+        let src = CsvSource::from_reader(
+            name.to_string(),
+            Box::new(reader),
+            None,
+            options.max_record_bytes,
+        )?;
         Self::new(src, mapping, hs_revision, options, None, "CSV")
     }
 
@@ -57,7 +64,7 @@ impl CsvFlowReader {
         breakdowns: BreakdownPolicy,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::open(path)?;
+        let src = CsvSource::open(path, options.max_record_bytes)?;
         let mapping = comtrade_mapping(&src.file, &src.header)?;
         Self::new(
             src,
@@ -77,7 +84,12 @@ impl CsvFlowReader {
         breakdowns: BreakdownPolicy,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::from_reader(name.to_string(), Box::new(reader), None)?;
+        let src = CsvSource::from_reader(
+            name.to_string(),
+            Box::new(reader),
+            None,
+            options.max_record_bytes,
+        )?;
         let mapping = comtrade_mapping(&src.file, &src.header)?;
         Self::new(
             src,
@@ -148,7 +160,7 @@ impl FlowReader for CsvFlowReader {
     }
 
     fn take_rejected(&mut self) -> Vec<RowError> {
-        std::mem::take(&mut self.core.rejected)
+        self.core.take_rejected()
     }
 
     fn progress(&self) -> (u64, Option<u64>) {
@@ -189,7 +201,7 @@ pub fn comtrade_mapping(file: &str, header: &[String]) -> Result<ColumnMapping, 
                 path: file.to_string(),
                 message: format!(
                     "not a UN Comtrade table: neither '{a}' nor '{b}' is in the header ({})",
-                    header.join(", ")
+                    show_names(header, ", ")
                 ),
             })
         }

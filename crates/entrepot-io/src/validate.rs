@@ -8,11 +8,14 @@
 //! arrive in increasing order (sorted files such as BACI), in a hash map otherwise.
 
 use crate::error::{IoError, RowError};
+use crate::input::RecordTooLong;
 use crate::reader::{OnError, ReadOptions};
 use crate::schema::{FlowBatchBuilder, FlowRow};
 use arrow::record_batch::RecordBatch;
+use entrepot_core::text::display_value;
 use entrepot_core::{
     CountryRegistry, Declarant, FlowKind, HsRevision, Period, ProductCatalog, Quantity,
+    MAX_FLOW_VALUE_USD,
 };
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -241,15 +244,90 @@ pub(crate) fn check_amount(v: f64) -> Result<f64, String> {
     }
     if v < 0.0 {
         return Err(format!(
-            "negative value {v}: expected a non-negative number"
+            "negative value {}: expected a non-negative number",
+            fmt_amount(v)
         ));
     }
     Ok(v + 0.0)
 }
 
+/// A number for messages: plain up to 1e15, in exponent notation beyond (Rust's
+/// `Display` of `1e306` is 307 digits long).
+pub(crate) fn fmt_amount(v: f64) -> String {
+    if v.is_finite() && (v == 0.0 || (1e-6..1e15).contains(&v.abs())) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// Checks a value in US dollars after scaling: `raw` (already checked by
+/// [`check_amount`]) times `scale` must be finite and at most
+/// [`MAX_FLOW_VALUE_USD`]. `hint` says what to check when it is not (the
+/// `value_scale` of a mapping, the unit of BACI's `v`).
+pub(crate) fn check_value_usd(raw: f64, scale: f64, hint: &str) -> Result<f64, String> {
+    let v = raw * scale;
+    let how = if scale == 1.0 {
+        format!("{} USD", fmt_amount(v))
+    } else {
+        format!(
+            "{} USD after scaling ({} × {})",
+            fmt_amount(v),
+            fmt_amount(raw),
+            fmt_amount(scale)
+        )
+    };
+    if !v.is_finite() {
+        return Err(format!(
+            "value overflows: {} × {} is not a finite number: {hint}",
+            fmt_amount(raw),
+            fmt_amount(scale)
+        ));
+    }
+    if v > MAX_FLOW_VALUE_USD {
+        return Err(format!(
+            "implausible value: {how} is above 1e15 USD (1,000 trillion), the largest value accepted for one flow: {hint}"
+        ));
+    }
+    Ok(v + 0.0)
+}
+
+/// Checks a quantity after conversion to its unit (`1000u` → items × 1000): finite.
+pub(crate) fn check_quantity(raw: f64, factor: f64) -> Result<f64, String> {
+    let q = raw * factor;
+    if q.is_finite() {
+        Ok(q + 0.0)
+    } else {
+        Err(format!(
+            "quantity overflows: {} × {} is not a finite number: check the quantity and its unit",
+            fmt_amount(raw),
+            fmt_amount(factor)
+        ))
+    }
+}
+
 /// Text of a byte field for error messages.
 pub(crate) fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// Bytes of a row's raw text kept in a [`RowError`] for the quarantine file.
+pub(crate) const MAX_KEPT_RAW_BYTES: usize = 64 << 10;
+
+/// Cuts `s` to at most `max` bytes (at a character boundary), saying how much was
+/// cut, so that rejected rows kept in memory stay small whatever the input.
+pub(crate) fn cut(mut s: String, max: usize) -> String {
+    if s.len() <= max {
+        return s;
+    }
+    let mut at = max;
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    let rest = s.len() - at;
+    s.truncate(at);
+    s.push_str(&format!("…(+{rest} bytes)"));
+    s
 }
 
 /// Trims ASCII whitespace from both ends of a byte slice.
@@ -401,6 +479,8 @@ pub(crate) struct Core {
     pub accepted: u64,
     /// Extra country codes accepted as they are (see [`Core::set_extra_codes`]).
     extra: Vec<String>,
+    /// `rejected.len()` when the last batch was handed over (0 once they are taken).
+    rejected_mark: usize,
 }
 
 /// A country-code table such as CEPII BACI's `country_codes_V202401.csv`: numeric code
@@ -413,6 +493,10 @@ pub struct CountryTable {
 }
 
 const CACHE_ERRORS_MAX: usize = 10_000;
+
+/// Rejected rows kept before a reader hands them over (with an empty batch if no row
+/// was accepted meanwhile).
+pub(crate) const MAX_PENDING_REJECTED: usize = 1024;
 
 impl Core {
     pub(crate) fn new(file: String, source_file: Option<String>, opts: ReadOptions) -> Self {
@@ -429,6 +513,7 @@ impl Core {
             country_table: None,
             accepted: 0,
             extra: Vec::new(),
+            rejected_mark: 0,
         }
     }
 
@@ -461,7 +546,8 @@ impl Core {
                 return Err(IoError::Format {
                     path: self.file.clone(),
                     message: format!(
-                        "invalid extra country code '{c}': expected 1-8 letters or digits"
+                        "invalid extra country code '{}': expected 1-8 letters or digits",
+                        display_value(c)
                     ),
                 });
             }
@@ -507,7 +593,7 @@ impl Core {
             } else {
                 Some(column.to_string())
             },
-            value,
+            value: value.map(|v| crate::error::kept_value(&v)),
             message: message.into(),
             raw: None,
         })
@@ -589,6 +675,24 @@ impl Core {
 
     /// Checks a validated row for duplicates and appends it to the batch.
     pub(crate) fn accept(&mut self, r: &Resolved, line: u64) -> Result<(), IoError> {
+        // Every reader checks its numbers with the column and the raw value; this is
+        // the last line of defence, so that no reader can store an impossible number.
+        let q_ok = r
+            .quantity
+            .is_none_or(|q| q.value.is_finite() && q.value >= 0.0);
+        if !(r.value_usd.is_finite()
+            && r.value_usd >= 0.0
+            && r.value_usd <= MAX_FLOW_VALUE_USD
+            && q_ok)
+        {
+            let e = self.err(
+                line,
+                "",
+                Some(fmt_amount(r.value_usd)),
+                "invalid value or quantity after conversion: expected a finite non-negative value of at most 1e15 USD and a finite quantity",
+            );
+            return self.reject(e);
+        }
         if let Some(first) = self.seen.check_insert(r.key(), line) {
             {
                 let e = self.err(
@@ -633,18 +737,38 @@ impl Core {
         Ok(())
     }
 
-    /// Whether the current batch is full.
-    pub(crate) fn batch_full(&self) -> bool {
-        self.builder.len() >= self.opts.batch_size.max(1)
+    /// Rejected rows that arrived since the last batch was handed over (a caller that
+    /// does not take them after each batch gets them all later).
+    fn pending_rejected(&self) -> usize {
+        self.rejected.len().saturating_sub(self.rejected_mark)
     }
 
-    /// Finishes the current batch if it has rows.
+    /// The rejected rows, taken (for [`crate::FlowReader::take_rejected`]).
+    pub(crate) fn take_rejected(&mut self) -> Vec<RowError> {
+        self.rejected_mark = 0;
+        std::mem::take(&mut self.rejected)
+    }
+
+    /// Whether the current batch is full, or enough rejected rows are waiting to be
+    /// handed over (so that a file of bad rows does not pile them up in memory).
+    pub(crate) fn batch_full(&self) -> bool {
+        self.builder.len() >= self.opts.batch_size.max(1)
+            || self.pending_rejected() >= MAX_PENDING_REJECTED
+    }
+
+    /// Finishes the current batch if it has rows; an empty batch when it has none
+    /// but [`MAX_PENDING_REJECTED`] rejected rows are waiting (the caller takes them
+    /// with `take_rejected`); `None` at the end (rejected rows left are taken after).
     pub(crate) fn flush(&mut self) -> Result<Option<RecordBatch>, IoError> {
-        if self.builder.is_empty() {
-            Ok(None)
+        let batch = if !self.builder.is_empty() {
+            self.builder.finish()?
+        } else if self.pending_rejected() >= MAX_PENDING_REJECTED {
+            RecordBatch::new_empty(crate::schema::flows_schema())
         } else {
-            Ok(Some(self.builder.finish()?))
-        }
+            return Ok(None);
+        };
+        self.rejected_mark = self.rejected.len();
+        Ok(Some(batch))
     }
 }
 
@@ -656,11 +780,21 @@ impl Core {
 /// empty lines it skips (the `\n` of a `\r\n`, blank lines), which makes its own
 /// line numbers too low: [`CountingReader::record_at`] gives the exact 1-based line
 /// and byte offset of a record whatever the line endings.
+///
+/// It enforces the maximum record length too: a read that starts more than `limit`
+/// bytes after the start of the current record (set by the caller with
+/// [`CountingReader::set_record_start`] after each record) fails with a
+/// [`RecordTooLong`] error. The `csv` crate reads only once it has parsed everything
+/// read before, so memory stays below the limit plus one buffer.
 pub(crate) struct CountingReader<R> {
     inner: R,
     pub count: u64,
     pub last_byte: Option<u8>,
     pub eof: bool,
+    /// The maximum record length in bytes.
+    limit: u64,
+    /// Byte offset of the start of the record being parsed.
+    record_start: u64,
     /// Runs of consecutive `\r`/`\n` bytes not yet passed: start, end (exclusive)
     /// and the number of `\n` in the run.
     runs: std::collections::VecDeque<(u64, u64, u64)>,
@@ -668,12 +802,15 @@ pub(crate) struct CountingReader<R> {
 }
 
 impl<R: Read> CountingReader<R> {
-    pub(crate) fn new(inner: R) -> Self {
+    /// A reader that fails on records longer than `limit` bytes.
+    pub(crate) fn with_limit(inner: R, limit: u64) -> Self {
         CountingReader {
             inner,
             count: 0,
             last_byte: None,
             eof: false,
+            limit,
+            record_start: 0,
             runs: std::collections::VecDeque::new(),
             lines_before: 0,
         }
@@ -704,8 +841,26 @@ impl<R: Read> CountingReader<R> {
     }
 }
 
+impl<R> CountingReader<R> {
+    /// Marks `byte` as the start of the next record (the `csv` reader's position
+    /// after a record).
+    pub(crate) fn set_record_start(&mut self, byte: u64) {
+        self.record_start = self.record_start.max(byte);
+    }
+}
+
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.count.saturating_sub(self.record_start) > self.limit {
+            let line = self.line_at(self.record_start);
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RecordTooLong {
+                    line,
+                    limit: self.limit,
+                },
+            ));
+        }
         let n = self.inner.read(buf)?;
         if n == 0 {
             if !buf.is_empty() {

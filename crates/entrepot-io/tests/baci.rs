@@ -11,6 +11,7 @@ fn opts(on_error: OnError) -> ReadOptions {
     ReadOptions {
         on_error,
         batch_size: 10_000,
+        ..ReadOptions::default()
     }
 }
 

@@ -12,6 +12,7 @@ fn q() -> ReadOptions {
     ReadOptions {
         on_error: OnError::Quarantine,
         batch_size: 4,
+        ..ReadOptions::default()
     }
 }
 

@@ -22,6 +22,7 @@ fn q() -> ReadOptions {
     ReadOptions {
         on_error: OnError::Quarantine,
         batch_size: 1000,
+        ..ReadOptions::default()
     }
 }
 

@@ -105,6 +105,7 @@ fn read(
     let opts = ReadOptions {
         on_error: OnError::Quarantine,
         batch_size,
+        ..ReadOptions::default()
     };
     let mut r = CsvFlowReader::from_reader(
         "gen.csv",
