@@ -35,7 +35,10 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         let Ok(rd) = std::fs::read_dir(d) else { return };
         for e in rd.flatten() {
             let p = e.path();
-            let rel = p.strip_prefix(root).map(Path::to_path_buf).unwrap_or(p.clone());
+            let rel = p
+                .strip_prefix(root)
+                .map(Path::to_path_buf)
+                .unwrap_or(p.clone());
             let meta = std::fs::symlink_metadata(&p).expect("metadata");
             if meta.file_type().is_symlink() {
                 out.push((rel, b"<symlink>".to_vec()));
@@ -119,13 +122,23 @@ fn replace_is_explicit_empty_ingests_fail_and_remove_exists() {
     assert_eq!(snapshot(&store), before);
 
     // Every row rejected with quarantine: exit 3, the dataset is as it was.
-    let bad = write(d.path(), "bad.csv", "t,i,j,k,v,q\n2020,999,156,850760,1.0,1.0\n");
+    let bad = write(
+        d.path(),
+        "bad.csv",
+        "t,i,j,k,v,q\n2020,999,156,850760,1.0,1.0\n",
+    );
     let q = d.path().join("q.csv");
     let o = ingest(
         &store,
         &bad,
         "good",
-        &["--replace", "--on-error", "quarantine", "--quarantine", q.to_str().unwrap_or("")],
+        &[
+            "--replace",
+            "--on-error",
+            "quarantine",
+            "--quarantine",
+            q.to_str().unwrap_or(""),
+        ],
     );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("no rows to store"), "{}", stderr(&o));
@@ -133,7 +146,15 @@ fn replace_is_explicit_empty_ingests_fail_and_remove_exists() {
 
     let o = ingest(&store, &other, "good", &["--replace"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(&store, &["--format", "csv", "sql", "SELECT sum(value_usd) AS v FROM good"]);
+    let o = run(
+        &store,
+        &[
+            "--format",
+            "csv",
+            "sql",
+            "SELECT sum(value_usd) AS v FROM good",
+        ],
+    );
     assert!(stdout(&o).contains("99500"), "{}", stdout(&o));
 
     let o = run(&store, &["remove", "good"]);
@@ -154,10 +175,19 @@ fn quarantine_onto_the_input_is_refused() {
         &store,
         &input,
         "t",
-        &["--on-error", "quarantine", "--quarantine", input.to_str().unwrap_or("")],
+        &[
+            "--on-error",
+            "quarantine",
+            "--quarantine",
+            input.to_str().unwrap_or(""),
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("it is the input file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("it is the input file"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(std::fs::read_to_string(&input).expect("read"), text);
     assert!(snapshot(&store).is_empty(), "{:?}", snapshot(&store));
 }
@@ -167,7 +197,10 @@ fn quarantine_onto_the_input_is_refused() {
 #[test]
 fn a_deleted_file_fails_queries_and_reingest_repairs() {
     let (_d, store, good) = setup();
-    let o = run(&store, &["--format", "csv", "sql", "SELECT count(*) AS n FROM good"]);
+    let o = run(
+        &store,
+        &["--format", "csv", "sql", "SELECT count(*) AS n FROM good"],
+    );
     assert!(stdout(&o).contains("\n2"), "{}", stdout(&o));
     let part = walk_parquet(&store)[0].clone();
     std::fs::remove_file(&part).expect("rm");
@@ -208,7 +241,10 @@ fn planted_files_are_not_read() {
     let part = walk_parquet(&store)[0].clone();
     let planted = part.with_file_name("part-99.parquet");
     std::fs::copy(&part, &planted).expect("copy");
-    let o = run(&store, &["--format", "csv", "sql", "SELECT count(*) AS n FROM good"]);
+    let o = run(
+        &store,
+        &["--format", "csv", "sql", "SELECT count(*) AS n FROM good"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("\n2"), "{}", stdout(&o));
 }
@@ -229,7 +265,11 @@ fn manifest_paths_outside_the_store_are_refused() {
         ingest(&store, &other, "good", &["--replace"]),
     ] {
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-        assert!(stderr(&o).contains("expected 'datasets/good/v1'"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("expected 'datasets/good/v1'"),
+            "{}",
+            stderr(&o)
+        );
     }
     assert!(victim.join("v1/keep").is_file());
 }
@@ -252,7 +292,11 @@ fn a_non_store_directory_loses_nothing() {
         run(&home, &["verify", "--repair"]),
     ] {
         assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
-        assert!(stderr(&o).contains("not usable as a store"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("not usable as a store"),
+            "{}",
+            stderr(&o)
+        );
     }
     assert_eq!(snapshot(&home), before);
 }
@@ -263,7 +307,11 @@ fn case_colliding_names_are_refused() {
     let (_d, store, good) = setup();
     let o = ingest(&store, &good, "GOOD", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("differs only in letter case"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("differs only in letter case"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Class 16: a missing --countries file is exit 4; a symlink loop is not "no such
@@ -274,7 +322,12 @@ fn missing_inputs_and_symlink_loops_are_told_apart() {
     let d = tempfile::tempdir().expect("tempdir");
     let store = d.path().join("store");
     let good = write(d.path(), "good.csv", GOOD);
-    let o = ingest(&store, &good, "t", &["--countries", "/nonexistent/countries.csv"]);
+    let o = ingest(
+        &store,
+        &good,
+        "t",
+        &["--countries", "/nonexistent/countries.csv"],
+    );
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     assert!(stderr(&o).contains("--countries"), "{}", stderr(&o));
     let a = d.path().join("a.csv");
@@ -283,7 +336,11 @@ fn missing_inputs_and_symlink_loops_are_told_apart() {
     std::os::unix::fs::symlink(&a, &b).expect("link");
     let o = ingest(&store, &a, "t", &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).to_lowercase().contains("symbolic links"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).to_lowercase().contains("symbolic links"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!store.exists(), "a failed ingest created the store");
 }
 

@@ -32,9 +32,7 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx) -> anyhow::Result<()> {
         super::open_store_read(ctx)?;
         let mut store =
             entrepot_store::Store::open(&ctx.store).map_err(super::ingest::store_exit)?;
-        store
-            .collect_garbage()
-            .map_err(super::ingest::store_exit)?;
+        store.collect_garbage().map_err(super::ingest::store_exit)?;
     }
     let store = super::open_store_read(ctx)?;
     let results = store.verify(args.name.as_deref()).map_err(|e| match e {
@@ -63,7 +61,11 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_rows(ctx.format, &["dataset", "files", "status", "problems"], &rows)?;
+    print_rows(
+        ctx.format,
+        &["dataset", "files", "status", "problems"],
+        &rows,
+    )?;
     if bad > 0 {
         return Err(exit_error(
             exit::FAILURE,
