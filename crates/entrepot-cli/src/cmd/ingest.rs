@@ -123,7 +123,10 @@ fn check_input(f: &std::path::Path, what: &str) -> anyhow::Result<()> {
             Err(exit_error(
                 exit::NOT_FOUND,
                 if dangling {
-                    format!("{}: a symbolic link to a file that does not exist", f.display())
+                    format!(
+                        "{}: a symbolic link to a file that does not exist",
+                        f.display()
+                    )
                 } else {
                     format!("{}: no such {what}", f.display())
                 },
