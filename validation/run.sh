@@ -89,6 +89,7 @@ check "bad input message names the line" 1 "$(grep -c 'bad.csv:3' "$work/err.txt
 check "store unchanged after bad input" "$h1" "$(snap)"
 
 echo "== release brief, embedded sample"
+mkdir -p "$work/empty"  # an empty directory is an empty store (a missing one is an error)
 "$E" --quiet --store "$work/empty" brief > "$work/brief.txt"
 for s in "330.3" "+5.9%" "+1.9%" "111.68" "-28.6%" "+14.8%" "+14.3%" "+8.2%" "+8.4%" "+28.2%" "+14.1%"; do
   check "sample brief shows $s" 1 "$(grep -cF -- "$s" "$work/brief.txt" | awk '{print ($1>0)?1:0}')"
