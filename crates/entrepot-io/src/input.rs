@@ -1,7 +1,7 @@
 //! Opening inputs safely: gzip, binary sniffing, record-length and whole-file limits.
 //!
 //! Every text reader (CSV with a mapping, BACI, UN Comtrade CSV and JSON, release
-//! facts) opens its input through [`prepare`], which reads the first block
+//! facts) opens its input through `prepare`, which reads the first block
 //! ([`SNIFF_BYTES`]) and then:
 //!
 //! * **gzip** (magic bytes `1f 8b`): decompresses transparently (any file name, e.g.
@@ -15,7 +15,7 @@
 //! Memory stays bounded whatever the input: the CSV readers stop at a record longer
 //! than [`MAX_RECORD_BYTES`] (header included; see
 //! [`crate::ReadOptions::max_record_bytes`]), counted while reading by
-//! [`crate::validate::CountingReader`]; inputs that are read whole (release facts,
+//! the byte counter under the CSV parser; inputs that are read whole (release facts,
 //! definition files) stop at [`MAX_WHOLE_FILE_BYTES`], UN Comtrade JSON at
 //! [`MAX_JSON_BYTES`].
 
