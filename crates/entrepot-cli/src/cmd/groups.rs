@@ -35,8 +35,15 @@ pub fn load_groups(file: Option<&PathBuf>) -> anyhow::Result<GroupRegistry> {
     match file {
         None => Ok(GroupRegistry::builtin().clone()),
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", p.display())))?;
+            // Bounded, binary-refusing, gzip-transparent read.
+            let text = entrepot_io::read_text_file(p).map_err(|e| {
+                let code = if p.exists() {
+                    exit::BAD_INPUT
+                } else {
+                    exit::NOT_FOUND
+                };
+                exit_error(code, e.to_string())
+            })?;
             GroupRegistry::with_user_groups(&p.display().to_string(), &text)
                 .map_err(|e| exit_error(exit::BAD_INPUT, e.to_string()))
         }

@@ -44,8 +44,15 @@ pub fn run(args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
     if args.baskets {
         let mut baskets = Basket::builtin();
         if let Some(p) = &args.baskets_file {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", p.display())))?;
+            // Bounded, binary-refusing, gzip-transparent read.
+            let text = entrepot_io::read_text_file(p).map_err(|e| {
+                let code = if p.exists() {
+                    exit::BAD_INPUT
+                } else {
+                    exit::NOT_FOUND
+                };
+                exit_error(code, e.to_string())
+            })?;
             baskets.extend(
                 Basket::parse_csv(&p.display().to_string(), &text)
                     .map_err(|e| exit_error(exit::BAD_INPUT, e.to_string()))?,
