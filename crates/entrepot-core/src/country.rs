@@ -27,6 +27,24 @@ pub enum CountryKind {
     Aggregate,
 }
 
+impl CountryKind {
+    /// `country`, `historical`, `special` or `aggregate`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CountryKind::Country => "country",
+            CountryKind::Historical => "historical",
+            CountryKind::Special => "special",
+            CountryKind::Aggregate => "aggregate",
+        }
+    }
+}
+
+impl std::fmt::Display for CountryKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One country, territory or reporting area.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Country {

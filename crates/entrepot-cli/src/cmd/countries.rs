@@ -66,7 +66,7 @@ pub fn run(args: &CountriesArgs, format: Format) -> anyhow::Result<()> {
                 c.name.clone(),
                 c.region.clone(),
                 c.subregion.clone(),
-                format!("{:?}", c.kind).to_lowercase(),
+                c.kind.to_string(),
                 c.aliases.join(";"),
             ]
         })
