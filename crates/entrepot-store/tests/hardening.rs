@@ -124,7 +124,8 @@ fn manifest_paths_outside_the_store_are_refused() {
     std::fs::create_dir_all(victim.path().join("v1")).unwrap();
     std::fs::write(victim.path().join("v1/f"), b"victim").unwrap();
     let outside = snapshot(victim.path());
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "dataset path",
             Box::new(|v| v["datasets"]["trade"]["path"] = "../victim".into()),
