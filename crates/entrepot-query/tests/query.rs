@@ -206,7 +206,8 @@ fn reporter_and_year_filters_prune_files_by_range() {
     let tmp = tempfile::tempdir().unwrap();
     let store = small_store(tmp.path());
     let e = QueryEngine::new(&store).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&entrepot_store::PartitionFile) -> bool>)> = vec![
+    type Expect = Box<dyn Fn(&entrepot_store::PartitionFile) -> bool>;
+    let cases: Vec<(&str, Expect)> = vec![
         (
             "reporter='USA' AND year=2016",
             Box::new(|p| p.year == Some(2016) && p.may_hold_reporter("USA")),
