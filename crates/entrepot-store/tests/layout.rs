@@ -1,6 +1,7 @@
 //! The on-disk layout: one sorted, indexed file per small year; a large year split
 //! into files of contiguous reporter ranges that a reporter filter skips; stores of
 //! layout 1 (manifest version 1) read, kept and moved to layout 2 on re-ingest.
+#![allow(clippy::type_complexity)] // table-driven test cases
 
 mod common;
 

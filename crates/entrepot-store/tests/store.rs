@@ -1,4 +1,5 @@
 //! Ingest, reload, idempotence, failure atomicity, quarantine, duplicates, locking.
+#![allow(clippy::type_complexity)] // table-driven test cases
 
 mod common;
 
