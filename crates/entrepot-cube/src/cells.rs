@@ -263,13 +263,27 @@ impl Candidates {
         let world = bools(batch, k::WORLD)?;
         let annual = bools(batch, k::ANNUAL)?;
         let value = floats(batch, k::VALUE)?;
-        let quantity = floats(batch, k::QUANTITY)?;
-        let quantity_rows = longs(batch, k::QUANTITY_ROWS)?;
-        let unit_min = strings(batch, k::UNIT_MIN)?;
-        let unit_max = strings(batch, k::UNIT_MAX)?;
         let rows = longs(batch, k::ROWS)?;
-        let declared_min = strings(batch, k::DECLARED_MIN)?;
-        let declared_max = strings(batch, k::DECLARED_MAX)?;
+        // Aggregated only when asked for (quantities) or useful (declarants).
+        let has = |name: &str| batch.column_by_name(name).is_some();
+        let quantity = has(k::QUANTITY)
+            .then(|| floats(batch, k::QUANTITY))
+            .transpose()?;
+        let quantity_rows = has(k::QUANTITY_ROWS)
+            .then(|| longs(batch, k::QUANTITY_ROWS))
+            .transpose()?;
+        let unit_min = has(k::UNIT_MIN)
+            .then(|| strings(batch, k::UNIT_MIN))
+            .transpose()?;
+        let unit_max = has(k::UNIT_MAX)
+            .then(|| strings(batch, k::UNIT_MAX))
+            .transpose()?;
+        let declared_min = has(k::DECLARED_MIN)
+            .then(|| strings(batch, k::DECLARED_MIN))
+            .transpose()?;
+        let declared_max = has(k::DECLARED_MAX)
+            .then(|| strings(batch, k::DECLARED_MAX))
+            .transpose()?;
         let bad = |what: &str, v: &str| {
             CubeError::Internal(format!(
                 "stored {what} '{}' not understood",
@@ -329,11 +343,16 @@ impl Candidates {
                     0
                 },
             };
-            let unit = |a: &StringArray, it: &mut Interner| -> Result<Option<u16>, CubeError> {
-                opt_str(a, i).map(|u| it.unit(u)).transpose()
-            };
-            let declarant = |a: &StringArray| -> Option<u8> {
-                opt_str(a, i)
+            let unit =
+                |a: &Option<StringArray>, it: &mut Interner| -> Result<Option<u16>, CubeError> {
+                    a.as_ref()
+                        .and_then(|a| opt_str(a, i))
+                        .map(|u| it.unit(u))
+                        .transpose()
+                };
+            let declarant = |a: &Option<StringArray>| -> Option<u8> {
+                a.as_ref()
+                    .and_then(|a| opt_str(a, i))
                     .and_then(|d| d.parse::<Declarant>().ok())
                     .map(declarant_code)
             };
@@ -347,12 +366,13 @@ impl Candidates {
                 } else {
                     0.0
                 },
-                quantity: if quantity.is_valid(i) {
-                    quantity.value(i)
-                } else {
-                    0.0
-                },
-                quantity_rows: u64::try_from(quantity_rows.value(i)).unwrap_or(0),
+                quantity: quantity
+                    .as_ref()
+                    .filter(|q| q.is_valid(i))
+                    .map_or(0.0, |q| q.value(i)),
+                quantity_rows: quantity_rows
+                    .as_ref()
+                    .map_or(0, |q| u64::try_from(q.value(i)).unwrap_or(0)),
                 rows: u64::try_from(rows.value(i)).unwrap_or(0),
                 unit_min: unit(&unit_min, &mut self.interner)?,
                 unit_max: unit(&unit_max, &mut self.interner)?,

@@ -47,6 +47,7 @@ pub mod columns {
     /// Value in US dollars (Float64).
     pub const VALUE_USD: &str = "value_usd";
     /// Quantity (Float64), null when the rows' units disagree or some rows lack one.
+    /// This and the next two columns are absent when the request sums no quantity.
     pub const QUANTITY: &str = "quantity";
     /// Unit of the quantity (Utf8), null with it.
     pub const QUANTITY_UNIT: &str = "quantity_unit";
@@ -166,6 +167,7 @@ pub struct Cube {
 /// What a cube is built from, besides its cells.
 pub(crate) struct CubeParts {
     pub mirror: Mirror,
+    pub quantity: bool,
     pub datasets: Vec<String>,
     pub baskets: Vec<String>,
     pub reporters: Option<Vec<String>>,
@@ -239,26 +241,28 @@ impl Cube {
         arrays.push(Arc::new(Float64Array::from_iter_values(
             cells.iter().map(|(_, c)| c.value),
         )));
-        let quantities: Vec<Result<(f64, u16), String>> = cells
-            .iter()
-            .map(|(_, c)| quantity_of(c, &interner))
-            .collect();
-        fields.push(Field::new(columns::QUANTITY, DataType::Float64, true));
-        arrays.push(Arc::new(Float64Array::from_iter(
-            quantities.iter().map(|q| q.as_ref().ok().map(|(v, _)| *v)),
-        )));
-        fields.push(Field::new(columns::QUANTITY_UNIT, DataType::Utf8, true));
-        arrays.push(Arc::new(StringArray::from_iter(quantities.iter().map(
-            |q| {
-                q.as_ref()
-                    .ok()
-                    .and_then(|(_, u)| interner.units.get(usize::from(*u)))
-            },
-        ))));
-        fields.push(Field::new(columns::QUANTITY_NOTE, DataType::Utf8, true));
-        arrays.push(Arc::new(StringArray::from_iter(
-            quantities.iter().map(|q| q.as_ref().err()),
-        )));
+        if parts.quantity {
+            let quantities: Vec<Result<(f64, u16), String>> = cells
+                .iter()
+                .map(|(_, c)| quantity_of(c, &interner))
+                .collect();
+            fields.push(Field::new(columns::QUANTITY, DataType::Float64, true));
+            arrays.push(Arc::new(Float64Array::from_iter(
+                quantities.iter().map(|q| q.as_ref().ok().map(|(v, _)| *v)),
+            )));
+            fields.push(Field::new(columns::QUANTITY_UNIT, DataType::Utf8, true));
+            arrays.push(Arc::new(StringArray::from_iter(quantities.iter().map(
+                |q| {
+                    q.as_ref()
+                        .ok()
+                        .and_then(|(_, u)| interner.units.get(usize::from(*u)))
+                },
+            ))));
+            fields.push(Field::new(columns::QUANTITY_NOTE, DataType::Utf8, true));
+            arrays.push(Arc::new(StringArray::from_iter(
+                quantities.iter().map(|q| q.as_ref().err()),
+            )));
+        }
         fields.push(Field::new(columns::DECLARED_BY, DataType::UInt8, true));
         arrays.push(Arc::new(UInt8Array::from_iter(cells.iter().map(
             |(_, c)| match c.side {
@@ -482,14 +486,16 @@ impl Cube {
         arrays.push(Arc::new(Float64Array::from_iter_values(
             cells.iter().map(|c| c.value_usd),
         )));
-        fields.push(Field::new(columns::QUANTITY, DataType::Float64, true));
-        arrays.push(Arc::new(Float64Array::from_iter(
-            cells.iter().map(|c| c.quantity.map(|q| q.0)),
-        )));
-        fields.push(Field::new(columns::QUANTITY_UNIT, DataType::Utf8, true));
-        arrays.push(text(&|c| c.quantity.map(|q| q.1.to_string())));
-        fields.push(Field::new(columns::QUANTITY_NOTE, DataType::Utf8, true));
-        arrays.push(text(&|c| c.quantity_note.map(str::to_string)));
+        if self.batch.column_by_name(columns::QUANTITY).is_some() {
+            fields.push(Field::new(columns::QUANTITY, DataType::Float64, true));
+            arrays.push(Arc::new(Float64Array::from_iter(
+                cells.iter().map(|c| c.quantity.map(|q| q.0)),
+            )));
+            fields.push(Field::new(columns::QUANTITY_UNIT, DataType::Utf8, true));
+            arrays.push(text(&|c| c.quantity.map(|q| q.1.to_string())));
+            fields.push(Field::new(columns::QUANTITY_NOTE, DataType::Utf8, true));
+            arrays.push(text(&|c| c.quantity_note.map(str::to_string)));
+        }
         fields.push(Field::new(columns::ROWS, DataType::UInt64, false));
         arrays.push(Arc::new(UInt64Array::from_iter_values(
             cells.iter().map(|c| c.rows),

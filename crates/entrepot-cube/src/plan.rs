@@ -56,6 +56,7 @@ pub(crate) struct Resolved {
     pub periods: Vec<PeriodRange>,
     pub products: ProductSelection,
     pub grain: Grain,
+    pub quantity: bool,
 }
 
 impl Resolved {
@@ -91,6 +92,7 @@ impl Resolved {
             periods: r.periods.clone(),
             products: r.products.clone(),
             grain: r.grain,
+            quantity: r.quantity,
         })
     }
 
@@ -186,7 +188,7 @@ pub(crate) fn side_frame(
         }
         let df = df.aggregate(
             group_exprs(req.grain, own, other, side, basket),
-            aggregates(),
+            aggregates(req.quantity, side == Side::Reported),
         )?;
         out = Some(match out {
             None => df,
@@ -346,16 +348,28 @@ fn group_exprs(grain: Grain, own: &str, other: &str, side: Side, basket: Option<
     g
 }
 
-/// The aggregates of a candidate.
-fn aggregates() -> Vec<Expr> {
-    vec![
+/// The aggregates of a candidate: the value and the rows always, the quantity when
+/// asked for, the declarants of the stored rows on the reported side (a mirror cell
+/// is declared `mirror` whatever the partner's rows say). Columns not aggregated are
+/// never read.
+fn aggregates(quantity: bool, declarants: bool) -> Vec<Expr> {
+    let mut a = vec![
         sum(col("value_usd")).alias(k::VALUE),
-        sum(col("quantity")).alias(k::QUANTITY),
-        count(col("quantity")).alias(k::QUANTITY_ROWS),
-        min(col("quantity_unit")).alias(k::UNIT_MIN),
-        max(col("quantity_unit")).alias(k::UNIT_MAX),
         count_all().alias(k::ROWS),
-        min(col("declared_by")).alias(k::DECLARED_MIN),
-        max(col("declared_by")).alias(k::DECLARED_MAX),
-    ]
+    ];
+    if quantity {
+        a.extend([
+            sum(col("quantity")).alias(k::QUANTITY),
+            count(col("quantity")).alias(k::QUANTITY_ROWS),
+            min(col("quantity_unit")).alias(k::UNIT_MIN),
+            max(col("quantity_unit")).alias(k::UNIT_MAX),
+        ]);
+    }
+    if declarants {
+        a.extend([
+            min(col("declared_by")).alias(k::DECLARED_MIN),
+            max(col("declared_by")).alias(k::DECLARED_MAX),
+        ]);
+    }
+    a
 }

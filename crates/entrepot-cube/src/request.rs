@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 ///     .mirror(Mirror::Fill);
 /// assert!(request.grain.partner && !request.grain.reporter);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CubeRequest {
     /// Flows datasets to read (every flows dataset when empty). Datasets are never
     /// summed together: the dataset is always a key of the result.
@@ -42,6 +42,25 @@ pub struct CubeRequest {
     pub grain: Grain,
     /// Filling a reporter's absent cells from its partners' reports.
     pub mirror: Mirror,
+    /// Whether to sum quantities (on by default). Without them the cube reads two
+    /// columns less and has no `quantity`, `quantity_unit` and `quantity_note` columns.
+    pub quantity: bool,
+}
+
+impl Default for CubeRequest {
+    fn default() -> Self {
+        CubeRequest {
+            datasets: Vec::new(),
+            reporters: None,
+            partners: None,
+            flows: Vec::new(),
+            periods: Vec::new(),
+            products: ProductSelection::All,
+            grain: Grain::default(),
+            mirror: Mirror::Off,
+            quantity: true,
+        }
+    }
 }
 
 impl CubeRequest {
@@ -125,6 +144,12 @@ impl CubeRequest {
     /// Sets the mirror option.
     pub fn mirror(mut self, mirror: Mirror) -> Self {
         self.mirror = mirror;
+        self
+    }
+
+    /// Sums quantities too (`true`, the default) or not.
+    pub fn quantity(mut self, quantity: bool) -> Self {
+        self.quantity = quantity;
         self
     }
 }

@@ -462,6 +462,29 @@ fn quantities_only_where_the_units_agree_else_the_reason() {
         got[&("CHN".into(), "8541".into())],
         (None, Some("quantity missing on 1 of 3 rows".into()))
     );
+    // Without quantities: the same values, no quantity columns.
+    let values_only = e
+        .run(
+            &CubeRequest::new()
+                .datasets(["ct"])
+                .reporters(["USA", "CHN"])
+                .flows([X, M])
+                .by_reporter()
+                .by_product(ProductGrain::Hs(4))
+                .period_range(PeriodRange::years(2020, 2020))
+                .quantity(false),
+        )
+        .unwrap();
+    assert!(values_only
+        .batch()
+        .column_by_name(columns::QUANTITY)
+        .is_none());
+    assert_eq!(values_only.len(), cube.len());
+    assert_eq!(values_only.total_value(), cube.total_value());
+    assert!(values_only
+        .cells()
+        .iter()
+        .all(|c| c.quantity.is_none() && c.quantity_note.is_none()));
     // Across products the units differ.
     let all = e
         .run(

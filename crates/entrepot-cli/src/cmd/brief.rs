@@ -127,11 +127,16 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
         None => own_sets.first().cloned(),
     };
     let cubes = CubeEngine::new(&store).map_err(cube_error)?;
-    // A reporter that no dataset holds as a reporter may still be a partner of the
-    // others: its flows are then all mirror.
-    let dataset = match dataset {
-        Some(d) => Some(d),
-        None if flows_datasets.is_empty() => None,
+    let (dataset, cube) = match dataset {
+        Some(d) => {
+            let cube = cubes
+                .run(&reporter_request(Some(d.as_str()), reporter))
+                .map_err(cube_error)?;
+            (Some(d), Some(cube))
+        }
+        None if flows_datasets.is_empty() => (None, None),
+        // A reporter that no dataset holds as a reporter may still be a partner in
+        // one: its flows are then all mirror figures.
         None => {
             let held = cubes
                 .run(&reporter_request(None, reporter))
@@ -147,17 +152,18 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
                     ),
                 ));
             }
-            names.into_iter().next()
+            match names.into_iter().next() {
+                Some(d) => (Some(d), Some(held)),
+                None => (None, None),
+            }
         }
     };
-    let (flows, mirror_note, detail) = match &dataset {
-        Some(d) => {
-            let cube = cubes
-                .run(&reporter_request(Some(d), reporter))
-                .map_err(cube_error)?;
-            let flows = cube.to_trade_flows().map_err(cube_error)?;
-            (flows, mirror_note(&cube, reporter), summed_levels(&cube))
-        }
+    let (flows, mirror_note, detail) = match &cube {
+        Some(cube) => (
+            cube.to_trade_flows().map_err(cube_error)?,
+            mirror_note(cube, reporter),
+            summed_levels(cube),
+        ),
         None => (Vec::new(), None, None),
     };
     let facts: Vec<PublishedFigure> = store
@@ -200,15 +206,16 @@ fn load(args: &BriefArgs, ctx: &Ctx, reporter: &str) -> anyhow::Result<Data> {
 /// period (months, or years for annual data), with imports (exports) the reporter
 /// does not report filled from its partners' exports (imports) — mirror cells,
 /// declared `mirror`. One flow per partner, period and direction.
-fn reporter_request(dataset: Option<&String>, reporter: &str) -> CubeRequest {
+fn reporter_request(dataset: Option<&str>, reporter: &str) -> CubeRequest {
     let r = CubeRequest::new()
         .reporters([reporter])
         .flows([FlowKind::Export, FlowKind::Import])
         .by_partner()
         .by_period(PeriodGrain::Month)
-        .mirror(Mirror::Fill);
+        .mirror(Mirror::Fill)
+        .quantity(false);
     match dataset {
-        Some(d) => r.datasets([d.as_str()]),
+        Some(d) => r.datasets([d]),
         None => r,
     }
 }
