@@ -1,6 +1,13 @@
 """Reads an Entrepôt store with DuckDB, polars and pandas (no Entrepôt code) and prints
 the CHN->USA 2016 exports of the penppml dataset in bn USD, one line per tool.
 
+The flows files of a dataset are `year=<YYYY>/part-<k>.parquet` under the version
+directory the manifest names: hive partitioning gives `year`, and `reporter` is a
+column of the files. (Stores written before manifest version 2 have
+`reporter=<R>/year=<YYYY>/part-<k>.parquet`, where hive partitioning gives both; the
+same reads work on them.) Only the files the manifest lists are data: a reader that
+globs the version directory relies on the store holding nothing else there.
+
 Usage: read_store.py STORE_DIR DATASET
 """
 import json

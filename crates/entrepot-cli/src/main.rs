@@ -1,7 +1,9 @@
 //! `entrepot`: the command-line interface of Entrepôt, a trade-flow intelligence engine.
 //!
 //! One file per command under `cmd/`, each with its usage text at the top (in the
-//! manner of xsv). Global options: `--store DIR` (or `ENTREPOT_STORE`), `--format
+//! manner of xsv). A command parses its flags into a request of the application layer
+//! (`entrepot-app`), calls it and prints what it returns; the work itself (which data,
+//! which store, Arrow and DataFusion) is the application layer's. Global options: `--store DIR` (or `ENTREPOT_STORE`), `--format
 //! table|json|csv`, `--no-color` (or `NO_COLOR`), `--quiet`.
 //!
 //! Exit codes: 0 success; 1 runtime failure; 2 usage error; 3 bad input data (rows
@@ -12,6 +14,7 @@ mod cmd;
 mod output;
 
 use clap::{Parser, Subcommand};
+use entrepot_app::StoreLocation;
 use output::{exit, ExitError, Format};
 use std::path::PathBuf;
 
@@ -63,11 +66,9 @@ enum Command {
 /// Global settings handed to every command.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// The store directory.
-    pub store: PathBuf,
-    /// Whether the store was named (`--store` or `ENTREPOT_STORE`) rather than the
-    /// default: a named store that does not exist is an error for read commands.
-    pub store_explicit: bool,
+    /// The store: named (`--store` or `ENTREPOT_STORE`; it must exist for read
+    /// commands) or the per-user default.
+    pub store: StoreLocation,
     /// Output format.
     pub format: Format,
     /// Whether to use colour on stdout.
@@ -79,11 +80,7 @@ pub struct Ctx {
 fn main() {
     let cli = Cli::parse();
     let ctx = Ctx {
-        store: cli
-            .store
-            .clone()
-            .unwrap_or_else(entrepot_store::default_store_dir),
-        store_explicit: cli.store.is_some(),
+        store: StoreLocation::from_option(cli.store.clone()),
         format: cli.format,
         color: output::use_color(cli.no_color),
         progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -96,7 +93,7 @@ fn main() {
         Command::Products(a) => cmd::products::run(a, ctx.format),
         Command::Groups(a) => cmd::groups::run(a, ctx.format),
         Command::Brief(a) => cmd::brief::run(a, &ctx),
-        Command::Gravity(a) => cmd::gravity::run(a, ctx.format, &ctx.store),
+        Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),
     };

@@ -26,8 +26,8 @@ pub mod exit {
     pub const FAILURE: i32 = 1;
     /// Bad command-line usage (clap's own code).
     pub const USAGE: i32 = 2;
-    /// Bad input data: rows were rejected and the policy was to fail.
-    pub const BAD_INPUT: i32 = 3;
+    // 3, bad input data (rows rejected with the fail policy), is only ever the code of
+    // an application-layer error: `entrepot_app::ErrorClass::exit_code`.
     /// Something named on the command line does not exist (dataset, code, group).
     pub const NOT_FOUND: i32 = 4;
 }
@@ -48,6 +48,17 @@ impl std::fmt::Display for ExitError {
 }
 
 impl std::error::Error for ExitError {}
+
+/// An application-layer error as an `anyhow::Error` with the exit code of its class.
+pub fn app_error(e: entrepot_app::AppError) -> anyhow::Error {
+    exit_error(e.class.exit_code(), e.message)
+}
+
+/// Prints a listing of the application layer in the chosen format.
+pub fn print_listing(format: Format, listing: &entrepot_app::Listing) -> anyhow::Result<()> {
+    let headers: Vec<&str> = listing.headers.iter().map(String::as_str).collect();
+    print_rows(format, &headers, &listing.rows)
+}
 
 /// Builds an [`ExitError`] as an `anyhow::Error`.
 pub fn exit_error(code: i32, message: impl Into<String>) -> anyhow::Error {

@@ -768,7 +768,7 @@ fn resolve(
             parse_amount(f(4)).map_err(|m| err(core, 4, m))?
         }
     };
-    let v = check_value_usd(v, 1000.0, "BACI's v is in thousands of US dollars; check that the file is a BACI file with values in thousands")
+    let v = check_value_usd(v, 1000.0, || "BACI's v is in thousands of US dollars; check that the file is a BACI file with values in thousands".to_string())
         .map_err(|m| err(core, 4, m))?;
     // q
     let q = trim_bytes(f(5));

@@ -727,7 +727,7 @@ impl Mapper {
         };
         // value
         let value = match self.number(core, row, self.value, line)? {
-            Some(v) => check_value_usd(v, self.scale, &self.scale_hint()).map_err(|m| {
+            Some(v) => check_value_usd(v, self.scale, || self.scale_hint()).map_err(|m| {
                 core.err(
                     line,
                     self.name(self.value),

@@ -92,8 +92,10 @@
 mod error;
 mod facts;
 mod fsutil;
+mod keys;
 mod lock;
 mod manifest;
+mod sorted;
 mod time;
 mod writer;
 
@@ -118,9 +120,8 @@ use lock::StoreLock;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::fs::{self, File};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -668,8 +669,9 @@ impl Store {
         // only source; otherwise every key is checked against the keys of the
         // sources read before it (and of its own rows, for readers that do not
         // check).
-        let check_keys = sources.len() > 1 || sources.iter().any(|r| !r.keys_unique());
-        let mut keys = KeySet::default();
+        let check_own: Vec<bool> = sources.iter().map(|r| !r.keys_unique()).collect();
+        let check_keys = sources.len() > 1 || check_own.iter().any(|c| *c);
+        let mut keys = keys::KeyCheck::new(sources.len());
         let mut rows = 0u64;
         let count = sources.len();
         let descs: Vec<String> = sources.iter().map(|r| r.describe()).collect();
@@ -703,7 +705,7 @@ impl Store {
                     let Some(batch) = batch else { continue };
                     check_flow_schema(&batch, desc)?;
                     let batch = if check_keys {
-                        let (batch, dups) = keys.filter(&batch, desc)?;
+                        let (batch, dups) = keys.filter(&batch, desc, index, check_own[index])?;
                         quarantine.add(dups)?;
                         batch
                     } else {
@@ -1599,133 +1601,6 @@ impl Quarantine {
 
 fn csv_err(p: &Path, e: csv::Error) -> StoreError {
     StoreError::fs(p, std::io::Error::other(e.to_string()))
-}
-
-/// Hashes of the keys seen so far in one ingest, to catch keys duplicated across
-/// sources (128 bits per key: two independent 64-bit hashes).
-#[derive(Default)]
-struct KeySet {
-    seen: HashSet<u128, BuildHasherDefault<U128Hasher>>,
-}
-
-/// A 128-bit hash of the key fields: two folded-multiply hashes with different
-/// seeds and multipliers over the length-prefixed fields (no SipHash: the keys come
-/// from files, not from an adversary, and a collision would only reject a row
-/// loudly as a duplicate).
-fn key_hash(fields: &[&str; 6]) -> u128 {
-    #[inline]
-    fn mix(s: u64, x: u64, k: u64) -> u64 {
-        let m = u128::from(s ^ x).wrapping_mul(u128::from(k));
-        (m as u64) ^ ((m >> 64) as u64)
-    }
-    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
-    const K2: u64 = 0xD6E8_FEB8_6659_FD93;
-    let (mut a, mut b) = (0x243F_6A88_85A3_08D3u64, 0x1319_8A2E_0370_7344u64);
-    for f in fields {
-        let bytes = f.as_bytes();
-        a = mix(a, bytes.len() as u64, K1);
-        b = mix(b, bytes.len() as u64, K2);
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            let x = u64::from_le_bytes(w);
-            a = mix(a, x, K1);
-            b = mix(b, x.rotate_left(29), K2);
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            let x = u64::from_le_bytes(w);
-            a = mix(a, x, K1);
-            b = mix(b, x.rotate_left(29), K2);
-        }
-    }
-    (u128::from(mix(a, 0, K1)) << 64) | u128::from(mix(b, 0, K2))
-}
-
-/// The hasher of [`KeySet`]: its keys are already hashes.
-#[derive(Default)]
-struct U128Hasher(u64);
-
-impl Hasher for U128Hasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u128(&mut self, i: u128) {
-        self.0 = (i as u64) ^ ((i >> 64) as u64);
-    }
-}
-
-impl KeySet {
-    /// Removes from `batch` the rows whose key was already seen, returning them as
-    /// rejected rows.
-    fn filter(
-        &mut self,
-        batch: &RecordBatch,
-        desc: &str,
-    ) -> Result<(RecordBatch, Vec<RowError>), StoreError> {
-        use writer::string_col;
-        let reporter = string_col(batch, col::REPORTER)?;
-        let partner = string_col(batch, col::PARTNER)?;
-        let flow = string_col(batch, col::FLOW)?;
-        let period = string_col(batch, col::PERIOD)?;
-        let rev = string_col(batch, col::HS_REVISION)?;
-        let product = string_col(batch, col::PRODUCT)?;
-        let file = string_col(batch, col::SOURCE_FILE)?;
-        let line = batch
-            .column_by_name(col::SOURCE_LINE)
-            .and_then(|c| c.as_any().downcast_ref::<arrow::array::Int64Array>());
-        let mut dups = Vec::new();
-        let mut keep = Vec::with_capacity(batch.num_rows());
-        for i in 0..batch.num_rows() {
-            let fields = [
-                reporter.value(i),
-                partner.value(i),
-                flow.value(i),
-                period.value(i),
-                if rev.is_null(i) {
-                    "\u{0}"
-                } else {
-                    rev.value(i)
-                },
-                product.value(i),
-            ];
-            let k = key_hash(&fields);
-            let fresh = self.seen.insert(k);
-            keep.push(fresh);
-            if !fresh {
-                let value: Vec<String> = fields.iter().map(|f| f.replace('\u{0}', "")).collect();
-                let file_name = if file.is_null(i) {
-                    desc.to_string()
-                } else {
-                    file.value(i).to_string()
-                };
-                let line_no = line
-                    .filter(|l| !l.is_null(i))
-                    .map_or(0, |l| l.value(i).max(0) as u64);
-                dups.push(RowError::new(
-                    file_name,
-                    line_no,
-                    None,
-                    Some(&value.join(",")),
-                    "duplicate key (reporter, partner, flow, period, hs_revision, product): \
-                     the same key was already read earlier in this ingest",
-                ));
-            }
-        }
-        if dups.is_empty() {
-            return Ok((batch.clone(), dups));
-        }
-        let mask = BooleanArray::from(keep);
-        Ok((filter_record_batch(batch, &mask)?, dups))
-    }
 }
 
 /// Keeps the rows of a stored-file batch that pass the filters on its columns (the

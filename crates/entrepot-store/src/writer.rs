@@ -20,10 +20,13 @@
 //! # Row groups
 //!
 //! A flush takes the rows buffered for one file, sorts them by (reporter, partner,
-//! product) (ties keep their input order) and writes them as row groups of at most
+//! product) (ties keep their input order; see [`crate::sorted`] for how this is kept
+//! cheap) and writes them as row groups of at most
 //! [`SinkLimits::row_group_rows`] rows, each closed at once. A bucket flushes when it
-//! has [`SinkLimits::row_group_rows`] rows buffered; when all buffers together exceed
-//! [`SinkLimits::buffer_bytes`], the largest are flushed first, down to half the
+//! has [`SinkLimits::row_group_rows`] rows buffered, any stream when it received no
+//! rows while a million others were routed (a year or bucket that is done, in sorted
+//! inputs); when all buffers together exceed [`SinkLimits::buffer_bytes`], the
+//! largest are flushed first (buckets before a year's single file), down to half the
 //! budget. Memory is therefore bounded by the buffer budget plus small per-file
 //! state, whatever the input size or the number of years.
 //!
@@ -32,7 +35,7 @@
 //! with sorted row groups they let a reader skip row groups and pages of other
 //! reporters, partners and products.
 //!
-//! The columns of a row group are reordered and encoded in parallel (rayon), which
+//! The columns of a row group are gathered and encoded in parallel (rayon), which
 //! gives the same bytes as a sequential encoding. At most
 //! [`SinkLimits::max_open_writers`] files are open at once; the least recently used is
 //! closed to make room, and its rows continue in a new file. Files are hashed
@@ -42,8 +45,9 @@
 use crate::error::{FsContext, StoreError};
 use crate::fsutil::{hex, sync_dir};
 use crate::manifest::{PartitionFile, ReporterRange};
-use arrow::array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray, UInt32Array};
-use arrow::compute::{interleave, take_record_batch};
+use crate::sorted::SortedRows;
+use arrow::array::{Array, Int32Array, RecordBatch, StringArray, UInt32Array};
+use arrow::compute::take_record_batch;
 use arrow::datatypes::{Schema, SchemaRef};
 use entrepot_io::schema::{col, flows_schema};
 use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowRowGroupWriterFactory};
@@ -54,7 +58,6 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::File;
 use std::io::Write;
@@ -182,19 +185,22 @@ const INDEXED_TEXT_COLUMNS: [&str; 5] = [
 ///
 /// * ZSTD level 1: as fast as Snappy here and files a third smaller; level 3 cost a
 ///   third more time for the same size.
-/// * Dictionary encoding only for `value_usd`, `quantity` and `source_file`. The
-///   text columns are short and constant over long runs of the sorted rows
-///   (`reporter`, `partner`, `flow`, `period`, `declared_by`…) or sorted within them
-///   (`product`): plain values compressed by ZSTD take the same space as dictionary
-///   indices, without hashing every value into a dictionary. `source_file` values
-///   are long (a path on every row): hashing them is cheaper than copying and
-///   compressing them.
+/// * Dictionary encoding only for `source_file`, whose values are long (a path on
+///   every row) and nearly constant: hashing them is cheaper than copying and
+///   compressing them. The text columns are short and constant over long runs of
+///   the sorted rows (`reporter`, `partner`, `flow`, `period`, `declared_by`…) or
+///   sorted within them (`product`): plain values compressed by ZSTD take the same
+///   space as dictionary indices, without hashing every value. Values and
+///   quantities are mostly distinct (half the values of the real BACI extract in
+///   `../shared/data` are): plain, they are 5% (real extract) to 16% (synthetic
+///   world year) smaller than with a dictionary per row group, and faster to write.
 /// * `source_line` (increasing line numbers): `DELTA_BINARY_PACKED`, a few bytes per
 ///   page instead of 8 bytes per row.
 /// * Min/max statistics at page level (hence a column index and an offset index)
 ///   for the columns filters prune on: `reporter`, `partner`, `product`, `flow`,
-///   `period` and the numeric columns. They cost about two string comparisons per
-///   row and column (measured in `bench/world/README.md`). None for
+///   `period` and the numeric columns. Those of `partner`, `product` and `period`
+///   cost about 0.3 s of CPU per 11 million rows, 2-3% of an ingest (world BACI
+///   year of `bench/world/run.sh`, measured by turning them off). None for
 ///   `hs_revision`, `quantity_unit`, `declared_by` and `source_file`, which are
 ///   constant over a file in practice.
 pub(crate) fn writer_properties() -> WriterProperties {
@@ -204,8 +210,6 @@ pub(crate) fn writer_properties() -> WriterProperties {
         .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS))
         .set_dictionary_enabled(false)
         .set_statistics_enabled(EnabledStatistics::Page)
-        .set_column_dictionary_enabled(column(col::VALUE_USD), true)
-        .set_column_dictionary_enabled(column(col::QUANTITY), true)
         .set_column_dictionary_enabled(column(col::SOURCE_FILE), true)
         .set_column_encoding(column(col::SOURCE_LINE), Encoding::DELTA_BINARY_PACKED);
     for c in [
@@ -253,6 +257,10 @@ pub(crate) fn year_dir(year: i32) -> String {
 
 /// Rows of one row group at most, whatever the limits say.
 const MAX_ROW_GROUP_ROWS: usize = 1 << 20;
+
+/// Rows routed to other streams after which a stream's buffer is written (see
+/// [`PartitionSink::flush_idle`]).
+const IDLE_ROWS: u64 = 1 << 20;
 
 /// Which file stream of a year rows go to: the year's single file, or a reporter
 /// bucket once the year is split.
@@ -315,6 +323,8 @@ struct Stream {
     /// Index in [`PartitionSink::files`] of the open file.
     file: usize,
     last_used: u64,
+    /// Rows routed by the sink when this stream last received rows.
+    last_row: u64,
 }
 
 /// What the sink knows of a year.
@@ -342,6 +352,8 @@ pub(crate) struct PartitionSink {
     /// Bytes of Arrow data buffered.
     buffered: usize,
     clock: u64,
+    /// Rows routed so far.
+    routed: u64,
 }
 
 /// Where the rows of a batch go: the runs of rows of each stream, in order.
@@ -364,6 +376,7 @@ impl PartitionSink {
             open: 0,
             buffered: 0,
             clock: 0,
+            routed: 0,
         }
     }
 
@@ -411,9 +424,11 @@ impl PartitionSink {
         }
         let projected = batch.project(year_file_projection())?;
         let routed = self.route(&runs);
+        self.routed += n as u64;
         for part in split_batch(&projected, routed)? {
             self.add(part.0, part.1)?;
         }
+        self.flush_idle()?;
         self.enforce_budget()
     }
 
@@ -450,6 +465,7 @@ impl PartitionSink {
         let n = rows.num_rows();
         let bytes = rows.get_array_memory_size();
         let s = self.streams.entry(key).or_default();
+        s.last_row = self.routed;
         s.buf.push(rows);
         s.buf_rows += n;
         s.buf_bytes += bytes;
@@ -517,16 +533,37 @@ impl PartitionSink {
             return Ok(());
         }
         while self.buffered > budget / 2 {
+            // Buckets first: writing a year's single file early widens its range.
             let largest = self
                 .streams
                 .iter()
                 .filter(|(_, s)| s.buf_rows > 0)
-                .max_by(|a, b| a.1.buf_bytes.cmp(&b.1.buf_bytes).then_with(|| b.0.cmp(a.0)))
+                .max_by(|a, b| {
+                    (matches!(a.0 .1, Slot::Bucket(_)), a.1.buf_bytes)
+                        .cmp(&(matches!(b.0 .1, Slot::Bucket(_)), b.1.buf_bytes))
+                        .then_with(|| b.0.cmp(a.0))
+                })
                 .map(|(k, _)| *k);
             match largest {
                 Some(k) => self.flush(k)?,
                 None => break,
             }
+        }
+        Ok(())
+    }
+
+    /// Writes the buffers of the streams that received no rows for [`IDLE_ROWS`] rows
+    /// (in sorted inputs, the years or buckets that are done), so that their memory
+    /// is freed while the input is still being read.
+    fn flush_idle(&mut self) -> Result<(), StoreError> {
+        let idle: Vec<Key> = self
+            .streams
+            .iter()
+            .filter(|(_, s)| s.buf_rows > 0 && self.routed - s.last_row >= IDLE_ROWS)
+            .map(|(k, _)| *k)
+            .collect();
+        for k in idle {
+            self.flush(k)?;
         }
         Ok(())
     }
@@ -570,19 +607,15 @@ impl PartitionSink {
         let Some(w) = s.writer.as_mut() else {
             return Ok(());
         };
-        let order = sort_order(&batches)?;
+        let sorted = SortedRows::new(batches)?;
         // Row groups of equal size, none above the limit.
         let groups = rows.div_ceil(row_group_rows);
         let per_group = rows.div_ceil(groups);
         let mut start = 0;
         while start < rows {
             let end = (start + per_group).min(rows);
-            let part = match &order {
-                Some(order) => Rows::Picked(&batches, &order[start..end]),
-                None => Rows::InOrder(slice_rows(&batches, start, end)),
-            };
-            let (first, last) = part.reporter_bounds()?;
-            write_row_group(w, &part)?;
+            let (first, last) = sorted.reporter_bounds(start, end)?;
+            write_row_group(w, &sorted, start, end)?;
             let range = file
                 .reporters
                 .get_or_insert_with(|| (first.clone(), last.clone()));
@@ -735,77 +768,16 @@ fn split_batch(
         .collect()
 }
 
-/// Rows `start..end` of a sequence of batches, as slices.
-fn slice_rows(batches: &[RecordBatch], start: usize, end: usize) -> Vec<RecordBatch> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for b in batches {
-        let n = b.num_rows();
-        let (lo, hi) = (start.max(offset), end.min(offset + n));
-        if lo < hi {
-            out.push(b.slice(lo - offset, hi - lo));
-        }
-        offset += n;
-    }
-    out
-}
-
-/// The rows of one row group: batches in order, or rows picked from batches.
-enum Rows<'a> {
-    InOrder(Vec<RecordBatch>),
-    Picked(&'a [RecordBatch], &'a [(usize, usize)]),
-}
-
-impl Rows<'_> {
-    /// The reporters of the first and last rows (the smallest and largest, the rows
-    /// being sorted).
-    fn reporter_bounds(&self) -> Result<(String, String), StoreError> {
-        let at = |b: &RecordBatch, i: usize| -> Result<String, StoreError> {
-            Ok(string_col(b, col::REPORTER)?.value(i).to_string())
-        };
-        let none = || StoreError::Corrupt("an empty row group".into());
-        match self {
-            Rows::InOrder(batches) => {
-                let first = batches.iter().find(|b| b.num_rows() > 0).ok_or_else(none)?;
-                let last = batches
-                    .iter()
-                    .rev()
-                    .find(|b| b.num_rows() > 0)
-                    .ok_or_else(none)?;
-                Ok((at(first, 0)?, at(last, last.num_rows() - 1)?))
-            }
-            Rows::Picked(batches, picks) => {
-                let (&(b0, r0), &(b1, r1)) = picks.first().zip(picks.last()).ok_or_else(none)?;
-                Ok((at(&batches[b0], r0)?, at(&batches[b1], r1)?))
-            }
-        }
-    }
-
-    /// Column `c` of these rows, as arrays to encode in order.
-    fn column(&self, c: usize) -> Result<Vec<ArrayRef>, StoreError> {
-        match self {
-            Rows::InOrder(batches) => Ok(batches.iter().map(|b| b.column(c).clone()).collect()),
-            Rows::Picked(batches, picks) => {
-                let arrays: Vec<&dyn Array> =
-                    batches.iter().map(|b| b.column(c).as_ref()).collect();
-                Ok(vec![interleave(&arrays, picks)?])
-            }
-        }
-    }
-
-    fn num_rows(&self) -> usize {
-        match self {
-            Rows::InOrder(batches) => batches.iter().map(RecordBatch::num_rows).sum(),
-            Rows::Picked(_, picks) => picks.len(),
-        }
-    }
-}
-
-/// Writes rows (in the file schema) as one row group of a file: each column is
-/// gathered and encoded on its own rayon task, then the chunks are appended in
-/// order. The bytes are the same as with a sequential encoding.
-fn write_row_group(w: &mut OpenFile, rows: &Rows<'_>) -> Result<(), StoreError> {
-    if rows.num_rows() == 0 {
+/// Writes the sorted rows `start..end` (in the file schema) as one row group of a
+/// file: each column is gathered and encoded on its own rayon task, then the chunks
+/// are appended in order. The bytes are the same as with a sequential encoding.
+fn write_row_group(
+    w: &mut OpenFile,
+    rows: &SortedRows,
+    start: usize,
+    end: usize,
+) -> Result<(), StoreError> {
+    if start >= end {
         return Ok(());
     }
     let schema = flows_year_file_schema();
@@ -822,7 +794,7 @@ fn write_row_group(w: &mut OpenFile, rows: &Rows<'_>) -> Result<(), StoreError> 
         .enumerate()
         .map(|(c, mut cw)| -> Result<ArrowColumnChunk, StoreError> {
             let field = schema.field(c);
-            for array in rows.column(c)? {
+            for array in rows.column(c, start, end)? {
                 for leaf in compute_leaves(field, &array)? {
                     cw.write(&leaf)?;
                 }
@@ -836,87 +808,6 @@ fn write_row_group(w: &mut OpenFile, rows: &Rows<'_>) -> Result<(), StoreError> 
     }
     rg.close()?;
     Ok(())
-}
-
-/// The order of the rows of `batches` (in the file schema) by reporter, partner and
-/// product, ties in input order, as (batch, row) pairs; `None` when the rows are
-/// already in that order.
-fn sort_order(batches: &[RecordBatch]) -> Result<Option<Vec<(usize, usize)>>, StoreError> {
-    let cols = batches
-        .iter()
-        .map(|b| {
-            Ok([
-                string_col(b, col::REPORTER)?,
-                string_col(b, col::PARTNER)?,
-                string_col(b, col::PRODUCT)?,
-            ])
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    if let Some(keys) = packed_keys(&cols, total) {
-        if keys.windows(2).all(|w| w[0].0 <= w[1].0) {
-            return Ok(None);
-        }
-        let mut keys = keys;
-        // (key, position) pairs are distinct, so an unstable sort is deterministic
-        // and keeps ties in input order.
-        if keys.len() > 1 << 16 {
-            keys.par_sort_unstable();
-        } else {
-            keys.sort_unstable();
-        }
-        return Ok(Some(
-            keys.into_iter()
-                .map(|(_, pos)| ((pos >> 32) as usize, (pos & 0xFFFF_FFFF) as usize))
-                .collect(),
-        ));
-    }
-    // Longer codes: compare the strings.
-    let cmp = |a: &(usize, usize), b: &(usize, usize)| -> Ordering {
-        let (x, y) = (&cols[a.0], &cols[b.0]);
-        (0..3)
-            .map(|c| x[c].value(a.1).cmp(y[c].value(b.1)))
-            .find(|o| o.is_ne())
-            .unwrap_or(Ordering::Equal)
-    };
-    let mut order: Vec<(usize, usize)> = batches
-        .iter()
-        .enumerate()
-        .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
-        .collect();
-    if order.windows(2).all(|w| cmp(&w[0], &w[1]).is_le()) {
-        return Ok(None);
-    }
-    order.sort_by(cmp);
-    Ok(Some(order))
-}
-
-/// Widths of the reporter, partner and product codes packed into one 128-bit key.
-const PACKED_WIDTHS: [usize; 3] = [5, 5, 6];
-
-/// The sort keys of all rows, each (reporter, partner and product packed big-endian
-/// into 128 bits, zero-padded, batch index << 32 | row), when every code fits
-/// [`PACKED_WIDTHS`] and has no NUL byte. Zero padding keeps the order of the
-/// strings: a shorter code sorts before every longer code it begins.
-fn packed_keys(cols: &[[&StringArray; 3]], total: usize) -> Option<Vec<(u128, u64)>> {
-    let mut keys = Vec::with_capacity(total);
-    for (b, c) in cols.iter().enumerate() {
-        let n = c[0].len();
-        for r in 0..n {
-            let mut key = [0u8; 16];
-            let mut at = 0;
-            for (k, width) in PACKED_WIDTHS.iter().enumerate() {
-                let v = c[k].value(r).as_bytes();
-                if v.len() > *width || v.contains(&0) {
-                    return None;
-                }
-                key[at..at + v.len()].copy_from_slice(v);
-                at += width;
-            }
-            keys.push((u128::from_be_bytes(key), ((b as u64) << 32) | r as u64));
-        }
-    }
-    Some(keys)
 }
 
 /// A Utf8 column of a batch by name.
@@ -950,20 +841,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn packed_keys_order_like_the_strings() {
-        let r = StringArray::from(vec!["USA", "US", "CHN", "CHN", "CHN"]);
-        let p = StringArray::from(vec!["AFG", "ZZZ", "USA", "DEU", "DEU"]);
-        let k = StringArray::from(vec!["TOTAL", "01", "850760", "8507", "850760"]);
-        let keys = packed_keys(&[[&r, &p, &k]], 5).unwrap();
-        let mut by_key: Vec<usize> = (0..5).collect();
-        by_key.sort_by_key(|&i| keys[i]);
-        let mut by_str: Vec<usize> = (0..5).collect();
-        by_str.sort_by_key(|&i| (r.value(i), p.value(i), k.value(i)));
-        assert_eq!(by_key, by_str);
-        let long = StringArray::from(vec!["TOOLONG"]);
-        assert!(packed_keys(&[[&long, &long, &long]], 1).is_none());
     }
 }

@@ -754,3 +754,70 @@ fn duplicates_with_key_checking_readers() {
     values.sort_by(f64::total_cmp);
     assert_eq!(values, vec![1000.0, 2000.0, 7000.0]);
 }
+
+/// Keys repeated across sources are caught whatever sources lie between, keys of
+/// different periods never collide, and a reader that does not check its own keys
+/// is checked by the store.
+#[test]
+fn duplicates_across_sources_and_periods() {
+    let tmp = tempfile::tempdir().unwrap();
+    let q = tempfile::tempdir().unwrap();
+    let qpath = q.path().join("rejected.csv");
+    let mut store = Store::open(tmp.path()).unwrap();
+    let sources = vec![
+        VecReader::new(
+            "y2016.csv",
+            vec![batch(
+                "y2016.csv",
+                &[
+                    ("CHN", "USA", 2016, "TOTAL", 1.0),
+                    ("CHN", "DEU", 2016, "TOTAL", 2.0),
+                ],
+            )],
+        )
+        .boxed(),
+        // Same keys, another period: no duplicate. Its own repeated key is one.
+        VecReader::new(
+            "y2017.csv",
+            vec![batch(
+                "y2017.csv",
+                &[
+                    ("CHN", "USA", 2017, "TOTAL", 3.0),
+                    ("CHN", "DEU", 2017, "TOTAL", 4.0),
+                    ("CHN", "USA", 2017, "TOTAL", 5.0),
+                ],
+            )],
+        )
+        .boxed(),
+        // Repeats a 2016 key two sources later.
+        VecReader::new(
+            "late.csv",
+            vec![batch(
+                "late.csv",
+                &[
+                    ("CHN", "DEU", 2016, "TOTAL", 6.0),
+                    ("CHN", "FRA", 2016, "TOTAL", 7.0),
+                ],
+            )],
+        )
+        .boxed(),
+    ];
+    let opts = IngestOptions {
+        on_error: OnError::Quarantine,
+        quarantine_path: Some(qpath.clone()),
+        ..Default::default()
+    };
+    let rep = store.ingest("trade", sources, &opts, &quiet).unwrap();
+    assert_eq!((rep.rows, rep.rejected), (5, 2));
+    let text = std::fs::read_to_string(&qpath).unwrap();
+    assert!(text.contains("y2017.csv,4,"), "{text}");
+    assert!(text.contains("late.csv,2,"), "{text}");
+    let mut values: Vec<f64> = store
+        .load_flows(&FlowFilter::default())
+        .unwrap()
+        .iter()
+        .map(|f| f.value_usd)
+        .collect();
+    values.sort_by(f64::total_cmp);
+    assert_eq!(values, vec![1.0, 2.0, 3.0, 4.0, 7.0]);
+}

@@ -9,7 +9,7 @@
 //! dataset's manifest entry in full (JSON).
 //! ```
 
-use crate::output::{exit, exit_error, print_json, print_rows, Format};
+use crate::output::{app_error, print_json, print_listing, Format};
 use crate::Ctx;
 use clap::Args;
 
@@ -22,70 +22,13 @@ pub struct DatasetsArgs {
 
 /// Runs the command.
 pub fn run(args: &DatasetsArgs, ctx: &Ctx) -> anyhow::Result<()> {
-    let store = super::open_store_read(ctx)?;
     if let Some(n) = &args.name {
-        let d = store.dataset(n).ok_or_else(|| {
-            exit_error(
-                exit::NOT_FOUND,
-                format!("no dataset '{n}' in {}", ctx.store.display()),
-            )
-        })?;
+        let d = entrepot_app::datasets::dataset(&ctx.store, n).map_err(app_error)?;
         return print_json(&d);
     }
-    let mut rows: Vec<Vec<String>> = store
-        .datasets()
-        .iter()
-        .map(|d| {
-            vec![
-                d.name.clone(),
-                d.kind.to_string(),
-                d.version.to_string(),
-                d.rows.to_string(),
-                d.rejected.to_string(),
-                span(&d.years),
-                d.reporters.len().to_string(),
-                d.sources
-                    .iter()
-                    .map(|s| s.path.clone())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ]
-        })
-        .collect();
-    let sample = entrepot_io::sample::sample_facts();
-    rows.push(vec![
-        "sample (embedded)".into(),
-        "facts".into(),
-        "-".into(),
-        sample.len().to_string(),
-        "0".into(),
-        String::new(),
-        "1".into(),
-        "china_customs_facts.csv;china_other_facts.csv".into(),
-    ]);
+    let listing = entrepot_app::datasets::datasets(&ctx.store).map_err(app_error)?;
     if ctx.format == Format::Table {
-        eprintln!("store: {}", ctx.store.display());
+        eprintln!("store: {}", ctx.store.dir().display());
     }
-    print_rows(
-        ctx.format,
-        &[
-            "dataset",
-            "kind",
-            "version",
-            "rows",
-            "rejected",
-            "years",
-            "reporters",
-            "sources",
-        ],
-        &rows,
-    )
-}
-
-fn span(years: &[i32]) -> String {
-    match (years.iter().min(), years.iter().max()) {
-        (Some(a), Some(b)) if a == b => a.to_string(),
-        (Some(a), Some(b)) => format!("{a}-{b}"),
-        _ => String::new(),
-    }
+    print_listing(ctx.format, &listing)
 }

@@ -55,16 +55,15 @@
 //!         --filter "trade > 0" --vcov hetero --latex
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use entrepot_core::text::display_value;
-use entrepot_gravity::{
-    fit, Dataset, Estimator, FitOptions, GravityError, ModelSpec, SmallSample, VcovKind,
-};
+use entrepot_app::gravity::{GravityRequest, SampleSource, SmallSampleChoice};
+use entrepot_app::{Estimator, VcovKind};
 
-use crate::output::{exit, exit_error};
+use crate::output::{app_error, exit, exit_error, Format};
+use crate::Ctx;
 
 /// Structural gravity estimation (PPML / OLS with high-dimensional fixed effects).
 #[derive(Args, Debug)]
@@ -168,95 +167,65 @@ pub struct FitArgs {
     pub memory_limit: Option<u64>,
 }
 
-/// The exit code of a gravity error (see the module docs); matched variant by variant so
-/// that a new variant needs a decision.
-fn exit_code(e: &GravityError) -> i32 {
-    use GravityError as G;
-    match e {
-        G::Parse { .. } | G::NotACondition { .. } | G::Type { .. } | G::InvalidSpec(_) => {
-            exit::USAGE
-        }
-        G::UnknownColumn { .. } => exit::NOT_FOUND,
-        G::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => exit::NOT_FOUND,
-        G::Io { .. } => exit::FAILURE,
-        G::Csv(_)
-        | G::InvalidData(_)
-        | G::NotText { .. }
-        | G::RecordTooLong { .. }
-        | G::NegativeDependent { .. }
-        | G::NonFinite { .. }
-        | G::NegativeWeight { .. } => exit::BAD_INPUT,
-        G::NoObservations(_)
-        | G::AllCollinear(_)
-        | G::NotConverged { .. }
-        | G::DemeanNotConverged { .. }
-        | G::SeparationNotConverged(_)
-        | G::Numerical(_)
-        | G::NoDegreesOfFreedom { .. }
-        | G::TooFewClusters { .. }
-        | G::InvalidVariance { .. } => exit::FAILURE,
-    }
-}
-
-/// A gravity error as an exit error: `context: message`, with the code of [`exit_code`].
-fn failure(context: &str, e: GravityError) -> anyhow::Error {
-    exit_error(exit_code(&e), format!("{context}: {e}"))
-}
-
 /// Runs `entrepot gravity ...`.
-pub fn run(args: &GravityArgs, format: crate::output::Format, store: &Path) -> Result<()> {
+pub fn run(args: &GravityArgs, ctx: &Ctx) -> Result<()> {
     match &args.command {
-        GravityCommand::Fit(a) => run_fit(a, format, store),
+        GravityCommand::Fit(a) => run_fit(a, ctx),
     }
 }
 
-fn run_fit(a: &FitArgs, format: crate::output::Format, store: &Path) -> Result<()> {
-    if !(a.tol > 0.0 && a.tol < 1.0) {
-        return Err(exit_error(
-            exit::USAGE,
-            format!("--tol must be in (0, 1), got {}", a.tol),
-        ));
-    }
-    let spec = model_spec(a)?;
-    let vcov = a.vcov.map(|v| match v {
+/// The request of the command line.
+fn request(a: &FitArgs) -> Result<GravityRequest> {
+    let source = match (&a.data, &a.dataset, &a.sql) {
+        (Some(p), _, _) => SampleSource::File(p.clone()),
+        (None, Some(d), _) => SampleSource::Dataset(d.clone()),
+        (None, None, Some(q)) => SampleSource::Sql(q.clone()),
+        (None, None, None) => {
+            return Err(exit_error(
+                exit::USAGE,
+                "one of --data, --dataset or --sql is required",
+            ))
+        }
+    };
+    let mut r = GravityRequest::new(source, a.formula.clone());
+    r.estimator = match a.model {
+        ModelArg::Ppml => Estimator::Ppml,
+        ModelArg::Ols => Estimator::Ols,
+    };
+    r.vcov = a.vcov.map(|v| match v {
         VcovArg::Iid => VcovKind::Iid,
         VcovArg::Hetero => VcovKind::Hetero,
         VcovArg::Cluster => VcovKind::Cluster,
     });
-    if vcov == Some(VcovKind::Cluster) && spec.cluster.is_empty() {
-        return Err(exit_error(exit::USAGE, "--vcov cluster needs --cluster"));
-    }
-    let opts = FitOptions {
-        estimator: match a.model {
-            ModelArg::Ppml => Estimator::Ppml,
-            ModelArg::Ols => Estimator::Ols,
-        },
-        vcov,
-        small_sample: match a.ssc {
-            SscArg::Pyfixest => SmallSample::pyfixest(),
-            SscArg::Stata => SmallSample::stata(),
-            SscArg::None => SmallSample::none(),
-        },
-        tol: a.tol,
-        max_iter: a.max_iter,
-        ..FitOptions::default()
+    r.cluster = a.cluster.clone();
+    r.filters = a.filter.clone();
+    r.offset = a.offset.clone();
+    r.weights = a.weights.clone();
+    r.small_sample = match a.ssc {
+        SscArg::Pyfixest => SmallSampleChoice::Pyfixest,
+        SscArg::Stata => SmallSampleChoice::Stata,
+        SscArg::None => SmallSampleChoice::None,
     };
-    let data = load_data(a, store)?;
-    let est = fit(&data, &spec, &opts).map_err(|e| failure("estimating the model", e))?;
-    let table = est.table();
-    use crate::output::Format;
-    let out = match format {
-        _ if a.latex => entrepot_report::render_latex(&table.to_document()),
+    r.tol = a.tol;
+    r.max_iter = a.max_iter;
+    r.memory_limit = a.memory_limit;
+    Ok(r)
+}
+
+fn run_fit(a: &FitArgs, ctx: &Ctx) -> Result<()> {
+    let req = request(a)?;
+    let out = entrepot_app::gravity::fit_gravity(&ctx.store, &req).map_err(app_error)?;
+    let text = match ctx.format {
+        _ if a.latex => entrepot_report::render_latex(&out.document()),
         Format::Table => entrepot_report::render_terminal(
-            &table.to_document(),
+            &out.document(),
             &entrepot_report::TerminalOptions::default(),
         ),
-        Format::Json => table.to_json() + "\n",
-        Format::Csv => table.to_csv(),
+        Format::Json => out.table.to_json() + "\n",
+        Format::Csv => out.table.to_csv(),
     };
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    lock.write_all(out.as_bytes())?;
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    let est = &out.estimation;
     if let Some(path) = &a.fe_out {
         let mut w = create(path)?;
         writeln!(w, "dimension,level,value")?;
@@ -278,24 +247,6 @@ fn run_fit(a: &FitArgs, format: crate::output::Format, store: &Path) -> Result<(
     Ok(())
 }
 
-/// The model of the command line: formula, filters, cluster, offset and weights.
-fn model_spec(a: &FitArgs) -> Result<ModelSpec> {
-    let mut spec = ModelSpec::parse(&a.formula).map_err(|e| failure("--formula", e))?;
-    for f in &a.filter {
-        spec = spec.with_filter(f).map_err(|e| failure("--filter", e))?;
-    }
-    if let Some(c) = &a.cluster {
-        spec = spec.with_cluster(c).map_err(|e| failure("--cluster", e))?;
-    }
-    if let Some(o) = &a.offset {
-        spec = spec.with_offset(o).map_err(|e| failure("--offset", e))?;
-    }
-    if let Some(w) = &a.weights {
-        spec = spec.with_weights(w).map_err(|e| failure("--weights", e))?;
-    }
-    Ok(spec)
-}
-
 fn create(path: &std::path::Path) -> Result<std::io::BufWriter<std::fs::File>> {
     let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     Ok(std::io::BufWriter::new(f))
@@ -307,158 +258,4 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// Loads the estimation sample from a file (CSV, Parquet, Stata) or from the store.
-fn load_data(a: &FitArgs, store: &Path) -> Result<Dataset> {
-    if let Some(path) = &a.data {
-        return load_file(path);
-    }
-    let st = entrepot_store::Store::open_read(store)
-        .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
-    let options = entrepot_query::QueryOptions {
-        memory_limit: a.memory_limit,
-    };
-    let engine = entrepot_query::QueryEngine::with_options(&st, &options)
-        .map_err(crate::cmd::sql::query_failure)?;
-    let query = match (&a.dataset, &a.sql) {
-        (Some(d), _) => {
-            let table = engine.table_of(d).ok_or_else(|| {
-                exit_error(
-                    exit::NOT_FOUND,
-                    format!(
-                        "no dataset `{}` in the store (see `entrepot datasets`)",
-                        display_value(d)
-                    ),
-                )
-            })?;
-            format!("SELECT * FROM {table}")
-        }
-        (None, Some(q)) => q.clone(),
-        (None, None) => {
-            return Err(exit_error(
-                exit::USAGE,
-                "one of --data, --dataset or --sql is required",
-            ))
-        }
-    };
-    let batches = engine
-        .sql_blocking(&query)
-        .map_err(crate::cmd::sql::query_failure)?;
-    batches_to_dataset(&batches)
-}
-
-/// Reads `--data`: Parquet and Stata by extension, CSV otherwise. Errors name the file;
-/// a missing file exits 4, unreadable content 3.
-fn load_file(path: &Path) -> Result<Dataset> {
-    let shown = display_value(&path.display().to_string());
-    if !path.exists() {
-        return Err(exit_error(
-            exit::NOT_FOUND,
-            format!("--data {shown}: no such file"),
-        ));
-    }
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "parquet" | "pq" => {
-            let bad = |e: &dyn std::fmt::Display| {
-                exit_error(
-                    exit::BAD_INPUT,
-                    format!("reading Parquet file {shown}: {e}"),
-                )
-            };
-            let batches = read_parquet(path).map_err(|e| bad(&e))?;
-            batches_to_dataset(&batches).map_err(|e| bad(&e))
-        }
-        "dta" => dta_to_dataset(path).map_err(|e| {
-            exit_error(
-                exit::BAD_INPUT,
-                format!("reading Stata file {shown}: {e:#}"),
-            )
-        }),
-        _ => Dataset::from_csv_path(path).map_err(|e| failure(&format!("reading {shown}"), e)),
-    }
-}
-
-/// All record batches of a Parquet file.
-fn read_parquet(path: &Path) -> Result<Vec<arrow::record_batch::RecordBatch>> {
-    let f = std::fs::File::open(path)?;
-    let reader =
-        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)?.build()?;
-    Ok(reader.collect::<std::result::Result<Vec<_>, _>>()?)
-}
-
-/// Converts Arrow record batches to a gravity [`Dataset`]: numeric and boolean columns
-/// become numeric (null = missing), strings and dictionaries become categorical.
-fn batches_to_dataset(batches: &[arrow::record_batch::RecordBatch]) -> Result<Dataset> {
-    use arrow::array::{Array, Float64Array, StringArray};
-    use arrow::datatypes::DataType;
-    let Some(first) = batches.first() else {
-        anyhow::bail!("the query or file returned no rows");
-    };
-    let schema = first.schema();
-    let mut data = Dataset::new();
-    for (i, field) in schema.fields().iter().enumerate() {
-        let numeric = field.data_type().is_numeric() || *field.data_type() == DataType::Boolean;
-        if numeric {
-            let mut v = Vec::new();
-            for b in batches {
-                let c = arrow::compute::cast(b.column(i), &DataType::Float64)?;
-                let c = c
-                    .as_any()
-                    .downcast_ref::<Float64Array>()
-                    .context("numeric column did not cast to Float64")?;
-                v.extend((0..c.len()).map(|r| if c.is_null(r) { f64::NAN } else { c.value(r) }));
-            }
-            data.add_numeric(field.name(), v)?;
-        } else {
-            let mut v: Vec<Option<String>> = Vec::new();
-            for b in batches {
-                let c = arrow::compute::cast(b.column(i), &DataType::Utf8)
-                    .with_context(|| format!("column {} cannot be read as text", field.name()))?;
-                let c = c
-                    .as_any()
-                    .downcast_ref::<StringArray>()
-                    .context("text column did not cast to Utf8")?;
-                v.extend((0..c.len()).map(|r| (!c.is_null(r)).then(|| c.value(r).to_string())));
-            }
-            data.add_column(field.name(), entrepot_gravity::Column::from_strings(&v))?;
-        }
-    }
-    Ok(data)
-}
-
-/// Reads a Stata file into a gravity [`Dataset`].
-fn dta_to_dataset(path: &Path) -> Result<Dataset> {
-    use entrepot_io::dta::{read_dta, DtaValue};
-    let (names, rows) = read_dta(path)?;
-    let mut cols: Vec<Vec<DtaValue>> = vec![Vec::new(); names.len()];
-    for row in rows {
-        for (c, v) in cols.iter_mut().zip(row?) {
-            c.push(v);
-        }
-    }
-    let mut data = Dataset::new();
-    for (name, col) in names.iter().zip(cols) {
-        let is_text = col.iter().any(|v| matches!(v, DtaValue::Str(_)));
-        if is_text {
-            let v: Vec<Option<String>> = col
-                .iter()
-                .map(|x| match x {
-                    DtaValue::Missing => None,
-                    other => Some(other.to_text()),
-                })
-                .collect();
-            data.add_column(name, entrepot_gravity::Column::from_strings(&v))?;
-        } else {
-            data.add_numeric(
-                name,
-                col.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect(),
-            )?;
-        }
-    }
-    Ok(data)
 }

@@ -9,9 +9,9 @@
 //! a CSV `group,iso3,from,to,source` (dates YYYY-MM-DD, empty = open-ended).
 //! ```
 
-use crate::output::{exit, exit_error, print_rows, Format};
+use crate::output::{app_error, exit, exit_error, print_rows, Format};
 use clap::Args;
-use entrepot_core::{CountryRegistry, GroupRegistry, Period};
+use entrepot_core::{CountryRegistry, Period};
 use std::path::PathBuf;
 
 /// Arguments of `entrepot groups`.
@@ -30,26 +30,6 @@ pub struct GroupsArgs {
     pub groups_file: Option<PathBuf>,
 }
 
-/// Loads the built-in groups plus the user's file, if any.
-pub fn load_groups(file: Option<&PathBuf>) -> anyhow::Result<GroupRegistry> {
-    match file {
-        None => Ok(GroupRegistry::builtin().clone()),
-        Some(p) => {
-            // Bounded, binary-refusing, gzip-transparent read.
-            let text = entrepot_io::read_text_file(p).map_err(|e| {
-                let code = if p.exists() {
-                    exit::BAD_INPUT
-                } else {
-                    exit::NOT_FOUND
-                };
-                exit_error(code, e.to_string())
-            })?;
-            GroupRegistry::with_user_groups(&p.display().to_string(), &text)
-                .map_err(|e| exit_error(exit::BAD_INPUT, e.to_string()))
-        }
-    }
-}
-
 fn current_year() -> i32 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -60,7 +40,7 @@ fn current_year() -> i32 {
 
 /// Runs the command.
 pub fn run(args: &GroupsArgs, format: Format) -> anyhow::Result<()> {
-    let reg = load_groups(args.groups_file.as_ref())?;
+    let reg = entrepot_app::reference::load_groups(args.groups_file.as_ref()).map_err(app_error)?;
     let at: Period = match &args.at {
         Some(s) => s
             .parse()

@@ -11,9 +11,9 @@
 //! CSV `basket,revision,code,description`).
 //! ```
 
-use crate::output::{exit, exit_error, print_rows, Format};
+use crate::output::{app_error, exit, exit_error, print_rows, Format};
 use clap::Args;
-use entrepot_core::{Basket, HsCode, HsRevision, ProductCatalog};
+use entrepot_core::{HsCode, HsRevision, ProductCatalog};
 use std::path::PathBuf;
 
 /// Arguments of `entrepot products`.
@@ -42,22 +42,8 @@ pub struct ProductsArgs {
 pub fn run(args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
     let cat = ProductCatalog::builtin();
     if args.baskets {
-        let mut baskets = Basket::builtin();
-        if let Some(p) = &args.baskets_file {
-            // Bounded, binary-refusing, gzip-transparent read.
-            let text = entrepot_io::read_text_file(p).map_err(|e| {
-                let code = if p.exists() {
-                    exit::BAD_INPUT
-                } else {
-                    exit::NOT_FOUND
-                };
-                exit_error(code, e.to_string())
-            })?;
-            baskets.extend(
-                Basket::parse_csv(&p.display().to_string(), &text)
-                    .map_err(|e| exit_error(exit::BAD_INPUT, e.to_string()))?,
-            );
-        }
+        let baskets =
+            entrepot_app::reference::load_baskets(args.baskets_file.as_ref()).map_err(app_error)?;
         let mut rows = Vec::new();
         for b in &baskets {
             for (rev, codes) in &b.codes {

@@ -20,10 +20,10 @@
 //! over-long or over-nested query 2.
 //! ```
 
-use crate::output::{exit, exit_error, Format};
+use crate::output::{app_error, Format};
 use crate::Ctx;
 use clap::Args;
-use entrepot_query::QueryError;
+use entrepot_app::sql::{SqlFormat, SqlRequest};
 use std::io::Write;
 
 /// Arguments of `entrepot sql`.
@@ -42,43 +42,23 @@ pub struct SqlArgs {
 
 /// Parses `--memory-limit` (clap reports a failure as a usage error).
 pub fn parse_memory_limit(text: &str) -> Result<u64, String> {
-    entrepot_query::parse_size(text).map_err(|e| e.to_string())
-}
-
-/// The exit code and message of a query error: an over-long or over-nested query is a
-/// usage error (2), everything else a runtime failure (1).
-pub fn query_failure(e: QueryError) -> anyhow::Error {
-    let code = match e {
-        QueryError::TooDeep { .. }
-        | QueryError::TooLong { .. }
-        | QueryError::InvalidSize { .. } => exit::USAGE,
-        _ => exit::FAILURE,
-    };
-    exit_error(code, e.to_string())
+    entrepot_app::sql::parse_size(text).map_err(|e| e.to_string())
 }
 
 /// Runs the command.
 pub fn run(args: &SqlArgs, ctx: &Ctx) -> anyhow::Result<()> {
-    let store = super::open_store_read(ctx)?;
-    let options = entrepot_query::QueryOptions {
+    let request = SqlRequest {
+        query: args.query.clone().unwrap_or_default(),
+        tables: args.tables,
         memory_limit: args.memory_limit,
     };
-    let engine =
-        entrepot_query::QueryEngine::with_options(&store, &options).map_err(query_failure)?;
-    let q = if args.tables {
-        "SELECT table_name, column_name, data_type FROM information_schema.columns \
-         WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
-            .to_string()
-    } else {
-        args.query.clone().unwrap_or_default()
-    };
-    let batches = engine.sql_blocking(&q).map_err(query_failure)?;
+    let result = entrepot_app::sql::sql(&ctx.store, &request).map_err(app_error)?;
     let fmt = match ctx.format {
-        Format::Table => entrepot_query::Format::Table,
-        Format::Json => entrepot_query::Format::Json,
-        Format::Csv => entrepot_query::Format::Csv,
+        Format::Table => SqlFormat::Table,
+        Format::Json => SqlFormat::Json,
+        Format::Csv => SqlFormat::Csv,
     };
-    let text = entrepot_query::try_render(&batches, fmt).map_err(query_failure)?;
+    let text = result.render(fmt).map_err(app_error)?;
     let mut out = std::io::stdout().lock();
     write!(out, "{text}")?;
     if !text.ends_with('\n') {

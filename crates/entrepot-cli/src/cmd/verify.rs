@@ -11,7 +11,7 @@
 //! versions) under the writer lock.
 //! ```
 
-use crate::output::{exit, exit_error, print_rows};
+use crate::output::{app_error, exit, exit_error, print_listing};
 use crate::Ctx;
 use clap::Args;
 
@@ -27,49 +27,16 @@ pub struct VerifyArgs {
 
 /// Runs the command.
 pub fn run(args: &VerifyArgs, ctx: &Ctx) -> anyhow::Result<()> {
-    if args.repair {
-        // Refuses a directory that is not a store, like every open.
-        super::open_store_read(ctx)?;
-        let mut store =
-            entrepot_store::Store::open(&ctx.store).map_err(super::ingest::store_exit)?;
-        store.collect_garbage().map_err(super::ingest::store_exit)?;
-    }
-    let store = super::open_store_read(ctx)?;
-    let results = store.verify(args.name.as_deref()).map_err(|e| match e {
-        entrepot_store::StoreError::NotFound(_) => exit_error(exit::NOT_FOUND, e.to_string()),
-        other => exit_error(exit::FAILURE, other.to_string()),
-    })?;
-    let mut bad = 0usize;
-    let rows: Vec<Vec<String>> = results
-        .iter()
-        .map(|(name, problems)| {
-            let files = store.dataset(name).map_or(0, |d| d.partitions.len());
-            bad += problems.len();
-            vec![
-                name.clone(),
-                files.to_string(),
-                if problems.is_empty() {
-                    "ok".into()
-                } else {
-                    "DAMAGED".into()
-                },
-                problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ]
-        })
-        .collect();
-    print_rows(
-        ctx.format,
-        &["dataset", "files", "status", "problems"],
-        &rows,
-    )?;
-    if bad > 0 {
+    let v = entrepot_app::maintenance::verify(&ctx.store, args.name.as_deref(), args.repair)
+        .map_err(app_error)?;
+    print_listing(ctx.format, &v.listing)?;
+    if v.problems > 0 {
         return Err(exit_error(
             exit::FAILURE,
-            format!("{bad} problem(s) found; re-ingest the damaged dataset(s) to repair them"),
+            format!(
+                "{} problem(s) found; re-ingest the damaged dataset(s) to repair them",
+                v.problems
+            ),
         ));
     }
     Ok(())

@@ -1,0 +1,274 @@
+//! The release brief: which data it reads (dataset selection, the embedded sample,
+//! mirror flows through a flow cube) and the brief with its report document.
+
+use crate::error::{AppError, AppResult};
+use crate::location::StoreLocation;
+use crate::reference::load_groups;
+use entrepot_brief::Brief;
+use entrepot_core::{FlowKind, Period, PublishedFigure, TradeFlow};
+use entrepot_cube::{Cube, CubeEngine, CubeRequest, Mirror, PeriodGrain, Side};
+use entrepot_doc::Document;
+use entrepot_store::DatasetKind;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// A request for a release brief.
+#[derive(Debug, Clone, Default)]
+pub struct BriefRequest {
+    /// The reporter, as ISO3 or any code the country registry knows.
+    pub reporter: String,
+    /// The period (`YYYY-MM` or `YYYY`); `None`: the latest period held.
+    pub period: Option<String>,
+    /// The flows dataset to read when several hold the reporter.
+    pub dataset: Option<String>,
+    /// Use the embedded sample even when the store holds data for the reporter.
+    pub sample: bool,
+    /// Partners and groups to show (ISO3 codes or group names); empty: the defaults.
+    pub partners: Vec<String>,
+    /// A CSV of user-defined groups (`group,iso3,from,to,source`).
+    pub groups_file: Option<PathBuf>,
+}
+
+/// A brief: the brief's own model (its JSON schema is
+/// `crates/entrepot-brief/schema/brief.schema.json`) and its report document, which
+/// every renderer takes.
+#[derive(Debug, Clone)]
+pub struct BriefOutput {
+    /// The brief.
+    pub brief: Brief,
+    /// The brief laid out as a report document.
+    pub document: Document,
+}
+
+/// The data a brief is built from.
+struct Data {
+    flows: Vec<TradeFlow>,
+    facts: Vec<PublishedFigure>,
+    label: String,
+}
+
+/// Builds the brief of a request.
+///
+/// The data is what the store holds for the reporter: flows from one flows dataset
+/// (the one named, or the only one that holds the reporter, or the only one that
+/// holds it as a partner), read as a flow cube with mirror filling, plus every stored
+/// published figure of the reporter. When the store holds nothing for the reporter,
+/// or the request asks for it, the embedded sample is used.
+pub fn brief(location: &StoreLocation, req: &BriefRequest) -> AppResult<BriefOutput> {
+    let reporter = entrepot_core::CountryRegistry::builtin()
+        .resolve(&req.reporter)
+        .map_err(|e| AppError::not_found(e.to_string()))?
+        .iso3
+        .clone();
+    let period: Option<Period> = match &req.period {
+        Some(p) => Some(
+            p.parse()
+                .map_err(|e: entrepot_core::CoreError| AppError::usage(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let groups = load_groups(req.groups_file.as_ref())?;
+    let data = load(location, req, &reporter)?;
+    if data.flows.is_empty() && data.facts.is_empty() {
+        return Err(AppError::not_found(format!("no data for {reporter}")));
+    }
+    let mut input = entrepot_brief::BriefInput::new(&reporter, &data.flows, &data.facts, &groups);
+    input.period = period;
+    input.data_label = data.label.clone();
+    if !req.partners.is_empty() {
+        input.partners_of_interest = req
+            .partners
+            .iter()
+            .map(|p| p.trim().to_ascii_uppercase())
+            .collect();
+    }
+    let brief =
+        entrepot_brief::build_brief(&input).map_err(|e| AppError::not_found(e.to_string()))?;
+    let document = entrepot_brief::brief_document(&brief);
+    Ok(BriefOutput { brief, document })
+}
+
+/// The embedded sample's figures of the reporter.
+fn sample(reporter: &str) -> Data {
+    let facts: Vec<PublishedFigure> = entrepot_io::sample::sample_facts()
+        .into_iter()
+        .filter(|f| f.reporter == reporter)
+        .collect();
+    Data {
+        flows: Vec::new(),
+        facts,
+        label: "embedded sample (China customs facts, published figures)".into(),
+    }
+}
+
+fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResult<Data> {
+    if req.sample {
+        return Ok(sample(reporter));
+    }
+    // A missing default store means "no data yet" (the sample is shown); a store that
+    // exists but cannot be used, or a named store that does not exist, is an error.
+    let store = location.open_read()?;
+    let flows_datasets: Vec<String> = store
+        .datasets()
+        .iter()
+        .filter(|d| d.kind == DatasetKind::Flows)
+        .map(|d| d.name.clone())
+        .collect();
+    let own_sets: Vec<String> = store
+        .datasets()
+        .iter()
+        .filter(|d| d.kind == DatasetKind::Flows && d.reporters.iter().any(|r| r == reporter))
+        .map(|d| d.name.clone())
+        .collect();
+    let dataset = match &req.dataset {
+        Some(d) => {
+            if store.dataset(d).is_none() {
+                return Err(AppError::not_found(format!(
+                    "no dataset '{d}' in the store"
+                )));
+            }
+            Some(d.clone())
+        }
+        None if own_sets.len() > 1 => {
+            return Err(AppError::usage(format!(
+                "several datasets hold flows of {reporter}: {}; choose one with --dataset",
+                own_sets.join(", ")
+            )))
+        }
+        None => own_sets.first().cloned(),
+    };
+    let cubes = CubeEngine::new(&store)?;
+    let (dataset, cube) = match dataset {
+        Some(d) => {
+            let cube = cubes.run(&reporter_request(Some(d.as_str()), reporter))?;
+            (Some(d), Some(cube))
+        }
+        None if flows_datasets.is_empty() => (None, None),
+        // A reporter that no dataset holds as a reporter may still be a partner in
+        // one: its flows are then all mirror figures.
+        None => {
+            let held = cubes.run(&reporter_request(None, reporter))?;
+            let names: BTreeSet<String> =
+                held.cells().iter().map(|c| c.dataset.to_string()).collect();
+            if names.len() > 1 {
+                return Err(AppError::usage(format!(
+                    "several datasets hold flows with {reporter}: {}; choose one with --dataset",
+                    names.into_iter().collect::<Vec<_>>().join(", ")
+                )));
+            }
+            match names.into_iter().next() {
+                Some(d) => (Some(d), Some(held)),
+                None => (None, None),
+            }
+        }
+    };
+    let (flows, mirror_note, detail) = match &cube {
+        Some(cube) => (
+            cube.to_trade_flows()?,
+            mirror_note(cube, reporter),
+            summed_levels(cube),
+        ),
+        None => (Vec::new(), None, None),
+    };
+    let facts: Vec<PublishedFigure> = store
+        .load_facts(None)?
+        .into_iter()
+        .filter(|f| f.reporter == reporter)
+        .collect();
+    if flows.is_empty() && facts.is_empty() {
+        if req.dataset.is_some() {
+            return Err(AppError::not_found(format!(
+                "dataset has no flows of {reporter}"
+            )));
+        }
+        return Ok(sample(reporter));
+    }
+    let label = match &dataset {
+        Some(d) => {
+            let mut l = format!("store {} (flows dataset '{d}'", location.dir().display());
+            if let Some(level) = detail {
+                l.push_str(&format!(", partner totals summed from {level} rows"));
+            }
+            l.push(')');
+            if let Some(note) = mirror_note {
+                l.push_str("; ");
+                l.push_str(&note);
+            }
+            l
+        }
+        None => format!("store {} (published figures)", location.dir().display()),
+    };
+    Ok(Data {
+        flows,
+        facts,
+        label,
+    })
+}
+
+/// The cube the brief reads: the reporter's exports and imports by partner and
+/// period (months, or years for annual data), with imports (exports) the reporter
+/// does not report filled from its partners' exports (imports) — mirror cells,
+/// declared `mirror`. One flow per partner, period and direction.
+fn reporter_request(dataset: Option<&str>, reporter: &str) -> CubeRequest {
+    let r = CubeRequest::new()
+        .reporters([reporter])
+        .flows([FlowKind::Export, FlowKind::Import])
+        .by_partner()
+        .by_period(PeriodGrain::Month)
+        .mirror(Mirror::Fill)
+        .quantity(false);
+    match dataset {
+        Some(d) => r.datasets([d]),
+        None => r,
+    }
+}
+
+/// Says which flows of the brief are mirror figures, for the brief's data basis.
+fn mirror_note(cube: &Cube, reporter: &str) -> Option<String> {
+    let summary = cube.summary();
+    let cells = |side: Side, flow: FlowKind| {
+        summary
+            .iter()
+            .filter(|(s, f, _, _)| *s == side && *f == flow)
+            .map(|(_, _, n, _)| *n)
+            .sum::<usize>()
+    };
+    let mut parts = Vec::new();
+    for (flow, name, other) in [
+        (FlowKind::Import, "imports", "exports to"),
+        (FlowKind::Export, "exports", "imports from"),
+    ] {
+        let mirror = cells(Side::Mirror, flow);
+        if mirror == 0 {
+            continue;
+        }
+        let all = mirror + cells(Side::Reported, flow);
+        let scope = if mirror == all {
+            "all".to_string()
+        } else {
+            format!("{mirror} of {all} partner-period values")
+        };
+        parts.push(format!(
+            "{name} of {reporter} are mirror figures ({scope}): the partners' reported {other} {reporter}, where {reporter} reports none"
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// The HS levels the cube summed (`HS6`), when it summed product detail rather
+/// than stored totals.
+fn summed_levels(cube: &Cube) -> Option<String> {
+    let levels: BTreeSet<u8> = cube
+        .cells()
+        .iter()
+        .map(|c| c.product_level)
+        .filter(|l| *l > 0)
+        .collect();
+    (!levels.is_empty()).then(|| {
+        levels
+            .iter()
+            .map(|l| format!("HS{l}"))
+            .collect::<Vec<_>>()
+            .join("/")
+    })
+}

@@ -1,0 +1,71 @@
+//! The datasets of a store, and the embedded sample.
+
+use crate::error::{AppError, AppResult};
+use crate::listing::Listing;
+use crate::location::StoreLocation;
+use entrepot_store::DatasetInfo;
+
+/// The datasets of the store, one row each, and a last row for the embedded sample:
+/// name, kind, version, rows, rejected rows, span of years, number of reporters and
+/// the source files.
+pub fn datasets(location: &StoreLocation) -> AppResult<Listing> {
+    let store = location.open_read()?;
+    let mut listing = Listing::new(&[
+        "dataset",
+        "kind",
+        "version",
+        "rows",
+        "rejected",
+        "years",
+        "reporters",
+        "sources",
+    ]);
+    for d in store.datasets() {
+        listing.push(vec![
+            d.name.clone(),
+            d.kind.to_string(),
+            d.version.to_string(),
+            d.rows.to_string(),
+            d.rejected.to_string(),
+            span(&d.years),
+            d.reporters.len().to_string(),
+            d.sources
+                .iter()
+                .map(|s| s.path.clone())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ]);
+    }
+    let sample = entrepot_io::sample::sample_facts();
+    listing.push(vec![
+        "sample (embedded)".into(),
+        "facts".into(),
+        "-".into(),
+        sample.len().to_string(),
+        "0".into(),
+        String::new(),
+        "1".into(),
+        "china_customs_facts.csv;china_other_facts.csv".into(),
+    ]);
+    Ok(listing)
+}
+
+/// One dataset's manifest entry in full.
+pub fn dataset(location: &StoreLocation, name: &str) -> AppResult<DatasetInfo> {
+    let store = location.open_read()?;
+    store.dataset(name).cloned().ok_or_else(|| {
+        AppError::not_found(format!(
+            "no dataset '{name}' in {}",
+            location.dir().display()
+        ))
+    })
+}
+
+/// `2016`, `2001-2019`, or empty when no year is held.
+fn span(years: &[i32]) -> String {
+    match (years.iter().min(), years.iter().max()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => String::new(),
+    }
+}

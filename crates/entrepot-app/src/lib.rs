@@ -1,0 +1,44 @@
+//! The application layer of Entrepôt: what the `entrepot` command and the HTTP server
+//! both call.
+//!
+//! A request (what, for whom, from which data) goes in; a report document, a listing
+//! or a typed result comes out, or an [`AppError`] whose [`ErrorClass`] the caller maps
+//! to an exit code ([`ErrorClass::exit_code`]) or an HTTP status. Everything between
+//! the two ends lives here: which store and how it is opened ([`StoreLocation`]),
+//! which dataset a brief reads and when the embedded sample stands in, where a gravity
+//! sample comes from (a CSV, Parquet or Stata file, a dataset, an SQL query) and its
+//! conversion from Arrow, the readers an ingest builds and its bad-row policy, the
+//! published-figure ingest. The callers only parse their input, call one function and
+//! print or send what it returns; none of them touches Arrow, Parquet or DataFusion.
+//!
+//! | request | function | result |
+//! |---|---|---|
+//! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
+//! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
+//! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
+//! | ingest | [`ingest::ingest`] | [`ingest::IngestOutcome`] (a [`Listing`]) |
+//! | datasets | [`datasets::datasets`], [`datasets::dataset`] | [`Listing`], manifest entry |
+//! | remove, verify | [`maintenance::remove`], [`maintenance::verify`] | [`Listing`] |
+//!
+//! Lookups of the built-in reference data (countries, products, groups) need no store
+//! and are served by `entrepot-core` directly; [`reference::load_groups`] and
+//! [`reference::load_baskets`] add a user's file to the built-in groups and baskets.
+
+pub mod brief;
+pub mod datasets;
+mod error;
+pub mod gravity;
+pub mod ingest;
+mod listing;
+mod location;
+pub mod maintenance;
+pub mod reference;
+pub mod sql;
+
+pub use entrepot_doc::Document;
+pub use error::{gravity_class, AppError, AppResult, ErrorClass};
+pub use listing::Listing;
+pub use location::StoreLocation;
+
+/// The estimators and variance choices of a gravity request.
+pub use entrepot_gravity::{Estimator, VcovKind};
