@@ -291,6 +291,16 @@ fn sample_brief_runs_with_an_empty_store() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json brief");
     assert_eq!(v["reporter"], "CHN");
     assert_eq!(v["period"], "2025-11");
+    // --json -: the report document (the schema every analysis shares), with the
+    // same figures as the terminal report.
+    let o = run(dir.path(), &["brief", "--json", "-"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: entrepot_doc::Document = serde_json::from_slice(&o.stdout).expect("a document");
+    doc.validate().expect("a valid document");
+    assert_eq!(doc.schema_version, entrepot_doc::SCHEMA_VERSION);
+    assert_eq!(doc.kind, "release_brief");
+    assert!(doc.title.contains("CHN") && doc.title.contains("2025-11"));
+    assert!(!doc.figures().is_empty() && !doc.sources.is_empty());
 }
 
 #[test]

@@ -10,11 +10,14 @@
 //! | `facts` | all facts datasets, with a leading `dataset` column |
 //! | `datasets` | the manifest, one row per dataset |
 //!
-//! Flow tables are hive-partitioned listing tables over the Parquet files of the
-//! current version, with partition columns `reporter` (Utf8) and `year` (Int32), so a
-//! filter such as `WHERE reporter = 'CHN' AND year = 2016` opens only the files of
-//! that partition. Queries are read-only: DDL, DML (`COPY`, `INSERT`) and `SET`
-//! statements are refused.
+//! Flow tables read exactly the Parquet files the manifest lists for the current
+//! version (the `table` module's provider, never a directory listing), with `year`
+//! (Int32) a partition column in both layouts and `reporter` (Utf8) a partition column
+//! in the old per-reporter layout and a sorted column of the files in the year layout.
+//! A filter such as `WHERE reporter = 'CHN' AND year = 2016` opens only the files of
+//! that year whose reporter range holds `CHN`, and inside them only the row groups and
+//! pages whose statistics can match. Queries are read-only: DDL, DML (`COPY`,
+//! `INSERT`) and `SET` statements are refused.
 //!
 //! Queries run under limits ([`limits`]): a memory pool (half the physical memory by
 //! default, [`QueryOptions::memory_limit`]) with spilling to disk, a cap on the values

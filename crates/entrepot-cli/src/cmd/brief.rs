@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! Usage: entrepot brief [REPORTER] [--period YYYY-MM|YYYY] [--dataset NAME] [--sample]
-//!                       [--markdown FILE] [--html FILE] [--format table|json|csv]
+//!                       [--markdown FILE] [--html FILE] [--json FILE]
+//!                       [--format table|json|csv]
 //!                       [--partners LIST] [--groups-file FILE]
 //!
 //! Headline (exports, imports, balance, y/y, year-to-date and rolling 12 months), records,
@@ -26,7 +27,9 @@
 //!
 //! Output: a terminal report (default), --format json (schema:
 //! crates/entrepot-brief/schema/brief.schema.json), --format csv (the partner table),
-//! --markdown FILE and --html FILE (a self-contained report with charts; `-` = stdout).
+//! --markdown FILE, --html FILE (a self-contained report with charts) and --json FILE
+//! (the report document every analysis produces, schema:
+//! crates/entrepot-doc/schema/document.schema.json); `-` = stdout.
 //! ```
 
 use crate::output::{app_error, exit, exit_error, Format};
@@ -57,6 +60,10 @@ pub struct BriefArgs {
     /// Write a self-contained HTML report with charts to FILE (`-` for stdout).
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Write the report document as JSON to FILE (`-` for stdout; schema:
+    /// crates/entrepot-doc/schema/document.schema.json).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
     /// Partners and groups to show (comma-separated ISO3 codes or group names).
     #[arg(long, value_delimiter = ',')]
     pub partners: Vec<String>,
@@ -96,6 +103,10 @@ pub fn run(args: &BriefArgs, ctx: &Ctx) -> anyhow::Result<()> {
     }
     if let Some(p) = &args.html {
         write_to(p, entrepot_report::render_html(doc))?;
+        wrote = true;
+    }
+    if let Some(p) = &args.json {
+        write_to(p, entrepot_report::render_json(doc))?;
         wrote = true;
     }
     if wrote {
