@@ -29,7 +29,7 @@ fn approx(f: &Figure) -> &'static str {
 pub fn level(f: &Figure) -> String {
     let n = number(f.value, f.decimals);
     match f.unit {
-        FigureUnit::UsdBn => format!("{}{n}bn", approx(f)),
+        FigureUnit::UsdBn => usd_bn(f, false),
         FigureUnit::Percent => format!("{}{n}%", approx(f)),
         FigureUnit::PercentagePoints => format!("{}{n}pp", approx(f)),
         FigureUnit::Index => format!("{}{n}", approx(f)),
@@ -42,12 +42,26 @@ pub fn level(f: &Figure) -> String {
 pub fn change(f: &Figure) -> String {
     let n = signed(f.value, f.decimals);
     match f.unit {
-        FigureUnit::UsdBn => format!("{}{n}bn", approx(f)),
+        FigureUnit::UsdBn => usd_bn(f, true),
         FigureUnit::Percent => format!("{}{n}%", approx(f)),
         FigureUnit::PercentagePoints => format!("{}{n}pp", approx(f)),
         FigureUnit::Index => format!("{}{n}", approx(f)),
         FigureUnit::Other => format!("{}{n} {}", approx(f), f.unit_label),
     }
+}
+
+/// US dollars in billions as every renderer writes them (`330.3bn`; under one
+/// billion in millions, `572.3m`).
+fn usd_bn(f: &Figure, signed: bool) -> String {
+    let usd = entrepot_doc::Currency::USD;
+    entrepot_doc::format::quantity(
+        f.value,
+        &entrepot_doc::Unit::money(usd, entrepot_doc::Scale::Billions),
+        f.decimals,
+        signed,
+        f.approximate,
+        Some(usd),
+    )
 }
 
 /// A threshold in USD bn as words: `$1tn`, `$800bn`.

@@ -80,3 +80,73 @@ proptest! {
         }
     }
 }
+
+/// Random flows of one period only (no comparison period held), with random
+/// partners of interest: countries, groups, members of groups.
+fn one_period_strategy() -> impl Strategy<Value = (Vec<TradeFlow>, Vec<String>)> {
+    (
+        prop::collection::vec((0usize..PARTNERS.len(), 0u8..2, 1.0f64..5e10), 1..60),
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "USA", "EU27", "ASEAN", "DEU", "VNM", "AFRICA", "LATAM", "JPN", "CHL",
+            ]),
+            0..6,
+        ),
+    )
+        .prop_map(|(rows, partners)| {
+            let p = Period::Year(2020);
+            let mut v: Vec<TradeFlow> = rows
+                .into_iter()
+                .map(|(i, k, x)| {
+                    let kind = if k == 0 {
+                        FlowKind::Export
+                    } else {
+                        FlowKind::Import
+                    };
+                    flow("ZAF", PARTNERS[i], kind, p, x)
+                })
+                .collect();
+            v.push(flow("ZAF", "CHN", FlowKind::Export, p, 1e9));
+            (v, partners.into_iter().map(String::from).collect())
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Without a comparison period, the rest of the world is the total less the
+    /// disjoint rows (not the whole total) and the shares of the partition add up to
+    /// 100% (issue: "Rest of world 51.09bn, 100.00%" beside China 15.48%).
+    #[test]
+    fn shares_add_up_without_a_comparison_period((flows, partners) in one_period_strategy()) {
+        let mut input = BriefInput::new("ZAF", &flows, &[], GroupRegistry::builtin());
+        input.period = Some(Period::Year(2020));
+        if !partners.is_empty() {
+            input.partners_of_interest = partners;
+        }
+        let b = build_brief(&input).unwrap();
+        prop_assert!(!b.partner_tables.is_empty());
+        for t in &b.partner_tables {
+            let total = t.total.level.as_ref().unwrap().value;
+            let part: Vec<&PartnerRow> = t.rows.iter().filter(|r| r.in_partition).collect();
+            if total == 0.0 {
+                // no share of nothing: absent, never zero
+                prop_assert!(t.rows.iter().all(|r| r.share_pct.is_none()));
+                continue;
+            }
+            let shares: f64 = part.iter().map(|r| r.share_pct.as_ref().unwrap().value).sum();
+            prop_assert!((shares - 100.0).abs() < 1e-9, "shares {}", shares);
+            let levels: f64 = part.iter().map(|r| r.value.as_ref().unwrap().value).sum();
+            prop_assert!((levels - total).abs() <= 1e-9 * total.max(1.0), "{} vs {}", levels, total);
+            let row = t.rows.iter().find(|r| r.kind == PartnerKind::RestOfWorld).unwrap();
+            let others: f64 = part.iter().filter(|r| r.kind != PartnerKind::RestOfWorld)
+                .map(|r| r.value.as_ref().unwrap().value).sum();
+            prop_assert!((row.value.as_ref().unwrap().value - (total - others)).abs() <= 1e-9 * total.max(1.0));
+            prop_assert_eq!(t.identity.status, CheckStatus::NotCheckable);
+            // sorted by value, largest first, among the rows that are not within a group
+            let top: Vec<f64> = t.rows.iter()
+                .filter(|r| r.within.is_none() && r.kind != PartnerKind::RestOfWorld)
+                .map(|r| r.value.as_ref().map_or(f64::NEG_INFINITY, |f| f.value)).collect();
+            prop_assert!(top.windows(2).all(|w| w[0] >= w[1]), "not sorted: {:?}", top);
+        }
+    }
+}

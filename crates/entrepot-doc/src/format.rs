@@ -71,6 +71,22 @@ pub fn quantity(
     approximate: bool,
     shown: Option<Currency>,
 ) -> String {
+    // Money under one billion reads in millions (`572.3m`, not `0.57bn`), with one
+    // decimal fewer than in billions (none for a figure of one decimal).
+    if let Unit::Money {
+        currency,
+        scale: Scale::Billions,
+    } = unit
+    {
+        if value != 0.0 && value.is_finite() && value.abs() < 0.9995 {
+            let in_millions = Unit::Money {
+                currency: *currency,
+                scale: Scale::Millions,
+            };
+            let d = decimals.max(1) - 1;
+            return quantity(value * 1e3, &in_millions, d, signed_, approximate, shown);
+        }
+    }
     let n = if signed_ {
         signed(value, decimals)
     } else {
@@ -134,6 +150,24 @@ pub fn cell(c: &Cell, shown: Option<Currency>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_under_a_billion_reads_in_millions() {
+        let usd = Unit::money(Currency::USD, Scale::Billions);
+        let s = Some(Currency::USD);
+        assert_eq!(quantity(0.5723, &usd, 2, false, false, s), "572.3m");
+        assert_eq!(quantity(-0.0412, &usd, 2, true, false, s), "-41.2m");
+        assert_eq!(quantity(0.5, &usd, 1, false, true, s), "~500m");
+        assert_eq!(quantity(1.0, &usd, 2, false, false, s), "1.00bn");
+        assert_eq!(quantity(0.99951, &usd, 2, false, false, s), "1.00bn");
+        assert_eq!(quantity(0.0, &usd, 2, false, false, s), "0.00bn");
+        let eur = Currency::from_str("EUR").expect("EUR");
+        assert_eq!(
+            quantity(0.25, &Unit::money(eur, Scale::Billions), 2, false, false, s),
+            "250.0 EUR m"
+        );
+    }
 
     #[test]
     fn numbers_group_thousands_and_sign_changes() {

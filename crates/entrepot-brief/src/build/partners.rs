@@ -148,13 +148,15 @@ impl Builder<'_> {
         if rows.is_empty() && total.level.is_none() {
             return None;
         }
-        // Partition: rows with both levels whose members do not overlap earlier ones.
+        // Partition: disjoint rows (members not in an earlier row) whose levels are
+        // held. With flows, a row needs only the period's level: the rest of the world
+        // is then the total less the partition in each period, held or not in the
+        // comparison period, so that shares add up to 100% in both. With published
+        // figures only, a row needs both levels (the contributions need them).
         let mut covered: BTreeSet<String> = BTreeSet::new();
         for (row, members) in rows.iter_mut() {
-            if row.value.is_some()
-                && row.comparison_value.is_some()
-                && members.iter().all(|m| !covered.contains(m))
-            {
+            let held = row.value.is_some() && (flows_mode || row.comparison_value.is_some());
+            if held && members.iter().all(|m| !covered.contains(m)) {
                 row.in_partition = true;
                 covered.extend(members.iter().cloned());
             }
@@ -169,7 +171,7 @@ impl Builder<'_> {
                 .map(|j| rows[j].0.code.clone());
             rows[i].0.within = within;
         }
-        let mut rows: Vec<PartnerRow> = rows.into_iter().map(|(r, _)| r).collect();
+        let mut rows = sorted_by_value(rows.into_iter().map(|(r, _)| r).collect());
         // Rest of world, from flows only.
         if flows_mode {
             let sum_rest = |s: PeriodSpan| -> Option<f64> {
@@ -293,6 +295,21 @@ impl Builder<'_> {
                 };
             }
         }
+        if flows_mode && has_row && contribs.is_none() {
+            // Shares still partition the period's total; growth needs the comparison.
+            return ContributionIdentity {
+                status: CheckStatus::NotCheckable,
+                total_growth_pct: g,
+                sum_of_contributions_pp: None,
+                sum_of_shares_pct: shares,
+                residual_pp: None,
+                note: format!(
+                    "The comparison period is not held: contributions to growth cannot be computed. The shares of the {} disjoint rows (rest of world included) add up to {}%.",
+                    part.len(),
+                    shares.map(|s| fmt::number(s, 6)).unwrap_or_else(|| "-".into())
+                ),
+            };
+        }
         let with_levels = rows
             .iter()
             .filter(|r| r.kind != PartnerKind::RestOfWorld && r.contribution_pp.is_some())
@@ -312,4 +329,43 @@ impl Builder<'_> {
             ),
         }
     }
+}
+
+/// The rows sorted by value, largest first (rows without a level last), each group
+/// followed by the rows within it, themselves sorted the same way.
+fn sorted_by_value(rows: Vec<PartnerRow>) -> Vec<PartnerRow> {
+    fn value(r: &PartnerRow) -> f64 {
+        r.value.as_ref().map_or(f64::NEG_INFINITY, |f| f.value)
+    }
+    fn place(
+        parent: Option<&str>,
+        rows: &[PartnerRow],
+        done: &mut Vec<bool>,
+        out: &mut Vec<usize>,
+    ) {
+        let mut children: Vec<usize> = (0..rows.len())
+            .filter(|&i| !done[i] && rows[i].within.as_deref() == parent)
+            .collect();
+        children.sort_by(|&a, &b| {
+            value(&rows[b])
+                .total_cmp(&value(&rows[a]))
+                .then_with(|| rows[a].code.cmp(&rows[b].code))
+        });
+        for i in children {
+            if done[i] {
+                continue;
+            }
+            done[i] = true;
+            out.push(i);
+            place(Some(rows[i].code.as_str()), rows, done, out);
+        }
+    }
+    let mut done = vec![false; rows.len()];
+    let mut order = Vec::with_capacity(rows.len());
+    place(None, &rows, &mut done, &mut order);
+    // Rows whose parent is not in the table (cannot happen: `within` names a row)
+    // keep their place at the end.
+    order.extend((0..rows.len()).filter(|&i| !done[i]));
+    let mut slots: Vec<Option<PartnerRow>> = rows.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
