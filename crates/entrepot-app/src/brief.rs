@@ -45,6 +45,8 @@ struct Data {
     flows: Vec<TradeFlow>,
     facts: Vec<PublishedFigure>,
     label: String,
+    /// Flows whose partner rows are not known to cover every partner.
+    partial_flows: Vec<FlowKind>,
 }
 
 /// Builds the brief of a request.
@@ -75,12 +77,15 @@ pub fn brief(location: &StoreLocation, req: &BriefRequest) -> AppResult<BriefOut
     let mut input = entrepot_brief::BriefInput::new(&reporter, &data.flows, &data.facts, &groups);
     input.period = period;
     input.data_label = data.label.clone();
+    input.partial_flows = data.partial_flows.clone();
     if !req.partners.is_empty() {
+        // The partners asked for, and only those (with the rest of the world).
         input.partners_of_interest = req
             .partners
             .iter()
             .map(|p| p.trim().to_ascii_uppercase())
             .collect();
+        input.top_partners = 0;
     }
     let brief =
         entrepot_brief::build_brief(&input).map_err(|e| AppError::not_found(e.to_string()))?;
@@ -98,6 +103,7 @@ fn sample(reporter: &str) -> Data {
         flows: Vec::new(),
         facts,
         label: "embedded sample (China customs facts, published figures)".into(),
+        partial_flows: Vec::new(),
     }
 }
 
@@ -162,13 +168,21 @@ fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResu
             }
         }
     };
-    let (flows, mirror_note, detail) = match &cube {
-        Some(cube) => (
-            cube.to_trade_flows()?,
-            mirror_note(cube, reporter),
-            summed_levels(cube),
-        ),
-        None => (Vec::new(), None, None),
+    let (flows, mirror_note, detail, partial_flows) = match (&cube, &dataset) {
+        (Some(cube), Some(d)) => {
+            let info = store.dataset(d);
+            (
+                cube.to_trade_flows()?,
+                mirror_note(cube, reporter),
+                summed_levels(cube),
+                partial_flows(
+                    cube,
+                    info.map(|i| i.reporters.as_slice()).unwrap_or_default(),
+                    info.is_some_and(|i| i.readers.iter().any(|r| r.starts_with("BACI "))),
+                ),
+            )
+        }
+        _ => (Vec::new(), None, None, Vec::new()),
     };
     let facts: Vec<PublishedFigure> = store
         .load_facts(None)?
@@ -202,7 +216,43 @@ fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResu
         flows,
         facts,
         label,
+        partial_flows,
     })
+}
+
+/// The flows of the reporter whose partner rows are not known to cover every partner
+/// (the brief then names the partners held instead of calling their sum a total; a
+/// world row, when the data holds one, overrides this in the brief):
+///
+/// * **reported** cells cover every partner when the dataset is CEPII BACI (each
+///   exporter's row set lists all its destinations); other sources without a world
+///   row are taken to hold only the partners they list;
+/// * **mirror** cells (partners' reports of their trade with the reporter) cover every
+///   partner when every country the reporter itself reports trade with is a reporter
+///   of the dataset — a full BACI release, not an extract of a few exporters.
+fn partial_flows(cube: &Cube, dataset_reporters: &[String], baci: bool) -> Vec<FlowKind> {
+    let reported_partners: BTreeSet<&str> = cube
+        .cells()
+        .iter()
+        .filter(|c| c.side == Side::Reported)
+        .filter_map(|c| c.partner)
+        .filter(|p| !matches!(*p, "WLD" | "WORLD" | "W00"))
+        .collect();
+    let reporters: BTreeSet<&str> = dataset_reporters.iter().map(String::as_str).collect();
+    let mirror_complete = !reported_partners.is_empty() && reported_partners.is_subset(&reporters);
+    [FlowKind::Export, FlowKind::Import]
+        .into_iter()
+        .filter(|&flow| {
+            let sides: BTreeSet<Side> = cube
+                .cells()
+                .iter()
+                .filter(|c| c.flow == flow)
+                .map(|c| c.side)
+                .collect();
+            (sides.contains(&Side::Reported) && !baci)
+                || (sides.contains(&Side::Mirror) && !mirror_complete)
+        })
+        .collect()
 }
 
 /// The cube the brief reads: the reporter's exports and imports by partner and

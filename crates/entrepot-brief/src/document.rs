@@ -220,11 +220,18 @@ impl Writer {
     }
 
     fn headline(&mut self, b: &Brief) -> Section {
+        // A flow held for some partners only is named by them ("Exports to China").
+        let label = |flow: &str, whole: &str| -> String {
+            b.partial_coverage
+                .iter()
+                .find(|c| c.flow == flow)
+                .map_or_else(|| whole.to_string(), |c| c.label.clone())
+        };
         let columns = vec![
             column("window", ""),
             column("measure", ""),
-            column("exports", "Exports"),
-            column("imports", "Imports"),
+            column("exports", &label("export", "Exports")),
+            column("imports", &label("import", "Imports")),
             column("balance", "Balance"),
         ];
         let mut rows = Vec::new();
@@ -300,11 +307,17 @@ impl Writer {
             .iter()
             .map(|r| {
                 Block::Note(Note {
-                    text: format!(
-                        "{} ({}).",
-                        r.statement.trim_end_matches('.'),
-                        r.history.description
-                    ),
+                    // The history checked against, unless there is none (the
+                    // statement then says so itself).
+                    text: if r.history.periods.is_empty() {
+                        r.statement.clone()
+                    } else {
+                        format!(
+                            "{} ({}).",
+                            r.statement.trim_end_matches('.'),
+                            r.history.description
+                        )
+                    },
                     figures: vec![self.figure(&r.figure, false)],
                     emphasis: r.first_time || r.is_record,
                 })
@@ -319,19 +332,46 @@ impl Writer {
 
     fn partners(&mut self, b: &Brief) -> Section {
         let mut blocks = Vec::new();
+        // A checked identity is said under its table; an identity that cannot be
+        // checked, and the partners with nothing held, once for the whole section,
+        // naming the tables each applies to.
+        let mut not_checkable: Vec<(String, Vec<String>)> = Vec::new();
+        let mut not_held: Vec<String> = Vec::new();
         for t in &b.partner_tables {
-            blocks.push(Block::Table(self.partner_table(b, t)));
-            blocks.push(Block::Note(Note::text(format!(
-                "Contribution identity ({}): {}",
-                status_word(t.identity.status),
-                t.identity.note
-            ))));
-            if !t.not_held.is_empty() {
+            let table = self.partner_table(b, t);
+            let name = format!("{} {}", flow_words(&t.flow), t.span);
+            blocks.push(Block::Table(table));
+            if t.identity.status == CheckStatus::NotCheckable {
+                match not_checkable
+                    .iter_mut()
+                    .find(|(n, _)| *n == t.identity.note)
+                {
+                    Some((_, tables)) => tables.push(name.clone()),
+                    None => not_checkable.push((t.identity.note.clone(), vec![name.clone()])),
+                }
+            } else {
                 blocks.push(Block::Note(Note::text(format!(
-                    "Nothing held for: {}.",
-                    t.not_held.join(", ")
+                    "Contribution identity ({}): {}",
+                    status_word(t.identity.status),
+                    t.identity.note
                 ))));
             }
+            if !t.not_held.is_empty() {
+                not_held.push(format!("{} ({name})", t.not_held.join(", ")));
+            }
+        }
+        for (note, tables) in not_checkable {
+            blocks.push(Block::Note(Note::text(format!(
+                "Contribution identity ({}) for {}: {note}",
+                status_word(CheckStatus::NotCheckable),
+                tables.join(" and ")
+            ))));
+        }
+        if !not_held.is_empty() {
+            blocks.push(Block::Note(Note::text(format!(
+                "Nothing held for: {}.",
+                not_held.join("; ")
+            ))));
         }
         blocks.push(Block::Chart(contributions_chart(b)));
         blocks.push(Block::Chart(shares_chart(b)));
@@ -407,7 +447,12 @@ impl Writer {
                 emphasis: false,
             });
         }
-        let mut total = lead("WLD", "Total (world)".into(), "total");
+        let partial = b.partial_coverage.iter().any(|c| c.flow == t.flow);
+        let mut total = if partial {
+            lead("PARTNERS_HELD", "Total (partners held)".into(), "total")
+        } else {
+            lead("WLD", "Total (world)".into(), "total")
+        };
         total.push(Cell::text("false"));
         total.push(Cell::text(""));
         total.push(self.cell(t.total.level.as_ref(), false, NO_LEVEL));
@@ -609,6 +654,14 @@ fn trend_chart(b: &Brief) -> Chart {
             series,
             right_unit: has_ytd.then_some(usd),
         },
+    }
+}
+
+/// `exports` or `imports` for a table's flow.
+fn flow_words(flow: &str) -> &'static str {
+    match flow {
+        "import" => "imports",
+        _ => "exports",
     }
 }
 

@@ -227,6 +227,11 @@ impl FlowIndex {
         self.periods.get(&k).is_some_and(|s| s.contains(&p))
     }
 
+    /// Whether a row with the world as partner (a reported total) is held.
+    pub(crate) fn has_world_row(&self, k: FlowKind, p: Period) -> bool {
+        self.world_rows.contains_key(&(k, p))
+    }
+
     /// The reporter's total with the world (USD).
     pub(crate) fn world(&self, k: FlowKind, p: Period) -> Option<f64> {
         if !self.covers(k, p) {

@@ -47,7 +47,7 @@ pub use document::brief_document;
 pub use error::BriefError;
 pub use model::*;
 
-use entrepot_core::{GroupRegistry, Period, PublishedFigure, TradeFlow};
+use entrepot_core::{FlowKind, GroupRegistry, Period, PublishedFigure, TradeFlow};
 
 /// The partners and groups shown by default, in table order.
 pub const DEFAULT_PARTNERS: &[&str] = &[
@@ -78,6 +78,14 @@ pub struct BriefInput<'a> {
     /// Where the data came from, in words (`embedded sample`, `store … dataset …`);
     /// shown in the brief's data basis.
     pub data_label: String,
+    /// Flows whose partner rows do not cover all of the reporter's partners (a dataset
+    /// that holds some partners only, mirror figures from the few reporters a dataset
+    /// holds). Without a world row, their sum is then trade with the partners held,
+    /// not the reporter's total: the brief names the partners ("exports to China"),
+    /// computes no balance, records or diversion from it, and calls the rest "other
+    /// partners held". Empty: the partner rows of every flow are complete (the caller
+    /// knows: a BACI exporter's rows, a Comtrade file with a world row).
+    pub partial_flows: Vec<FlowKind>,
 }
 
 impl<'a> BriefInput<'a> {
@@ -98,6 +106,7 @@ impl<'a> BriefInput<'a> {
             partners_of_interest: DEFAULT_PARTNERS.iter().map(|s| s.to_string()).collect(),
             top_partners: 10,
             data_label: String::new(),
+            partial_flows: Vec::new(),
         }
     }
 

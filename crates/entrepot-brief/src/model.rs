@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 /// Version of the JSON output schema (`schema/brief.schema.json`). The major number
 /// changes when a field is removed or changes meaning; the minor number when fields
 /// are added.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// The unit of a [`Figure`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -128,6 +128,20 @@ pub struct Comparison {
     pub years_apart: i32,
     /// A sentence saying what "y/y" means in this brief.
     pub description: String,
+}
+
+/// A flow whose stored partner rows do not add up to the reporter's total trade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartialCoverage {
+    /// `export` or `import`.
+    pub flow: String,
+    /// The partners held in the brief's period (ISO3 codes, sorted).
+    pub partners: Vec<String>,
+    /// What the flow's total is, in words: `Exports to China`, `Imports from the 3
+    /// partners held`.
+    pub label: String,
+    /// One sentence on why (`the dataset holds ZAF's imports from 1 partner only`).
+    pub note: String,
 }
 
 /// What the brief was built from.
@@ -547,6 +561,9 @@ pub struct Brief {
     pub comparison: Comparison,
     /// What the brief was built from.
     pub data_basis: DataBasis,
+    /// Flows whose stored partner rows are not the reporter's total trade (schema
+    /// 1.1): their totals are trade with the partners held.
+    pub partial_coverage: Vec<PartialCoverage>,
     /// Headline.
     pub headline: Headline,
     /// Records.

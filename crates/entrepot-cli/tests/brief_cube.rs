@@ -117,21 +117,51 @@ fn a_baci_brief_shows_imports_as_mirror_equal_to_the_exporters_reports() {
     // AFG's exports are its own rows: Pakistan first (0.37bn).
     let pak = value(&afg, "export", "PAK").expect("PAK");
     assert!((pak / 1e9 - 0.3699).abs() < 0.0001, "{pak}");
-    // ZAF: exports as reported, the top partners after the default list sorted by
-    // value; imports (from AFG only in this extract) as mirror.
+    // ZAF: exports as reported, the default partners and the top partners after them,
+    // sorted by value (members under their group); imports (from AFG only in this
+    // extract) as mirror, named as such: not ZAF's total imports.
     let zaf = brief_json(&store, &["ZAF", "--period", "2020"]);
     let chn = value(&zaf, "export", "CHN").expect("CHN");
     assert!((chn / 1e9 - 7.91).abs() < 0.005, "{chn}");
     let defaults = entrepot_brief::DEFAULT_PARTNERS;
-    let extra: Vec<f64> = table(&zaf, "export")["rows"]
+    let rows = table(&zaf, "export")["rows"]
         .as_array()
         .expect("rows")
+        .clone();
+    let extra = rows
         .iter()
         .filter(|r| r["kind"] == "country" && !defaults.contains(&r["code"].as_str().unwrap_or("")))
+        .count();
+    assert!(extra >= 5, "{extra}");
+    let top: Vec<f64> = rows
+        .iter()
+        .filter(|r| r["within"].is_null() && r["kind"] != "rest_of_world")
         .filter_map(|r| r["value"]["value"].as_f64())
         .collect();
-    assert!(extra.len() >= 5, "{extra:?}");
-    assert!(extra.windows(2).all(|w| w[0] >= w[1]), "{extra:?}");
+    assert!(
+        top.len() >= 10 && top.windows(2).all(|w| w[0] >= w[1]),
+        "{top:?}"
+    );
+    // rest of world: the total less the disjoint rows, 2.89bn and 5.66% (not the total)
+    let row = rows
+        .iter()
+        .find(|r| r["kind"] == "rest_of_world")
+        .expect("rest of world");
+    assert!(
+        (row["value"]["value"].as_f64().expect("value") - 2.89).abs() < 0.005,
+        "{row}"
+    );
+    assert!(
+        (row["share_pct"]["value"].as_f64().expect("share") - 5.66).abs() < 0.005,
+        "{row}"
+    );
+    let partial = zaf["partial_coverage"]
+        .as_array()
+        .expect("partial coverage");
+    assert_eq!(partial.len(), 1, "{partial:?}");
+    assert_eq!(partial[0]["flow"], "import");
+    assert_eq!(partial[0]["label"], "Imports from Afghanistan");
+    assert!(zaf["headline"]["current"][0]["balance"]["level"].is_null());
     let afg_to_zaf: f64 = sql(
         &store,
         "SELECT SUM(value_usd) FROM baci WHERE reporter='AFG' AND partner='ZAF' AND year=2020",
@@ -144,6 +174,13 @@ fn a_baci_brief_shows_imports_as_mirror_equal_to_the_exporters_reports() {
     // The text brief says so too.
     let text = ok(&store, &["brief", "AFG", "--period", "2020"]);
     assert!(text.contains("imports of AFG are mirror"), "{text}");
+    let text = ok(&store, &["brief", "ZAF", "--period", "2020"]);
+    assert!(text.contains("Imports from Afghanistan"), "{text}");
+    assert!(text.contains("Total (partners held)"), "{text}");
+    assert!(
+        !text.contains("surplus"),
+        "no balance from a partial flow: {text}"
+    );
 }
 
 /// A small BACI file over two years: ZAF and AFG export; CHN only imports.

@@ -68,9 +68,13 @@ impl Builder<'_> {
             d.partner_change_bn = change_fig(v, cv);
             let on = excluding_fig(t, v, format!("total - {}", row.code));
             let oc = excluding_fig(ct, cv, format!("comparison total - {}", row.code));
+            // With no trade with anyone else in either period there is nothing "ex-"
+            // the partner: no figure (not a change of zero).
             if let (Some(on), Some(oc)) = (on, oc) {
-                d.others_yoy_pct = growth_fig(&on, &oc);
-                d.others_change_bn = change_fig(&on, &oc);
+                if on.value != 0.0 || oc.value != 0.0 {
+                    d.others_yoy_pct = growth_fig(&on, &oc);
+                    d.others_change_bn = change_fig(&on, &oc);
+                }
             }
             if let (Some(pc), Some(oc)) = (&d.partner_change_bn, &d.others_change_bn) {
                 d.made_up_pct = made_up_fig(oc, pc, &row.code);
@@ -105,6 +109,15 @@ impl Builder<'_> {
                     ));
                 }
             }
+            (None, Some(oc), _) => s.push_str(&format!(
+                " {} {others_word} ex-{}: {} (no growth rate: nothing in the comparison period).",
+                self.reporter,
+                row.code,
+                fmt::change(oc)
+            )),
+            _ if d.partner_change_bn.is_some() => s.push_str(&format!(
+                " {name} is the only partner with trade held: there is nothing excluding {name}."
+            )),
             _ => s.push_str(&format!(
                 " Levels for {name} and the total are not both held, so growth excluding {name} cannot be computed."
             )),

@@ -3,7 +3,7 @@
 
 use super::Builder;
 use crate::index::{Ind, WORLD};
-use crate::model::{HeadlineRow, Window};
+use crate::model::{HeadlineRow, Measure, Window};
 use entrepot_core::{Period, PeriodSpan};
 
 impl Builder<'_> {
@@ -29,7 +29,12 @@ impl Builder<'_> {
                 comparison_span: cmp,
                 exports: self.measure(WORLD, Ind::Export, span, cmp),
                 imports: self.measure(WORLD, Ind::Import, span, cmp),
-                balance: self.measure(WORLD, Ind::Balance, span, cmp),
+                // exports minus imports of different partner sets is no balance
+                balance: if self.any_partial() {
+                    Measure::default()
+                } else {
+                    self.measure(WORLD, Ind::Balance, span, cmp)
+                },
             })
             .filter(|r| {
                 [&r.exports, &r.imports, &r.balance]

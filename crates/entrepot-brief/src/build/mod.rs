@@ -37,9 +37,11 @@ mod sources;
 
 use crate::error::BriefError;
 use crate::index::{norm_partner, FactIndex, FlowIndex, Ind};
-use crate::model::{Brief, DataBasis, Figure, Frequency, Headline, SCHEMA_VERSION};
+use crate::model::{
+    Brief, DataBasis, Figure, Frequency, Headline, PartialCoverage, SCHEMA_VERSION,
+};
 use crate::BriefInput;
-use entrepot_core::{CountryRegistry, Period, PeriodSpan};
+use entrepot_core::{CountryRegistry, FlowKind, Period, PeriodSpan};
 use renumber::renumber_sources;
 use sources::Sources;
 use std::cell::RefCell;
@@ -171,6 +173,7 @@ impl Builder<'_> {
         }
         let diversion = tables
             .iter()
+            .filter(|_| self.partial(Ind::Export).is_none())
             .find(|t| t.flow == "export" && t.span == PeriodSpan::single(p))
             .and_then(|t| self.diversion(t));
         let indicators = self.indicators();
@@ -186,6 +189,13 @@ impl Builder<'_> {
             notes.push("Figures in yuan terms are kept apart from US-dollar figures (see 'other published figures').".into());
         }
         let data_basis = self.data_basis();
+        let partial_coverage: Vec<PartialCoverage> = [Ind::Export, Ind::Import]
+            .into_iter()
+            .filter_map(|ind| self.partial(ind))
+            .collect();
+        for c in &partial_coverage {
+            notes.push(c.note.clone());
+        }
         let brief = Brief {
             schema_version: SCHEMA_VERSION.to_string(),
             reporter: self.reporter.clone(),
@@ -198,6 +208,7 @@ impl Builder<'_> {
             },
             comparison,
             data_basis,
+            partial_coverage,
             headline,
             records,
             partner_tables: tables,
@@ -211,6 +222,56 @@ impl Builder<'_> {
         };
         let all = self.sources.borrow().list.clone();
         renumber_sources(brief, all)
+    }
+
+    /// Whether the stored partner rows of `ind` in the brief's period are less than
+    /// the reporter's total (declared partial by the caller, and no world row held),
+    /// and if so which partners they cover. Balances are never partial themselves:
+    /// they are absent when a flow is.
+    pub(super) fn partial(&self, ind: Ind) -> Option<PartialCoverage> {
+        let kind = match ind {
+            Ind::Export => FlowKind::Export,
+            Ind::Import => FlowKind::Import,
+            Ind::Balance => return None,
+        };
+        let p = self.period;
+        if !self.input.partial_flows.contains(&kind)
+            || !self.flows.covers(kind, p)
+            || self.flows.has_world_row(kind, p)
+        {
+            return None;
+        }
+        let mut partners: Vec<String> = self.flows.partners_at(kind, p).to_vec();
+        partners.sort();
+        let (dir, to) = if ind == Ind::Export {
+            ("Exports", "to")
+        } else {
+            ("Imports", "from")
+        };
+        let label = match partners.as_slice() {
+            [one] => format!("{dir} {to} {}", self.partner_name(one)),
+            many => format!("{dir} {to} the {} partners held", many.len()),
+        };
+        let note = format!(
+            "{} of {} are held for {} only, not for all partners: totals, shares and the rest are of trade with the partners held; no balance, records or diversion are computed from them.",
+            ind.name(),
+            self.reporter,
+            match partners.as_slice() {
+                [one] => self.partner_name(one),
+                many => format!("{} partners", many.len()),
+            }
+        );
+        Some(PartialCoverage {
+            flow: ind.flow_name().to_string(),
+            partners,
+            label,
+            note,
+        })
+    }
+
+    /// Whether exports or imports are partial (then no balance is computed).
+    pub(super) fn any_partial(&self) -> bool {
+        self.partial(Ind::Export).is_some() || self.partial(Ind::Import).is_some()
     }
 
     /// What the brief was built from.

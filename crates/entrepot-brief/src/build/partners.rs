@@ -213,7 +213,11 @@ impl Builder<'_> {
             };
             rows.push(PartnerRow {
                 code: ROW.into(),
-                name: self.partner_name(ROW),
+                name: if self.partial(ind).is_some() {
+                    "Other partners held".into()
+                } else {
+                    self.partner_name(ROW)
+                },
                 kind: PartnerKind::RestOfWorld,
                 members: None,
                 in_partition: true,
@@ -306,7 +310,7 @@ impl Builder<'_> {
                 note: format!(
                     "The comparison period is not held: contributions to growth cannot be computed. The shares of the {} disjoint rows (rest of world included) add up to {}%.",
                     part.len(),
-                    shares.map(|s| fmt::number(s, 6)).unwrap_or_else(|| "-".into())
+                    shares.map(|s| fmt::number(s, 2)).unwrap_or_else(|| "-".into())
                 ),
             };
         }

@@ -12,6 +12,13 @@ impl Builder<'_> {
     /// balance.
     pub(super) fn records(&self) -> Vec<Record> {
         let mut v = Vec::new();
+        // A total of the partners held is no total: nothing to rank (see `partial`).
+        if self.any_partial() {
+            if self.partial(Ind::Export).is_none() {
+                v.extend(self.period_record(Ind::Export));
+            }
+            return v;
+        }
         if let Some(r) = self.period_record(Ind::Balance) {
             v.push(r);
         }
