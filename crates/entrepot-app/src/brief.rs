@@ -5,7 +5,7 @@ use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use crate::reference::load_groups;
 use entrepot_brief::Brief;
-use entrepot_core::{FlowKind, Period, PublishedFigure, TradeFlow};
+use entrepot_core::{FlowKind, Period, PeriodSpan, PublishedFigure, TradeFlow};
 use entrepot_cube::{Cube, CubeEngine, CubeRequest, Mirror, PeriodGrain, Side};
 use entrepot_doc::Document;
 use entrepot_store::DatasetKind;
@@ -62,12 +62,9 @@ pub fn brief(location: &StoreLocation, req: &BriefRequest) -> AppResult<BriefOut
         .map_err(|e| AppError::not_found(e.to_string()))?
         .iso3
         .clone();
-    let period: Option<Period> = match &req.period {
-        Some(p) => Some(
-            p.parse()
-                .map_err(|e: entrepot_core::CoreError| AppError::usage(e.to_string()))?,
-        ),
-        None => None,
+    let (period, span) = match &req.period {
+        Some(p) => parse_brief_period(p)?,
+        None => (None, None),
     };
     let groups = load_groups(req.groups_file.as_ref())?;
     let data = load(location, req, &reporter)?;
@@ -76,6 +73,7 @@ pub fn brief(location: &StoreLocation, req: &BriefRequest) -> AppResult<BriefOut
     }
     let mut input = entrepot_brief::BriefInput::new(&reporter, &data.flows, &data.facts, &groups);
     input.period = period;
+    input.span = span;
     input.data_label = data.label.clone();
     input.partial_flows = data.partial_flows.clone();
     if !req.partners.is_empty() {
@@ -87,10 +85,65 @@ pub fn brief(location: &StoreLocation, req: &BriefRequest) -> AppResult<BriefOut
             .collect();
         input.top_partners = 0;
     }
-    let brief =
-        entrepot_brief::build_brief(&input).map_err(|e| AppError::not_found(e.to_string()))?;
+    let brief = entrepot_brief::build_brief(&input).map_err(|e| match e {
+        entrepot_brief::BriefError::NotMonthlySpan { .. } => AppError::usage(e.to_string()),
+        _ => AppError::not_found(e.to_string()),
+    })?;
     let document = entrepot_brief::brief_document(&brief);
     Ok(BriefOutput { brief, document })
+}
+
+/// A brief's `--period`: a month (`2025-11`), a year (`2018`, computed from its twelve
+/// months on monthly data), a quarter (`2018-Q2`) or a range of months
+/// (`2018-04..2018-09`). A range of the twelve months of one calendar year is that
+/// year.
+pub fn parse_brief_period(text: &str) -> AppResult<(Option<Period>, Option<PeriodSpan>)> {
+    let t = text.trim();
+    let bad = |why: String| {
+        AppError::usage(format!(
+            "--period {}: {why} (expected YYYY-MM, YYYY, YYYY-Qn or YYYY-MM..YYYY-MM)",
+            entrepot_core::text::display_value(t)
+        ))
+    };
+    let month = |s: &str| -> AppResult<Period> {
+        match s.trim().parse::<Period>() {
+            Ok(p) if p.is_monthly() => Ok(p),
+            Ok(_) => Err(bad(format!("{} is a year, not a month", s.trim()))),
+            Err(e) => Err(bad(e.to_string())),
+        }
+    };
+    let span = if let Some((a, b)) = t.split_once("..") {
+        let (start, end) = (month(a)?, month(b)?);
+        PeriodSpan::new(start, end).map_err(|e| bad(e.to_string()))?
+    } else if let Some((y, q)) = t
+        .split_once(['-', ' '])
+        .filter(|(_, q)| q.len() == 2 && q.to_ascii_uppercase().starts_with('Q'))
+    {
+        let year: i32 = y.parse().map_err(|_| bad(format!("{y} is not a year")))?;
+        let q: u8 = q[1..]
+            .parse()
+            .ok()
+            .filter(|q| (1..=4).contains(q))
+            .ok_or_else(|| bad(format!("{q} is not a quarter (Q1 to Q4)")))?;
+        let start = Period::month(year, 3 * q - 2).map_err(|e| bad(e.to_string()))?;
+        let end = Period::month(year, 3 * q).map_err(|e| bad(e.to_string()))?;
+        PeriodSpan::new(start, end).map_err(|e| bad(e.to_string()))?
+    } else {
+        let p: Period = t
+            .parse()
+            .map_err(|e: entrepot_core::CoreError| bad(e.to_string()))?;
+        return Ok((Some(p), None));
+    };
+    let whole_year = span.start.year() == span.end.year()
+        && span.start.month_of_year() == Some(1)
+        && span.end.month_of_year() == Some(12);
+    if whole_year {
+        return Ok((Some(Period::Year(span.start.year())), None));
+    }
+    if span.is_single() {
+        return Ok((Some(span.start), None));
+    }
+    Ok((Some(span.end), Some(span)))
 }
 
 /// The embedded sample's figures of the reporter.
@@ -321,4 +374,60 @@ fn summed_levels(cube: &Cube) -> Option<String> {
             .collect::<Vec<_>>()
             .join("/")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(y: i32, mo: u8) -> Period {
+        Period::month(y, mo).expect("month")
+    }
+
+    #[test]
+    fn periods_years_quarters_and_ranges() {
+        assert_eq!(
+            parse_brief_period("2025-11").unwrap(),
+            (Some(m(2025, 11)), None)
+        );
+        assert_eq!(
+            parse_brief_period("2018").unwrap(),
+            (Some(Period::Year(2018)), None)
+        );
+        let q2 = PeriodSpan::new(m(2018, 4), m(2018, 6)).unwrap();
+        assert_eq!(
+            parse_brief_period("2018-Q2").unwrap(),
+            (Some(m(2018, 6)), Some(q2))
+        );
+        assert_eq!(parse_brief_period("2018-q2").unwrap().1, Some(q2));
+        let r = PeriodSpan::new(m(2018, 4), m(2019, 3)).unwrap();
+        assert_eq!(
+            parse_brief_period("2018-04..2019-03").unwrap(),
+            (Some(m(2019, 3)), Some(r))
+        );
+        // the twelve months of one year are that year
+        assert_eq!(
+            parse_brief_period("2018-01..2018-12").unwrap(),
+            (Some(Period::Year(2018)), None)
+        );
+        assert_eq!(
+            parse_brief_period("2018-05..2018-05").unwrap(),
+            (Some(m(2018, 5)), None)
+        );
+    }
+
+    #[test]
+    fn bad_periods_are_usage_errors_that_say_what_is_expected() {
+        for bad in [
+            "2018-Q5",
+            "2018-13",
+            "2019-03..2018-04",
+            "2017..2018",
+            "soon",
+        ] {
+            let e = parse_brief_period(bad).expect_err(bad);
+            assert_eq!(e.class, crate::ErrorClass::Usage, "{bad}");
+            assert!(e.message.contains("expected YYYY-MM"), "{bad}: {e}");
+        }
+    }
 }

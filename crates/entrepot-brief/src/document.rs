@@ -50,7 +50,10 @@ pub fn brief_document(b: &Brief) -> Document {
         DOCUMENT_KIND,
         format!(
             "Release brief: {} ({}), {}",
-            b.reporter_name, b.reporter, b.period
+            b.reporter_name,
+            b.reporter,
+            b.span
+                .map_or_else(|| b.period.to_string(), |s| s.to_string())
         ),
     );
     d.currency = Some(Currency::USD);
@@ -136,6 +139,19 @@ fn window_label(w: Window, span: &PeriodSpan) -> String {
             _ => month_name(&span.end),
         },
         Window::Rolling12 => format!("12m to {}", month_name(&span.end)),
+        Window::Span => {
+            let (a, b) = (span.start, span.end);
+            match (a.month_of_year(), b.month_of_year()) {
+                (Some(x), Some(y)) if a.year() == b.year() && x != y => format!(
+                    "{}-{} {}",
+                    MONTHS[(x as usize).saturating_sub(1) % 12],
+                    MONTHS[(y as usize).saturating_sub(1) % 12],
+                    b.year()
+                ),
+                _ if a == b => month_name(&b),
+                _ => format!("{}-{}", month_name(&a), month_name(&b)),
+            }
+        }
     }
 }
 

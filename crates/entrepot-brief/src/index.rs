@@ -163,6 +163,8 @@ pub(crate) struct FlowIndex {
     pub(crate) datasets: BTreeSet<String>,
     pub(crate) rows: usize,
     pub(crate) product_level: Option<String>,
+    /// Years computed from their twelve months ([`FlowIndex::add_years_from_months`]).
+    pub(crate) years_from_months: BTreeSet<i32>,
 }
 
 impl FlowIndex {
@@ -189,6 +191,7 @@ impl FlowIndex {
             datasets: BTreeSet::new(),
             rows: 0,
             product_level: None,
+            years_from_months: BTreeSet::new(),
         };
         for f in mine.into_iter().filter(|f| f.product.level() == level) {
             idx.rows += 1;
@@ -221,6 +224,67 @@ impl FlowIndex {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.rows == 0
+    }
+
+    /// Adds calendar years computed from months: for each flow, every year whose
+    /// twelve months are all held (and that no annual row holds) gets the sums of its
+    /// months — partner values, world rows where all twelve months have one, and the
+    /// partner sums. Returns, for every year with some months of a flow but not all
+    /// twelve, the months held, so that a brief for such a year can say which are
+    /// missing instead of presenting part of a year as the year.
+    pub(crate) fn add_years_from_months(&mut self) -> BTreeMap<(FlowKind, i32), Vec<u8>> {
+        let mut incomplete = BTreeMap::new();
+        let kinds: Vec<FlowKind> = self.periods.keys().copied().collect();
+        for k in kinds {
+            let held = self.periods.get(&k).cloned().unwrap_or_default();
+            let mut by_year: BTreeMap<i32, Vec<u8>> = BTreeMap::new();
+            for p in &held {
+                if let Some(m) = p.month_of_year() {
+                    by_year.entry(p.year()).or_default().push(m);
+                }
+            }
+            for (y, months) in by_year {
+                if held.contains(&Period::Year(y)) {
+                    continue; // annual rows of their own
+                }
+                if months.len() != 12 {
+                    incomplete.insert((k, y), months);
+                    continue;
+                }
+                let year = Period::Year(y);
+                let months_of = |y: i32| (1..=12u8).filter_map(move |m| Period::month(y, m).ok());
+                let mut partners: Vec<String> = Vec::new();
+                let mut values: HashMap<String, f64> = HashMap::new();
+                let mut sum = 0.0;
+                let mut world = 0.0;
+                let mut world_months = 0;
+                for m in months_of(y) {
+                    for c in self.partners_at(k, m) {
+                        let v = self.values.get(&(c.clone(), k, m)).copied().unwrap_or(0.0);
+                        if !values.contains_key(c) {
+                            partners.push(c.clone());
+                        }
+                        *values.entry(c.clone()).or_insert(0.0) += v;
+                    }
+                    sum += self.sums.get(&(k, m)).copied().unwrap_or(0.0);
+                    if let Some(w) = self.world_rows.get(&(k, m)) {
+                        world += w;
+                        world_months += 1;
+                    }
+                }
+                for (c, v) in values {
+                    self.values.insert((c, k, year), v);
+                }
+                self.partners.insert((k, year), partners);
+                self.sums.insert((k, year), sum);
+                if world_months == 12 {
+                    self.world_rows.insert((k, year), world);
+                }
+                self.periods.entry(k).or_default().insert(year);
+                self.years_from_months.insert(y);
+            }
+        }
+        incomplete
     }
 
     pub(crate) fn covers(&self, k: FlowKind, p: Period) -> bool {

@@ -47,7 +47,7 @@ pub use document::brief_document;
 pub use error::BriefError;
 pub use model::*;
 
-use entrepot_core::{FlowKind, GroupRegistry, Period, PublishedFigure, TradeFlow};
+use entrepot_core::{FlowKind, GroupRegistry, Period, PeriodSpan, PublishedFigure, TradeFlow};
 
 /// The partners and groups shown by default, in table order.
 pub const DEFAULT_PARTNERS: &[&str] = &[
@@ -78,6 +78,11 @@ pub struct BriefInput<'a> {
     /// Where the data came from, in words (`embedded sample`, `store … dataset …`);
     /// shown in the brief's data basis.
     pub data_label: String,
+    /// A range of months for a span brief (a quarter, `2018-04..2018-09`): the
+    /// headline, the partner tables, records and diversion are over the span, compared
+    /// with the same months a year earlier; every month of it must be held. Takes
+    /// precedence over `period`, which becomes the span's last month.
+    pub span: Option<PeriodSpan>,
     /// Flows whose partner rows do not cover all of the reporter's partners (a dataset
     /// that holds some partners only, mirror figures from the few reporters a dataset
     /// holds). Without a world row, their sum is then trade with the partners held,
@@ -107,6 +112,7 @@ impl<'a> BriefInput<'a> {
             top_partners: 10,
             data_label: String::new(),
             partial_flows: Vec::new(),
+            span: None,
         }
     }
 

@@ -137,8 +137,8 @@ pub struct PartialCoverage {
     pub flow: String,
     /// The partners held in the brief's period (ISO3 codes, sorted).
     pub partners: Vec<String>,
-    /// What the flow's total is, in words: `Exports to China`, `Imports from the 3
-    /// partners held`.
+    /// What the flow's total is, in words: `Exports to China`, `Imports (3 partners
+    /// held)`.
     pub label: String,
     /// One sentence on why (`the dataset holds ZAF's imports from 1 partner only`).
     pub note: String,
@@ -183,6 +183,8 @@ pub enum Window {
     YearToDate,
     /// The 12 months ending with the period.
     Rolling12,
+    /// The months of a span brief (a quarter, any range of months; schema 1.1).
+    Span,
 }
 
 /// One row of the headline: exports, imports and balance over one window.
@@ -228,8 +230,32 @@ pub enum RecordKind {
     PeriodBalance,
     /// The period's exports against earlier periods of the same frequency.
     PeriodExports,
+    /// The period's imports against earlier periods of the same frequency.
+    PeriodImports,
+    /// The year-to-date exports against the same months of earlier years.
+    YearToDateExports,
+    /// The year-to-date imports against the same months of earlier years.
+    YearToDateImports,
+    /// The year-to-date balance against the same months of earlier years.
+    YearToDateBalance,
+    /// A span brief's exports against the same months of earlier years.
+    SpanExports,
+    /// A span brief's imports against the same months of earlier years.
+    SpanImports,
+    /// A span brief's balance against the same months of earlier years.
+    SpanBalance,
     /// The cumulative (year-to-date) balance against round thresholds and earlier years.
     CumulativeThreshold,
+}
+
+/// The direction of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Extreme {
+    /// The highest value held (for a balance: the largest surplus or smallest deficit).
+    High,
+    /// The lowest value held (for a balance: the largest deficit or smallest surplus).
+    Low,
 }
 
 /// A record statement.
@@ -241,8 +267,11 @@ pub struct Record {
     pub figure: Figure,
     /// The span of the figure.
     pub span: PeriodSpan,
-    /// Whether it is the highest over the history held.
+    /// Whether it is a record (the highest or the lowest over the history held).
     pub is_record: bool,
+    /// Which record: the highest (a largest surplus, a smallest deficit) or the lowest
+    /// value held; `None` when it is not a record (schema 1.1).
+    pub extreme: Option<Extreme>,
     /// For thresholds: the highest round threshold crossed (USD bn), if any.
     pub threshold_bn: Option<f64>,
     /// For thresholds: whether no earlier year held reached the threshold.
@@ -553,8 +582,12 @@ pub struct Brief {
     pub reporter: String,
     /// Reporter name.
     pub reporter_name: String,
-    /// The period of the brief.
+    /// The period of the brief (the last month of a span brief).
     pub period: Period,
+    /// The span of a span brief (a quarter or any range of months), compared with the
+    /// same months a year earlier; `None` for a brief of one month or year (schema
+    /// 1.1).
+    pub span: Option<PeriodSpan>,
     /// Monthly or annual.
     pub frequency: Frequency,
     /// What growth rates compare with.

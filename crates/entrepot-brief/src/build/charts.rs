@@ -63,7 +63,7 @@ impl Builder<'_> {
         };
         let Some(t) = tables
             .iter()
-            .find(|t| t.flow == "export" && t.span == PeriodSpan::single(self.period))
+            .find(|t| t.flow == "export" && t.span == self.main_span())
         else {
             return charts;
         };

@@ -57,7 +57,32 @@ const ROW: &str = "ROW";
 pub fn build_brief(input: &BriefInput<'_>) -> Result<Brief, BriefError> {
     let reporter = input.reporter.trim().to_ascii_uppercase();
     let facts = FactIndex::new(input.facts, &reporter);
-    let flows = FlowIndex::new(input.flows, &reporter);
+    let mut flows = FlowIndex::new(input.flows, &reporter);
+    // A year asked for on monthly data: the year is the sum of its twelve months
+    // (every complete year is added, so that it has a comparison and a history); a
+    // year with months missing is refused, naming them.
+    if let Some(Period::Year(y)) = input.period {
+        let incomplete = flows.add_years_from_months();
+        for kind in [FlowKind::Export, FlowKind::Import] {
+            if let Some(months) = incomplete.get(&(kind, y)) {
+                let missing: Vec<String> = (1..=12u8)
+                    .filter(|m| !months.contains(m))
+                    .map(|m| format!("{y}-{m:02}"))
+                    .collect();
+                return Err(BriefError::IncompleteYear {
+                    reporter: reporter.clone(),
+                    flow: if kind == FlowKind::Export {
+                        "exports".into()
+                    } else {
+                        "imports".into()
+                    },
+                    year: y,
+                    held: months.len(),
+                    missing: missing.join(", "),
+                });
+            }
+        }
+    }
     let countries = CountryRegistry::builtin();
     for p in &input.partners_of_interest {
         let c = norm_partner(p);
@@ -68,11 +93,45 @@ pub fn build_brief(input: &BriefInput<'_>) -> Result<Brief, BriefError> {
             });
         }
     }
+    // A span brief: every month of the span held for each flow that is held at all.
+    if let Some(span) = input.span {
+        if !span.start.is_monthly() || !span.end.is_monthly() {
+            return Err(BriefError::NotMonthlySpan {
+                span: span.to_string(),
+            });
+        }
+        for kind in [FlowKind::Export, FlowKind::Import] {
+            if flows.is_empty() || !flows.all_periods().iter().any(|p| flows.covers(kind, *p)) {
+                continue;
+            }
+            let months = span.periods();
+            let missing: Vec<String> = months
+                .iter()
+                .filter(|m| !flows.covers(kind, **m))
+                .map(|m| m.to_string())
+                .collect();
+            if !missing.is_empty() {
+                return Err(BriefError::IncompleteSpan {
+                    reporter: reporter.clone(),
+                    flow: if kind == FlowKind::Export {
+                        "exports".into()
+                    } else {
+                        "imports".into()
+                    },
+                    span: span.to_string(),
+                    months: months.len(),
+                    held: months.len() - missing.len(),
+                    missing: missing.join(", "),
+                });
+            }
+        }
+    }
     let mut b = Builder {
         input,
         reporter,
         facts,
         flows,
+        span: input.span,
         period: Period::Year(2000),
         countries,
         sources: RefCell::new(Sources::default()),
@@ -85,7 +144,7 @@ pub fn build_brief(input: &BriefInput<'_>) -> Result<Brief, BriefError> {
             reporter: b.reporter.clone(),
         });
     }
-    b.period = match input.period {
+    b.period = match input.span.map(|s| s.end).or(input.period) {
         Some(p) => {
             let has = held.contains(&p)
                 || b.facts.keys().iter().any(|(_, _, s)| s.end == p)
@@ -120,6 +179,8 @@ struct Builder<'a> {
     reporter: String,
     facts: FactIndex<'a>,
     flows: FlowIndex,
+    /// The span of a span brief (then `period` is its last month).
+    span: Option<PeriodSpan>,
     period: Period,
     countries: &'static CountryRegistry,
     sources: RefCell<Sources>,
@@ -151,14 +212,20 @@ impl Builder<'_> {
         let p = self.period;
         let cmp = self.comparator(p);
         let comparison = self.comparison(cmp);
-        let headline = Headline {
-            current: self.headline_rows(p),
-            previous: self.headline_rows(self.previous_period()),
+        let headline = match self.span {
+            Some(s) => Headline {
+                current: self.span_headline_rows(s),
+                previous: self.span_headline_rows(s.year_ago()),
+            },
+            None => Headline {
+                current: self.headline_rows(p),
+                previous: self.headline_rows(self.previous_period()),
+            },
         };
         let records = self.records();
         let mut tables = Vec::new();
-        let mut spans = vec![(PeriodSpan::single(p), PeriodSpan::single(cmp))];
-        if p.is_monthly() && p.month_of_year() != Some(1) {
+        let mut spans = vec![(self.main_span(), self.main_comparison_span())];
+        if self.span.is_none() && p.is_monthly() && p.month_of_year() != Some(1) {
             let ytd = p.year_to_date();
             spans.push((ytd, ytd.year_ago()));
         }
@@ -174,7 +241,7 @@ impl Builder<'_> {
         let diversion = tables
             .iter()
             .filter(|_| self.partial(Ind::Export).is_none())
-            .find(|t| t.flow == "export" && t.span == PeriodSpan::single(p))
+            .find(|t| t.flow == "export" && t.span == self.main_span())
             .and_then(|t| self.diversion(t));
         let indicators = self.indicators();
         let shown: BTreeSet<String> = indicators.iter().map(|i| i.indicator.clone()).collect();
@@ -182,6 +249,18 @@ impl Builder<'_> {
         let checks = self.checks(&headline, &tables);
         let charts = self.charts(&tables);
         let mut notes = self.notes.borrow().clone();
+        if !self.flows.years_from_months.is_empty() && !self.period.is_monthly() {
+            notes.push(format!(
+                "Annual values of {} are sums of the twelve monthly values held ({}); years with a month missing are not computed.",
+                self.reporter,
+                self.flows
+                    .years_from_months
+                    .iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         if self.flows.is_empty() {
             notes.push("No stored flows for this reporter: every number is a published figure or computed from published figures; levels that were not published are not invented (growth rates are then shown as published).".into());
         }
@@ -201,6 +280,7 @@ impl Builder<'_> {
             reporter: self.reporter.clone(),
             reporter_name: self.partner_name(&self.reporter),
             period: p,
+            span: self.span,
             frequency: if p.is_monthly() {
                 Frequency::Monthly
             } else {
@@ -250,7 +330,7 @@ impl Builder<'_> {
         };
         let label = match partners.as_slice() {
             [one] => format!("{dir} {to} {}", self.partner_name(one)),
-            many => format!("{dir} {to} the {} partners held", many.len()),
+            many => format!("{dir} ({} partners held)", many.len()),
         };
         let note = format!(
             "{} of {} are held for {} only, not for all partners: totals, shares and the rest are of trade with the partners held; no balance, records or diversion are computed from them.",
@@ -267,6 +347,20 @@ impl Builder<'_> {
             label,
             note,
         })
+    }
+
+    /// The brief's main window: the span of a span brief, else its period.
+    pub(super) fn main_span(&self) -> PeriodSpan {
+        self.span.unwrap_or(PeriodSpan::single(self.period))
+    }
+
+    /// What the main window compares with: the same months a year earlier for a span,
+    /// else the comparison period.
+    pub(super) fn main_comparison_span(&self) -> PeriodSpan {
+        match self.span {
+            Some(s) => s.year_ago(),
+            None => PeriodSpan::single(self.comparator(self.period)),
+        }
     }
 
     /// Whether exports or imports are partial (then no balance is computed).

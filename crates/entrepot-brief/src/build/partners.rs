@@ -294,7 +294,7 @@ impl Builder<'_> {
                         part.len(),
                         fmt::signed(g, 2),
                         res,
-                        shares.map(|s| fmt::number(s, 6)).unwrap_or_else(|| "-".into())
+                        shares.map(|s| fmt::number(s, 2)).unwrap_or_else(|| "-".into())
                     ),
                 };
             }

@@ -85,6 +85,18 @@ impl Builder<'_> {
     /// comparison period `cmp`.
     pub(super) fn comparison(&self, cmp: Period) -> Comparison {
         let p = self.period;
+        if let Some(s) = self.span {
+            let c = s.year_ago();
+            return Comparison {
+                kind: ComparisonKind::YearAgo,
+                period: c.end,
+                years_apart: 1,
+                description: format!(
+                    "y/y compares {s} with {c}, the same {} months a year earlier.",
+                    s.len()
+                ),
+            };
+        }
         if cmp == p.year_ago() {
             Comparison {
                 kind: ComparisonKind::YearAgo,
