@@ -43,7 +43,7 @@ pub fn parse_delimiter(s: &str) -> Result<u8, IoError> {
         "|" | "pipe" => b'|',
         _ => {
             return Err(IoError::Format {
-                path: "delimiter".into(),
+                path: "--delimiter".into(),
                 message: format!(
                 "unknown delimiter '{}': expected ',' (comma), ';' (semicolon), tab or '|' (pipe)",
                 display_value(s)
@@ -129,7 +129,7 @@ impl FromStr for DecimalMark {
             "," | "comma" => DecimalMark::Comma,
             _ => {
                 return Err(IoError::Format {
-                    path: "decimal mark".into(),
+                    path: "--decimal".into(),
                     message: format!(
                         "unknown decimal mark '{}': expected '.' (point), ',' (comma) or auto",
                         display_value(s)
