@@ -162,7 +162,7 @@ fn constant_reporter_and_partner() {
 
 #[test]
 fn ambiguous_delimiter_is_refused_unless_given() {
-    let map = "reporter=USA,partner=Partner,period=Period,value=col:Value,flow=export";
+    let map = "reporter=USA,partner=Partner,period=Period,value=Value,flow=export";
     let e = flows(&raw("ambiguous_delimiter.csv"), map, ReadOptions::default())
         .unwrap_err()
         .to_string();
