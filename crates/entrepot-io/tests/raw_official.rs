@@ -234,3 +234,66 @@ fn ambiguous_thousands_are_refused_and_the_decimal_mark_decides() {
     let e = read(DecimalMark::Auto, euro).unwrap_err().to_string();
     assert!(e.contains("for a decimal comma give --decimal ,"), "{e}");
 }
+
+#[test]
+fn month_column_may_spell_its_months() {
+    let text = "Year\tMonth\tPartner\tExports\n2001\tJan\tCHN\t1\n2001\tDecember\tCHN\t2\n2001\t\tCHN\t3\n";
+    let m = ColumnMapping::parse(
+        "reporter=USA,partner=Partner,year=Year,month=Month,value=Exports,flow=export",
+    )
+    .unwrap();
+    let mut r =
+        CsvFlowReader::from_reader("m.tsv", text.as_bytes(), &m, None, ReadOptions::default())
+            .unwrap();
+    let (b, e) = read_all(&mut r).unwrap();
+    assert!(e.is_empty(), "{e:?}");
+    let periods: Vec<&str> = (0..3).map(|i| s(&b[0], "period").value(i)).collect();
+    assert_eq!(periods, ["2001-01", "2001-12", "2001"]);
+}
+
+/// `n` with a separator every three digits from the right.
+fn grouped(n: u64, sep: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+proptest::proptest! {
+    /// Any grouped number reads back exactly under the decimal mark it is written
+    /// with, and auto reads it whenever the comma cannot be a decimal comma.
+    #[test]
+    fn grouped_numbers_read_back_exactly(n in 0u64..1_000_000_000_000, cents in 0u64..100) {
+        use entrepot_io::textfmt::parse_number;
+        // The plain spelling, read by Rust: the value every grouped spelling must give.
+        let want: f64 = format!("{n}.{cents:02}").parse().unwrap();
+        let point = format!("{}.{cents:02}", grouped(n, ','));
+        proptest::prop_assert_eq!(parse_number(&point, DecimalMark::Point), Ok(want));
+        proptest::prop_assert_eq!(parse_number(&point, DecimalMark::Auto), Ok(want));
+        let comma = format!("{},{cents:02}", grouped(n, '.'));
+        proptest::prop_assert_eq!(parse_number(&comma, DecimalMark::Comma), Ok(want));
+        let spaced = format!("{},{cents:02}", grouped(n, ' '));
+        proptest::prop_assert_eq!(parse_number(&spaced, DecimalMark::Comma), Ok(want));
+        // Without a fraction, one comma group is ambiguous under auto, never misread.
+        let whole = grouped(n, ',');
+        let auto = parse_number(&whole, DecimalMark::Auto);
+        match whole.matches(',').count() {
+            0 | 2.. => proptest::prop_assert_eq!(auto, Ok(n as f64)),
+            _ => proptest::prop_assert!(auto.is_err_and(|e| e.contains("ambiguous"))),
+        }
+    }
+
+    /// No text makes the number or period parsers panic.
+    #[test]
+    fn any_text_is_a_number_or_an_error(t in "\\PC{0,24}") {
+        for mark in [DecimalMark::Auto, DecimalMark::Point, DecimalMark::Comma] {
+            let _ = entrepot_io::textfmt::parse_number(&t, mark);
+        }
+        let _ = entrepot_io::textfmt::parse_period(&t);
+    }
+}
