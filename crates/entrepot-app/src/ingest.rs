@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::listing::Listing;
 use crate::location::StoreLocation;
-use entrepot_io::{ColumnMapping, ReadOptions, ReaderSpec};
+use entrepot_io::{ColumnMapping, DecimalMark, ReadOptions, ReaderSpec};
 use entrepot_store::{IngestOptions, Store, StoreError};
 use std::path::{Path, PathBuf};
 
@@ -32,6 +32,12 @@ pub struct IngestRequest {
     pub hs: Option<String>,
     /// The column mapping of generic files (`reporter=exp,partner=imp,…`).
     pub map: Option<String>,
+    /// The field delimiter of text files (`,`, `;`, `tab`, `|`); default: detected
+    /// from the header line.
+    pub delimiter: Option<String>,
+    /// The decimal mark of numbers in text files (`.`, `,` or `auto`, the default:
+    /// see `entrepot_io::textfmt` for the thousands separators each reads).
+    pub decimal: Option<String>,
     /// The country-code table of a BACI release.
     pub countries: Option<PathBuf>,
     /// The bad-row policy.
@@ -55,6 +61,8 @@ impl IngestRequest {
             format: None,
             hs: None,
             map: None,
+            delimiter: None,
+            decimal: None,
             countries: None,
             on_error: OnError::Fail,
             quarantine: None,
@@ -115,6 +123,18 @@ pub fn ingest(
         Some(m) => Some(ColumnMapping::parse(m).map_err(|e| AppError::usage(e.to_string()))?),
         None => None,
     };
+    let delimiter = match &req.delimiter {
+        Some(d) => Some(
+            entrepot_io::textfmt::parse_delimiter(d).map_err(|e| AppError::usage(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let decimal = match &req.decimal {
+        Some(d) => d
+            .parse::<DecimalMark>()
+            .map_err(|e| AppError::usage(e.to_string()))?,
+        None => DecimalMark::Auto,
+    };
     let mut readers = Vec::new();
     for f in &req.files {
         let spec = ReaderSpec {
@@ -125,6 +145,8 @@ pub fn ingest(
             dataset: name.clone(),
             options: ReadOptions {
                 on_error: req.on_error,
+                delimiter,
+                decimal,
                 ..ReadOptions::default()
             },
             ..ReaderSpec::default()

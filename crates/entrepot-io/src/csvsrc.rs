@@ -4,10 +4,11 @@
 use crate::error::{IoError, RowError};
 use crate::input::{io_error, prepare};
 use crate::mapping::{Cell, RowAccess};
+use crate::textfmt::detect_delimiter;
 use crate::validate::{cut, lossy, CountingReader, MAX_KEPT_RAW_BYTES};
 use csv::ByteRecord;
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -27,6 +28,8 @@ pub(crate) struct CsvSource {
     pub start: u64,
     /// Compressed bytes read, for a gzip input (for progress).
     raw_read: Option<Arc<AtomicU64>>,
+    /// The field delimiter.
+    pub delimiter: u8,
 }
 
 /// Opens a file for reading, mapping the error to [`IoError::File`].
@@ -40,26 +43,74 @@ pub(crate) fn open_file(path: &Path) -> Result<(File, Option<u64>), IoError> {
 }
 
 impl CsvSource {
-    /// Opens a CSV file (plain or gzip-compressed; binary input is refused), with
-    /// records of at most `max_record` bytes.
+    /// Opens a comma-separated file (plain or gzip-compressed; binary input is
+    /// refused), with records of at most `max_record` bytes.
     pub(crate) fn open(path: &Path, max_record: usize) -> Result<Self, IoError> {
-        let (f, size) = open_file(path)?;
-        Self::from_reader(path.display().to_string(), Box::new(f), size, max_record)
+        Self::open_delimited(path, max_record, Some(b','))
     }
 
-    /// Wraps any reader (plain or gzip-compressed; binary input is refused).
+    /// Opens a delimited file; `delimiter` `None` detects it from the header line
+    /// (see [`crate::textfmt::detect_delimiter`]).
+    pub(crate) fn open_delimited(
+        path: &Path,
+        max_record: usize,
+        delimiter: Option<u8>,
+    ) -> Result<Self, IoError> {
+        let (f, size) = open_file(path)?;
+        Self::from_reader_delimited(
+            path.display().to_string(),
+            Box::new(f),
+            size,
+            max_record,
+            delimiter,
+        )
+    }
+
+    /// Wraps any comma-separated reader (plain or gzip-compressed; binary input is
+    /// refused).
     pub(crate) fn from_reader(
         file: String,
         r: Box<dyn Read + Send>,
         total: Option<u64>,
         max_record: usize,
     ) -> Result<Self, IoError> {
+        Self::from_reader_delimited(file, r, total, max_record, Some(b','))
+    }
+
+    /// Wraps any delimited reader; `delimiter` `None` detects it from the header line.
+    pub(crate) fn from_reader_delimited(
+        file: String,
+        r: Box<dyn Read + Send>,
+        total: Option<u64>,
+        max_record: usize,
+        delimiter: Option<u8>,
+    ) -> Result<Self, IoError> {
         let input = prepare(&file, r)?;
         let raw_read = input.raw_read.clone();
-        let text: Box<dyn Read + Send> = Box::new(input.reader);
+        let mut text: Box<dyn Read + Send> = Box::new(input.reader);
+        let delimiter = match delimiter {
+            Some(d) => d,
+            None => {
+                // The header line (at most one record long) is read ahead, then
+                // handed back in front of the rest of the input.
+                let mut first = Vec::new();
+                let mut buf = BufReader::new(text);
+                (&mut buf)
+                    .take(max_record as u64)
+                    .read_until(b'\n', &mut first)
+                    .map_err(|e| io_error(&file, e))?;
+                let d = detect_delimiter(&first).map_err(|message| IoError::Format {
+                    path: file.clone(),
+                    message,
+                })?;
+                text = Box::new(Cursor::new(first).chain(buf));
+                d
+            }
+        };
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
+            .delimiter(delimiter)
             .buffer_capacity(1 << 18)
             .from_reader(CountingReader::with_limit(text, max_record as u64));
         let header = rdr
@@ -84,6 +135,7 @@ impl CsvSource {
             rec: ByteRecord::new(),
             start: 0,
             raw_read,
+            delimiter,
         })
     }
 
@@ -136,13 +188,13 @@ impl CsvSource {
         Ok(Some(Err(e)))
     }
 
-    /// The current record as text (fields joined by commas, cut at 64 KiB), for
-    /// quarantine files.
+    /// The current record as text (fields joined by the delimiter, cut at 64 KiB),
+    /// for quarantine files.
     pub(crate) fn raw_text(&self) -> String {
         let mut s = String::new();
         for (i, f) in self.rec.iter().enumerate() {
             if i > 0 {
-                s.push(',');
+                s.push(self.delimiter as char);
             }
             s.push_str(&String::from_utf8_lossy(f));
             if s.len() > MAX_KEPT_RAW_BYTES {

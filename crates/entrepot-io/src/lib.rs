@@ -23,6 +23,13 @@
 //!
 //! [`open_reader`] picks the reader from a [`ReaderSpec`] or from the file itself.
 //!
+//! Raw official series (a statistics office's `Partner;Period;Exports;Imports`) read
+//! through the mapped CSV reader: the delimiter is given or detected
+//! ([`ReadOptions::delimiter`]), periods and numbers may be spelt as such files do
+//! (`January 2001`, `2001M01`, `1,187.5`; see [`textfmt`] and
+//! [`ReadOptions::decimal`]), and the mapping may give a constant reporter or partner
+//! and separate export and import columns (see [`mapping`]).
+//!
 //! Hostile or broken input fails cleanly (see [`input`]): gzip-compressed text is
 //! decompressed transparently, other binary input is refused before its bytes are
 //! parsed, records are limited to [`ReadOptions::max_record_bytes`] (1 MiB), files
@@ -50,6 +57,7 @@ pub mod quarantine;
 pub mod reader;
 pub mod sample;
 pub mod schema;
+pub mod textfmt;
 pub mod tidy;
 mod validate;
 
@@ -62,4 +70,5 @@ pub use input::{read_text_file, MAX_RECORD_BYTES, MAX_WHOLE_FILE_BYTES};
 pub use mapping::{BreakdownPolicy, ColumnMapping, PeriodSource, Source};
 pub use quarantine::write_quarantine;
 pub use reader::{FlowReader, OnError, ReadOptions};
+pub use textfmt::DecimalMark;
 pub use validate::CountryTable;

@@ -11,14 +11,15 @@
 //!
 //! | key | value | required |
 //! |---|---|---|
-//! | `reporter` | column of reporter codes (ISO3, ISO2, M49/BACI numeric, aliases) | yes |
-//! | `partner` | column of partner codes | yes |
-//! | `flow` | a constant flow (`export`, `import`, `re_export`, `re_import`, `X`, `M`, …) or a column of flow codes | yes |
-//! | `period` | column of periods (`YYYY`, `YYYY-MM`, `YYYYMM`) | `period` or `year` |
-//! | `year`, `month` | columns of the year and (optional) month; an empty month or month 52 (Comtrade's annual marker) means annual | |
+//! | `reporter` | column of reporter codes (ISO3, ISO2, M49/BACI numeric, aliases), or one code for every row | yes |
+//! | `partner` | column of partner codes, or one code for every row | yes |
+//! | `flow` | a constant flow (`export`, `import`, `re_export`, `re_import`, `X`, `M`, …) or a column of flow codes | with `value` |
+//! | `period` | column of periods (`YYYY`, `YYYY-MM`, `YYYY/MM`, `YYYYMM`, `2001M01`, `January 2001`, `Jan 2001`, …; see [`crate::textfmt`]) | `period` or `year` |
+//! | `year`, `month` | columns of the year and (optional) month (a number or an English month name); an empty month or month 52 (Comtrade's annual marker) means annual | |
 //! | `product` | column of HS codes or `TOTAL`; absent → every row is the total | no |
 //! | `hs_revision` (`revision`) | a constant revision (`HS2017`, `H5`, `2017`) or a column | when `product` has HS codes |
-//! | `value` | column of trade values | yes |
+//! | `value` | column of trade values | `value`, or `export`/`import` |
+//! | `export`, `import` | wide files: a column of export values and/or a column of import values; each row gives up to two flows, and an empty cell gives no flow (not a zero) | instead of `value` and `flow` |
 //! | `value_scale` (`scale`) | multiplier to US dollars: a number (`1`, `1000`, `1e6`) or `units`, `thousands`, `millions`, `billions`; default 1 | no |
 //! | `quantity` | column of physical quantities | no |
 //! | `quantity_unit` (`unit`) | a constant unit (`kg`, `t`, `u`, …) or a column of units | with `quantity` |
@@ -28,14 +29,30 @@
 //! a constant of that kind is taken as a constant; otherwise it names a column. Prefix
 //! the value with `col:` to force a column (`flow=col:export` reads a column named
 //! `export`). Column names are matched exactly, then case-insensitively.
+//!
+//! For `reporter` and `partner` the header decides: a value that names a column of the
+//! header is that column; a value that is not in the header and is a country code the
+//! registry knows (`USA`, `842`, `WLD`, `World`) is a constant, the same country for
+//! every row; a value that is both (a column named `USA`) is refused as ambiguous, and
+//! one that is neither is a missing column. `col:NAME` forces a column and
+//! `const:CODE` a constant (`partner=const:WLD`).
+//!
+//! A raw official series (one reporter, monthly, wide) reads with e.g.
+//!
+//! ```text
+//! reporter=USA,partner=Partner,period=Period,export=Exports,import=Imports,scale=millions
+//! ```
 
 use crate::error::{show_names, IoError, RowError};
+use crate::textfmt::{month_of_name, parse_number, parse_period, DecimalMark};
 use crate::validate::{
     check_amount, check_quantity, check_value_usd, check_year, fmt_amount, lossy, trim_bytes, Core,
     FastMap, Prod, Resolved,
 };
 use entrepot_core::text::display_value;
-use entrepot_core::{Declarant, FlowKind, HsRevision, Period, Quantity, QuantityUnit};
+use entrepot_core::{
+    CountryRegistry, Declarant, FlowKind, HsRevision, Period, Quantity, QuantityUnit,
+};
 use std::fmt;
 use std::str::FromStr;
 
@@ -46,6 +63,62 @@ pub enum Source<T> {
     Column(String),
     /// The same value for every row.
     Const(T),
+}
+
+/// Where the reporter or partner of a row comes from (see the module docs for how a
+/// spec value is told apart).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CountrySource {
+    /// A column, by name (`col:NAME`).
+    Column(String),
+    /// The same country code for every row (`const:CODE`).
+    Const(String),
+    /// A bare value: the column of that name when the header has one, else the
+    /// country of that code; refused when it is both.
+    ColumnOrConst(String),
+}
+
+impl CountrySource {
+    fn parse(s: &str) -> Self {
+        if let Some(c) = s.strip_prefix("col:") {
+            CountrySource::Column(c.to_string())
+        } else if let Some(c) = s.strip_prefix("const:") {
+            CountrySource::Const(c.trim().to_string())
+        } else {
+            CountrySource::ColumnOrConst(s.to_string())
+        }
+    }
+}
+
+impl fmt::Display for CountrySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CountrySource::Column(c) => write!(f, "col:{c}"),
+            CountrySource::Const(c) => write!(f, "const:{c}"),
+            CountrySource::ColumnOrConst(c) => f.write_str(c),
+        }
+    }
+}
+
+/// Where the values (and flows) of a row come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueColumns {
+    /// One value column; the flow is a constant or a column (`value=…,flow=…`).
+    Long {
+        /// Flow column or constant.
+        flow: Source<FlowKind>,
+        /// Value column.
+        value: String,
+    },
+    /// Wide files: a column of export values and/or a column of import values
+    /// (`export=…,import=…`). Each row gives up to two flows; an empty cell gives no
+    /// flow.
+    Wide {
+        /// Export value column.
+        export: Option<String>,
+        /// Import value column.
+        import: Option<String>,
+    },
 }
 
 /// Where the period of a row comes from.
@@ -65,12 +138,12 @@ pub enum PeriodSource {
 /// How the columns of a tidy table map to the fields of a flow (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnMapping {
-    /// Reporter column.
-    pub reporter: String,
-    /// Partner column.
-    pub partner: String,
-    /// Flow column or constant.
-    pub flow: Source<FlowKind>,
+    /// Reporter column or constant.
+    pub reporter: CountrySource,
+    /// Partner column or constant.
+    pub partner: CountrySource,
+    /// Value column(s) and flow.
+    pub values: ValueColumns,
     /// Period column(s).
     pub period: PeriodSource,
     /// Product column; `None` means every row is the total.
@@ -78,9 +151,7 @@ pub struct ColumnMapping {
     /// HS revision of the product codes (constant or column); falls back to the
     /// reader's `hs_revision` option.
     pub hs_revision: Option<Source<HsRevision>>,
-    /// Value column.
-    pub value: String,
-    /// Multiplier from the value column to US dollars (1, 1e3, 1e6, …).
+    /// Multiplier from the value column(s) to US dollars (1, 1e3, 1e6, …).
     pub value_scale: f64,
     /// Quantity column.
     pub quantity: Option<String>,
@@ -94,13 +165,15 @@ impl ColumnMapping {
     /// The mapping of a table in the canonical schema (see [`crate::schema`]).
     pub fn canonical() -> Self {
         ColumnMapping {
-            reporter: "reporter".into(),
-            partner: "partner".into(),
-            flow: Source::Column("flow".into()),
+            reporter: CountrySource::Column("reporter".into()),
+            partner: CountrySource::Column("partner".into()),
+            values: ValueColumns::Long {
+                flow: Source::Column("flow".into()),
+                value: "value_usd".into(),
+            },
             period: PeriodSource::Column("period".into()),
             product: Some("product".into()),
             hs_revision: Some(Source::Column("hs_revision".into())),
-            value: "value_usd".into(),
             value_scale: 1.0,
             quantity: Some("quantity".into()),
             quantity_unit: Some(Source::Column("quantity_unit".into())),
@@ -114,7 +187,7 @@ impl ColumnMapping {
             path: "column mapping".into(),
             message: m,
         };
-        const KEYS: [&str; 15] = [
+        const KEYS: [&str; 17] = [
             "reporter",
             "partner",
             "flow",
@@ -125,6 +198,8 @@ impl ColumnMapping {
             "hs_revision",
             "revision",
             "value",
+            "export",
+            "import",
             "value_scale",
             "scale",
             "quantity",
@@ -200,14 +275,33 @@ impl ColumnMapping {
                 "'quantity_unit' given without a 'quantity' column".into()
             }));
         }
+        let values = match (get(&["export"]), get(&["import"])) {
+            (None, None) => ValueColumns::Long {
+                flow: source_of::<FlowKind>(&need("flow")?),
+                value: need("value")?,
+            },
+            (export, import) => {
+                if get(&["value"]).is_some() || get(&["flow"]).is_some() {
+                    return Err(bad(
+                        "give either 'value' and 'flow' (one value column) or 'export'/'import' (wide files: a column of export values and/or one of import values), not both".into(),
+                    ));
+                }
+                if quantity.is_some() {
+                    return Err(bad(
+                        "'quantity' goes with one 'value' column, not with 'export'/'import'"
+                            .into(),
+                    ));
+                }
+                ValueColumns::Wide { export, import }
+            }
+        };
         Ok(ColumnMapping {
-            reporter: need("reporter")?,
-            partner: need("partner")?,
-            flow: source_of::<FlowKind>(&need("flow")?),
+            reporter: CountrySource::parse(&need("reporter")?),
+            partner: CountrySource::parse(&need("partner")?),
+            values,
             period,
             product: get(&["product"]),
             hs_revision: get(&["hs_revision", "revision"]).map(|s| source_of::<HsRevision>(&s)),
-            value: need("value")?,
             value_scale,
             quantity,
             quantity_unit,
@@ -233,13 +327,18 @@ impl fmt::Display for ColumnMapping {
                 Source::Const(v) => v.to_string(),
             }
         }
-        write!(
-            f,
-            "reporter={},partner={},flow={}",
-            self.reporter,
-            self.partner,
-            src(&self.flow)
-        )?;
+        write!(f, "reporter={},partner={}", self.reporter, self.partner)?;
+        match &self.values {
+            ValueColumns::Long { flow, value } => write!(f, ",flow={},value={value}", src(flow))?,
+            ValueColumns::Wide { export, import } => {
+                if let Some(e) = export {
+                    write!(f, ",export={e}")?;
+                }
+                if let Some(i) = import {
+                    write!(f, ",import={i}")?;
+                }
+            }
+        }
         match &self.period {
             PeriodSource::Column(c) => write!(f, ",period={c}")?,
             PeriodSource::YearMonth { year, month } => {
@@ -255,7 +354,7 @@ impl fmt::Display for ColumnMapping {
         if let Some(r) = &self.hs_revision {
             write!(f, ",hs_revision={}", src(r))?;
         }
-        write!(f, ",value={},value_scale={}", self.value, self.value_scale)?;
+        write!(f, ",value_scale={}", self.value_scale)?;
         if let Some(q) = &self.quantity {
             write!(f, ",quantity={q}")?;
         }
@@ -366,19 +465,44 @@ pub(crate) struct ComtradeChecks {
     pub policy: BreakdownPolicy,
 }
 
+/// The second flow of a wide row (its import when it has an export too) and its
+/// value in US dollars.
+type SecondFlow = (FlowKind, f64);
+
+/// A resolved reporter or partner: a column, or one code for every row.
+#[derive(Debug, Clone)]
+enum CountryCol {
+    Col(usize),
+    Const(Box<[u8]>),
+}
+
+/// Resolved value columns.
+#[derive(Debug, Clone, Copy)]
+enum Values {
+    Long {
+        flow: Src<FlowKind>,
+        value: usize,
+    },
+    Wide {
+        export: Option<usize>,
+        import: Option<usize>,
+    },
+}
+
 /// A mapping resolved against a header: column indices and caches.
 pub(crate) struct Mapper {
     names: Vec<String>,
-    reporter: usize,
-    partner: usize,
-    flow: Src<FlowKind>,
+    reporter: CountryCol,
+    partner: CountryCol,
+    values: Values,
     period: Option<usize>,
     year: Option<usize>,
     month: Option<usize>,
     product: Option<usize>,
     revision: Option<Src<HsRevision>>,
-    value: usize,
     scale: f64,
+    /// The decimal mark of numbers in text cells.
+    pub decimal: DecimalMark,
     quantity: Option<usize>,
     unit: Option<Src<QuantityUnit>>,
     declared: Src<Declarant>,
@@ -472,8 +596,51 @@ impl Mapper {
                 Source::Const(v) => Src::Const(*v),
             })
         }
-        let reporter = col("reporter", &m.reporter)?;
-        let partner = col("partner", &m.partner)?;
+        let country = |role: &str, s: &CountrySource| -> Result<CountryCol, IoError> {
+            Ok(match s {
+                CountrySource::Column(c) => CountryCol::Col(col(role, c)?),
+                CountrySource::Const(c) => CountryCol::Const(c.as_bytes().into()),
+                CountrySource::ColumnOrConst(v) => {
+                    let in_header = !column_positions(header, v).is_empty();
+                    let is_code = CountryRegistry::builtin().resolve(v).is_ok();
+                    match (in_header, is_code) {
+                        (true, true) => {
+                            return Err(IoError::Format {
+                                path: path.to_string(),
+                                message: format!(
+                                    "{role}={v}: ambiguous, '{v}' is both a column of the header and a country code: write {role}=col:{v} for the column or {role}=const:{v} for the same country on every row",
+                                    v = display_value(v)
+                                ),
+                            })
+                        }
+                        (false, true) => CountryCol::Const(v.as_bytes().into()),
+                        (true, false) => CountryCol::Col(col(role, v)?),
+                        (false, false) => CountryCol::Col(col(role, v).map_err(|e| match e {
+                            IoError::Format { path, message } => IoError::Format {
+                                path,
+                                message: format!(
+                                    "{message}; '{}' is not a known country code either (a code such as {role}=USA gives the same country on every row)",
+                                    display_value(v)
+                                ),
+                            },
+                            other => other,
+                        })?),
+                    }
+                }
+            })
+        };
+        let reporter = country("reporter", &m.reporter)?;
+        let partner = country("partner", &m.partner)?;
+        let values = match &m.values {
+            ValueColumns::Long { flow, value } => Values::Long {
+                flow: src(flow, "flow", &col)?,
+                value: col("value", value)?,
+            },
+            ValueColumns::Wide { export, import } => Values::Wide {
+                export: export.as_deref().map(|c| col("export", c)).transpose()?,
+                import: import.as_deref().map(|c| col("import", c)).transpose()?,
+            },
+        };
         let (period, year, month) = match &m.period {
             PeriodSource::Column(c) => (Some(col("period", c)?), None, None),
             PeriodSource::YearMonth { year, month } => (
@@ -486,7 +653,7 @@ impl Mapper {
             names: header.to_vec(),
             reporter,
             partner,
-            flow: src(&m.flow, "flow", &col)?,
+            values,
             period,
             year,
             month,
@@ -499,8 +666,8 @@ impl Mapper {
                 Some(s) => Some(src(s, "hs_revision", &col)?),
                 None => default_revision.map(Src::Const),
             },
-            value: col("value", &m.value)?,
             scale: m.value_scale,
+            decimal: DecimalMark::Auto,
             quantity: m
                 .quantity
                 .as_deref()
@@ -546,7 +713,21 @@ impl Mapper {
         line: u64,
     ) -> Result<(), IoError> {
         match self.resolve(core, row, line) {
-            Ok(Some(r)) => core.accept(&r, line),
+            Ok(Some((r, second))) => {
+                core.accept(&r, line)?;
+                match second {
+                    // The import of a wide row: same key but for the flow.
+                    Some((flow, value_usd)) => core.accept(
+                        &Resolved {
+                            flow,
+                            value_usd,
+                            ..r
+                        },
+                        line,
+                    ),
+                    None => Ok(()),
+                }
+            }
             Ok(None) => Ok(()),
             Err(e) => core.reject(e),
         }
@@ -604,17 +785,8 @@ impl Mapper {
                 let s = std::str::from_utf8(t).map_err(|e| {
                     core.err(line, self.name(idx), Some(lossy(t)), format!("invalid UTF-8 at line {line} (byte {} of the field): expected a number", e.valid_up_to()))
                 })?;
-                s.parse::<f64>().map_err(|_| {
-                    core.err(
-                        line,
-                        self.name(idx),
-                        Some(s.to_string()),
-                        format!(
-                            "expected a non-negative number, found '{}'",
-                            display_value(s)
-                        ),
-                    )
-                })?
+                parse_number(s, self.decimal)
+                    .map_err(|m| core.err(line, self.name(idx), Some(s.to_string()), m))?
             }
         };
         check_amount(v)
@@ -622,12 +794,14 @@ impl Mapper {
             .map_err(|m| core.err(line, self.name(idx), Some(c.show()), m))
     }
 
+    /// A row's flow, and for a wide row with both values the second flow and value
+    /// (the rest of its key is the first's).
     fn resolve<R: RowAccess + ?Sized>(
         &mut self,
         core: &mut Core,
         row: &R,
         line: u64,
-    ) -> Result<Option<Resolved>, Box<RowError>> {
+    ) -> Result<Option<(Resolved, Option<SecondFlow>)>, Box<RowError>> {
         if let Some(ct) = &self.comtrade {
             for (idx, name, totals) in &ct.checks {
                 let c = row.cell(*idx);
@@ -661,22 +835,67 @@ impl Mapper {
             }
         }
         // reporter, partner
-        let cc = |core: &mut Core, idx: usize, this: &Self| -> Result<u16, Box<RowError>> {
-            let t = this.text(core, row, idx, line)?;
-            core.country(t.bytes())
-                .map_err(|m| core.err(line, this.name(idx), Some(t.show()), m.to_string()))
+        let cc = |core: &mut Core,
+                  c: &CountryCol,
+                  role: &str,
+                  this: &Self|
+         -> Result<u16, Box<RowError>> {
+            match c {
+                CountryCol::Col(idx) => {
+                    let t = this.text(core, row, *idx, line)?;
+                    core.country(t.bytes())
+                        .map_err(|m| core.err(line, this.name(*idx), Some(t.show()), m.to_string()))
+                }
+                CountryCol::Const(code) => core.country(code).map_err(|m| {
+                    core.err(
+                        line,
+                        role,
+                        Some(lossy(code)),
+                        format!("the {role} constant of the mapping: {m}"),
+                    )
+                }),
+            }
         };
-        let reporter = cc(core, self.reporter, self)?;
-        let partner = cc(core, self.partner, self)?;
-        // flow
-        let flow = match self.flow {
-            Src::Const(f) => f,
-            Src::Col(i) => {
-                let t = self.text(core, row, i, line)?;
-                cached(&mut self.flows, t.bytes(), |s| {
-                    s.parse::<FlowKind>().map_err(|e| e.to_string())
-                })
-                .map_err(|m| core.err(line, self.name(i), Some(t.show()), m))?
+        let reporter = cc(core, &self.reporter, "reporter", self)?;
+        let partner = cc(core, &self.partner, "partner", self)?;
+        // flow and value: one value column, or export and import columns
+        let (flow, value, second) = match self.values {
+            Values::Long { flow, value } => {
+                let flow = match flow {
+                    Src::Const(f) => f,
+                    Src::Col(i) => {
+                        let t = self.text(core, row, i, line)?;
+                        cached(&mut self.flows, t.bytes(), |s| {
+                            s.parse::<FlowKind>().map_err(|e| e.to_string())
+                        })
+                        .map_err(|m| core.err(line, self.name(i), Some(t.show()), m))?
+                    }
+                };
+                let v = self.usd(core, row, value, line)?.ok_or_else(|| {
+                    core.err(
+                        line,
+                        self.name(value),
+                        None,
+                        "missing value: expected a non-negative number",
+                    )
+                })?;
+                (flow, v, None)
+            }
+            Values::Wide { export, import } => {
+                let one = |idx: Option<usize>, flow: FlowKind| {
+                    Ok::<_, Box<RowError>>(match idx {
+                        Some(i) => self.usd(core, row, i, line)?.map(|v| (flow, v)),
+                        None => None,
+                    })
+                };
+                let x = one(export, FlowKind::Export)?;
+                let m = one(import, FlowKind::Import)?;
+                match (x, m) {
+                    (Some((f, v)), second) => (f, v, second),
+                    (None, Some((f, v))) => (f, v, None),
+                    // Both cells empty: no flow.
+                    (None, None) => return Ok(None),
+                }
             }
         };
         let period = self.period(core, row, line)?;
@@ -725,25 +944,6 @@ impl Mapper {
                 }
             }
         };
-        // value
-        let value = match self.number(core, row, self.value, line)? {
-            Some(v) => check_value_usd(v, self.scale, || self.scale_hint()).map_err(|m| {
-                core.err(
-                    line,
-                    self.name(self.value),
-                    Some(row.cell(self.value).show()),
-                    m,
-                )
-            })?,
-            None => {
-                return Err(core.err(
-                    line,
-                    self.name(self.value),
-                    None,
-                    "missing value: expected a non-negative number",
-                ));
-            }
-        };
         // quantity
         let quantity = self.quantity(core, row, line)?;
         let declared_by = match self.declared {
@@ -756,16 +956,35 @@ impl Mapper {
                     .map_err(|e| core.err(line, self.name(i), Some(s.clone()), e.to_string()))?
             }
         };
-        Ok(Some(Resolved {
-            reporter,
-            partner,
-            flow,
-            period,
-            product,
-            value_usd: value,
-            quantity,
-            declared_by,
-        }))
+        Ok(Some((
+            Resolved {
+                reporter,
+                partner,
+                flow,
+                period,
+                product,
+                value_usd: value,
+                quantity,
+                declared_by,
+            },
+            second,
+        )))
+    }
+
+    /// A value cell in US dollars (scaled and checked), `None` when empty.
+    fn usd<R: RowAccess + ?Sized>(
+        &self,
+        core: &Core,
+        row: &R,
+        idx: usize,
+        line: u64,
+    ) -> Result<Option<f64>, Box<RowError>> {
+        match self.number(core, row, idx, line)? {
+            Some(v) => check_value_usd(v, self.scale, || self.scale_hint())
+                .map(Some)
+                .map_err(|m| core.err(line, self.name(idx), Some(row.cell(idx).show()), m)),
+            None => Ok(None),
+        }
     }
 
     fn period<R: RowAccess + ?Sized>(
@@ -776,13 +995,8 @@ impl Mapper {
     ) -> Result<Period, Box<RowError>> {
         if let Some(i) = self.period {
             let t = self.text(core, row, i, line)?;
-            return cached(&mut self.periods, t.bytes(), |s| {
-                if s.is_empty() {
-                    return Err("missing period: expected YYYY, YYYY-MM or YYYYMM".to_string());
-                }
-                s.parse::<Period>().map_err(|e| e.to_string())
-            })
-            .map_err(|m| core.err(line, self.name(i), Some(t.show()), m));
+            return cached(&mut self.periods, t.bytes(), parse_period)
+                .map_err(|m| core.err(line, self.name(i), Some(t.show()), m));
         }
         let yi = self.year.unwrap_or(0);
         let int = |idx: usize| -> Result<Option<i64>, Box<RowError>> {
@@ -799,6 +1013,12 @@ impl Mapper {
                     }
                     let s = std::str::from_utf8(t)
                         .map_err(|_| bad("invalid UTF-8: expected an integer".into()))?;
+                    if idx != yi {
+                        // A month column may spell its months (January, Jan).
+                        if let Some(m) = month_of_name(s.trim()) {
+                            return Ok(Some(i64::from(m)));
+                        }
+                    }
                     s.parse::<i64>()
                         .or_else(|e| match s.parse::<f64>() {
                             Ok(f) if f.fract() == 0.0 && f.abs() < 1e9 => Ok(f as i64),
@@ -957,15 +1177,27 @@ mod tests {
         let m =
             ColumnMapping::parse("reporter=exp,partner=imp,period=time,value=export,flow=export")
                 .unwrap();
-        assert_eq!(m.flow, Source::Const(FlowKind::Export));
-        assert_eq!(m.value, "export");
+        assert_eq!(
+            m.values,
+            ValueColumns::Long {
+                flow: Source::Const(FlowKind::Export),
+                value: "export".into()
+            }
+        );
+        assert_eq!(m.reporter, CountrySource::ColumnOrConst("exp".into()));
         assert_eq!(m.period, PeriodSource::Column("time".into()));
         assert_eq!(m.product, None);
         let m = ColumnMapping::parse(
             "reporter=r,partner=p,flow=col:export,year=y,month=mo,product=k,revision=H5,value=v,scale=thousands,quantity=q,unit=t",
         )
         .unwrap();
-        assert_eq!(m.flow, Source::Column("export".into()));
+        assert_eq!(
+            m.values,
+            ValueColumns::Long {
+                flow: Source::Column("export".into()),
+                value: "v".into()
+            }
+        );
         assert_eq!(m.hs_revision, Some(Source::Const(HsRevision::Hs2017)));
         assert_eq!(m.value_scale, 1e3);
         assert_eq!(m.quantity_unit, Some(Source::Const(QuantityUnit::Tonnes)));
@@ -982,5 +1214,67 @@ mod tests {
             .to_string();
         assert!(e.contains("quantity_unit"), "{e}");
         assert_eq!(parse_unit("1000u").unwrap(), (QuantityUnit::Items, 1000.0));
+    }
+
+    #[test]
+    fn parses_constants_and_wide_values() {
+        let m = ColumnMapping::parse(
+            "reporter=USA,partner=col:Partner,period=Period,export=Exports,import=Imports,scale=millions",
+        )
+        .unwrap();
+        assert_eq!(m.reporter, CountrySource::ColumnOrConst("USA".into()));
+        assert_eq!(m.partner, CountrySource::Column("Partner".into()));
+        assert_eq!(
+            m.values,
+            ValueColumns::Wide {
+                export: Some("Exports".into()),
+                import: Some("Imports".into())
+            }
+        );
+        assert_eq!(ColumnMapping::parse(&m.to_string()).unwrap(), m);
+        let m = ColumnMapping::parse("reporter=r,partner=const:WLD,period=p,import=M").unwrap();
+        assert_eq!(m.partner, CountrySource::Const("WLD".into()));
+        assert_eq!(ColumnMapping::parse(&m.to_string()).unwrap(), m);
+        let e = ColumnMapping::parse("reporter=r,partner=p,period=p,export=X,value=v,flow=export")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not both"), "{e}");
+        let e = ColumnMapping::parse("reporter=r,partner=p,period=p,export=X,quantity=q,unit=kg")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'quantity' goes with one 'value' column"), "{e}");
+    }
+
+    #[test]
+    fn a_bare_country_is_a_column_of_the_header_else_a_constant() {
+        let header: Vec<String> = ["Partner", "Period", "Exports", "USA"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mapper =
+            |spec: &str| Mapper::new("f.csv", &header, &ColumnMapping::parse(spec).unwrap(), None);
+        let m = mapper("reporter=DEU,partner=Partner,period=Period,export=Exports").unwrap();
+        assert!(matches!(&m.reporter, CountryCol::Const(c) if &**c == b"DEU"));
+        assert!(matches!(m.partner, CountryCol::Col(0)));
+        let e = mapper("reporter=USA,partner=Partner,period=Period,export=Exports")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("reporter=USA: ambiguous"), "{e}");
+        assert!(
+            e.contains("reporter=col:USA") && e.contains("reporter=const:USA"),
+            "{e}"
+        );
+        let m = mapper("reporter=col:USA,partner=Partner,period=Period,export=Exports").unwrap();
+        assert!(matches!(m.reporter, CountryCol::Col(3)));
+        let e = mapper("reporter=Reporter,partner=Partner,period=Period,export=Exports")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("the reporter column 'Reporter' is not in the header")
+                && e.contains("not a known country code either"),
+            "{e}"
+        );
     }
 }

@@ -27,6 +27,13 @@ pub struct ReadOptions {
     /// before it can take more memory. For the CSV readers (mapped CSV, BACI, UN
     /// Comtrade CSV) and the width of a Stata row.
     pub max_record_bytes: usize,
+    /// The field delimiter of a text file (`,`, `;`, tab, `|`); `None` detects it
+    /// from the header line (see [`crate::textfmt::detect_delimiter`]). For the mapped
+    /// CSV and UN Comtrade CSV readers (BACI files are always comma-separated).
+    pub delimiter: Option<u8>,
+    /// The decimal mark of the numbers in text cells, which says which thousands
+    /// separators are read (see [`crate::textfmt`]). For the mapped readers.
+    pub decimal: crate::textfmt::DecimalMark,
 }
 
 impl Default for ReadOptions {
@@ -35,6 +42,8 @@ impl Default for ReadOptions {
             on_error: OnError::Fail,
             batch_size: 65_536,
             max_record_bytes: crate::input::MAX_RECORD_BYTES,
+            delimiter: None,
+            decimal: crate::textfmt::DecimalMark::Auto,
         }
     }
 }

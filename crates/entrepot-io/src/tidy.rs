@@ -4,7 +4,8 @@
 use crate::csvsrc::CsvSource;
 use crate::error::{show_names, IoError, RowError};
 use crate::mapping::{
-    find_column, BreakdownPolicy, ColumnMapping, ComtradeChecks, Mapper, PeriodSource, Source,
+    find_column, BreakdownPolicy, ColumnMapping, ComtradeChecks, CountrySource, Mapper,
+    PeriodSource, Source, ValueColumns,
 };
 use crate::reader::{FlowReader, ReadOptions};
 use crate::validate::Core;
@@ -32,7 +33,7 @@ impl CsvFlowReader {
         hs_revision: Option<HsRevision>,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::open(path, options.max_record_bytes)?;
+        let src = CsvSource::open_delimited(path, options.max_record_bytes, options.delimiter)?;
         Self::new(src, mapping, hs_revision, options, None, "CSV")
     }
 
@@ -45,11 +46,12 @@ impl CsvFlowReader {
         hs_revision: Option<HsRevision>,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::from_reader(
+        let src = CsvSource::from_reader_delimited(
             name.to_string(),
             Box::new(reader),
             None,
             options.max_record_bytes,
+            options.delimiter,
         )?;
         Self::new(src, mapping, hs_revision, options, None, "CSV")
     }
@@ -64,7 +66,7 @@ impl CsvFlowReader {
         breakdowns: BreakdownPolicy,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::open(path, options.max_record_bytes)?;
+        let src = CsvSource::open_delimited(path, options.max_record_bytes, options.delimiter)?;
         let mapping = comtrade_mapping(&src.file, &src.header)?;
         Self::new(
             src,
@@ -84,11 +86,12 @@ impl CsvFlowReader {
         breakdowns: BreakdownPolicy,
         options: ReadOptions,
     ) -> Result<Self, IoError> {
-        let src = CsvSource::from_reader(
+        let src = CsvSource::from_reader_delimited(
             name.to_string(),
             Box::new(reader),
             None,
             options.max_record_bytes,
+            options.delimiter,
         )?;
         let mapping = comtrade_mapping(&src.file, &src.header)?;
         Self::new(
@@ -110,6 +113,7 @@ impl CsvFlowReader {
         kind: &'static str,
     ) -> Result<Self, IoError> {
         let mut mapper = Mapper::new(&src.file, &src.header, mapping, hs_revision)?;
+        mapper.decimal = options.decimal;
         if let Some(policy) = comtrade {
             mapper.comtrade = Some(comtrade_checks(&src.header, policy));
         }
@@ -220,13 +224,15 @@ pub fn comtrade_mapping(file: &str, header: &[String]) -> Result<ColumnMapping, 
         });
     };
     Ok(ColumnMapping {
-        reporter: pick("reporterCode", "reporterISO")?,
-        partner: pick("partnerCode", "partnerISO")?,
-        flow: Source::Column(pick("flowCode", "flowCode")?),
+        reporter: CountrySource::Column(pick("reporterCode", "reporterISO")?),
+        partner: CountrySource::Column(pick("partnerCode", "partnerISO")?),
+        values: ValueColumns::Long {
+            flow: Source::Column(pick("flowCode", "flowCode")?),
+            value: pick("primaryValue", "primaryValue")?,
+        },
         period,
         product: Some(pick("cmdCode", "cmdCode")?),
         hs_revision: has("classificationCode").then(|| Source::Column("classificationCode".into())),
-        value: pick("primaryValue", "primaryValue")?,
         value_scale: 1.0,
         quantity: (has("qty") && has("qtyUnitAbbr")).then(|| "qty".to_string()),
         quantity_unit: (has("qty") && has("qtyUnitAbbr"))

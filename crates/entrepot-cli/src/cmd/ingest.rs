@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! Usage: entrepot ingest FILE... --dataset NAME [--from baci|comtrade|comtrade-json|csv|parquet|dta]
-//!                        [--hs REVISION] [--map SPEC] [--countries FILE]
+//!                        [--hs REVISION] [--map SPEC] [--delimiter D] [--decimal MARK]
+//!                        [--countries FILE]
 //!                        [--on-error fail|quarantine] [--quarantine FILE] [--facts customs|other]
 //!                        [--replace]
 //!
@@ -12,8 +13,16 @@
 //! and year. The ingest is atomic: on any failure, or if interrupted, the store is left
 //! exactly as it was; ingesting the same files again gives the same dataset.
 //!
-//! --map SPEC        column mapping for generic CSV/Parquet/Stata files, e.g.
+//! --map SPEC        column mapping for generic CSV/Parquet/Stata files (keys below), e.g.
 //!                   reporter=exp,partner=imp,period=time,value=export,flow=export
+//!                   or, for an official monthly series of one reporter with export and
+//!                   import columns (Partner;Period;Exports;Imports):
+//!                   reporter=USA,partner=Partner,period=Period,export=Exports,import=Imports
+//! --delimiter D     field delimiter of text files: ',', ';', tab or '|' (default: detected
+//!                   from the header line; a header holding two of them is refused)
+//! --decimal MARK    decimal mark of numbers: auto (default: '1,187.5' and '1,187,000'
+//!                   read, '1,187' refused as ambiguous), '.' ('1,187' = 1187) or ','
+//!                   ('1.187' = 1187, '1 187,5' = 1187.5)
 //! --hs REVISION     HS revision of product codes (HS2017, H5, …); BACI file names imply it
 //! --countries FILE  the country-code table shipped with a BACI release
 //! --on-error        fail (default): stop at the first bad row with file, line, column and
@@ -69,6 +78,48 @@ pub enum OnErrorArg {
     Quarantine,
 }
 
+/// The long help of `--map`: every key, how a constant is told from a column, and
+/// examples.
+const MAP_HELP: &str = "\
+Column mapping for generic CSV, Parquet and Stata files: comma-separated key=value pairs.
+
+Keys:
+  reporter, partner    a column of country codes (ISO3, ISO2, M49 numeric, aliases), or one
+                       code for every row: a value that is a column of the header is that
+                       column; a value not in the header that is a country code (USA, WLD,
+                       842) is a constant; one that is both is refused as ambiguous.
+                       col:NAME forces a column, const:CODE a constant.
+  period               a column of periods: YYYY, YYYY-MM, YYYY/MM, YYYYMM, 2001M01, MM/YYYY,
+                       January 2001, Jan 2001 (English month names)
+  year, month          instead of period: a year column and an optional month column
+                       (1-12 or a month name)
+  value, flow          the value column, and the flow: a constant (export, import,
+                       re_export, re_import, X, M) or a column (col:NAME)
+  export, import       instead of value and flow (wide files): a column of export values
+                       and/or one of import values; each row gives up to two flows and an
+                       empty cell gives no flow (not a zero)
+  value_scale (scale)  multiplier to US dollars: 1, 1000, thousands, millions, billions
+  product              a column of HS codes or TOTAL (absent: every row is the total)
+  hs_revision          a constant (HS2017, H5) or a column
+  quantity, quantity_unit (unit)   a quantity column and its unit (constant or column)
+  declared_by          reporter (default), mirror or reconciled
+
+Examples:
+  --map reporter=exp,partner=imp,period=time,value=export,flow=export
+  --map reporter=USA,partner=Partner,period=Period,export=Exports,import=Imports,scale=millions";
+
+/// The long help of `--decimal`.
+const DECIMAL_HELP: &str = "\
+Decimal mark of numbers in text files, which says which thousands separators are read:
+  auto (default)  a decimal point; a comma separates thousands only where it cannot be a
+                  decimal comma: '1,187.5' = 1187.5, '1,187,000' = 1187000, and '1,187'
+                  is refused as ambiguous
+  .               a decimal point, comma thousands: '1,187' = 1187
+  ,               a decimal comma, thousands separated by '.', a space or an apostrophe:
+                  '1.187' = 1187, '1 187,5' = 1187.5
+Groups after the first have exactly three digits. With the comma delimiter a number holding
+a comma must be quoted (\"1,187.5\").";
+
 /// Arguments of `entrepot ingest`.
 #[derive(Args, Debug)]
 pub struct IngestArgs {
@@ -84,9 +135,16 @@ pub struct IngestArgs {
     /// HS revision of the product codes.
     #[arg(long)]
     pub hs: Option<String>,
-    /// Column mapping for generic files.
-    #[arg(long)]
+    /// Column mapping for generic files (see --help for the keys).
+    #[arg(long, long_help = MAP_HELP)]
     pub map: Option<String>,
+    /// Field delimiter of text files: ',', ';', tab or '|' (default: detected from the
+    /// header line).
+    #[arg(long, value_name = "D")]
+    pub delimiter: Option<String>,
+    /// Decimal mark of numbers in text files: auto (default), '.' or ','.
+    #[arg(long, value_name = "MARK", long_help = DECIMAL_HELP)]
+    pub decimal: Option<String>,
     /// BACI country-code table.
     #[arg(long)]
     pub countries: Option<PathBuf>,
@@ -118,6 +176,8 @@ fn request(args: &IngestArgs) -> IngestRequest {
     });
     r.hs = args.hs.clone();
     r.map = args.map.clone();
+    r.delimiter = args.delimiter.clone();
+    r.decimal = args.decimal.clone();
     r.countries = args.countries.clone();
     r.on_error = match args.on_error {
         OnErrorArg::Fail => OnError::Fail,
