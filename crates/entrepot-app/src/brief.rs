@@ -148,14 +148,16 @@ pub fn parse_brief_period(text: &str) -> AppResult<(Option<Period>, Option<Perio
 
 /// The embedded sample's figures of the reporter.
 fn sample(reporter: &str) -> Data {
-    let facts: Vec<PublishedFigure> = entrepot_io::sample::sample_facts()
-        .into_iter()
-        .filter(|f| f.reporter == reporter)
-        .collect();
+    let all = entrepot_io::sample::sample_facts();
+    let total = all.len();
+    let facts: Vec<PublishedFigure> = all.into_iter().filter(|f| f.reporter == reporter).collect();
     Data {
+        label: format!(
+            "embedded sample (China customs facts, published figures: {} of its {total} rows are of {reporter})",
+            facts.len()
+        ),
         flows: Vec::new(),
         facts,
-        label: "embedded sample (China customs facts, published figures)".into(),
         partial_flows: Vec::new(),
     }
 }

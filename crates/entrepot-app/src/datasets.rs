@@ -37,14 +37,17 @@ pub fn datasets(location: &StoreLocation) -> AppResult<Listing> {
         ]);
     }
     let sample = entrepot_io::sample::sample_facts();
+    let reporters: std::collections::BTreeSet<&str> =
+        sample.iter().map(|f| f.reporter.as_str()).collect();
+    let years: Vec<i32> = sample.iter().map(|f| f.span.start.year()).collect();
     listing.push(vec![
         "sample (embedded)".into(),
         "facts".into(),
         "-".into(),
         sample.len().to_string(),
         "0".into(),
-        String::new(),
-        "1".into(),
+        span(&years),
+        reporters.len().to_string(),
         "china_customs_facts.csv;china_other_facts.csv".into(),
     ]);
     Ok(listing)
