@@ -73,3 +73,63 @@ fn groups_column_is_named_after_the_date_used() {
         stderr(&o)
     );
 }
+
+#[test]
+fn countries_find_former_names_and_sport_codes() {
+    let out = csv(&["countries", "Turkey"]);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("iso3,iso2,m49,name,region,subregion,kind,aliases,match,matched")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("TUR,TR,792,Türkiye,Asia,Western Asia,country,,alias,Turkey")
+    );
+    let out = csv(&["countries", "Swaziland"]);
+    assert!(
+        out.contains("\nSWZ,SZ,748,Eswatini,Africa,Sub-Saharan Africa,country,,alias,Swaziland\n"),
+        "{out}"
+    );
+    let out = csv(&["countries", "GER"]);
+    let first = out.lines().nth(1).unwrap_or("");
+    assert!(first.starts_with("DEU,DE,276,Germany,"), "{out}");
+    assert!(first.ends_with(",code,GER"), "{out}");
+    // An exact code comes first, names that merely start with it after.
+    let out = csv(&["countries", "IND"]);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert!(rows[0].starts_with("IND,IN,356,India,"), "{out}");
+    assert!(rows[0].ends_with(",code,IND"), "{out}");
+    assert!(rows.iter().skip(1).any(|r| r.starts_with("IDN,")), "{out}");
+    // Part of a name lists every entry holding it.
+    let out = csv(&["countries", "korea"]);
+    let isos: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or(""))
+        .collect();
+    assert_eq!(isos, ["PRK", "KOR"], "{out}");
+}
+
+#[test]
+fn unknown_country_exits_4_with_the_closest_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(&dir.path().join("s"), &["countries", "Qwxzv"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    let o = run(&dir.path().join("s"), &["countries", "Atlantis"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("unknown country code 'Atlantis'"), "{e}");
+    assert!(e.contains("did you mean"), "{e}");
+    // A typo is found (fuzzy), not an error.
+    let out = csv(&["countries", "Germny"]);
+    assert!(
+        out.lines().nth(1).unwrap_or("").starts_with("DEU,"),
+        "{out}"
+    );
+    assert!(
+        out.lines().nth(1).unwrap_or("").ends_with(",fuzzy,Germany"),
+        "{out}"
+    );
+}
