@@ -133,3 +133,61 @@ fn unknown_country_exits_4_with_the_closest_names() {
         "{out}"
     );
 }
+
+#[test]
+fn products_find_words_and_show_the_basket() {
+    let out = csv(&["products", "lithium ion battery"]);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows[0], "revision,code,level,section,description");
+    assert_eq!(
+        rows[1],
+        "HS2022,lithium_ion_batteries,basket,,Lithium-ion accumulators (basket of 850760)"
+    );
+    assert!(
+        rows[2].starts_with("HS2022,850760,6,XVI,\"Electric accumulators; lithium-ion"),
+        "{out}"
+    );
+    // "batteries" finds the basket, then the accumulators heading, headings before
+    // subheadings.
+    let out = csv(&["products", "batteries"]);
+    let codes: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        codes[..3],
+        ["lithium_ion_batteries", "8506", "8507"],
+        "{out}"
+    );
+    assert!(codes.contains(&"850760"), "{out}");
+    // A code finds itself, with the baskets holding it.
+    let out = csv(&["products", "850760"]);
+    let codes: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(codes, ["lithium_ion_batteries", "850760"], "{out}");
+    // HS 2017 solar cells through the synonym solar/photovoltaic.
+    let out = csv(&["products", "solar cells", "--hs", "HS2017"]);
+    assert!(
+        out.lines()
+            .nth(1)
+            .unwrap_or("")
+            .starts_with("HS2017,solar_cells,basket,,"),
+        "{out}"
+    );
+    assert!(out.contains("\nHS2017,854140,6,"), "{out}");
+}
+
+#[test]
+fn products_that_match_nothing_exit_4() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(&dir.path().join("s"), &["products", "zzzqqq"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no product matches"), "{}", stderr(&o));
+    let o = run(&dir.path().join("s"), &["products", "854140"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("854142"), "{}", stderr(&o));
+}
