@@ -87,6 +87,20 @@ pub struct CountryRegistry {
     names: Vec<Vec<CountryName>>,
     /// Folded names ([`fold_name`]) → entries and how good a match the name is.
     name_index: HashMap<String, Vec<(usize, CountryMatchKind)>>,
+    /// Each entry's name and other names (not codes), folded once (parallel to
+    /// `countries`).
+    texts: Vec<Vec<NameText>>,
+}
+
+/// A name of an entry as the text search compares it.
+#[derive(Debug, Clone)]
+struct NameText {
+    /// The name as written.
+    text: String,
+    /// [`fold_name`] of it.
+    folded: String,
+    /// The entry's name or an official name (an exact match ranks as a name).
+    official: bool,
 }
 
 /// What kind of other name a [`CountryName`] is.
@@ -274,6 +288,7 @@ impl CountryRegistry {
             index,
             names,
             name_index: HashMap::new(),
+            texts: Vec::new(),
         };
         reg.index_names();
         Ok(reg)
@@ -351,17 +366,32 @@ impl CountryRegistry {
                 None => v.push((i, kind)),
             }
         };
+        let mut texts = Vec::with_capacity(self.countries.len());
         for (i, c) in self.countries.iter().enumerate() {
-            add(fold_name(&c.name), i, CountryMatchKind::Name);
+            let mut mine = vec![NameText {
+                text: c.name.clone(),
+                folded: fold_name(&c.name),
+                official: true,
+            }];
             for n in &self.names[i] {
                 let kind = match n.kind {
                     CountryNameKind::Official => CountryMatchKind::Name,
                     _ => CountryMatchKind::Alias,
                 };
                 add(fold_name(&n.text), i, kind);
+                if n.kind != CountryNameKind::Code {
+                    mine.push(NameText {
+                        text: n.text.clone(),
+                        folded: fold_name(&n.text),
+                        official: n.kind == CountryNameKind::Official,
+                    });
+                }
             }
+            add(mine[0].folded.clone(), i, CountryMatchKind::Name);
+            texts.push(mine);
         }
         self.name_index = idx;
+        self.texts = texts;
     }
 
     /// The other names of an entry (official, former, trade names and non-ISO codes).
@@ -423,7 +453,7 @@ impl CountryRegistry {
             // Whole words of a name, for text that is not a code.
             if q.len() > 3 {
                 let found: Vec<usize> = (0..self.countries.len())
-                    .filter(|&i| self.name_texts(i).any(|n| has_words(&fold_name(n), &q)))
+                    .filter(|&i| self.texts[i].iter().any(|n| has_words(&n.folded, &q)))
                     .collect();
                 if let Some(c) = self.one_of(code, &found)? {
                     return Ok(c);
@@ -462,16 +492,6 @@ impl CountryRegistry {
         }
     }
 
-    /// The entry's name followed by its other names (not its codes).
-    fn name_texts(&self, i: usize) -> impl Iterator<Item = &str> {
-        std::iter::once(self.countries[i].name.as_str()).chain(
-            self.names[i]
-                .iter()
-                .filter(|n| n.kind != CountryNameKind::Code)
-                .map(|n| n.text.as_str()),
-        )
-    }
-
     /// Every entry that matches `query`, best first (see [`CountryMatchKind`] for the
     /// ranking; ties in table order of names), one result per entry: an exact code, an
     /// exact name or official name, a former or trade name or non-ISO code, then names
@@ -501,40 +521,32 @@ impl CountryRegistry {
         if t.len() <= MAX_NAME_QUERY_BYTES {
             let q = fold_name(t);
             if !q.is_empty() {
-                for i in 0..self.countries.len() {
-                    let names: Vec<(&str, bool)> =
-                        std::iter::once((self.countries[i].name.as_str(), true))
-                            .chain(
-                                self.names[i].iter().map(|n| {
-                                    (n.text.as_str(), n.kind == CountryNameKind::Official)
-                                }),
-                            )
-                            .collect();
-                    for (n, official) in names {
-                        let f = fold_name(n);
-                        let kind = if f == q {
-                            if official {
+                for (i, names) in self.texts.iter().enumerate() {
+                    for n in names {
+                        let f = &n.folded;
+                        let kind = if *f == q {
+                            if n.official {
                                 CountryMatchKind::Name
                             } else {
                                 CountryMatchKind::Alias
                             }
                         } else if f.starts_with(&q) {
                             CountryMatchKind::Prefix
-                        } else if has_words(&f, &q) {
+                        } else if has_words(f, &q) {
                             CountryMatchKind::Words
                         } else if f.contains(&q) {
                             CountryMatchKind::Substring
                         } else {
                             continue;
                         };
-                        offer(&mut best, i, kind, n);
+                        offer(&mut best, i, kind, &n.text);
                     }
                 }
                 if best.iter().all(Option::is_none) && suggestable(t) {
-                    for i in 0..self.countries.len() {
-                        let scored = self
-                            .name_texts(i)
-                            .map(|n| (strsim::jaro_winkler(&q, &fold_name(n)), n))
+                    for (i, names) in self.texts.iter().enumerate() {
+                        let scored = names
+                            .iter()
+                            .map(|n| (strsim::jaro_winkler(&q, &n.folded), n.text.as_str()))
                             .max_by(|a, b| a.0.total_cmp(&b.0));
                         if let Some((sim, n)) = scored {
                             if sim >= FUZZY_MIN_SIMILARITY {
@@ -590,8 +602,9 @@ impl CountryRegistry {
             let mut scored: Vec<(f64, usize)> = (0..self.countries.len())
                 .filter(|&i| self.countries[i].kind != CountryKind::Special)
                 .filter_map(|i| {
-                    self.name_texts(i)
-                        .map(|n| strsim::jaro_winkler(&q, &fold_name(n)))
+                    self.texts[i]
+                        .iter()
+                        .map(|n| strsim::jaro_winkler(&q, &n.folded))
                         .max_by(f64::total_cmp)
                         .map(|s| (s, i))
                 })
