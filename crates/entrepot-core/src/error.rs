@@ -33,6 +33,14 @@ pub enum CoreError {
         /// Closest known codes.
         suggestions: Vec<String>,
     },
+    /// A country name fits several entries.
+    #[error("ambiguous country '{}': it could be {}; give a code", display_value(.query), .candidates.join(", "))]
+    AmbiguousCountry {
+        /// The name given.
+        query: String,
+        /// The entries it fits, as `ISO3 (name)`.
+        candidates: Vec<String>,
+    },
     /// A partner group is not known.
     #[error("unknown partner group '{}'{}", display_value(.name), suggest(.suggestions))]
     UnknownGroup {

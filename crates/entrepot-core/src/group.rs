@@ -52,7 +52,9 @@ pub struct GroupRegistry {
 
 const GROUPS_CSV: &str = include_str!("../data/groups.csv");
 
-fn parse_date(s: &str) -> Option<Date> {
+/// Parses a `YYYY-MM-DD` date, checking the day against the month (29 February only
+/// in leap years).
+pub fn parse_date(s: &str) -> Option<Date> {
     let p: Vec<&str> = s.trim().split('-').collect();
     if p.len() != 3 {
         return None;
@@ -60,29 +62,54 @@ fn parse_date(s: &str) -> Option<Date> {
     let y = p[0].parse().ok()?;
     let m: u8 = p[1].parse().ok()?;
     let d: u8 = p[2].parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
         return None;
     }
     Some((y, m, d))
 }
 
-fn last_day(p: &Period) -> Date {
+/// The number of days of a month of the Gregorian calendar.
+pub fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 => {
+            if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
+                29
+            } else {
+                28
+            }
+        }
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The calendar date (UTC) of a number of days since 1970-01-01, in the proleptic
+/// Gregorian calendar: H. Hinnant's `civil_from_days`
+/// (<https://howardhinnant.github.io/date_algorithms.html#civil_from_days>).
+pub fn date_from_unix_days(days: i64) -> Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11], March = 0
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8; // [1, 31]
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8; // [1, 12]
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y as i32, m, d)
+}
+
+/// A date as `YYYY-MM-DD`.
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.0, d.1, d.2)
+}
+
+/// The last day of a period: membership "at" a year or a month is membership on its
+/// last day.
+pub fn last_day(p: &Period) -> Date {
     match *p {
         Period::Year(y) => (y, 12, 31),
-        Period::Month { year, month } => {
-            let d = match month {
-                2 => {
-                    if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
-                        29
-                    } else {
-                        28
-                    }
-                }
-                4 | 6 | 9 | 11 => 30,
-                _ => 31,
-            };
-            (year, month, d)
-        }
+        Period::Month { year, month } => (year, month, days_in_month(year, month)),
     }
 }
 
@@ -203,13 +230,18 @@ impl GroupRegistry {
             })
     }
 
-    /// ISO3 codes of the members of a group for a period (sorted, unique).
+    /// ISO3 codes of the members of a group for a period (sorted, unique): the members
+    /// on the period's [`last_day`].
     pub fn members_at(&self, name: &str, period: &Period) -> Result<Vec<String>, CoreError> {
-        let d = last_day(period);
+        self.members_on(name, last_day(period))
+    }
+
+    /// ISO3 codes of the members of a group on a date (sorted, unique).
+    pub fn members_on(&self, name: &str, date: Date) -> Result<Vec<String>, CoreError> {
         let mut v: Vec<String> = self
             .memberships(name)?
             .iter()
-            .filter(|m| m.covers(d))
+            .filter(|m| m.covers(date))
             .map(|m| m.iso3.clone())
             .collect();
         v.sort();
@@ -230,6 +262,45 @@ impl GroupRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_days_become_calendar_dates() {
+        assert_eq!(date_from_unix_days(0), (1970, 1, 1));
+        assert_eq!(date_from_unix_days(-1), (1969, 12, 31));
+        // 2000-02-29 (a leap day of a century divisible by 400) is day 11,016.
+        assert_eq!(date_from_unix_days(11_016), (2000, 2, 29));
+        assert_eq!(date_from_unix_days(11_017), (2000, 3, 1));
+        // Around New Year a year of 365.2425 days drifts from the calendar; the
+        // calendar arithmetic does not.
+        assert_eq!(date_from_unix_days(20_787), (2026, 11, 30));
+        assert_eq!(date_from_unix_days(20_818), (2026, 12, 31));
+        assert_eq!(date_from_unix_days(20_819), (2027, 1, 1));
+        assert_eq!(format_date((2026, 11, 30)), "2026-11-30");
+    }
+
+    #[test]
+    fn dates_are_checked_against_the_month() {
+        assert_eq!(parse_date("2024-02-29"), Some((2024, 2, 29)));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2023-04-31"), None);
+        assert_eq!(parse_date("2023-13-01"), None);
+        assert_eq!(last_day(&"2024-02".parse().unwrap()), (2024, 2, 29));
+        assert_eq!(last_day(&"2019".parse().unwrap()), (2019, 12, 31));
+    }
+
+    #[test]
+    fn members_on_a_date_follow_the_day() {
+        let g = GroupRegistry::builtin();
+        // The UK left the EU at the end of 2020-01-31.
+        assert!(g
+            .members_on("EU", (2020, 1, 31))
+            .unwrap()
+            .contains(&"GBR".to_string()));
+        assert!(!g
+            .members_on("EU", (2020, 2, 1))
+            .unwrap()
+            .contains(&"GBR".to_string()));
+    }
 
     #[test]
     fn eu_membership_is_dated() {

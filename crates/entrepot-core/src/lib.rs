@@ -21,7 +21,10 @@ pub mod period;
 pub mod product;
 pub mod text;
 
-pub use country::{Country, CountryKind, CountryRegistry};
+pub use country::{
+    Country, CountryKind, CountryMatch, CountryMatchKind, CountryName, CountryNameKind,
+    CountryRegistry,
+};
 pub use error::CoreError;
 pub use fact::{PublishedFigure, Unit};
 pub use flow::{
@@ -31,4 +34,7 @@ pub use flow::{
 pub use group::{GroupMembership, GroupRegistry};
 pub use ids::{CountryId, ProductId};
 pub use period::{Period, PeriodSpan};
-pub use product::{Basket, HsCode, HsRevision, Product, ProductCatalog, ProductInfo};
+pub use product::{
+    Basket, HsCode, HsRevision, Product, ProductCatalog, ProductInfo, ProductItem, ProductMatch,
+    ProductMatchKind,
+};

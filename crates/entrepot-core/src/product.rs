@@ -10,6 +10,14 @@
 //! A [`Basket`] is a named set of HS codes, per revision, such as the sectors of the
 //! China trade story: electric vehicles, lithium-ion batteries, solar cells and
 //! industrial robots. Users define their own with [`Basket::parse_csv`].
+//!
+//! [`ProductCatalog::find`] is the text search an analyst uses: the query is cut into
+//! words (case, accents, hyphens and plurals ignored, so `lithium ion battery` matches
+//! `lithium-ion` and `batteries`), a few synonyms of the HS vocabulary are applied
+//! (`battery` ↔ `accumulator`, `solar` ↔ `photovoltaic`: see [`SYNONYMS`]), and both
+//! the HS descriptions and the baskets' names and descriptions are searched, so the
+//! user learns that a basket exists. The search lives in the submodule `search`, with
+//! its result [`ProductMatch`].
 
 use crate::error::{closest, CoreError};
 use serde::{Deserialize, Serialize};
@@ -17,6 +25,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
+
+mod search;
+pub use search::{query_words, ProductItem, ProductMatch, ProductMatchKind, SYNONYMS};
 
 /// A revision of the Harmonized System.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -400,19 +411,6 @@ impl ProductCatalog {
             .take_while(|((r, k), _)| *r == revision && k.starts_with(&prefix))
             .filter(|((_, k), _)| k.len() == level as usize)
             .map(|(_, v)| v)
-            .collect()
-    }
-
-    /// All entries of a revision whose code or description matches `query`
-    /// (case-insensitive substring), up to `limit`.
-    pub fn search(&self, revision: HsRevision, query: &str, limit: usize) -> Vec<&ProductInfo> {
-        let q = query.to_lowercase();
-        self.entries
-            .range((revision, String::new())..)
-            .take_while(|((r, _), _)| *r == revision)
-            .filter(|((_, k), v)| k.starts_with(&q) || v.description.to_lowercase().contains(&q))
-            .map(|(_, v)| v)
-            .take(limit)
             .collect()
     }
 }

@@ -93,9 +93,89 @@ pub fn display_value(s: &str) -> String {
     truncate_value(s, MAX_ECHO_CHARS)
 }
 
+/// A name folded for comparison: lower case, accents and ligatures of Latin letters
+/// removed (`Türkiye` → `turkiye`, `Côte d’Ivoire` → `cote divoire`), apostrophes
+/// dropped, every other run of non-alphanumeric characters one space, trimmed.
+pub fn fold_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if matches!(c, '\'' | '’' | '‘' | '`' | 'ʼ') {
+            continue;
+        }
+        let folded = fold_char(c);
+        for f in folded.chars() {
+            if f.is_alphanumeric() {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                out.extend(f.to_lowercase());
+            } else {
+                space = true;
+            }
+        }
+    }
+    out
+}
+
+/// The unaccented form of a Latin letter (`é` → `e`, `ß` → `ss`); other characters
+/// as they are.
+fn fold_char(c: char) -> Cow<'static, str> {
+    let s = match c {
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'Æ' => "AE",
+        'æ' => "ae",
+        'Ç' | 'Ć' | 'Č' => "C",
+        'ç' | 'ć' | 'č' => "c",
+        'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => "E",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => "I",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' => "i",
+        'Ñ' | 'Ń' | 'Ň' => "N",
+        'ñ' | 'ń' | 'ň' => "n",
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'Œ' => "OE",
+        'œ' => "oe",
+        'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "U",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+        'Ý' | 'Ÿ' => "Y",
+        'ý' | 'ÿ' => "y",
+        'Š' | 'Ś' | 'Ş' => "S",
+        'š' | 'ś' | 'ş' => "s",
+        'Ž' | 'Ź' | 'Ż' => "Z",
+        'ž' | 'ź' | 'ż' => "z",
+        'Ł' => "L",
+        'ł' => "l",
+        'Ğ' => "G",
+        'ğ' => "g",
+        'Ř' => "R",
+        'ř' => "r",
+        'Ţ' | 'Ț' | 'Ť' => "T",
+        'ţ' | 'ț' | 'ť' => "t",
+        'ß' => "ss",
+        '&' => " and ",
+        _ => return Cow::Owned(c.to_string()),
+    };
+    Cow::Borrowed(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_fold_case_accents_and_punctuation() {
+        assert_eq!(fold_name("Türkiye"), "turkiye");
+        assert_eq!(fold_name("Côte d’Ivoire"), "cote divoire");
+        assert_eq!(fold_name("  Congo - Kinshasa "), "congo kinshasa");
+        assert_eq!(fold_name("St. Kitts & Nevis"), "st kitts and nevis");
+        assert_eq!(fold_name("Lithium-ion"), "lithium ion");
+        assert_eq!(fold_name("Åland"), "aland");
+        assert_eq!(fold_name(""), "");
+    }
 
     #[test]
     fn plain_text_is_borrowed() {

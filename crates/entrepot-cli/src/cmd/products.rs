@@ -4,16 +4,21 @@
 //! Usage: entrepot products [QUERY] [--hs HS2022|HS2017|HS2012] [--children] [--baskets]
 //!                          [--baskets-file FILE] [--limit N] [--format table|json|csv]
 //!
-//! QUERY is an HS code (`8541`, `854143`) or words of a description (`lithium`). With
-//! --children, lists the headings of a chapter or the subheadings of a heading (or the
-//! chapters with no QUERY). With --baskets, lists the named baskets (electric vehicles,
+//! QUERY is an HS code (`8541`, `854143`), the first digits of codes (`85076`), or
+//! words (`lithium ion battery`): case, accents, hyphens and plurals are ignored, and
+//! `battery`/`accumulator` and `solar`/`photovoltaic` are the same word. Rows are
+//! ranked: the code, then entries holding every word (chapters, then headings, then
+//! subheadings), or when none holds them all, those holding the most. The baskets that
+//! match (by name, description or a code they hold) come first, as rows whose level is
+//! `basket`. With --children, lists the headings of a chapter or the subheadings of a
+//! heading (or the chapters with no QUERY). With --baskets, lists the named baskets (electric vehicles,
 //! lithium-ion batteries, solar cells, industrial robots, plus those of --baskets-file, a
 //! CSV `basket,revision,code,description`).
 //! ```
 
 use crate::output::{app_error, exit, exit_error, print_rows, Format};
 use clap::Args;
-use entrepot_core::{HsCode, HsRevision, ProductCatalog};
+use entrepot_core::{HsCode, HsRevision, ProductCatalog, ProductItem};
 use std::path::PathBuf;
 
 /// Arguments of `entrepot products`.
@@ -33,7 +38,7 @@ pub struct ProductsArgs {
     /// A CSV of user-defined baskets (`basket,revision,code,description`).
     #[arg(long, env = "ENTREPOT_BASKETS_FILE")]
     pub baskets_file: Option<PathBuf>,
-    /// Maximum number of rows for a text search.
+    /// Maximum number of HS rows for a search (matching baskets are always shown).
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
 }
@@ -72,7 +77,16 @@ pub fn run(args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
             format!("no built-in nomenclature for {rev}; available: HS2012, HS2017, HS2022"),
         ));
     }
-    let infos = if args.children {
+    let hs_row = |i: &entrepot_core::ProductInfo| {
+        vec![
+            i.revision.to_string(),
+            i.code.to_string(),
+            i.code.level().to_string(),
+            i.section.clone(),
+            i.description.clone(),
+        ]
+    };
+    let rows: Vec<Vec<String>> = if args.children {
         let code = match &args.query {
             None => None,
             Some(q) => Some(
@@ -81,33 +95,46 @@ pub fn run(args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
             ),
         };
         cat.children(rev, code.as_ref())
+            .into_iter()
+            .map(hs_row)
+            .collect()
     } else {
         match &args.query {
-            None => cat.children(rev, None),
-            Some(q) if HsCode::parse(q).is_ok() => {
-                let c = cat
-                    .resolve(rev, q)
-                    .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
-                cat.get(rev, c.as_str()).into_iter().collect()
+            None => cat.children(rev, None).into_iter().map(hs_row).collect(),
+            Some(q) => {
+                if HsCode::parse(q).is_ok() && q.trim().len() % 2 == 0 {
+                    // A full code must exist (the error names its neighbours).
+                    cat.resolve(rev, q)
+                        .map_err(|e| exit_error(exit::NOT_FOUND, e.to_string()))?;
+                }
+                let baskets = entrepot_app::reference::load_baskets(args.baskets_file.as_ref())
+                    .map_err(app_error)?;
+                cat.find(rev, q, &baskets, args.limit)
+                    .into_iter()
+                    .map(|m| match m.item {
+                        ProductItem::Hs(i) => hs_row(i),
+                        ProductItem::Basket(b) => {
+                            let codes: Vec<String> = b
+                                .codes
+                                .get(&rev)
+                                .map(|cs| cs.iter().map(|c| c.to_string()).collect())
+                                .unwrap_or_default();
+                            vec![
+                                rev.to_string(),
+                                b.name.clone(),
+                                "basket".to_string(),
+                                String::new(),
+                                format!("{} (basket of {})", b.description, codes.join(", ")),
+                            ]
+                        }
+                    })
+                    .collect()
             }
-            Some(q) => cat.search(rev, q, args.limit),
         }
     };
-    if infos.is_empty() {
+    if rows.is_empty() {
         return Err(exit_error(exit::NOT_FOUND, "no product matches"));
     }
-    let rows: Vec<Vec<String>> = infos
-        .iter()
-        .map(|i| {
-            vec![
-                i.revision.to_string(),
-                i.code.to_string(),
-                i.code.level().to_string(),
-                i.section.clone(),
-                i.description.clone(),
-            ]
-        })
-        .collect();
     print_rows(
         format,
         &["revision", "code", "level", "section", "description"],
