@@ -69,6 +69,9 @@ pub struct FitOptions {
     /// Print one line per IRLS iteration to stderr (deviance, criterion, sweeps, time).
     #[serde(default)]
     pub trace: bool,
+    /// Recover the intercept of a model with fixed effects ([`Estimate::intercept`]).
+    #[serde(default)]
+    pub report_intercept: bool,
 }
 
 impl Default for FitOptions {
@@ -88,6 +91,7 @@ impl Default for FitOptions {
             ir: IrOptions::default(),
             collin_tol: 1e-9,
             trace: false,
+            report_intercept: false,
         }
     }
 }
@@ -175,6 +179,19 @@ pub struct Estimate {
     pub fixed_effects: Vec<FixedEffectValues>,
     /// Informational messages (drops, collinearity).
     pub messages: Vec<String>,
+    /// The constant of a model with fixed effects when [`FitOptions::report_intercept`] is
+    /// set, recovered as reghdfe/ppmlhdfe report `_cons`: the fixed effects are normalised
+    /// to a weighted mean of zero, so the constant is `Σ_i W_i (η_i − offset_i − x_iβ) /
+    /// Σ_i W_i`, the weighted mean of the fixed-effect component of the linear predictor,
+    /// with `W` the final IRLS weights `μ·w` (PPML) or the user weights (OLS; then it equals
+    /// `ȳ − x̄'β`). No standard error. `None` without fixed effects (the `(Intercept)`
+    /// regressor is the constant there) or when not requested.
+    #[serde(default)]
+    pub intercept: Option<f64>,
+    /// `corr(y, ŷ)²` over the estimation sample (weighted with the user weights): Stata's
+    /// `ppml` (Santos Silva and Tenreyro 2006) prints it as "R-squared".
+    #[serde(default)]
+    pub r2_corr: f64,
 }
 
 impl Estimate {
@@ -816,6 +833,9 @@ fn finish(
     };
     let se = standard_errors(&vcov, &names, vcov_kind, spec.cluster.len())?;
     let fixed_effects = recover_fixed_effects(&s, &core.fe_alpha);
+    let intercept = (opts.report_intercept && s.fe.n_dims() > 0)
+        .then(|| fe_component_mean(&s, &core, opts.estimator));
+    let r2_corr = squared_correlation(&s.y, &core.fitted, s.weights.as_deref());
     let n_clusters = s
         .clusters
         .iter()
@@ -848,7 +868,58 @@ fn finish(
         fitted: core.fitted,
         fixed_effects,
         messages,
+        intercept,
+        r2_corr,
     })
+}
+
+/// The weighted mean of the fixed-effect component `η − offset − xβ` (see
+/// [`Estimate::intercept`]).
+fn fe_component_mean(s: &Sample, core: &Core, estimator: Estimator) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for i in 0..s.y.len() {
+        let eta = match estimator {
+            Estimator::Ppml => core.fitted[i].ln(),
+            Estimator::Ols => core.fitted[i],
+        };
+        let xb: f64 = core
+            .keep
+            .iter()
+            .zip(&core.beta)
+            .map(|(&j, b)| s.x[j][i] * b)
+            .sum();
+        let off = s.offset.as_ref().map_or(0.0, |o| o[i]);
+        let uw = s.weights.as_ref().map_or(1.0, |w| w[i]);
+        let w = match estimator {
+            Estimator::Ppml => core.fitted[i] * uw,
+            Estimator::Ols => uw,
+        };
+        num += w * (eta - off - xb);
+        den += w;
+    }
+    num / den
+}
+
+/// The squared (weighted) Pearson correlation of `y` and `fitted`; NaN when either is
+/// constant.
+pub(crate) fn squared_correlation(y: &[f64], fitted: &[f64], w: Option<&[f64]>) -> f64 {
+    let wt = |i: usize| w.map_or(1.0, |w| w[i]);
+    let n = y.len();
+    let sw: f64 = (0..n).map(wt).sum();
+    let my = (0..n).map(|i| wt(i) * y[i]).sum::<f64>() / sw;
+    let mf = (0..n).map(|i| wt(i) * fitted[i]).sum::<f64>() / sw;
+    let (mut syy, mut sff, mut syf) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (a, b) = (y[i] - my, fitted[i] - mf);
+        syy += wt(i) * a * a;
+        sff += wt(i) * b * b;
+        syf += wt(i) * a * b;
+    }
+    if syy > 0.0 && sff > 0.0 {
+        syf * syf / (syy * sff)
+    } else {
+        f64::NAN
+    }
 }
 
 #[cfg(test)]

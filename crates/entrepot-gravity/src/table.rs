@@ -58,7 +58,17 @@ pub struct RegressionTable {
     pub converged: bool,
     /// Notes (drops, collinearity).
     pub messages: Vec<String>,
+    /// The recovered constant of a model with fixed effects ([`Estimate::intercept`]; no
+    /// standard error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept: Option<f64>,
+    /// PPML: `corr(y, μ)²` ([`Estimate::r2_corr`], Stata `ppml`'s "R-squared").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r2_corr: Option<f64>,
 }
+
+/// The row name of a constant recovered beside fixed effects.
+pub const INTERCEPT_NAME: &str = "(Intercept)";
 
 impl From<&Estimate> for RegressionTable {
     fn from(e: &Estimate) -> Self {
@@ -102,6 +112,8 @@ impl From<&Estimate> for RegressionTable {
             r2_within: e.r2_within,
             converged: e.converged,
             messages: e.messages.clone(),
+            intercept: e.intercept,
+            r2_corr: (e.estimator == crate::estimate::Estimator::Ppml).then_some(e.r2_corr),
         }
     }
 }
@@ -129,7 +141,7 @@ fn fmt3(x: f64) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -168,7 +180,11 @@ impl RegressionTable {
             .map(|c| c.name.chars().count())
             .max()
             .unwrap_or(4)
-            .max(4);
+            .max(if self.intercept.is_some() {
+                INTERCEPT_NAME.len()
+            } else {
+                4
+            });
         s.push_str(&format!(
             "{:<name_w$}  {:>12}  {:>12}  {:>9}  {:>9}\n",
             "term", "estimate", "std.error", "z", "p"
@@ -184,6 +200,12 @@ impl RegressionTable {
                 c.z,
                 c.p_value,
                 stars(c.p_value)
+            ));
+        }
+        if let Some(c) = self.intercept {
+            s.push_str(&format!(
+                "{:<name_w$}  {:>12.6}  {:>12}  {:>9}  {:>9}\n",
+                INTERCEPT_NAME, c, "-", "-", "-"
             ));
         }
         s.push_str(&"-".repeat(name_w + 52));
@@ -220,10 +242,11 @@ impl RegressionTable {
         ));
         if self.estimator == "PPML" {
             s.push_str(&format!(
-                "Deviance: {:.6}  Log-likelihood: {}  Pseudo-R2: {:.6}  Iterations: {}  Converged: {}\n",
+                "Deviance: {:.6}  Log-likelihood: {}  Pseudo-R2: {:.6}  R2 corr(y,fit)^2: {}  Iterations: {}  Converged: {}\n",
                 self.deviance,
                 self.loglik.map_or("-".into(), |l| format!("{l:.4}")),
                 self.pseudo_r2,
+                self.r2_corr.map_or("-".into(), |r| format!("{r:.6}")),
                 self.iterations,
                 self.converged
             ));
