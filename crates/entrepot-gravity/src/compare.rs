@@ -41,8 +41,9 @@ impl ModelComparison {
         format!("({}) {} ({})", i + 1, m.estimator, m.depvar)
     }
 
-    /// Every term of every model, in order of first appearance; a constant recovered
-    /// beside fixed effects shares the `(Intercept)` row of models without them.
+    /// Every term of every model, in order of first appearance, the constant last; a
+    /// constant recovered beside fixed effects shares the `(Intercept)` row of models
+    /// without them.
     pub fn terms(&self) -> Vec<String> {
         let mut terms: Vec<String> = Vec::new();
         let mut push = |t: &str| {
@@ -57,6 +58,10 @@ impl ModelComparison {
             if m.intercept.is_some() {
                 push(INTERCEPT_NAME);
             }
+        }
+        if let Some(i) = terms.iter().position(|t| t == INTERCEPT_NAME) {
+            let c = terms.remove(i);
+            terms.push(c);
         }
         terms
     }
@@ -280,14 +285,14 @@ mod tests {
             model("OLS", &[("a", 1.0, 0.1), ("(Intercept)", 2.0, 0.2)], None),
             model("PPML", &[("a", 1.5, 0.1), ("b", 3.0, 0.3)], Some(4.0)),
         ]);
-        assert_eq!(c.terms(), ["a", "(Intercept)", "b"]);
+        assert_eq!(c.terms(), ["a", "b", "(Intercept)"]);
         let d = c.to_document();
         d.validate().expect("consistent");
         let t = d.tables().next().unwrap();
         assert_eq!(t.columns.len(), 3);
         assert_eq!(t.columns[2].label, "(2) PPML (y)");
-        assert_eq!(t.rows[2].cells[1], Cell::text(""));
-        assert!(matches!(t.rows[1].cells[2], Cell::Number { value, .. } if value == 4.0));
+        assert_eq!(t.rows[1].cells[1], Cell::text(""));
+        assert!(matches!(t.rows[2].cells[2], Cell::Number { value, .. } if value == 4.0));
         assert!(matches!(t.rows[0].cells[2], Cell::Estimate { estimate, .. } if estimate == 1.5));
         assert_eq!(d.methods.len(), 2);
         assert!(c.to_csv().contains("2,(Intercept),4.0,,,,10,PPML"));

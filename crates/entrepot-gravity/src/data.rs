@@ -575,7 +575,7 @@ mod tests {
         let e = d.column("trad\u{7}e").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown column `trad\\u{07}e` (did you mean `trade`?) (columns: trade)"
+            "unknown column `trad\\u{07}e` (columns: trade); did you mean `trade`?"
         );
         let e = d.column("zzz").unwrap_err();
         assert_eq!(e.to_string(), "unknown column `zzz` (columns: trade)");

@@ -21,7 +21,7 @@ fn name_list(names: &[String]) -> String {
     out.join(", ")
 }
 
-/// ` (did you mean `a`, `b`?)`, or nothing without suggestions.
+/// `; did you mean `a`, `b`?`, or nothing without suggestions.
 fn did_you_mean(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
         return String::new();
@@ -30,7 +30,7 @@ fn did_you_mean(suggestions: &[String]) -> String {
         .iter()
         .map(|s| format!("`{}`", display_value(s)))
         .collect();
-    format!(" (did you mean {}?)", shown.join(", "))
+    format!("; did you mean {}?", shown.join(", "))
 }
 
 /// The columns closest to an unknown `name`, best first (at most 3).
@@ -74,10 +74,10 @@ pub enum GravityError {
     },
     /// A formula, filter, fixed effect or cluster referenced a column that does not exist.
     #[error(
-        "unknown column `{}`{} (columns: {})",
+        "unknown column `{}` (columns: {}){}",
         display_value(name),
-        did_you_mean(suggestions),
-        name_list(available)
+        name_list(available),
+        did_you_mean(suggestions)
     )]
     UnknownColumn {
         /// The missing column.
