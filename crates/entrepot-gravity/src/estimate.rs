@@ -184,8 +184,12 @@ pub struct Estimate {
     /// to a weighted mean of zero, so the constant is `Σ_i W_i (η_i − offset_i − x_iβ) /
     /// Σ_i W_i`, the weighted mean of the fixed-effect component of the linear predictor,
     /// with `W` the final IRLS weights `μ·w` (PPML) or the user weights (OLS; then it equals
-    /// `ȳ − x̄'β`). No standard error. `None` without fixed effects (the `(Intercept)`
-    /// regressor is the constant there) or when not requested.
+    /// `ȳ − x̄'β`). This is ppmlhdfe's `_cons` (`GLM::solve` in `ppmlhdfe.mata`: the
+    /// `μ·w`-weighted means of `ln μ` and `x`, less the weighted mean of the offset) and
+    /// reghdfe's (weighted means of `y` and `x`). No standard error is reported (ppmlhdfe
+    /// and reghdfe report one from the regressors with their means added back and a
+    /// column of ones). `None` without fixed effects (the `(Intercept)` regressor is the
+    /// constant there) or when not requested.
     #[serde(default)]
     pub intercept: Option<f64>,
     /// `corr(y, ŷ)²` over the estimation sample (weighted with the user weights): Stata's
