@@ -282,7 +282,7 @@ fn intercept_and_reghdfe_degrees_of_freedom_on_table1_column3() {
     // published (stata: G/(G-1) only) 0.038; reghdfe's (N-1)/(N-K) makes it larger
     assert_printed("se log(dist) stata", se(&stata), 0.038, 3);
     assert!(se(&reghdfe) > se(&stata) * 1.01, "{reghdfe}");
-    // --intercept: the constant beside the fixed effects, without a standard error
+    // --intercept: the constant beside the fixed effects, with its standard error
     let text = {
         let a = [
             "gravity",

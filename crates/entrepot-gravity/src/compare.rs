@@ -66,14 +66,21 @@ impl ModelComparison {
         terms
     }
 
-    /// The cell of `term` in model `m`: the estimate with its standard error, the
-    /// recovered constant (no standard error), or empty when the model lacks the term.
+    /// The cell of `term` in model `m`: the estimate with its standard error (the
+    /// recovered constant without one when it could not be computed), or empty when the
+    /// model lacks the term.
     fn cell(m: &RegressionTable, term: &str) -> Cell {
         if let Some(c) = m.coefficients.iter().find(|c| c.name == term) {
             return estimate_cell(c);
         }
-        match m.intercept {
-            Some(v) if term == INTERCEPT_NAME => number(v, Unit::Number, ESTIMATE_DECIMALS),
+        match m.intercept_row() {
+            Some(c) if term == INTERCEPT_NAME => {
+                if c.std_error.is_finite() {
+                    estimate_cell(&c)
+                } else {
+                    number(c.estimate, Unit::Number, ESTIMATE_DECIMALS)
+                }
+            }
             _ => Cell::text(""),
         }
     }
@@ -187,7 +194,7 @@ impl ModelComparison {
             }
             if m.intercept.is_some() {
                 note.push_str(
-                    " The (Intercept) is the weighted mean of the fixed-effect component (as reghdfe/ppmlhdfe report _cons); no standard error.",
+                    " The (Intercept) is the weighted mean of the fixed-effect component, with a delta-method standard error (as reghdfe/ppmlhdfe report _cons).",
                 );
             }
             blocks.push(Block::Note(Note::text(note)));
@@ -275,6 +282,7 @@ mod tests {
             converged: true,
             messages: Vec::new(),
             intercept,
+            intercept_se: None,
             r2_corr: None,
         }
     }

@@ -10,7 +10,7 @@
 //! and stars come from [`RegressionTable`]); the numerical kernel does not depend on
 //! it.
 
-use crate::table::{stars, RegressionTable, INTERCEPT_NAME};
+use crate::table::{stars, RegressionTable};
 use entrepot_doc::{
     Basis, Block, Cell, Check, CheckStatus, Citations, Column, Document, Note, Row, Section, Table,
     Unit,
@@ -38,10 +38,6 @@ pub(crate) fn number(value: f64, unit: Unit, decimals: u8) -> Cell {
         Cell::missing("not finite")
     }
 }
-
-/// Why a recovered intercept has no standard error, z or p-value.
-pub const INTERCEPT_SE_MISSING: &str =
-    "the constant recovered beside fixed effects has no standard error";
 
 /// The label of `corr(y, ŷ)²` (Stata `ppml`'s "R-squared").
 pub const R2_CORR_LABEL: &str = "R2 (corr(y, fitted)^2)";
@@ -133,12 +129,12 @@ impl RegressionTable {
                 ])
             })
             .collect();
-        if let Some(c) = self.intercept {
+        if let Some(c) = self.intercept_row() {
             rows.push(Row::new(vec![
-                Cell::text(INTERCEPT_NAME),
-                number(c, Unit::Number, ESTIMATE_DECIMALS),
-                Cell::missing(INTERCEPT_SE_MISSING),
-                Cell::missing(INTERCEPT_SE_MISSING),
+                Cell::text(&c.name),
+                estimate_cell(&c),
+                number(c.z, Unit::Number, 2),
+                number(c.p_value, Unit::Number, 4),
             ]));
         }
         let stat = |label: &str, value: Cell| {
@@ -298,6 +294,7 @@ mod tests {
             converged: true,
             messages: vec!["2 observations dropped as singletons".into()],
             intercept: None,
+            intercept_se: None,
             r2_corr: Some(0.91),
         }
     }

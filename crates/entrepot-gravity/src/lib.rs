@@ -44,7 +44,7 @@
 //! weighted mean of zero over the estimation sample, so the constant is the weighted mean
 //! of the fixed-effect component `Σ_g α_g` of the linear predictor, with the final IRLS
 //! weights `μ·w` (PPML) or the user weights (OLS); for OLS this is `ȳ − x̄'β`. Its standard
-//! error is not reported. PPML also reports `corr(y, μ)²` ([`Estimate::r2_corr`], printed
+//! error comes from the delta method ([`Estimate::intercept_se`]). PPML also reports `corr(y, μ)²` ([`Estimate::r2_corr`], printed
 //! as "R-squared" by Stata's `ppml`, Santos Silva and Tenreyro 2006) beside the pseudo-R².
 //!
 //! **Several models** fitted on the same sample source are laid out side by side, one

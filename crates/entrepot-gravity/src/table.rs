@@ -62,6 +62,9 @@ pub struct RegressionTable {
     /// standard error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intercept: Option<f64>,
+    /// Its delta-method standard error ([`Estimate::intercept_se`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept_se: Option<f64>,
     /// PPML: `corr(y, μ)²` ([`Estimate::r2_corr`], Stata `ppml`'s "R-squared").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r2_corr: Option<f64>,
@@ -113,6 +116,7 @@ impl From<&Estimate> for RegressionTable {
             converged: e.converged,
             messages: e.messages.clone(),
             intercept: e.intercept,
+            intercept_se: e.intercept_se,
             r2_corr: (e.estimator == crate::estimate::Estimator::Ppml).then_some(e.r2_corr),
         }
     }
@@ -167,6 +171,21 @@ fn latex_escape(s: &str) -> String {
 }
 
 impl RegressionTable {
+    /// The recovered constant of a model with fixed effects as a coefficient row (standard
+    /// error, z and p NaN when the standard error could not be computed).
+    pub fn intercept_row(&self) -> Option<CoefRow> {
+        let estimate = self.intercept?;
+        let std_error = self.intercept_se.unwrap_or(f64::NAN);
+        let z = estimate / std_error;
+        Some(CoefRow {
+            name: INTERCEPT_NAME.to_string(),
+            estimate,
+            std_error,
+            z,
+            p_value: crate::special::normal_two_sided_p(z),
+        })
+    }
+
     /// A plain-text table.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
@@ -202,10 +221,15 @@ impl RegressionTable {
                 stars(c.p_value)
             ));
         }
-        if let Some(c) = self.intercept {
+        if let Some(c) = self.intercept_row() {
             s.push_str(&format!(
-                "{:<name_w$}  {:>12.6}  {:>12}  {:>9}  {:>9}\n",
-                INTERCEPT_NAME, c, "-", "-", "-"
+                "{:<name_w$}  {:>12.6}  {:>12.6}  {:>9.3}  {:>9.4} {}\n",
+                c.name,
+                c.estimate,
+                c.std_error,
+                c.z,
+                c.p_value,
+                stars(c.p_value)
             ));
         }
         s.push_str(&"-".repeat(name_w + 52));

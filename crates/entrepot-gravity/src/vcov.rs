@@ -176,6 +176,10 @@ pub(crate) struct VcovInput<'a> {
     pub fe_levels: &'a [usize],
     /// Cluster codes (per dimension).
     pub clusters: &'a [Vec<u32>],
+    /// Trailing columns of `xt` that are not regressors of the model (the column of ones
+    /// through which the variance of a recovered constant is computed): they do not count
+    /// in the small-sample `K`.
+    pub extra_columns: usize,
 }
 
 /// Whether every level of `fe` lies inside one cluster.
@@ -293,7 +297,8 @@ pub(crate) fn compute_vcov(
     input: &VcovInput<'_>,
 ) -> (Mat, f64) {
     let n = input.wr.len() as f64;
-    let k = input.xt.len();
+    let dim = input.xt.len();
+    let k = dim - input.extra_columns;
     let n_fe = input.fe_levels.len();
     let k_fe: usize = input.fe_levels.iter().sum();
     let k_fe_adj = if n_fe > 1 { k_fe - (n_fe - 1) } else { k_fe };
@@ -345,8 +350,8 @@ pub(crate) fn compute_vcov(
             (v, adj)
         }
         VcovKind::Hetero => {
-            let mut meat = Mat::zeros(k);
-            for a in 0..k {
+            let mut meat = Mat::zeros(dim);
+            for a in 0..dim {
                 for b in 0..=a {
                     let s: f64 = input.xt[a]
                         .iter()
@@ -373,7 +378,7 @@ pub(crate) fn compute_vcov(
             let m = input.clusters.len();
             let g_single: Vec<usize> = input.clusters.iter().map(|c| n_distinct(c)).collect();
             let g_min = g_single.iter().copied().min().unwrap_or(1);
-            let mut total = Mat::zeros(k);
+            let mut total = Mat::zeros(dim);
             let mut first_adj = f64::NAN;
             for mask in 1u32..(1u32 << m) {
                 let dims: Vec<&Vec<u32>> = (0..m)

@@ -2,7 +2,9 @@
 //! recovered beside fixed effects (reghdfe/ppmlhdfe `_cons`), `corr(y, ŷ)²`, and
 //! suggestions for an unknown column.
 
-use entrepot_gravity::{fit, Dataset, Estimator, FitOptions, GravityError, ModelSpec, SmallSample};
+use entrepot_gravity::{
+    fit, Dataset, Estimator, FitOptions, GravityError, ModelSpec, SmallSample, VcovKind,
+};
 
 const Y: [f64; 12] = [3.0, 0.0, 5.0, 2.0, 7.0, 1.0, 4.0, 9.0, 6.0, 2.0, 8.0, 3.0];
 const X: [f64; 12] = [0.1, 0.5, 0.9, 0.3, 1.2, 0.2, 0.7, 1.5, 1.1, 0.4, 1.3, 0.6];
@@ -30,22 +32,36 @@ fn small() -> Dataset {
 
 #[test]
 fn the_constant_beside_one_level_fixed_effect_equals_the_intercept_regressor() {
+    // With a fixed effect of one level the model is the model with an intercept: the
+    // recovered constant and its delta-method standard error must equal the (Intercept)
+    // coefficient and its standard error, for every variance kind.
     let d = small();
     for est in [Estimator::Ppml, Estimator::Ols] {
-        let opts = FitOptions {
-            estimator: est,
-            report_intercept: true,
-            tol: 1e-12,
-            demean_tol: 1e-12,
-            ..FitOptions::default()
-        };
-        let plain = fit(&d, &ModelSpec::parse("y ~ x").unwrap(), &opts).unwrap();
-        let fe = fit(&d, &ModelSpec::parse("y ~ x | one").unwrap(), &opts).unwrap();
-        let want = plain.coefficient("(Intercept)").unwrap();
-        let got = fe.intercept.expect("recovered constant");
-        assert!((got - want).abs() < 1e-8, "{est}: {got} vs {want}");
-        assert!(plain.intercept.is_none(), "no second constant without FE");
-        assert!((fe.coef[0] - plain.coefficient("x").unwrap()).abs() < 1e-8);
+        for vcov in [VcovKind::Iid, VcovKind::Hetero, VcovKind::Cluster] {
+            let opts = FitOptions {
+                estimator: est,
+                vcov: Some(vcov),
+                report_intercept: true,
+                tol: 1e-12,
+                demean_tol: 1e-12,
+                ..FitOptions::default()
+            };
+            let spec = |f: &str| ModelSpec::parse(f).unwrap().with_cluster("g").unwrap();
+            let plain = fit(&d, &spec("y ~ x"), &opts).unwrap();
+            let fe = fit(&d, &spec("y ~ x | one"), &opts).unwrap();
+            let want = plain.coefficient("(Intercept)").unwrap();
+            let want_se = plain.std_error("(Intercept)").unwrap();
+            let got = fe.intercept.expect("recovered constant");
+            let got_se = fe.intercept_se.expect("its standard error");
+            assert!((got - want).abs() < 1e-8, "{est} {vcov}: {got} vs {want}");
+            assert!(
+                (got_se - want_se).abs() < 1e-7 * want_se,
+                "{est} {vcov}: se {got_se} vs {want_se}"
+            );
+            assert!(plain.intercept.is_none(), "no second constant without FE");
+            assert!((fe.coef[0] - plain.coefficient("x").unwrap()).abs() < 1e-8);
+            assert!((fe.se[0] - plain.std_error("x").unwrap()).abs() < 1e-7 * fe.se[0]);
+        }
     }
 }
 

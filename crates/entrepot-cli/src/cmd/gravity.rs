@@ -25,7 +25,8 @@
 //!                            --formula in the same order
 //!     --intercept            report the constant of a model with fixed effects, recovered
 //!                            as reghdfe/ppmlhdfe report _cons (the weighted mean of the
-//!                            fixed-effect component; no standard error). Models without
+//!                            fixed-effect component, delta-method standard error).
+//!                            Models without
 //!                            fixed effects always have an (Intercept)
 //!     --vcov <V>             iid, hetero or cluster (default: cluster when --cluster is
 //!                            given, iid otherwise)
