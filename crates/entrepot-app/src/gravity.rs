@@ -1,6 +1,8 @@
 //! Structural gravity fits: the estimation sample from a file (CSV, Parquet, Stata) or
 //! from the store (a dataset, or an SQL query), the model of the request, the fit and
-//! its regression table as a report document.
+//! its regression table as a report document. [`fit_gravity_models`] fits several
+//! formulas on one sample (loaded once) and lays them out side by side, one column per
+//! model, as published tables are (Yotov et al. 2016, Table 1).
 
 use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
@@ -10,8 +12,8 @@ use arrow::record_batch::RecordBatch;
 use entrepot_core::text::display_value;
 use entrepot_doc::Document;
 use entrepot_gravity::{
-    fit, Dataset, Estimate, Estimator, FitOptions, ModelSpec, RegressionTable, SmallSample,
-    VcovKind,
+    fit, Dataset, Estimate, Estimator, FitOptions, ModelComparison, ModelSpec, RegressionTable,
+    SmallSample, VcovKind,
 };
 use std::path::{Path, PathBuf};
 
@@ -33,10 +35,27 @@ pub enum SmallSampleChoice {
     /// pyfixest / fixest defaults.
     #[default]
     Pyfixest,
-    /// Stata ML conventions (hetero N/(N-1), cluster G/(G-1)).
+    /// Stata ML conventions (hetero N/(N-1), cluster G/(G-1)): `ppml`, `ppmlhdfe`,
+    /// `poisson`.
     Stata,
+    /// Stata `reghdfe` (and `regress` with dummies): `(N-1)/(N-K)` with reghdfe's exact
+    /// count of redundant fixed-effect levels, cluster `G/(G-1)`
+    /// ([`SmallSample::reghdfe`]).
+    Reghdfe,
     /// No correction.
     None,
+}
+
+impl SmallSampleChoice {
+    /// The small-sample settings of this choice.
+    pub fn settings(self) -> SmallSample {
+        match self {
+            SmallSampleChoice::Pyfixest => SmallSample::pyfixest(),
+            SmallSampleChoice::Stata => SmallSample::stata(),
+            SmallSampleChoice::Reghdfe => SmallSample::reghdfe(),
+            SmallSampleChoice::None => SmallSample::none(),
+        }
+    }
 }
 
 /// A request to fit a gravity model.
@@ -66,6 +85,18 @@ pub struct GravityRequest {
     pub max_iter: usize,
     /// Memory limit of a dataset or SQL sample query, in bytes.
     pub memory_limit: Option<u64>,
+    /// Report the constant of a model with fixed effects (as reghdfe/ppmlhdfe `_cons`).
+    pub intercept: bool,
+}
+
+/// One model of a side-by-side table: its formula and estimator; everything else (sample,
+/// filters, variance, clusters, options) comes from the shared [`GravityRequest`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelChoice {
+    /// The formula, `depvar ~ regressors | fixed effects`.
+    pub formula: String,
+    /// PPML or OLS.
+    pub estimator: Estimator,
 }
 
 impl GravityRequest {
@@ -84,6 +115,7 @@ impl GravityRequest {
             tol: 1e-8,
             max_iter: 1000,
             memory_limit: None,
+            intercept: false,
         }
     }
 }
@@ -105,9 +137,69 @@ impl GravityOutput {
     }
 }
 
+/// Several models fitted on one sample, side by side.
+#[derive(Debug)]
+pub struct GravityTableOutput {
+    /// Each model's fit, in column order.
+    pub models: Vec<GravityOutput>,
+    /// The side-by-side table.
+    pub comparison: ModelComparison,
+}
+
+impl GravityTableOutput {
+    /// The side-by-side table as a report document.
+    pub fn document(&self) -> Document {
+        self.comparison.to_document()
+    }
+}
+
 /// Fits the model of a request. Errors name the option or file at fault
 /// (`--formula: …`, `reading data.csv: …`).
 pub fn fit_gravity(location: &StoreLocation, req: &GravityRequest) -> AppResult<GravityOutput> {
+    let (spec, opts) = prepare(req)?;
+    let data = load_sample(location, req)?;
+    fit_one(&data, &spec, &opts, "estimating the model")
+}
+
+/// Fits each of `models` (formula and estimator) with the rest of `req` (sample source,
+/// filters, variance, clusters, options) on the same sample, loaded once, and lays the
+/// fits out side by side. Every formula is checked before the sample is loaded; errors
+/// name the model at fault (`--formula 2: …`).
+pub fn fit_gravity_models(
+    location: &StoreLocation,
+    req: &GravityRequest,
+    models: &[ModelChoice],
+) -> AppResult<GravityTableOutput> {
+    if models.is_empty() {
+        return Err(AppError::usage("at least one --formula is needed"));
+    }
+    let mut prepared = Vec::with_capacity(models.len());
+    for (i, m) in models.iter().enumerate() {
+        let mut r = req.clone();
+        r.formula = m.formula.clone();
+        r.estimator = m.estimator;
+        let (spec, opts) = prepare(&r).map_err(|e| e.context(&format!("model {}", i + 1)))?;
+        prepared.push((spec, opts));
+    }
+    let data = load_sample(location, req)?;
+    let mut outputs = Vec::with_capacity(models.len());
+    for (i, (spec, opts)) in prepared.iter().enumerate() {
+        outputs.push(fit_one(
+            &data,
+            spec,
+            opts,
+            &format!("estimating model {}", i + 1),
+        )?);
+    }
+    let comparison = ModelComparison::new(outputs.iter().map(|o| o.table.clone()).collect());
+    Ok(GravityTableOutput {
+        models: outputs,
+        comparison,
+    })
+}
+
+/// The model and the fit options of a request, checked.
+fn prepare(req: &GravityRequest) -> AppResult<(ModelSpec, FitOptions)> {
     if !(req.tol > 0.0 && req.tol < 1.0) {
         return Err(AppError::usage(format!(
             "--tol must be in (0, 1), got {}",
@@ -121,18 +213,23 @@ pub fn fit_gravity(location: &StoreLocation, req: &GravityRequest) -> AppResult<
     let opts = FitOptions {
         estimator: req.estimator,
         vcov: req.vcov,
-        small_sample: match req.small_sample {
-            SmallSampleChoice::Pyfixest => SmallSample::pyfixest(),
-            SmallSampleChoice::Stata => SmallSample::stata(),
-            SmallSampleChoice::None => SmallSample::none(),
-        },
+        small_sample: req.small_sample.settings(),
         tol: req.tol,
         max_iter: req.max_iter,
+        report_intercept: req.intercept,
         ..FitOptions::default()
     };
-    let data = load_sample(location, req)?;
-    let estimation =
-        fit(&data, &spec, &opts).map_err(|e| AppError::from(e).context("estimating the model"))?;
+    Ok((spec, opts))
+}
+
+/// Fits one model on a loaded sample.
+fn fit_one(
+    data: &Dataset,
+    spec: &ModelSpec,
+    opts: &FitOptions,
+    what: &str,
+) -> AppResult<GravityOutput> {
+    let estimation = fit(data, spec, opts).map_err(|e| AppError::from(e).context(what))?;
     let table = estimation.table();
     Ok(GravityOutput { estimation, table })
 }

@@ -226,6 +226,7 @@ impl Dataset {
             .ok_or_else(|| GravityError::UnknownColumn {
                 name: name.to_string(),
                 available: self.names.clone(),
+                suggestions: crate::error::closest_columns(name, &self.names),
             })
     }
 
@@ -574,7 +575,9 @@ mod tests {
         let e = d.column("trad\u{7}e").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown column `trad\\u{07}e` (columns: trade)"
+            "unknown column `trad\\u{07}e` (columns: trade); did you mean `trade`?"
         );
+        let e = d.column("zzz").unwrap_err();
+        assert_eq!(e.to_string(), "unknown column `zzz` (columns: trade)");
     }
 }

@@ -26,7 +26,7 @@ pub const ESTIMATE_DECIMALS: u8 = 3;
 /// The significance convention of the stars, stated in every regression document.
 pub const STARS_CONVENTION: &str = "Significance: *** p<0.01, ** p<0.05, * p<0.1 (two-sided, standard normal distribution). Standard errors in parentheses.";
 
-fn number(value: f64, unit: Unit, decimals: u8) -> Cell {
+pub(crate) fn number(value: f64, unit: Unit, decimals: u8) -> Cell {
     if value.is_finite() {
         Cell::Number {
             value,
@@ -39,7 +39,30 @@ fn number(value: f64, unit: Unit, decimals: u8) -> Cell {
     }
 }
 
-fn count(n: usize) -> Cell {
+/// The label of `corr(y, ŷ)²` (Stata `ppml`'s "R-squared").
+pub const R2_CORR_LABEL: &str = "R2 (corr(y, fitted)^2)";
+
+/// An estimate with its standard error in parentheses and stars, or a missing cell when
+/// either is not finite.
+pub(crate) fn estimate_cell(c: &crate::table::CoefRow) -> Cell {
+    if c.estimate.is_finite() && c.std_error.is_finite() {
+        Cell::Estimate {
+            estimate: c.estimate,
+            std_error: c.std_error,
+            p_value: if c.p_value.is_finite() {
+                c.p_value
+            } else {
+                1.0
+            },
+            stars: stars(c.p_value).len() as u8,
+            decimals: ESTIMATE_DECIMALS,
+        }
+    } else {
+        Cell::missing("the estimate or its standard error is not finite")
+    }
+}
+
+pub(crate) fn count(n: usize) -> Cell {
     number(n as f64, Unit::Count, 0)
 }
 
@@ -94,33 +117,26 @@ impl RegressionTable {
             label: label.into(),
             detail: false,
         };
-        let rows = self
+        let mut rows: Vec<Row> = self
             .coefficients
             .iter()
             .map(|c| {
-                let estimate = if c.estimate.is_finite() && c.std_error.is_finite() {
-                    Cell::Estimate {
-                        estimate: c.estimate,
-                        std_error: c.std_error,
-                        p_value: if c.p_value.is_finite() {
-                            c.p_value
-                        } else {
-                            1.0
-                        },
-                        stars: stars(c.p_value).len() as u8,
-                        decimals: ESTIMATE_DECIMALS,
-                    }
-                } else {
-                    Cell::missing("the estimate or its standard error is not finite")
-                };
                 Row::new(vec![
                     Cell::text(&c.name),
-                    estimate,
+                    estimate_cell(c),
                     number(c.z, Unit::Number, 2),
                     number(c.p_value, Unit::Number, 4),
                 ])
             })
             .collect();
+        if let Some(c) = self.intercept_row() {
+            rows.push(Row::new(vec![
+                Cell::text(&c.name),
+                estimate_cell(&c),
+                number(c.z, Unit::Number, 2),
+                number(c.p_value, Unit::Number, 4),
+            ]));
+        }
         let stat = |label: &str, value: Cell| {
             Row::new(vec![
                 Cell::text(label),
@@ -143,6 +159,9 @@ impl RegressionTable {
         ];
         if ppml {
             footer.push(stat("Pseudo-R2", number(self.pseudo_r2, Unit::Number, 4)));
+            if let Some(r) = self.r2_corr {
+                footer.push(stat(R2_CORR_LABEL, number(r, Unit::Number, 4)));
+            }
             footer.push(stat("Deviance", number(self.deviance, Unit::Number, 4)));
             footer.push(stat(
                 "Log-likelihood",
@@ -274,6 +293,9 @@ mod tests {
             r2_within: None,
             converged: true,
             messages: vec!["2 observations dropped as singletons".into()],
+            intercept: None,
+            intercept_se: None,
+            r2_corr: Some(0.91),
         }
     }
 

@@ -21,6 +21,23 @@ fn name_list(names: &[String]) -> String {
     out.join(", ")
 }
 
+/// `; did you mean `a`, `b`?`, or nothing without suggestions.
+fn did_you_mean(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = suggestions
+        .iter()
+        .map(|s| format!("`{}`", display_value(s)))
+        .collect();
+    format!("; did you mean {}?", shown.join(", "))
+}
+
+/// The columns closest to an unknown `name`, best first (at most 3).
+pub(crate) fn closest_columns(name: &str, available: &[String]) -> Vec<String> {
+    entrepot_core::error::closest(name, available.iter().map(String::as_str), 3)
+}
+
 /// Everything that can go wrong while loading data, parsing a model or estimating it.
 #[derive(Debug, Error)]
 pub enum GravityError {
@@ -57,15 +74,19 @@ pub enum GravityError {
     },
     /// A formula, filter, fixed effect or cluster referenced a column that does not exist.
     #[error(
-        "unknown column `{}` (columns: {})",
+        "unknown column `{}` (columns: {}){}",
         display_value(name),
-        name_list(available)
+        name_list(available),
+        did_you_mean(suggestions)
     )]
     UnknownColumn {
         /// The missing column.
         name: String,
         /// The columns the data has.
         available: Vec<String>,
+        /// The closest column names (Jaro–Winkler similarity, best first; see
+        /// [`entrepot_core::error::closest`]).
+        suggestions: Vec<String>,
     },
     /// A formula, filter or expression could not be parsed.
     #[error("cannot parse `{}`: {message}", display_value(input))]

@@ -69,6 +69,9 @@ pub struct FitOptions {
     /// Print one line per IRLS iteration to stderr (deviance, criterion, sweeps, time).
     #[serde(default)]
     pub trace: bool,
+    /// Recover the intercept of a model with fixed effects ([`Estimate::intercept`]).
+    #[serde(default)]
+    pub report_intercept: bool,
 }
 
 impl Default for FitOptions {
@@ -88,6 +91,7 @@ impl Default for FitOptions {
             ir: IrOptions::default(),
             collin_tol: 1e-9,
             trace: false,
+            report_intercept: false,
         }
     }
 }
@@ -175,6 +179,30 @@ pub struct Estimate {
     pub fixed_effects: Vec<FixedEffectValues>,
     /// Informational messages (drops, collinearity).
     pub messages: Vec<String>,
+    /// The constant of a model with fixed effects when [`FitOptions::report_intercept`] is
+    /// set, recovered as reghdfe/ppmlhdfe report `_cons`: the fixed effects are normalised
+    /// to a weighted mean of zero, so the constant is `Σ_i W_i (η_i − offset_i − x_iβ) /
+    /// Σ_i W_i`, the weighted mean of the fixed-effect component of the linear predictor,
+    /// with `W` the final IRLS weights `μ·w` (PPML) or the user weights (OLS; then it equals
+    /// `ȳ − x̄'β`). This is ppmlhdfe's `_cons` (`GLM::solve` in `ppmlhdfe.mata`: the
+    /// `μ·w`-weighted means of `ln μ` and `x`, less the weighted mean of the offset) and
+    /// reghdfe's (weighted means of `y` and `x`). `None` without fixed effects (the
+    /// `(Intercept)` regressor is the constant there) or when not requested.
+    #[serde(default)]
+    pub intercept: Option<f64>,
+    /// The standard error of [`Estimate::intercept`] by the delta method: `c = c̄ − x̄'β`,
+    /// `Var(c) = L V_Z Lᵀ` with `L = (−x̄', 1)` and `V_Z` the variance (same kind and
+    /// small-sample factor as the coefficients) of the regression on the demeaned
+    /// regressors plus a column of ones, which is how reghdfe and ppmlhdfe obtain the
+    /// variance of `_cons` (regressors with their means added back and a constant). For a
+    /// one-level fixed effect it equals the standard error of the `(Intercept)` of the
+    /// model without fixed effects.
+    #[serde(default)]
+    pub intercept_se: Option<f64>,
+    /// `corr(y, ŷ)²` over the estimation sample (weighted with the user weights): Stata's
+    /// `ppml` (Santos Silva and Tenreyro 2006) prints it as "R-squared".
+    #[serde(default)]
+    pub r2_corr: f64,
 }
 
 impl Estimate {
@@ -811,11 +839,19 @@ fn finish(
                 } else {
                     &[]
                 },
+                extra_columns: 0,
             },
         )
     };
     let se = standard_errors(&vcov, &names, vcov_kind, spec.cluster.len())?;
     let fixed_effects = recover_fixed_effects(&s, &core.fe_alpha);
+    let (intercept, intercept_se) = if opts.report_intercept && s.fe.n_dims() > 0 {
+        let (c, se) = recovered_constant(&s, &core, vcov_kind, opts);
+        (Some(c), se)
+    } else {
+        (None, None)
+    };
+    let r2_corr = squared_correlation(&s.y, &core.fitted, s.weights.as_deref());
     let n_clusters = s
         .clusters
         .iter()
@@ -848,7 +884,106 @@ fn finish(
         fitted: core.fitted,
         fixed_effects,
         messages,
+        intercept,
+        intercept_se,
+        r2_corr,
     })
+}
+
+/// The constant recovered beside fixed effects and its standard error (see
+/// [`Estimate::intercept`] and [`Estimate::intercept_se`]): `c = Σ W (η − offset − xβ) /
+/// Σ W`, and the variance of `c = c̄ − x̄'β` by the delta method, `L V_Z Lᵀ` with
+/// `L = (−x̄', 1)` and `V_Z` the variance (same kind, same small-sample factor) of the
+/// regression on the demeaned regressors and a column of ones (as reghdfe computes the
+/// variance of `_cons` from the regressors with their means added back and a constant).
+fn recovered_constant(
+    s: &Sample,
+    core: &Core,
+    vcov_kind: VcovKind,
+    opts: &FitOptions,
+) -> (f64, Option<f64>) {
+    let n = s.y.len();
+    let weights: Vec<f64> = (0..n)
+        .map(|i| {
+            let uw = s.weights.as_ref().map_or(1.0, |w| w[i]);
+            match opts.estimator {
+                Estimator::Ppml => core.fitted[i] * uw,
+                Estimator::Ols => uw,
+            }
+        })
+        .collect();
+    let sw: f64 = weights.iter().sum();
+    let mean = |v: &dyn Fn(usize) -> f64| (0..n).map(|i| weights[i] * v(i)).sum::<f64>() / sw;
+    let xbar: Vec<f64> = core.keep.iter().map(|&j| mean(&|i| s.x[j][i])).collect();
+    let eta_mean = mean(&|i| {
+        let eta = match opts.estimator {
+            Estimator::Ppml => core.fitted[i].ln(),
+            Estimator::Ols => core.fitted[i],
+        };
+        eta - s.offset.as_ref().map_or(0.0, |o| o[i])
+    });
+    let c = eta_mean - xbar.iter().zip(&core.beta).map(|(m, b)| m * b).sum::<f64>();
+    // V_Z: the demeaned regressors are W-orthogonal to the constant, so the bread is
+    // block diagonal: diag((X̃'WX̃)⁻¹, 1/ΣW).
+    let k = core.xt.len();
+    let mut bread = Mat::zeros(k + 1);
+    for a in 0..k {
+        for b in 0..k {
+            bread.set(a, b, core.bread.get(a, b));
+        }
+    }
+    bread.set(k, k, 1.0 / sw);
+    let mut xt = core.xt.clone();
+    xt.push(vec![1.0; n]);
+    let (v, _) = compute_vcov(
+        vcov_kind,
+        &opts.small_sample,
+        opts.estimator == Estimator::Ppml,
+        &VcovInput {
+            bread: &bread,
+            xt: &xt,
+            wr: &core.wr,
+            ols_ssr: core.ols_ssr,
+            fe_ids: &s.fe.ids,
+            fe_levels: &s.fe.n_levels,
+            clusters: if vcov_kind == VcovKind::Cluster {
+                &s.clusters
+            } else {
+                &[]
+            },
+            extra_columns: 1,
+        },
+    );
+    let l: Vec<f64> = xbar.iter().map(|m| -m).chain([1.0]).collect();
+    let mut var = 0.0;
+    for (a, la) in l.iter().enumerate() {
+        for (b, lb) in l.iter().enumerate() {
+            var += la * v.get(a, b) * lb;
+        }
+    }
+    (c, (var.is_finite() && var >= 0.0).then(|| var.sqrt()))
+}
+
+/// The squared (weighted) Pearson correlation of `y` and `fitted`; NaN when either is
+/// constant.
+pub(crate) fn squared_correlation(y: &[f64], fitted: &[f64], w: Option<&[f64]>) -> f64 {
+    let wt = |i: usize| w.map_or(1.0, |w| w[i]);
+    let n = y.len();
+    let sw: f64 = (0..n).map(wt).sum();
+    let my = (0..n).map(|i| wt(i) * y[i]).sum::<f64>() / sw;
+    let mf = (0..n).map(|i| wt(i) * fitted[i]).sum::<f64>() / sw;
+    let (mut syy, mut sff, mut syf) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (a, b) = (y[i] - my, fitted[i] - mf);
+        syy += wt(i) * a * a;
+        sff += wt(i) * b * b;
+        syf += wt(i) * a * b;
+    }
+    if syy > 0.0 && sff > 0.0 {
+        syf * syf / (syy * sff)
+    } else {
+        f64::NAN
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,15 @@
 //! prod    := unary ( ("*" | "/") unary )*
 //! unary   := ("-" | "!" | "not") unary | primary
 //! primary := number | "string" | column | func "(" expr ("," expr)* ")" | "(" expr ")"
-//! func    := log | ln | log1p | exp | sqrt | abs | coalesce | I
+//! func    := log | ln | log1p | exp | sqrt | abs | coalesce | I | total
 //! ```
+//!
+//! `total(x, g1, g2, …)` is the sum of `x` over the rows that share the values of the
+//! columns `g1, g2, …` (Stata's `egen total(x), by(g1 g2)`; missing values count as 0),
+//! computed on the whole dataset **before** any sample filter, as the constructed
+//! variables of Yotov et al. (2016) are: output `total(trade, exporter, year)` and
+//! expenditure `total(trade, importer, year)` include the domestic flows that the
+//! estimation sample then filters out.
 //!
 //! Comparisons and logical operators give 1.0 / 0.0; so `exporter != importer` can be used
 //! both as a filter and as a regressor (an international-border dummy). Missing values
@@ -458,6 +465,17 @@ impl Parser<'_> {
                     let arity = match f.as_str() {
                         "log" | "ln" | "log1p" | "exp" | "sqrt" | "abs" | "i" => 1,
                         "coalesce" => 2,
+                        "total" => {
+                            if args.len() < 2
+                                || !args[1..].iter().all(|a| matches!(a.0, Expr::Col(_)))
+                            {
+                                return Err(perr(
+                                    self.input,
+                                    "`total` takes a value and one or more grouping columns: `total(trade, exporter, year)`",
+                                ));
+                            }
+                            args.len()
+                        }
                         _ => return Err(perr(self.input, format!("unknown function `{shown}`"))),
                     };
                     if args.len() != arity {
@@ -658,6 +676,51 @@ fn cat_as_num(codes: &[u32], levels: &[String]) -> Option<Vec<f64>> {
     )
 }
 
+/// `total(x, g…)`: the sum of `x` (missing as 0) over the rows sharing the values of the
+/// grouping columns, for every row (missing when a grouping value is missing).
+fn group_total(x: &[f64], by: &[Expr], data: &Dataset) -> Result<Vec<f64>> {
+    let mut keys: Vec<Vec<u64>> = vec![Vec::with_capacity(by.len()); x.len()];
+    for g in by {
+        let Expr::Col(name) = g else {
+            continue;
+        };
+        match data.column(name)? {
+            Column::Numeric(v) => {
+                for (k, &val) in keys.iter_mut().zip(v) {
+                    k.push(if val.is_nan() {
+                        u64::MAX
+                    } else {
+                        (val + 0.0).to_bits()
+                    });
+                }
+            }
+            Column::Categorical { codes, .. } => {
+                for (k, &c) in keys.iter_mut().zip(codes) {
+                    k.push(if c == MISSING_CODE {
+                        u64::MAX
+                    } else {
+                        c as u64
+                    });
+                }
+            }
+        }
+    }
+    let mut sums: HashMap<&[u64], f64> = HashMap::new();
+    for (k, &v) in keys.iter().zip(x) {
+        *sums.entry(k.as_slice()).or_insert(0.0) += if v.is_nan() { 0.0 } else { v };
+    }
+    Ok(keys
+        .iter()
+        .map(|k| {
+            if k.contains(&u64::MAX) {
+                f64::NAN
+            } else {
+                sums[k.as_slice()]
+            }
+        })
+        .collect())
+}
+
 fn eval<'a>(e: &Expr, data: &'a Dataset, src: &str) -> Result<Val<'a>> {
     let n = data.nrows();
     Ok(match e {
@@ -681,6 +744,10 @@ fn eval<'a>(e: &Expr, data: &'a Dataset, src: &str) -> Result<Val<'a>> {
             Val::Scalar(x) => Val::Scalar(bool_f(x == 0.0)),
             _ => return Err(terr(src, "cannot apply `not` to text")),
         },
+        Expr::Call(f, args) if f == "total" => {
+            let a = to_num(eval(&args[0], data, src)?, n, src)?;
+            Val::Num(group_total(&a, &args[1..], data)?)
+        }
         Expr::Call(f, args) => {
             let a = to_num(eval(&args[0], data, src)?, n, src)?;
             match f.as_str() {
@@ -903,6 +970,27 @@ fn binary<'a>(op: BinOp, a: Val<'a>, b: Val<'a>, n: usize, src: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn total_sums_within_groups_with_missing_as_zero() {
+        let mut d = Dataset::new();
+        d.add_categorical("i", &["a", "a", "b", "b", "a"]).unwrap();
+        d.add_numeric("t", vec![1.0, 2.0, 1.0, 1.0, 1.0]).unwrap();
+        d.add_numeric("v", vec![1.0, 2.0, 3.0, f64::NAN, 5.0])
+            .unwrap();
+        let e = Expr::parse("total(v, i, t)").unwrap();
+        let got = e.eval_numeric(&d, "total(v, i, t)").unwrap();
+        assert_eq!(got, vec![6.0, 2.0, 3.0, 3.0, 6.0]);
+        let e = Expr::parse("v / total(v, i)").unwrap();
+        let got = e.eval_numeric(&d, "").unwrap();
+        assert_eq!(got[1], 2.0 / 8.0);
+        assert!(parse_message("total(v)").contains("grouping columns"));
+        assert!(parse_message("total(v, 1)").contains("grouping columns"));
+        assert!(matches!(
+            Expr::parse("total(v, zz)").unwrap().eval_numeric(&d, ""),
+            Err(GravityError::UnknownColumn { .. })
+        ));
+    }
 
     fn parse_message(input: &str) -> String {
         match Expr::parse(input) {

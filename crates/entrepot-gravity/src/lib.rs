@@ -38,6 +38,18 @@
 //! first two dimensions the first level of the second is 0, and the first level of each
 //! further dimension is 0); the fitted values `μ` are returned for every used observation.
 //!
+//! **Intercept**: a model without fixed effects has an `(Intercept)` regressor. With
+//! fixed effects, [`FitOptions::report_intercept`] recovers the constant as reghdfe and
+//! ppmlhdfe report `_cons` ([`Estimate::intercept`]): the fixed effects are normalised to a
+//! weighted mean of zero over the estimation sample, so the constant is the weighted mean
+//! of the fixed-effect component `Σ_g α_g` of the linear predictor, with the final IRLS
+//! weights `μ·w` (PPML) or the user weights (OLS); for OLS this is `ȳ − x̄'β`. Its standard
+//! error comes from the delta method ([`Estimate::intercept_se`]). PPML also reports `corr(y, μ)²` ([`Estimate::r2_corr`], printed
+//! as "R-squared" by Stata's `ppml`, Santos Silva and Tenreyro 2006) beside the pseudo-R².
+//!
+//! **Several models** fitted on the same sample source are laid out side by side, one
+//! column per model, by [`ModelComparison`].
+//!
 //! # Limits
 //!
 //! Formulas and filters are user input: they nest at most [`MAX_DEPTH`] levels
@@ -63,6 +75,7 @@
 //! # Ok::<(), entrepot_gravity::GravityError>(())
 //! ```
 
+pub mod compare;
 pub mod data;
 pub mod demean;
 pub mod document;
@@ -78,6 +91,7 @@ pub mod special;
 pub mod table;
 pub mod vcov;
 
+pub use compare::ModelComparison;
 pub use data::{Column, Dataset, Factor};
 pub use demean::{DemeanOptions, Demeaner, FeCodes};
 pub use error::{GravityError, Result, MAX_RECORD_BYTES};
@@ -87,7 +101,7 @@ pub use formula::{parse_cluster, ModelSpec};
 pub use sample::DropCounts;
 pub use separation::{ir_separation, IrOptions};
 pub use table::{CoefRow, RegressionTable};
-pub use vcov::{ClusterDf, FixefK, SmallSample, VcovKind};
+pub use vcov::{connected_components, redundant_levels, ClusterDf, FixefK, SmallSample, VcovKind};
 
 impl Estimate {
     /// The regression table of this estimate.

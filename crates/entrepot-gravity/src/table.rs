@@ -58,7 +58,20 @@ pub struct RegressionTable {
     pub converged: bool,
     /// Notes (drops, collinearity).
     pub messages: Vec<String>,
+    /// The recovered constant of a model with fixed effects ([`Estimate::intercept`]; no
+    /// standard error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept: Option<f64>,
+    /// Its delta-method standard error ([`Estimate::intercept_se`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept_se: Option<f64>,
+    /// PPML: `corr(y, μ)²` ([`Estimate::r2_corr`], Stata `ppml`'s "R-squared").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r2_corr: Option<f64>,
 }
+
+/// The row name of a constant recovered beside fixed effects.
+pub const INTERCEPT_NAME: &str = "(Intercept)";
 
 impl From<&Estimate> for RegressionTable {
     fn from(e: &Estimate) -> Self {
@@ -102,6 +115,9 @@ impl From<&Estimate> for RegressionTable {
             r2_within: e.r2_within,
             converged: e.converged,
             messages: e.messages.clone(),
+            intercept: e.intercept,
+            intercept_se: e.intercept_se,
+            r2_corr: (e.estimator == crate::estimate::Estimator::Ppml).then_some(e.r2_corr),
         }
     }
 }
@@ -129,7 +145,7 @@ fn fmt3(x: f64) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -155,6 +171,21 @@ fn latex_escape(s: &str) -> String {
 }
 
 impl RegressionTable {
+    /// The recovered constant of a model with fixed effects as a coefficient row (standard
+    /// error, z and p NaN when the standard error could not be computed).
+    pub fn intercept_row(&self) -> Option<CoefRow> {
+        let estimate = self.intercept?;
+        let std_error = self.intercept_se.unwrap_or(f64::NAN);
+        let z = estimate / std_error;
+        Some(CoefRow {
+            name: INTERCEPT_NAME.to_string(),
+            estimate,
+            std_error,
+            z,
+            p_value: crate::special::normal_two_sided_p(z),
+        })
+    }
+
     /// A plain-text table.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
@@ -168,7 +199,11 @@ impl RegressionTable {
             .map(|c| c.name.chars().count())
             .max()
             .unwrap_or(4)
-            .max(4);
+            .max(if self.intercept.is_some() {
+                INTERCEPT_NAME.len()
+            } else {
+                4
+            });
         s.push_str(&format!(
             "{:<name_w$}  {:>12}  {:>12}  {:>9}  {:>9}\n",
             "term", "estimate", "std.error", "z", "p"
@@ -176,6 +211,17 @@ impl RegressionTable {
         s.push_str(&"-".repeat(name_w + 52));
         s.push('\n');
         for c in &self.coefficients {
+            s.push_str(&format!(
+                "{:<name_w$}  {:>12.6}  {:>12.6}  {:>9.3}  {:>9.4} {}\n",
+                c.name,
+                c.estimate,
+                c.std_error,
+                c.z,
+                c.p_value,
+                stars(c.p_value)
+            ));
+        }
+        if let Some(c) = self.intercept_row() {
             s.push_str(&format!(
                 "{:<name_w$}  {:>12.6}  {:>12.6}  {:>9.3}  {:>9.4} {}\n",
                 c.name,
@@ -220,10 +266,11 @@ impl RegressionTable {
         ));
         if self.estimator == "PPML" {
             s.push_str(&format!(
-                "Deviance: {:.6}  Log-likelihood: {}  Pseudo-R2: {:.6}  Iterations: {}  Converged: {}\n",
+                "Deviance: {:.6}  Log-likelihood: {}  Pseudo-R2: {:.6}  R2 corr(y,fit)^2: {}  Iterations: {}  Converged: {}\n",
                 self.deviance,
                 self.loglik.map_or("-".into(), |l| format!("{l:.4}")),
                 self.pseudo_r2,
+                self.r2_corr.map_or("-".into(), |r| format!("{r:.6}")),
                 self.iterations,
                 self.converged
             ));

@@ -22,6 +22,18 @@
 //!   `(N − 1)/(N − df_k) × G/(G − 1)` with `G` the smallest number of clusters across the
 //!   dimensions (`G_df = "min"`), used for every inclusion–exclusion term.
 //!
+//! [`SmallSample::reghdfe`] reproduces Stata's `reghdfe` (Correia 2017, help file section
+//! "dofadjustments", default `all` = `firstpair pairwise clusters`): the same
+//! `(N − 1)/(N − K)` (iid, cluster) and `N/(N − K)` (hetero) factors, times `G/(G − 1)`
+//! with the smallest number of clusters, but `K` counts the redundant fixed-effect levels
+//! as reghdfe does ([`FixefK::Reghdfe`], [`redundant_levels`]):
+//! `K = k + 1 + Σ_g (L_g − M_g)` (the `+ 1` is reghdfe's reported `_cons`), with `M_1 = 1`
+//! (the constant), `M_2` the exact number of connected components of the bipartite graph
+//! of the first two dimensions (Abowd, Creecy and Kramarz 2002), and for `g ≥ 3` the
+//! conservative `M_g = max_{h<g} components(h, g)`; a dimension nested in a cluster
+//! variable has `M_g = L_g` (it costs no degree of freedom). Without fixed effects `K = k`
+//! (the intercept is then one of the `k` regressors).
+//!
 //! [`SmallSample::none`] applies no factor at all (this is what Stata's `ppml` robust
 //! standard errors in Yotov et al. 2016 correspond to, see the validation tests), and
 //! [`SmallSample::stata`] applies `N/(N−1)` to hetero and `G/(G−1)` to cluster (Stata's
@@ -64,6 +76,10 @@ pub enum FixefK {
     Nonnested,
     /// All fixed-effect levels count.
     Full,
+    /// reghdfe's count: the constant plus every level, less the redundant levels found
+    /// by connected components (exact for two dimensions, conservative beyond; levels
+    /// nested in a cluster dimension do not count). See [`redundant_levels`].
+    Reghdfe,
 }
 
 /// Which number of clusters enters `G/(G − 1)` under multi-way clustering.
@@ -114,6 +130,19 @@ impl SmallSample {
         }
     }
 
+    /// Stata `reghdfe` (and `regress` with dummies): `(N − 1)/(N − K)` with the exact
+    /// redundant-level count of [`FixefK::Reghdfe`], and `G/(G − 1)` with the smallest
+    /// number of clusters.
+    pub fn reghdfe() -> SmallSample {
+        SmallSample {
+            k_adj: true,
+            k_fixef: FixefK::Reghdfe,
+            g_adj: true,
+            g_df: ClusterDf::Min,
+            stata_ml: false,
+        }
+    }
+
     /// Stata ML-estimator conventions (`poisson`, `ppmlhdfe`): hetero `N/(N − 1)`,
     /// cluster `G/(G − 1)`, iid none.
     pub fn stata() -> SmallSample {
@@ -147,6 +176,10 @@ pub(crate) struct VcovInput<'a> {
     pub fe_levels: &'a [usize],
     /// Cluster codes (per dimension).
     pub clusters: &'a [Vec<u32>],
+    /// Trailing columns of `xt` that are not regressors of the model (the column of ones
+    /// through which the variance of a recovered constant is computed): they do not count
+    /// in the small-sample `K`.
+    pub extra_columns: usize,
 }
 
 /// Whether every level of `fe` lies inside one cluster.
@@ -161,6 +194,60 @@ fn nested(fe: &[u32], n_fe: usize, cl: &[u32]) -> bool {
         }
     }
     true
+}
+
+/// The number of connected components of the bipartite graph whose nodes are the levels
+/// of two fixed-effect dimensions and whose edges are the observations (Abowd, Creecy and
+/// Kramarz 2002): the number of levels of `b` that are redundant given `a`.
+pub fn connected_components(a: &[u32], n_a: usize, b: &[u32], n_b: usize) -> usize {
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    let mut parent: Vec<usize> = (0..n_a + n_b).collect();
+    let mut seen = vec![false; n_a + n_b];
+    for (&i, &j) in a.iter().zip(b) {
+        let (i, j) = (i as usize, n_a + j as usize);
+        seen[i] = true;
+        seen[j] = true;
+        let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+        if ri != rj {
+            parent[ri] = rj;
+        }
+    }
+    (0..n_a + n_b)
+        .filter(|&x| seen[x] && find(&mut parent, x) == x)
+        .count()
+}
+
+/// reghdfe's redundant levels `M_g` of each fixed-effect dimension (help file of
+/// `reghdfe`, option `dofadjustments(all)`): `M_1 = 1` (collinear with the constant),
+/// `M_2` = the connected components of dimensions 1 and 2 (exact), `M_g` for `g ≥ 3` the
+/// largest number of components of `g` with any earlier dimension (a lower bound, so `K`
+/// is conservative); a dimension nested in one of `clusters` has `M_g = L_g`.
+pub fn redundant_levels(
+    fe_ids: &[Vec<u32>],
+    fe_levels: &[usize],
+    clusters: &[Vec<u32>],
+) -> Vec<usize> {
+    let mut m = Vec::with_capacity(fe_levels.len());
+    for (g, (ids, &l)) in fe_ids.iter().zip(fe_levels).enumerate() {
+        if clusters.iter().any(|cl| nested(ids, l, cl)) {
+            m.push(l);
+        } else if g == 0 {
+            m.push(1.min(l));
+        } else {
+            let best = (0..g)
+                .map(|h| connected_components(&fe_ids[h], fe_levels[h], ids, l))
+                .max()
+                .unwrap_or(0);
+            m.push(best.min(l));
+        }
+    }
+    m
 }
 
 fn n_distinct(codes: &[u32]) -> usize {
@@ -210,13 +297,24 @@ pub(crate) fn compute_vcov(
     input: &VcovInput<'_>,
 ) -> (Mat, f64) {
     let n = input.wr.len() as f64;
-    let k = input.xt.len();
+    let dim = input.xt.len();
+    let k = dim - input.extra_columns;
     let n_fe = input.fe_levels.len();
     let k_fe: usize = input.fe_levels.iter().sum();
     let k_fe_adj = if n_fe > 1 { k_fe - (n_fe - 1) } else { k_fe };
     let df_k = match ssc.k_fixef {
         FixefK::None => k,
         FixefK::Full => k + if n_fe > 0 { k_fe_adj } else { 0 },
+        FixefK::Reghdfe => {
+            if n_fe == 0 {
+                k
+            } else {
+                let m: usize = redundant_levels(input.fe_ids, input.fe_levels, input.clusters)
+                    .iter()
+                    .sum();
+                (k + 1 + k_fe).saturating_sub(m)
+            }
+        }
         FixefK::Nonnested => {
             if n_fe == 0 {
                 k
@@ -252,8 +350,8 @@ pub(crate) fn compute_vcov(
             (v, adj)
         }
         VcovKind::Hetero => {
-            let mut meat = Mat::zeros(k);
-            for a in 0..k {
+            let mut meat = Mat::zeros(dim);
+            for a in 0..dim {
                 for b in 0..=a {
                     let s: f64 = input.xt[a]
                         .iter()
@@ -280,7 +378,7 @@ pub(crate) fn compute_vcov(
             let m = input.clusters.len();
             let g_single: Vec<usize> = input.clusters.iter().map(|c| n_distinct(c)).collect();
             let g_min = g_single.iter().copied().min().unwrap_or(1);
-            let mut total = Mat::zeros(k);
+            let mut total = Mat::zeros(dim);
             let mut first_adj = f64::NAN;
             for mask in 1u32..(1u32 << m) {
                 let dims: Vec<&Vec<u32>> = (0..m)
@@ -314,5 +412,36 @@ pub(crate) fn compute_vcov(
             }
             (total, first_adj)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connected_components_count_the_separate_groups_of_two_dimensions() {
+        // a0,a1 linked through b0; a2,a3 through b1: two components
+        assert_eq!(connected_components(&[0, 1, 2, 3], 4, &[0, 0, 1, 1], 2), 2);
+        // a0-b0, a1-b0, a1-b1: one component
+        assert_eq!(connected_components(&[0, 1, 1], 2, &[0, 0, 1], 2), 1);
+        // no observations: no components
+        assert_eq!(connected_components(&[], 0, &[], 0), 0);
+    }
+
+    #[test]
+    fn reghdfe_redundant_levels_first_one_then_components_then_nested_clusters() {
+        let fe = vec![vec![0, 1, 2, 3], vec![0, 0, 1, 1], vec![0, 1, 0, 1]];
+        let levels = [4, 2, 2];
+        // dim 3 vs dim 1: 1 component (all a's link to c0 or c1... a0-c0, a1-c1, a2-c0,
+        // a3-c1 -> 2 components); vs dim 2: b0-c0, b0-c1, b1-c0, b1-c1 -> 1; max = 2
+        assert_eq!(redundant_levels(&fe, &levels, &[]), vec![1, 2, 2]);
+        // a dimension nested in the cluster costs nothing: the first (one observation per
+        // level) and the second lie inside clusters 0 and 1, the third does not
+        let cl = vec![vec![0, 0, 1, 1]];
+        assert_eq!(redundant_levels(&fe, &levels, &cl), vec![4, 2, 2]);
+        // only the first dimension nested
+        let cl = vec![vec![0, 0, 0, 1]];
+        assert_eq!(redundant_levels(&fe, &levels, &cl)[0], 4);
     }
 }
