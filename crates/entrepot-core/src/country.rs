@@ -375,6 +375,25 @@ impl CountryRegistry {
         self.index.get(&key).map(|&i| &self.countries[i])
     }
 
+    /// A code only (ISO3, ISO numeric, or a code alias such as `GER`), as the readers
+    /// take them from data: a country *name* in a code column is refused, saying which
+    /// code it names (`'Turkey' is a country name, not a code: TUR is Türkiye`), and an
+    /// unknown code is an error with the closest codes. Names are for people typing
+    /// queries ([`resolve`](Self::resolve)), not for data.
+    pub fn resolve_code(&self, code: &str) -> Result<&Country, CoreError> {
+        if let Some(c) = self.get(code) {
+            return Ok(c);
+        }
+        match self.resolve(code) {
+            Ok(c) => Err(CoreError::NameNotCode {
+                name: code.trim().chars().take(64).collect(),
+                iso3: c.iso3.clone(),
+                country: c.name.clone(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Like [`get`](Self::get), but also takes a name: the entry's name or an official
     /// name, then a former or trade name (`Turkey`, `Swaziland`), then a name whose
     /// whole words the query gives (`Kinshasa`); case and accents are ignored. It stays

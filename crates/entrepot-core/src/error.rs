@@ -41,6 +41,16 @@ pub enum CoreError {
         /// The entries it fits, as `ISO3 (name)`.
         candidates: Vec<String>,
     },
+    /// A country name where a code is expected (a code column of data).
+    #[error("'{}' is a country name, not a code: {iso3} is {}; write the code", display_value(.name), display_value(.country))]
+    NameNotCode {
+        /// The name given.
+        name: String,
+        /// The ISO3 code of the country it names.
+        iso3: String,
+        /// The country's name.
+        country: String,
+    },
     /// A partner group is not known.
     #[error("unknown partner group '{}'{}", display_value(.name), suggest(.suggestions))]
     UnknownGroup {

@@ -602,7 +602,7 @@ impl Mapper {
                 CountrySource::Const(c) => CountryCol::Const(c.as_bytes().into()),
                 CountrySource::ColumnOrConst(v) => {
                     let in_header = !column_positions(header, v).is_empty();
-                    let is_code = CountryRegistry::builtin().resolve(v).is_ok();
+                    let is_code = CountryRegistry::builtin().resolve_code(v).is_ok();
                     match (in_header, is_code) {
                         (true, true) => {
                             return Err(IoError::Format {

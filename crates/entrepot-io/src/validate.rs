@@ -646,7 +646,7 @@ impl Core {
             // V202201 table lists Italy as 381, V202301 data use 380) go to the registry.
         }
         let reg = CountryRegistry::builtin();
-        match reg.resolve(s) {
+        match reg.resolve_code(s) {
             Ok(c) => country_id(&c.iso3)
                 .ok_or_else(|| Arc::from(format!("country '{s}' has no registry index"))),
             Err(e) => match self.extra.iter().position(|x| x.eq_ignore_ascii_case(s)) {

@@ -297,3 +297,43 @@ proptest::proptest! {
         let _ = entrepot_io::textfmt::parse_period(&t);
     }
 }
+
+/// A country name in a code column is refused (names are for people's queries, not
+/// for data), saying which code it names.
+#[test]
+fn a_country_name_in_a_code_column_is_refused_naming_the_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("names.csv");
+    std::fs::write(
+        &p,
+        "reporter,partner,period,flow,value\nUSA,Turkey,2020,export,5\n",
+    )
+    .expect("write");
+    let spec = entrepot_io::ReaderSpec {
+        mapping: Some(
+            entrepot_io::ColumnMapping::parse(
+                "reporter=reporter,partner=partner,period=period,flow=flow,value=value",
+            )
+            .expect("mapping"),
+        ),
+        ..entrepot_io::ReaderSpec::default()
+    };
+    let mut r = entrepot_io::open_reader(&p, &spec).expect("reader");
+    let mut err = None;
+    loop {
+        match r.next_batch() {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                err = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    let e = err.expect("the name is refused");
+    assert!(
+        e.contains("'Turkey' is a country name, not a code: TUR is"),
+        "{e}"
+    );
+    assert!(e.contains("line 2") || e.contains(":2:"), "{e}");
+}
