@@ -263,6 +263,21 @@ fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResu
                 l.push_str("; ");
                 l.push_str(&note);
             }
+            // Values converted from another currency say with which rates.
+            let fx: BTreeSet<&str> = store
+                .dataset(d)
+                .map(|i| {
+                    i.readers
+                        .iter()
+                        .filter_map(|r| r.split_once(" with exchange rates ").map(|(_, t)| t))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for t in fx {
+                l.push_str(&format!(
+                    "; values converted to US dollars with the exchange rates {t}"
+                ));
+            }
             l
         }
         None => format!("store {} (published figures)", location.dir().display()),

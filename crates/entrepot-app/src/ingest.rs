@@ -40,6 +40,10 @@ pub struct IngestRequest {
     pub decimal: Option<String>,
     /// The country-code table of a BACI release.
     pub countries: Option<PathBuf>,
+    /// An exchange-rate table (`currency,period,per_usd,source`) for mapped files whose
+    /// values are not in US dollars (`currency=` in the mapping): see
+    /// `entrepot_io::fx`.
+    pub fx: Option<PathBuf>,
     /// The bad-row policy.
     pub on_error: OnError,
     /// Where rejected rows go with [`OnError::Quarantine`] (default
@@ -64,6 +68,7 @@ impl IngestRequest {
             delimiter: None,
             decimal: None,
             countries: None,
+            fx: None,
             on_error: OnError::Fail,
             quarantine: None,
             facts: None,
@@ -119,10 +124,23 @@ pub fn ingest(
         ),
         None => None,
     };
-    let mapping = match &req.map {
+    let mut mapping = match &req.map {
         Some(m) => Some(ColumnMapping::parse(m).map_err(|e| AppError::usage(e.to_string()))?),
         None => None,
     };
+    if let Some(path) = &req.fx {
+        let Some(m) = mapping.as_mut() else {
+            return Err(AppError::usage(
+                "--fx converts the values of mapped files: give --map with currency=CODE or currency=COLUMN",
+            ));
+        };
+        if m.currency.is_none() {
+            return Err(AppError::usage(
+                "--fx needs the currency of the values: add currency=CODE (e.g. currency=JPY) or currency=COLUMN to --map",
+            ));
+        }
+        m.fx = Some(std::sync::Arc::new(load_fx(path)?));
+    }
     let delimiter = match &req.delimiter {
         Some(d) => Some(
             entrepot_io::textfmt::parse_delimiter(d).map_err(|e| AppError::usage(e.to_string()))?,
@@ -207,6 +225,17 @@ pub fn ingest(
 
 fn status(unchanged: bool) -> String {
     if unchanged { "unchanged" } else { "written" }.to_string()
+}
+
+/// Reads an exchange-rate table, naming it by its path and the SHA-256 of the bytes
+/// read (recorded with the dataset's readers).
+fn load_fx(path: &Path) -> AppResult<entrepot_io::fx::FxTable> {
+    check_input(path, "exchange-rate table (--fx)")?;
+    let text = entrepot_io::read_text_file(path).map_err(|e| AppError::bad_input(e.to_string()))?;
+    let sha = entrepot_store::sha256_bytes(text.as_bytes());
+    let label = format!("{} (sha256 {})", path.display(), &sha[..sha.len().min(16)]);
+    entrepot_io::fx::FxTable::from_csv(&label, &text)
+        .map_err(|e| AppError::bad_input(e.to_string()))
 }
 
 /// The dataset name: the request's, or the first file's stem made into an SQL

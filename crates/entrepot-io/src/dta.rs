@@ -751,8 +751,10 @@ impl FlowReader for DtaFlowReader {
 
     fn describe(&self) -> String {
         format!(
-            "Stata dta (format {}) {}",
-            self.rows.release, self.rows.file
+            "Stata dta (format {}) {}{}",
+            self.rows.release,
+            self.rows.file,
+            self.mapper.fx_note()
         )
     }
 

@@ -50,6 +50,7 @@ pub mod error;
 pub mod facts;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod fx;
 pub mod input;
 pub mod mapping;
 pub mod parquet_reader;

@@ -44,6 +44,7 @@
 //! ```
 
 use crate::error::{show_names, IoError, RowError};
+use crate::fx::{CurrencyCode, FxTable};
 use crate::textfmt::{month_of_name, parse_number, parse_period, DecimalMark};
 use crate::validate::{
     check_amount, check_quantity, check_value_usd, check_year, fmt_amount, lossy, trim_bytes, Core,
@@ -55,6 +56,7 @@ use entrepot_core::{
 };
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Where a field's values come from: a column or a constant.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +161,13 @@ pub struct ColumnMapping {
     pub quantity_unit: Option<Source<QuantityUnit>>,
     /// Who declared the flows (constant or column).
     pub declared_by: Source<Declarant>,
+    /// The currency of the value column(s) (a constant ISO 4217 code or a column);
+    /// `None`: US dollars. Values in another currency are converted with [`fx`]
+    /// (`Self::fx`), and refused without it.
+    pub currency: Option<Source<CurrencyCode>>,
+    /// The exchange-rate table for values that are not in US dollars (set by the
+    /// caller, not by the spec string).
+    pub fx: Option<Arc<FxTable>>,
 }
 
 impl ColumnMapping {
@@ -178,6 +187,8 @@ impl ColumnMapping {
             quantity: Some("quantity".into()),
             quantity_unit: Some(Source::Column("quantity_unit".into())),
             declared_by: Source::Column("declared_by".into()),
+            currency: None,
+            fx: None,
         }
     }
 
@@ -187,7 +198,8 @@ impl ColumnMapping {
             path: "column mapping".into(),
             message: m,
         };
-        const KEYS: [&str; 17] = [
+        const KEYS: [&str; 18] = [
+            "currency",
             "reporter",
             "partner",
             "flow",
@@ -308,6 +320,8 @@ impl ColumnMapping {
             declared_by: get(&["declared_by"])
                 .map(|s| source_of::<Declarant>(&s))
                 .unwrap_or(Source::Const(Declarant::Reporter)),
+            currency: get(&["currency"]).map(|s| source_of::<CurrencyCode>(&s)),
+            fx: None,
         })
     }
 }
@@ -362,9 +376,16 @@ impl fmt::Display for ColumnMapping {
             write!(f, ",quantity_unit={}", src(u))?;
         }
         match &self.declared_by {
-            Source::Column(c) => write!(f, ",declared_by=col:{c}"),
-            Source::Const(d) => write!(f, ",declared_by={}", d.as_str()),
+            Source::Column(c) => write!(f, ",declared_by=col:{c}")?,
+            Source::Const(d) => write!(f, ",declared_by={}", d.as_str())?,
         }
+        if let Some(c) = &self.currency {
+            write!(f, ",currency={}", src(c))?;
+        }
+        if let Some(t) = &self.fx {
+            write!(f, " with {}", t.describe())?;
+        }
+        Ok(())
     }
 }
 
@@ -506,6 +527,10 @@ pub(crate) struct Mapper {
     quantity: Option<usize>,
     unit: Option<Src<QuantityUnit>>,
     declared: Src<Declarant>,
+    /// The currency of the values (`None`: US dollars) and the rates to convert them.
+    currency: Option<Src<CurrencyCode>>,
+    fx: Option<Arc<FxTable>>,
+    currencies: FastMap<Box<[u8]>, Result<CurrencyCode, String>>,
     pub comtrade: Option<ComtradeChecks>,
     pub skipped: u64,
     flows: FastMap<Box<[u8]>, Result<FlowKind, String>>,
@@ -679,6 +704,31 @@ impl Mapper {
                 .map(|u| src(u, "quantity_unit", &col))
                 .transpose()?,
             declared: src(&m.declared_by, "declared_by", &col)?,
+            currency: match &m.currency {
+                Some(s) => Some(src(s, "currency", &col)?),
+                None => {
+                    // A currency column the mapping does not use: its values would be
+                    // read as US dollars. Refused: a currency is never assumed.
+                    if let Some(i) = header.iter().position(|h| {
+                        matches!(
+                            h.trim().to_ascii_lowercase().as_str(),
+                            "currency" | "currency_code" | "curr" | "ccy"
+                        )
+                    }) {
+                        return Err(IoError::Format {
+                            path: path.to_string(),
+                            message: format!(
+                                "the file has a currency column '{}' that the mapping does not use: map it (currency={}) so that values not in US dollars are converted with an exchange-rate table (--fx), or refused; Entrepôt never assumes a currency",
+                                display_value(&header[i]),
+                                display_value(&header[i])
+                            ),
+                        });
+                    }
+                    None
+                }
+            },
+            fx: m.fx.clone(),
+            currencies: FastMap::default(),
             comtrade: None,
             skipped: 0,
             flows: FastMap::default(),
@@ -899,6 +949,42 @@ impl Mapper {
             }
         };
         let period = self.period(core, row, line)?;
+        // currency: values not in US dollars are converted with the rate of their
+        // period, or refused
+        let (value, second) = match self.currency {
+            None => (value, second),
+            Some(c) => {
+                let (cur, col) = match c {
+                    Src::Const(c) => (c, "currency".to_string()),
+                    Src::Col(i) => {
+                        let t = self.text(core, row, i, line)?;
+                        let c = cached(&mut self.currencies, t.bytes(), |s| {
+                            s.parse::<CurrencyCode>()
+                        })
+                        .map_err(|m| core.err(line, self.name(i), Some(t.show()), m))?;
+                        (c, self.name(i).to_string())
+                    }
+                };
+                if cur == CurrencyCode::USD {
+                    (value, second)
+                } else {
+                    let rate = self
+                        .rate(cur, period)
+                        .map_err(|m| core.err(line, &col, Some(cur.to_string()), m))?;
+                    let conv = |v: f64| {
+                        check_value_usd(v / rate, 1.0, || {
+                            format!("after conversion from {cur} at {rate} per USD")
+                        })
+                        .map_err(|m| core.err(line, &col, Some(cur.to_string()), m))
+                    };
+                    let second = match second {
+                        Some((f, v)) => Some((f, conv(v)?)),
+                        None => None,
+                    };
+                    (conv(value)?, second)
+                }
+            }
+        };
         // product
         let product = match self.product {
             None => Prod::Total,
@@ -969,6 +1055,33 @@ impl Mapper {
             },
             second,
         )))
+    }
+
+    /// ` with exchange rates FILE (…)` when values are converted from another currency,
+    /// for the reader's description (kept in the manifest).
+    pub(crate) fn fx_note(&self) -> String {
+        match &self.fx {
+            Some(t) => format!(" with {}", t.describe()),
+            None => String::new(),
+        }
+    }
+
+    /// Units of `cur` per US dollar for `period`, from the exchange-rate table.
+    fn rate(&self, cur: CurrencyCode, period: Period) -> Result<f64, String> {
+        let Some(t) = &self.fx else {
+            return Err(format!(
+                "values in {cur}: the store holds US dollars and Entrepôt never assumes an exchange rate; give a table of {cur} rates with --fx FILE (currency,period,per_usd,source)"
+            ));
+        };
+        t.per_usd(cur, period).ok_or_else(|| {
+            format!(
+                "no {cur} rate for {period} in the exchange-rate table {} (a {} value needs the {} average of its {})",
+                t.label,
+                if period.is_monthly() { "monthly" } else { "annual" },
+                if period.is_monthly() { "monthly" } else { "annual" },
+                if period.is_monthly() { "month" } else { "year" }
+            )
+        })
     }
 
     /// A value cell in US dollars (scaled and checked), `None` when empty.

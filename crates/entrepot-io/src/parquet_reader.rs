@@ -230,7 +230,7 @@ impl FlowReader for ParquetFlowReader {
     }
 
     fn describe(&self) -> String {
-        format!("Parquet {}", self.file)
+        format!("Parquet {}{}", self.file, self.mapper.fx_note())
     }
 
     /// Repeated keys are bad rows of the validation core.

@@ -172,7 +172,7 @@ impl FlowReader for CsvFlowReader {
     }
 
     fn describe(&self) -> String {
-        let mut s = format!("{} {}", self.kind, self.src.file);
+        let mut s = format!("{} {}{}", self.kind, self.src.file, self.mapper.fx_note());
         if self.mapper.skipped > 0 {
             s.push_str(&format!(
                 " ({} breakdown rows skipped)",
@@ -238,6 +238,9 @@ pub fn comtrade_mapping(file: &str, header: &[String]) -> Result<ColumnMapping, 
         quantity_unit: (has("qty") && has("qtyUnitAbbr"))
             .then(|| Source::Column("qtyUnitAbbr".into())),
         declared_by: Source::Const(Declarant::Reporter),
+        // UN Comtrade's primaryValue is in US dollars.
+        currency: None,
+        fx: None,
     })
 }
 

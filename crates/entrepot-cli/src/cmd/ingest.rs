@@ -25,6 +25,11 @@
 //!                   ('1.187' = 1187, '1 187,5' = 1187.5)
 //! --hs REVISION     HS revision of product codes (HS2017, H5, …); BACI file names imply it
 //! --countries FILE  the country-code table shipped with a BACI release
+//! --fx FILE         exchange rates (currency,period,per_usd,source; monthly or annual
+//!                   averages) for values in another currency (`currency=` in --map):
+//!                   each value is converted with the average of its own month or year;
+//!                   without a rate the row is refused (the store holds US dollars and
+//!                   a currency or rate is never assumed)
 //! --on-error        fail (default): stop at the first bad row with file, line, column and
 //!                   value, exit code 3, store unchanged; quarantine: write bad rows with
 //!                   their reasons to --quarantine FILE (default NAME.rejected.csv) and
@@ -103,6 +108,10 @@ Keys:
   hs_revision          a constant (HS2017, H5) or a column
   quantity, quantity_unit (unit)   a quantity column and its unit (constant or column)
   declared_by          reporter (default), mirror or reconciled
+  currency             the currency of the values: a constant (JPY) or a column; values
+                       not in USD are converted with --fx FILE (monthly or annual average
+                       rates) and refused without it. A file with a currency column must
+                       map it. Absent: the values are US dollars.
 
 Examples:
   --map reporter=exp,partner=imp,period=time,value=export,flow=export
@@ -148,6 +157,11 @@ pub struct IngestArgs {
     /// BACI country-code table.
     #[arg(long)]
     pub countries: Option<PathBuf>,
+    /// Exchange-rate table (`currency,period,per_usd,source`: monthly or annual
+    /// averages, units per US dollar) for values not in US dollars (`currency=` in
+    /// --map). Without it such values are refused.
+    #[arg(long, value_name = "FILE")]
+    pub fx: Option<PathBuf>,
     /// Bad-row policy.
     #[arg(long, value_enum, default_value_t = OnErrorArg::Fail)]
     pub on_error: OnErrorArg,
@@ -179,6 +193,7 @@ fn request(args: &IngestArgs) -> IngestRequest {
     r.delimiter = args.delimiter.clone();
     r.decimal = args.decimal.clone();
     r.countries = args.countries.clone();
+    r.fx = args.fx.clone();
     r.on_error = match args.on_error {
         OnErrorArg::Fail => OnError::Fail,
         OnErrorArg::Quarantine => OnError::Quarantine,
