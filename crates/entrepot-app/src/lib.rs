@@ -15,6 +15,7 @@
 //! |---|---|---|
 //! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
+//! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
 //! | ingest | [`ingest::ingest`] | [`ingest::IngestOutcome`] (a [`Listing`]) |
 //! | datasets | [`datasets::datasets`], [`datasets::dataset`] | [`Listing`], manifest entry |
