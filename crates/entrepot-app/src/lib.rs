@@ -14,6 +14,7 @@
 //! | request | function | result |
 //! |---|---|---|
 //! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
+//! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
 //! | ingest | [`ingest::ingest`] | [`ingest::IngestOutcome`] (a [`Listing`]) |
@@ -26,6 +27,7 @@
 
 pub mod brief;
 pub mod datasets;
+pub mod diversification;
 mod error;
 pub mod gravity;
 pub mod ingest;
