@@ -17,7 +17,9 @@
 use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use entrepot_core::FlowKind;
-use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, Side};
+use entrepot_cube::{
+    CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, Side,
+};
 use entrepot_doc::{
     Axis, Basis, Block, Cell, Chart, Citations, Column, Document, Mark, Note, Plot, Row, Section,
     Series, Table, Unit,
@@ -149,9 +151,7 @@ pub fn diversification(
     }
     if let Across::Products(l) = req.across {
         if !matches!(l, 2 | 4 | 6) {
-            return Err(AppError::usage(format!(
-                "HS level {l}: expected 2, 4 or 6"
-            )));
+            return Err(AppError::usage(format!("HS level {l}: expected 2, 4 or 6")));
         }
     }
     if let (Some(a), Some(b)) = (req.from, req.to) {
@@ -314,7 +314,9 @@ fn choose_dataset(
     if let Some(d) = &req.dataset {
         return match store.dataset(d) {
             Some(_) => Ok(d.clone()),
-            None => Err(AppError::not_found(format!("no dataset '{d}' in the store"))),
+            None => Err(AppError::not_found(format!(
+                "no dataset '{d}' in the store"
+            ))),
         };
     }
     let all = store.datasets();
@@ -681,13 +683,23 @@ fn document(
         .filter(|c| c.key.starts_with("top"))
         .map(|c| line(&c.label, &|y| (c.value)(y).ok()))
         .collect();
-    charts.push(chart("chart-top-shares", "Top-k shares", Unit::Percent, top));
+    charts.push(chart(
+        "chart-top-shares",
+        "Top-k shares",
+        Unit::Percent,
+        top,
+    ));
     let theil: Vec<Series> = cols
         .iter()
         .filter(|c| c.key.starts_with("theil"))
         .map(|c| line(&c.label, &|y| (c.value)(y).ok()))
         .collect();
-    charts.push(chart("chart-theil", "Theil index and its parts", Unit::Number, theil));
+    charts.push(chart(
+        "chart-theil",
+        "Theil index and its parts",
+        Unit::Number,
+        theil,
+    ));
     let hk: Vec<Series> = cols
         .iter()
         .filter(|c| c.key.starts_with("hk_"))
@@ -791,7 +803,9 @@ fn data_notes(
         } else {
             exporters.join(", ")
         };
-        notes.push(format!("Exporters in the dataset by year (the world reference): {shown}."));
+        notes.push(format!(
+            "Exporters in the dataset by year (the world reference): {shown}."
+        ));
     }
     notes
 }

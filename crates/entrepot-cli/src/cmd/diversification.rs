@@ -108,8 +108,8 @@ pub fn run(args: &DiversificationArgs, ctx: &Ctx) -> anyhow::Result<()> {
         to: args.to,
         top_k: args.top,
     };
-    let out = entrepot_app::diversification::diversification(&ctx.store, &request)
-        .map_err(app_error)?;
+    let out =
+        entrepot_app::diversification::diversification(&ctx.store, &request).map_err(app_error)?;
     let doc = &out.document;
     let write_to = |path: &PathBuf, text: String| -> anyhow::Result<()> {
         if path.as_os_str() == "-" {
