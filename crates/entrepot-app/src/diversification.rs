@@ -126,7 +126,7 @@ pub struct DiversificationOutput {
 }
 
 /// What was read, for the data basis.
-struct Basis_ {
+struct DataBasis {
     rows: u64,
     cells: usize,
     mirror_cells: usize,
@@ -203,7 +203,7 @@ pub fn diversification(
     };
     // The reporter's values per year and unit.
     let mut values: BTreeMap<i32, BTreeMap<String, f64>> = BTreeMap::new();
-    let mut basis = Basis_ {
+    let mut basis = DataBasis {
         rows: 0,
         cells: 0,
         mirror_cells: 0,
@@ -371,16 +371,20 @@ fn year_indices(
         top_shares.push((k, kernel(entrepot_indices::top_k_share(&x, k), year)?));
     }
     // Potential units: the reporter's own and every unit anyone in the dataset
-    // exports that year (zeros in the reporter's vector).
-    let mut potential: Vec<f64> = x.clone();
-    if let Some(w) = world {
-        potential.extend(
-            w.keys()
-                .filter(|k| !units.contains_key(*k))
-                .filter(|k| !(req.across == Across::Partners && k.as_str() == reporter))
-                .map(|_| 0.0),
-        );
+    // trades that year (zeros in the reporter's vector): the destinations or products
+    // of every exporter, or, for imports by origin, every exporter.
+    let pool: Vec<&String> = match (req.across, req.flow) {
+        (Across::Partners, FlowKind::Import) => exporters.map(|e| e.iter().collect()),
+        _ => world.map(|w| w.keys().collect()),
     }
+    .unwrap_or_default();
+    let mut potential: Vec<f64> = x.clone();
+    potential.extend(
+        pool.into_iter()
+            .filter(|k| !units.contains_key(*k))
+            .filter(|k| !(req.across == Across::Partners && k.as_str() == reporter))
+            .map(|_| 0.0),
+    );
     let margins = margins(year, world, own_reported, exporters, reporter, req)?;
     Ok(YearIndices {
         year,
@@ -453,13 +457,15 @@ fn count(n: usize) -> Cell {
     }
 }
 
-/// One column of the indices table: key, label, the cell of a year, and whether it
-/// is charted on its own.
+/// The value of a column in a year, or why it is absent.
+type ColumnValue = Box<dyn Fn(&YearIndices) -> Result<f64, String>>;
+
+/// One column of the indices table: key, label, unit, the value of a year, decimals.
 struct IndexColumn {
     key: String,
     label: String,
     unit: Unit,
-    value: Box<dyn Fn(&YearIndices) -> Result<f64, String>>,
+    value: ColumnValue,
     decimals: u8,
 }
 
@@ -564,7 +570,7 @@ fn document(
     dataset: &str,
     req: &DiversificationRequest,
     years: &[YearIndices],
-    basis: &Basis_,
+    basis: &DataBasis,
 ) -> Document {
     let units = req.across.units(req.flow);
     let flow = flow_word(req.flow);
@@ -753,7 +759,7 @@ fn method_notes(req: &DiversificationRequest, units: &str) -> Vec<String> {
         format!("Shares s_i = x_i / Σx over the {units} with trade in the year; N is the number of {units} with a positive value."),
         "HHI = Σ s_i² (Herfindahl 1950; Hirschman 1964), between 1/N and 1. Normalised HHI = (HHI − 1/N)/(1 − 1/N), between 0 (equal shares) and 1; with N = 1 it is 1 by convention. Effective number = 1/HHI, the number of equal-sized units giving the same HHI (Adelman 1969).".into(),
         "Entropy = −Σ s_i ln s_i (Shannon 1948, natural logarithm), between 0 and ln N. Top-k share: the share of the k largest units (a concentration ratio).".into(),
-        format!("Theil index T = (1/N) Σ (x_i/μ) ln(x_i/μ) over the potential {units}: every unit anyone in the dataset exports in the year, plus the reporter's own (zeros for the ones it does not trade). T = between + within, with between = ln(N/N_active), the extensive part, and within the Theil index over the active units, the intensive part (Cadot, Carrère and Strauss-Kahn 2011, \"Export diversification: what's behind the hump?\", Review of Economics and Statistics 93(2))."),
+        format!("Theil index T = (1/N) Σ (x_i/μ) ln(x_i/μ) over the potential {units}: every unit anyone in the dataset trades in the year (every exporter's destinations or products; for imports by origin, every exporter), plus the reporter's own (zeros for the ones it does not trade). T = between + within, with between = ln(N/N_active), the extensive part, and within the Theil index over the active units, the intensive part (Cadot, Carrère and Strauss-Kahn 2011, \"Export diversification: what's behind the hump?\", Review of Economics and Statistics 93(2))."),
     ];
     if req.flow == FlowKind::Export {
         notes.push(format!("Hummels–Klenow (2005, American Economic Review 95(3)) margins against the world's exports in the dataset (every exporter, the reporter included): EM = Σ_{{k∈K_j}} X_wk / Σ_k X_wk, the weight in world exports of the {units} the reporter exports, and IM = Σ_{{k∈K_j}} X_jk / Σ_{{k∈K_j}} X_wk, its share of world exports in those; EM·IM is its share of world exports. Computed from the reporter's own reported exports; absent when the dataset holds no other exporter. On an extract of a few exporters, 'world' means those exporters."));
@@ -765,7 +771,7 @@ fn data_notes(
     reporter: &str,
     dataset: &str,
     req: &DiversificationRequest,
-    basis: &Basis_,
+    basis: &DataBasis,
 ) -> Vec<String> {
     let mut notes = vec![format!(
         "Flows dataset '{dataset}': {} cells of {reporter}'s {} by {} and year, summed from {} stored rows{}.",
@@ -838,7 +844,7 @@ mod tests {
             ..Default::default()
         };
         let y = year(&[60.0, 30.0, 10.0], &[60.0, 30.0, 10.0, 0.0]);
-        let basis = Basis_ {
+        let basis = DataBasis {
             rows: 12,
             cells: 3,
             mirror_cells: 1,

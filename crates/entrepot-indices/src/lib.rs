@@ -198,8 +198,10 @@ pub fn effective_number(values: &[f64]) -> Result<Index<f64>, IndexError> {
 /// `ln N` (equal shares over `N` active units); `exp(E)` is another numbers-equivalent.
 /// Absent when `values` is empty or all zero.
 pub fn entropy(values: &[f64]) -> Result<Index<f64>, IndexError> {
+    // `0.0 − Σ`, not `−Σ`: one unit gives +0, never −0.
     Ok(shares(values)?.map(|s| {
-        -s.iter()
+        0.0 - s
+            .iter()
             .filter(|s| **s > 0.0)
             .map(|s| s * s.ln())
             .sum::<f64>()
@@ -401,7 +403,8 @@ mod tests {
                 "convention N = 1"
             );
             assert_eq!(effective_number(&x).unwrap().unwrap(), 1.0);
-            assert_eq!(entropy(&x).unwrap().unwrap(), 0.0);
+            let e = entropy(&x).unwrap().unwrap();
+            assert!(e == 0.0 && e.is_sign_positive(), "{e}");
             assert_eq!(top_k_share(&x, 1).unwrap().unwrap(), 1.0);
             let t = theil(&x).unwrap().unwrap();
             assert_eq!(t.within, 0.0);
