@@ -14,6 +14,7 @@
 //! | request | function | result |
 //! |---|---|---|
 //! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
+//! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
@@ -27,6 +28,7 @@
 
 pub mod brief;
 pub mod datasets;
+pub mod diversification;
 mod error;
 pub mod gravity;
 pub mod ingest;

@@ -55,6 +55,8 @@ enum Command {
     Groups(cmd::groups::GroupsArgs),
     /// The release brief: headline, records, partners, diversion, checks.
     Brief(cmd::brief::BriefArgs),
+    /// Concentration and diversification indices of a reporter's trade, by year.
+    Diversification(cmd::diversification::DiversificationArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
     /// Remove a dataset from the store.
@@ -93,6 +95,7 @@ fn main() {
         Command::Products(a) => cmd::products::run(a, ctx.format),
         Command::Groups(a) => cmd::groups::run(a, ctx.format),
         Command::Brief(a) => cmd::brief::run(a, &ctx),
+        Command::Diversification(a) => cmd::diversification::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),

@@ -3,6 +3,7 @@
 pub mod brief;
 pub mod countries;
 pub mod datasets;
+pub mod diversification;
 pub mod gravity;
 pub mod groups;
 pub mod ingest;

@@ -1,0 +1,160 @@
+//! `entrepot diversification`: how concentrated a reporter's trade is across partners
+//! or products, year by year.
+//!
+//! ```text
+//! Usage: entrepot diversification REPORTER [--dataset NAME] [--flow export|import]
+//!                                 [--across partners|products] [--hs-level 2|4|6]
+//!                                 [--from YYYY] [--to YYYY] [--top K]
+//!                                 [--markdown FILE] [--html FILE] [--json FILE]
+//!                                 [--format table|json|csv]
+//!
+//! One row per year: the Herfindahl–Hirschman index (HHI) and its normalised form, the
+//! effective number of partners (or products) 1/HHI, Shannon entropy, the top-1, top-3,
+//! top-5 (and top-K) shares, the Theil index split into its between (extensive) and
+//! within (intensive) parts (Cadot, Carrère and Strauss-Kahn 2011), the number of
+//! partners or products, and the Hummels–Klenow (2005) extensive and intensive margins
+//! against the dataset's world exports (absent, with the reason, when the dataset holds
+//! no other exporter). A chart per index over time, the method notes with their
+//! references and the data basis (dataset, rows summed, mirror cells).
+//!
+//! The data is one flows dataset of the store (the one named with --dataset, or the
+//! only one that holds REPORTER), read as flow cubes: the reporter's flows by partner
+//! (or HS product at --hs-level, default 6) and year, with flows the reporter does not
+//! report filled from its partners' reports (mirror figures, counted in the data
+//! basis). Trade of the reporter with itself and world rows are not partners.
+//!
+//! Output: a terminal report (default), --format json (the report document, schema:
+//! crates/entrepot-doc/schema/document.schema.json), --format csv (the indices table),
+//! --markdown FILE, --html FILE (with charts), --json FILE; `-` = stdout.
+//! ```
+
+use crate::output::{app_error, exit, exit_error, Format};
+use crate::Ctx;
+use clap::{Args, ValueEnum};
+use entrepot_app::diversification::{Across, DiversificationRequest};
+use entrepot_core::FlowKind;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The flow direction of the indices.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FlowArg {
+    /// Exports of the reporter.
+    Export,
+    /// Imports of the reporter.
+    Import,
+}
+
+/// What the indices are taken across.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AcrossArg {
+    /// Partner countries.
+    Partners,
+    /// HS products (at --hs-level).
+    Products,
+}
+
+/// Arguments of `entrepot diversification`.
+#[derive(Args, Debug)]
+pub struct DiversificationArgs {
+    /// Reporter (ISO3 or any known code).
+    pub reporter: String,
+    /// The flows dataset to use when several hold the reporter.
+    #[arg(long)]
+    pub dataset: Option<String>,
+    /// Exports or imports.
+    #[arg(long, value_enum, default_value_t = FlowArg::Export)]
+    pub flow: FlowArg,
+    /// Across partners or products.
+    #[arg(long, value_enum, default_value_t = AcrossArg::Partners)]
+    pub across: AcrossArg,
+    /// HS level of products (2, 4 or 6) with --across products.
+    #[arg(long, default_value_t = 6)]
+    pub hs_level: u8,
+    /// First year.
+    #[arg(long)]
+    pub from: Option<i32>,
+    /// Last year.
+    #[arg(long)]
+    pub to: Option<i32>,
+    /// An extra top-K share column (top-1, top-3 and top-5 are always shown).
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// Write a Markdown report to FILE (`-` for stdout).
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report with charts to FILE (`-` for stdout).
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Write the report document as JSON to FILE (`-` for stdout).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: &DiversificationArgs, ctx: &Ctx) -> anyhow::Result<()> {
+    let request = DiversificationRequest {
+        reporter: args.reporter.clone(),
+        dataset: args.dataset.clone(),
+        flow: match args.flow {
+            FlowArg::Export => FlowKind::Export,
+            FlowArg::Import => FlowKind::Import,
+        },
+        across: match args.across {
+            AcrossArg::Partners => Across::Partners,
+            AcrossArg::Products => Across::Products(args.hs_level),
+        },
+        from: args.from,
+        to: args.to,
+        top_k: args.top,
+    };
+    let out =
+        entrepot_app::diversification::diversification(&ctx.store, &request).map_err(app_error)?;
+    let doc = &out.document;
+    let write_to = |path: &PathBuf, text: String| -> anyhow::Result<()> {
+        if path.as_os_str() == "-" {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        } else {
+            std::fs::write(path, text)
+                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", path.display())))?;
+            eprintln!("wrote {}", path.display());
+        }
+        Ok(())
+    };
+    let mut wrote = false;
+    if let Some(p) = &args.markdown {
+        write_to(p, entrepot_report::render_markdown(doc))?;
+        wrote = true;
+    }
+    if let Some(p) = &args.html {
+        write_to(p, entrepot_report::render_html(doc))?;
+        wrote = true;
+    }
+    if let Some(p) = &args.json {
+        write_to(p, entrepot_report::render_json(doc))?;
+        wrote = true;
+    }
+    if wrote {
+        return Ok(());
+    }
+    let text = match ctx.format {
+        Format::Json => entrepot_report::render_json(doc),
+        Format::Csv => entrepot_report::render_csv(
+            doc,
+            &entrepot_report::CsvOptions::tables_starting_with("indices"),
+        ),
+        Format::Table => entrepot_report::render_terminal(
+            doc,
+            &entrepot_report::TerminalOptions {
+                width: 100,
+                color: ctx.color,
+            },
+        ),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        writeln!(out)?;
+    }
+    Ok(())
+}
