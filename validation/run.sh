@@ -130,5 +130,42 @@ echo "== gravity: Yotov Ch.2 App.2 (NAFTA), pair + exporter-time + importer-time
 check "NAFTA RTA" "0.5571853" "$(awk -F, '$1 == "rta" {printf "%.7f", $2}' "$work/nafta.csv")"
 check "NAFTA N" 28482 "$(awk -F, '$1 == "rta" {print $6}' "$work/nafta.csv")"
 
+echo "== diversification: Entrepot against pandas on the raw CSVs"
+# HHI, effective number and destination/product counts of China (penppml, every year)
+# and South Africa (BACI 2020, destinations and HS6 products), each equal to an
+# independent pandas computation (validation/diversification_check.py) to 1e-9.
+"$E" --quiet --store "$S" --format csv diversification CHN --dataset penppml > "$work/div_chn.csv"
+"$E" --quiet --store "$S" --format csv diversification ZAF --dataset baci > "$work/div_zaf.csv"
+"$E" --quiet --store "$S" --format csv diversification ZAF --dataset baci --across products > "$work/div_zaf_hs6.csv"
+"$root/bench/.venv/bin/python" "$root/validation/diversification_check.py" "$shared" > "$work/div_pandas.txt" || true
+div_cmp() { # entrepot CSV, pandas label prefix -> "N figures, M mismatches"
+  python3 - "$1" "$2" "$work/div_pandas.txt" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["table"] == "indices" and r["part"] == "body"]
+ref = {}
+for line in open(sys.argv[3]):
+    if not line.startswith(sys.argv[2] + " "):
+        continue
+    rest = line[len(sys.argv[2]):].split()  # [year,] key, value
+    year = rest[0] if len(rest) == 3 else "*"
+    ref[(year, rest[-2])] = float(rest[-1])
+n = bad = 0
+for r in rows:
+    for key in ("units", "hhi", "effective_number"):
+        want = ref.get((r["year"], key), ref.get(("*", key)))
+        if want is None:
+            bad += 1
+            continue
+        got = float(r[key])
+        n += 1
+        if abs(got - want) > 1e-9 * max(1.0, abs(want)):
+            bad += 1
+print(f"{n} figures, {bad} mismatches")
+PY
+}
+check "CHN destinations HHI, effective number, count for every penppml year" "27 figures, 0 mismatches" "$(div_cmp "$work/div_chn.csv" "penppml CHN export destinations")"
+check "ZAF 2020 destinations" "3 figures, 0 mismatches" "$(div_cmp "$work/div_zaf.csv" "baci ZAF 2020 destinations")"
+check "ZAF 2020 HS6 products" "3 figures, 0 mismatches" "$(div_cmp "$work/div_zaf_hs6.csv" "baci ZAF 2020 HS6 products")"
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
