@@ -260,8 +260,7 @@ fn load_sample(location: &StoreLocation, req: &GravityRequest) -> AppResult<Data
     if let SampleSource::File(path) = &req.source {
         return load_file(path);
     }
-    let store = entrepot_store::Store::open_read(location.dir())
-        .map_err(|e| AppError::not_found(e.to_string()))?;
+    let store = location.open_read()?;
     let options = entrepot_query::QueryOptions {
         memory_limit: req.memory_limit,
     };

@@ -119,6 +119,82 @@ pub fn print_rows(format: Format, headers: &[&str], rows: &[Vec<String>]) -> any
     Ok(())
 }
 
+/// The files a report command can write its document to, instead of printing it:
+/// `--markdown FILE`, `--html FILE`, `--json FILE` (`-` for stdout).
+#[derive(clap::Args, Debug, Default)]
+pub struct ReportFiles {
+    /// Write a Markdown report to FILE (`-` for stdout).
+    #[arg(long)]
+    pub markdown: Option<std::path::PathBuf>,
+    /// Write a self-contained HTML report with charts to FILE (`-` for stdout).
+    #[arg(long)]
+    pub html: Option<std::path::PathBuf>,
+    /// Write the report document as JSON to FILE (`-` for stdout; schema:
+    /// crates/entrepot-doc/schema/document.schema.json).
+    #[arg(long)]
+    pub json: Option<std::path::PathBuf>,
+}
+
+/// Prints a report document: to the files of `files` when any is given (and nothing
+/// else), otherwise in the `--format` of `ctx`: the terminal report, the tables whose
+/// id starts with `csv_tables` as CSV, or JSON — `json` when the command has a JSON
+/// of its own (the brief's model), the document otherwise.
+pub fn print_document(
+    doc: &entrepot_app::Document,
+    files: &ReportFiles,
+    ctx: &crate::Ctx,
+    csv_tables: &str,
+    json: Option<String>,
+) -> anyhow::Result<()> {
+    let write_to = |path: &std::path::Path, text: String| -> anyhow::Result<()> {
+        if path.as_os_str() == "-" {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        } else {
+            std::fs::write(path, text)
+                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", path.display())))?;
+            eprintln!("wrote {}", path.display());
+        }
+        Ok(())
+    };
+    let mut wrote = false;
+    for (path, render) in [
+        (
+            &files.markdown,
+            entrepot_report::render_markdown as fn(&_) -> String,
+        ),
+        (&files.html, entrepot_report::render_html),
+        (&files.json, entrepot_report::render_json),
+    ] {
+        if let Some(p) = path {
+            write_to(p, render(doc))?;
+            wrote = true;
+        }
+    }
+    if wrote {
+        return Ok(());
+    }
+    let text = match ctx.format {
+        Format::Json => json.unwrap_or_else(|| entrepot_report::render_json(doc)),
+        Format::Csv => entrepot_report::render_csv(
+            doc,
+            &entrepot_report::CsvOptions::tables_starting_with(csv_tables),
+        ),
+        Format::Table => entrepot_report::render_terminal(
+            doc,
+            &entrepot_report::TerminalOptions {
+                width: 100,
+                color: ctx.color,
+            },
+        ),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 /// Prints a serialisable value as pretty JSON.
 pub fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

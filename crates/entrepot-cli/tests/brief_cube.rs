@@ -3,31 +3,11 @@
 //! (mirror) and said so. On a BACI store (each flow once, on the exporter's side) a
 //! reporter's imports are all mirror figures.
 
+mod common;
+use common::*;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_entrepot"))
-        .env("NO_COLOR", "1")
-        .env_remove("ENTREPOT_STORE")
-        .arg("--quiet")
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("run entrepot")
-}
-
-fn ok(store: &Path, args: &[&str]) -> String {
-    let o = run(store, args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
 
 fn brief_json(store: &Path, args: &[&str]) -> Value {
     let mut a = vec!["--format", "json", "brief"];

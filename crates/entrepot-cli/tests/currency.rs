@@ -3,28 +3,8 @@
 //! table (the average of their own month or year), named in the dataset and the brief,
 //! and refused without a rate.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_entrepot"))
-        .env("NO_COLOR", "1")
-        .env_remove("ENTREPOT_STORE")
-        .arg("--quiet")
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("run entrepot")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
+mod common;
+use common::*;
 
 const YEN: &str = "reporter,partner,period,flow,value,currency
 JPN,CHN,2019-01,export,1089700000000,JPY

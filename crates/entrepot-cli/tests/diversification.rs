@@ -4,32 +4,12 @@
 //! `entrepot-indices`). `validation/diversification_check.py` prints the same numbers
 //! with pandas.
 
+mod common;
+use common::*;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_entrepot"))
-        .env("NO_COLOR", "1")
-        .env_remove("ENTREPOT_STORE")
-        .arg("--quiet")
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("run entrepot")
-}
-
-fn ok(store: &Path, args: &[&str]) -> String {
-    let o = run(store, args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
 
 /// The indices table of a diversification document: year → column key → cell.
 fn indices(store: &Path, args: &[&str]) -> BTreeMap<i32, BTreeMap<String, Value>> {

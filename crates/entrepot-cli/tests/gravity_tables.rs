@@ -7,34 +7,11 @@
 //! one command and checks every published coefficient and standard error to its printed
 //! precision (values as listed in the shared data's SOURCES.md).
 
+mod common;
+use common::*;
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entrepot"));
-    c.env("NO_COLOR", "1")
-        .env_remove("ENTREPOT_STORE")
-        .env_remove("ENTREPOT_MEMORY_LIMIT");
-    c
-}
-
-fn run(store: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--quiet")
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("run entrepot")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
+use std::process::Output;
 
 #[track_caller]
 fn ok(o: &Output) -> String {

@@ -2,32 +2,10 @@
 //! delimited, month names, thousands separators, export and import columns) ingested
 //! with `--map` constants and read back with `entrepot sql`.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entrepot"));
-    c.env("NO_COLOR", "1").env_remove("ENTREPOT_STORE");
-    c
-}
-
-fn run(store: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--quiet")
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("run entrepot")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
 
 /// A store directory and a file holding `text`, in a fresh temporary directory.
 fn setup(name: &str, text: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {

@@ -2,35 +2,8 @@
 //! a trade analyst types finds what they mean, and what cannot be found exits 4 with
 //! the closest names.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entrepot"));
-    c.env("NO_COLOR", "1")
-        .env_remove("ENTREPOT_STORE")
-        .env_remove("ENTREPOT_GROUPS_FILE")
-        .env_remove("ENTREPOT_BASKETS_FILE");
-    c
-}
-
-fn run(store: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--quiet")
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("run entrepot")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
+mod common;
+use common::*;
 
 /// Runs a command in an empty store with `--format csv`, expecting success.
 fn csv(args: &[&str]) -> String {

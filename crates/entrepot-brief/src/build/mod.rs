@@ -133,6 +133,7 @@ pub fn build_brief(input: &BriefInput<'_>) -> Result<Brief, BriefError> {
         flows,
         span: input.span,
         period: Period::Year(2000),
+        partial_coverage: Vec::new(),
         countries,
         sources: RefCell::new(Sources::default()),
         cache: RefCell::new(HashMap::new()),
@@ -170,6 +171,10 @@ pub fn build_brief(input: &BriefInput<'_>) -> Result<Brief, BriefError> {
         }
         None => b.default_period(&held),
     };
+    b.partial_coverage = [Ind::Export, Ind::Import]
+        .into_iter()
+        .filter_map(|ind| b.coverage_of(ind))
+        .collect();
     Ok(b.build())
 }
 
@@ -182,6 +187,9 @@ struct Builder<'a> {
     /// The span of a span brief (then `period` is its last month).
     span: Option<PeriodSpan>,
     period: Period,
+    /// The flows held for some partners only in the brief's period (see `coverage_of`),
+    /// decided once the period is known.
+    partial_coverage: Vec<PartialCoverage>,
     countries: &'static CountryRegistry,
     sources: RefCell<Sources>,
     cache: RefCell<HashMap<(String, Ind, PeriodSpan), Option<Figure>>>,
@@ -268,10 +276,7 @@ impl Builder<'_> {
             notes.push("Figures in yuan terms are kept apart from US-dollar figures (see 'other published figures').".into());
         }
         let data_basis = self.data_basis();
-        let partial_coverage: Vec<PartialCoverage> = [Ind::Export, Ind::Import]
-            .into_iter()
-            .filter_map(|ind| self.partial(ind))
-            .collect();
+        let partial_coverage = self.partial_coverage.clone();
         for c in &partial_coverage {
             notes.push(c.note.clone());
         }
@@ -308,7 +313,7 @@ impl Builder<'_> {
     /// the reporter's total (declared partial by the caller, and no world row held),
     /// and if so which partners they cover. Balances are never partial themselves:
     /// they are absent when a flow is.
-    pub(super) fn partial(&self, ind: Ind) -> Option<PartialCoverage> {
+    fn coverage_of(&self, ind: Ind) -> Option<PartialCoverage> {
         let kind = match ind {
             Ind::Export => FlowKind::Export,
             Ind::Import => FlowKind::Import,
@@ -363,9 +368,16 @@ impl Builder<'_> {
         }
     }
 
+    /// The partial coverage of `ind` in the brief's period, if it is partial.
+    pub(super) fn partial(&self, ind: Ind) -> Option<&PartialCoverage> {
+        self.partial_coverage
+            .iter()
+            .find(|c| c.flow == ind.flow_name())
+    }
+
     /// Whether exports or imports are partial (then no balance is computed).
     pub(super) fn any_partial(&self) -> bool {
-        self.partial(Ind::Export).is_some() || self.partial(Ind::Import).is_some()
+        !self.partial_coverage.is_empty()
     }
 
     /// What the brief was built from.

@@ -32,11 +32,10 @@
 //! crates/entrepot-doc/schema/document.schema.json); `-` = stdout.
 //! ```
 
-use crate::output::{app_error, exit, exit_error, Format};
+use crate::output::{app_error, print_document, Format, ReportFiles};
 use crate::Ctx;
 use clap::Args;
 use entrepot_app::brief::BriefRequest;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `entrepot brief`.
@@ -54,16 +53,9 @@ pub struct BriefArgs {
     /// Use the embedded sample even if the store holds data for the reporter.
     #[arg(long)]
     pub sample: bool,
-    /// Write a Markdown report to FILE (`-` for stdout).
-    #[arg(long)]
-    pub markdown: Option<PathBuf>,
-    /// Write a self-contained HTML report with charts to FILE (`-` for stdout).
-    #[arg(long)]
-    pub html: Option<PathBuf>,
-    /// Write the report document as JSON to FILE (`-` for stdout; schema:
-    /// crates/entrepot-doc/schema/document.schema.json).
-    #[arg(long)]
-    pub json: Option<PathBuf>,
+    /// The report files (--markdown, --html, --json).
+    #[command(flatten)]
+    pub report: ReportFiles,
     /// Partners and groups to show (comma-separated ISO3 codes or group names).
     #[arg(long, value_delimiter = ',')]
     pub partners: Vec<String>,
@@ -83,54 +75,11 @@ pub fn run(args: &BriefArgs, ctx: &Ctx) -> anyhow::Result<()> {
         groups_file: args.groups_file.clone(),
     };
     let out = entrepot_app::brief::brief(&ctx.store, &request).map_err(app_error)?;
-    let doc = &out.document;
-    let write_to = |path: &PathBuf, text: String| -> anyhow::Result<()> {
-        if path.as_os_str() == "-" {
-            std::io::stdout().lock().write_all(text.as_bytes())?;
-        } else {
-            std::fs::write(path, text)
-                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", path.display())))?;
-            eprintln!("wrote {}", path.display());
-        }
-        Ok(())
+    // --format json: the brief's own model (schema:
+    // crates/entrepot-brief/schema/brief.schema.json)
+    let json = match ctx.format {
+        Format::Json => Some(entrepot_report::render_json_value(&out.brief)?),
+        _ => None,
     };
-    // With --markdown/--html the report goes to the file (or to stdout with `-`), and
-    // nothing else is printed.
-    let mut wrote = false;
-    if let Some(p) = &args.markdown {
-        write_to(p, entrepot_report::render_markdown(doc))?;
-        wrote = true;
-    }
-    if let Some(p) = &args.html {
-        write_to(p, entrepot_report::render_html(doc))?;
-        wrote = true;
-    }
-    if let Some(p) = &args.json {
-        write_to(p, entrepot_report::render_json(doc))?;
-        wrote = true;
-    }
-    if wrote {
-        return Ok(());
-    }
-    let text = match ctx.format {
-        // the brief's own model (schema: crates/entrepot-brief/schema/brief.schema.json)
-        Format::Json => entrepot_report::render_json_value(&out.brief)?,
-        Format::Csv => entrepot_report::render_csv(
-            doc,
-            &entrepot_report::CsvOptions::tables_starting_with("partners-"),
-        ),
-        Format::Table => entrepot_report::render_terminal(
-            doc,
-            &entrepot_report::TerminalOptions {
-                width: 100,
-                color: ctx.color,
-            },
-        ),
-    };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    if !text.ends_with('\n') {
-        writeln!(out)?;
-    }
-    Ok(())
+    print_document(&out.document, &args.report, ctx, "partners-", json)
 }

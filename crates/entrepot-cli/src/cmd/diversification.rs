@@ -28,13 +28,11 @@
 //! --markdown FILE, --html FILE (with charts), --json FILE; `-` = stdout.
 //! ```
 
-use crate::output::{app_error, exit, exit_error, Format};
+use crate::output::{app_error, print_document, ReportFiles};
 use crate::Ctx;
 use clap::{Args, ValueEnum};
 use entrepot_app::diversification::{Across, DiversificationRequest};
 use entrepot_core::FlowKind;
-use std::io::Write;
-use std::path::PathBuf;
 
 /// The flow direction of the indices.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -80,15 +78,9 @@ pub struct DiversificationArgs {
     /// An extra top-K share column (top-1, top-3 and top-5 are always shown).
     #[arg(long, default_value_t = 5)]
     pub top: usize,
-    /// Write a Markdown report to FILE (`-` for stdout).
-    #[arg(long)]
-    pub markdown: Option<PathBuf>,
-    /// Write a self-contained HTML report with charts to FILE (`-` for stdout).
-    #[arg(long)]
-    pub html: Option<PathBuf>,
-    /// Write the report document as JSON to FILE (`-` for stdout).
-    #[arg(long)]
-    pub json: Option<PathBuf>,
+    /// The report files (--markdown, --html, --json).
+    #[command(flatten)]
+    pub report: ReportFiles,
 }
 
 /// Runs the command.
@@ -110,51 +102,5 @@ pub fn run(args: &DiversificationArgs, ctx: &Ctx) -> anyhow::Result<()> {
     };
     let out =
         entrepot_app::diversification::diversification(&ctx.store, &request).map_err(app_error)?;
-    let doc = &out.document;
-    let write_to = |path: &PathBuf, text: String| -> anyhow::Result<()> {
-        if path.as_os_str() == "-" {
-            std::io::stdout().lock().write_all(text.as_bytes())?;
-        } else {
-            std::fs::write(path, text)
-                .map_err(|e| exit_error(exit::FAILURE, format!("{}: {e}", path.display())))?;
-            eprintln!("wrote {}", path.display());
-        }
-        Ok(())
-    };
-    let mut wrote = false;
-    if let Some(p) = &args.markdown {
-        write_to(p, entrepot_report::render_markdown(doc))?;
-        wrote = true;
-    }
-    if let Some(p) = &args.html {
-        write_to(p, entrepot_report::render_html(doc))?;
-        wrote = true;
-    }
-    if let Some(p) = &args.json {
-        write_to(p, entrepot_report::render_json(doc))?;
-        wrote = true;
-    }
-    if wrote {
-        return Ok(());
-    }
-    let text = match ctx.format {
-        Format::Json => entrepot_report::render_json(doc),
-        Format::Csv => entrepot_report::render_csv(
-            doc,
-            &entrepot_report::CsvOptions::tables_starting_with("indices"),
-        ),
-        Format::Table => entrepot_report::render_terminal(
-            doc,
-            &entrepot_report::TerminalOptions {
-                width: 100,
-                color: ctx.color,
-            },
-        ),
-    };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    if !text.ends_with('\n') {
-        writeln!(out)?;
-    }
-    Ok(())
+    print_document(&out.document, &args.report, ctx, "indices", None)
 }
