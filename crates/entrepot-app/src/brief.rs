@@ -47,6 +47,8 @@ struct Data {
     label: String,
     /// Flows whose partner rows are not known to cover every partner.
     partial_flows: Vec<FlowKind>,
+    /// The currency of the flows' values.
+    currency: entrepot_doc::Currency,
 }
 
 /// Builds the brief of a request.
@@ -76,6 +78,7 @@ pub fn brief(location: &StoreLocation, req: &BriefRequest) -> AppResult<BriefOut
     input.span = span;
     input.data_label = data.label.clone();
     input.partial_flows = data.partial_flows.clone();
+    input.currency = data.currency;
     if !req.partners.is_empty() {
         // The partners asked for, and only those (with the rest of the world).
         input.partners_of_interest = req
@@ -159,6 +162,7 @@ fn sample(reporter: &str) -> Data {
         flows: Vec::new(),
         facts,
         partial_flows: Vec::new(),
+        currency: entrepot_doc::Currency::USD,
     }
 }
 
@@ -239,11 +243,23 @@ fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResu
         }
         _ => (Vec::new(), None, None, Vec::new()),
     };
-    let facts: Vec<PublishedFigure> = store
+    let currency = match &cube {
+        Some(c) if !c.is_empty() => crate::money::cube_currency(c)?,
+        _ => entrepot_doc::Currency::USD,
+    };
+    let mut facts: Vec<PublishedFigure> = store
         .load_facts(None)?
         .into_iter()
         .filter(|f| f.reporter == reporter)
         .collect();
+    // Published figures are in US dollars (or state their own currency): beside flows
+    // kept in another currency they would be compared across currencies, so they
+    // are left out, and the brief says so.
+    let mut set_aside = 0;
+    if currency != entrepot_doc::Currency::USD && !flows.is_empty() {
+        set_aside = facts.len();
+        facts.clear();
+    }
     if flows.is_empty() && facts.is_empty() {
         if req.dataset.is_some() {
             return Err(AppError::not_found(format!(
@@ -278,6 +294,16 @@ fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResu
                     "; values converted to US dollars with the exchange rates {t}"
                 ));
             }
+            if currency != entrepot_doc::Currency::USD {
+                l.push_str(&format!(
+                    "; values in {currency} as stored (not converted: no exchange-rate table was given at ingest)"
+                ));
+            }
+            if set_aside > 0 {
+                l.push_str(&format!(
+                    "; {set_aside} published figures of {reporter} left out: they are not in {currency}, and figures in two currencies are never compared"
+                ));
+            }
             l
         }
         None => format!("store {} (published figures)", location.dir().display()),
@@ -287,6 +313,7 @@ fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResu
         facts,
         label,
         partial_flows,
+        currency,
     })
 }
 

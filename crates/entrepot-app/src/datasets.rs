@@ -3,11 +3,11 @@
 use crate::error::{AppError, AppResult};
 use crate::listing::Listing;
 use crate::location::StoreLocation;
-use entrepot_store::DatasetInfo;
+use entrepot_store::{DatasetInfo, DatasetKind};
 
 /// The datasets of the store, one row each, and a last row for the embedded sample:
-/// name, kind, version, rows, rejected rows, span of years, number of reporters and
-/// the source files.
+/// name, kind, version, rows, rejected rows, span of years, number of reporters, the
+/// currency of the values (flows) and the source files.
 pub fn datasets(location: &StoreLocation) -> AppResult<Listing> {
     let store = location.open_read()?;
     let mut listing = Listing::new(&[
@@ -18,6 +18,7 @@ pub fn datasets(location: &StoreLocation) -> AppResult<Listing> {
         "rejected",
         "years",
         "reporters",
+        "currency",
         "sources",
     ]);
     for d in store.datasets() {
@@ -29,6 +30,11 @@ pub fn datasets(location: &StoreLocation) -> AppResult<Listing> {
             d.rejected.to_string(),
             span(&d.years),
             d.reporters.len().to_string(),
+            match d.kind {
+                DatasetKind::Flows => d.value_currency().to_string(),
+                // Published figures carry their own units.
+                DatasetKind::Facts => "-".into(),
+            },
             d.sources
                 .iter()
                 .map(|s| s.path.clone())
@@ -48,6 +54,7 @@ pub fn datasets(location: &StoreLocation) -> AppResult<Listing> {
         "0".into(),
         span(&years),
         reporters.len().to_string(),
+        "-".into(),
         "china_customs_facts.csv;china_other_facts.csv".into(),
     ]);
     Ok(listing)

@@ -90,8 +90,9 @@ impl Default for DiversificationRequest {
 pub struct YearIndices {
     /// The calendar year.
     pub year: i32,
-    /// Total value over the units, US dollars.
-    pub total_usd: f64,
+    /// Total value over the units, in the dataset's currency (see the document's
+    /// currency).
+    pub total: f64,
     /// Units with a positive value.
     pub active: usize,
     /// Potential units (the Theil index's `N`).
@@ -127,6 +128,8 @@ pub struct DiversificationOutput {
 
 /// What was read, for the data basis.
 struct DataBasis {
+    /// The currency of the values (the dataset's).
+    currency: entrepot_doc::Currency,
     rows: u64,
     cells: usize,
     mirror_cells: usize,
@@ -204,6 +207,7 @@ pub fn diversification(
     // The reporter's values per year and unit.
     let mut values: BTreeMap<i32, BTreeMap<String, f64>> = BTreeMap::new();
     let mut basis = DataBasis {
+        currency: crate::money::common_currency(&[&own, &world])?,
         rows: 0,
         cells: 0,
         mirror_cells: 0,
@@ -217,7 +221,7 @@ pub fn diversification(
             .entry(period.year())
             .or_default()
             .entry(unit)
-            .or_default() += c.value_usd;
+            .or_default() += c.value;
         basis.rows += c.rows;
         basis.cells += 1;
         basis.mirror_cells += usize::from(c.side == Side::Mirror);
@@ -256,13 +260,13 @@ pub fn diversification(
                 .entry(year)
                 .or_default()
                 .entry(unit.clone())
-                .or_default() += c.value_usd;
+                .or_default() += c.value;
         }
         *world_units
             .entry(year)
             .or_default()
             .entry(unit)
-            .or_default() += c.value_usd;
+            .or_default() += c.value;
     }
     basis.world_exporters = exporters.iter().map(|(y, e)| (*y, e.len())).collect();
     let mut years = Vec::new();
@@ -388,7 +392,7 @@ fn year_indices(
     let margins = margins(year, world, own_reported, exporters, reporter, req)?;
     Ok(YearIndices {
         year,
-        total_usd: x.iter().sum(),
+        total: x.iter().sum(),
         active: entrepot_indices::active_units(&x),
         potential: potential.len(),
         hhi: kernel(entrepot_indices::hhi(&x), year)?,
@@ -583,7 +587,7 @@ fn document(
         DOCUMENT_KIND,
         format!("Diversification of {reporter}'s {flow} across {units}, {span}"),
     );
-    doc.currency = Some(entrepot_doc::Currency::USD);
+    doc.currency = Some(basis.currency);
     let mut cite = Citations::new();
     let data = vec![format!("flows:{dataset}")];
     let method = cite.method(
@@ -614,7 +618,10 @@ fn document(
         column("year", "Year"),
         column("units", &format!("{} ({units})", capitalise(flow))),
         column("potential_units", "Potential units"),
-        column("value", &format!("{} (USD bn)", capitalise(flow))),
+        column(
+            "value",
+            &format!("{} ({} bn)", capitalise(flow), basis.currency),
+        ),
     ];
     table_columns.extend(cols.iter().map(|c| column(&c.key, &c.label)));
     let rows: Vec<Row> = years
@@ -625,8 +632,8 @@ fn document(
                 count(y.active),
                 count(y.potential),
                 Cell::Number {
-                    value: y.total_usd / 1e9,
-                    unit: Unit::money(entrepot_doc::Currency::USD, entrepot_doc::Scale::Billions),
+                    value: y.total / 1e9,
+                    unit: crate::money::billions(basis.currency),
                     decimals: 2,
                     signed: false,
                 },
@@ -824,7 +831,7 @@ mod tests {
         let x = values.to_vec();
         YearIndices {
             year: 2020,
-            total_usd: x.iter().sum(),
+            total: x.iter().sum(),
             active: entrepot_indices::active_units(&x),
             potential: potential.len(),
             hhi: entrepot_indices::hhi(&x).unwrap(),
@@ -845,6 +852,7 @@ mod tests {
         };
         let y = year(&[60.0, 30.0, 10.0], &[60.0, 30.0, 10.0, 0.0]);
         let basis = DataBasis {
+            currency: entrepot_doc::Currency::USD,
             rows: 12,
             cells: 3,
             mirror_cells: 1,

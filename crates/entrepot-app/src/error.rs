@@ -104,7 +104,8 @@ impl From<StoreError> for AppError {
                 error: IoError::Row(_),
                 ..
             } => AppError::bad_input(format!("{msg}; store unchanged")),
-            E::Empty { .. } => AppError::bad_input(msg),
+            E::Empty { .. } | E::MixedCurrencies { .. } => AppError::bad_input(msg),
+            E::NotUsd { .. } => AppError::usage(msg),
             E::Exists { .. }
             | E::NameCollision { .. }
             | E::BadQuarantine { .. }
@@ -147,6 +148,9 @@ impl From<CubeError> for AppError {
         let class = match e {
             CubeError::UnknownDataset(_) | CubeError::Core(_) => ErrorClass::NotFound,
             CubeError::NotFlows(_) => ErrorClass::Usage,
+            // Data in two currencies for one figure: the data cannot answer it as
+            // asked.
+            CubeError::MixedCurrencies { .. } => ErrorClass::BadInput,
             _ => ErrorClass::Failure,
         };
         AppError::new(class, e.to_string())

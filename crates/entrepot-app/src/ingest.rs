@@ -217,10 +217,16 @@ pub fn ingest(
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
     ]);
-    Ok(IngestOutcome {
-        summary,
-        messages: Vec::new(),
-    })
+    let mut messages = Vec::new();
+    if let Some(d) = store.dataset(&name) {
+        if d.value_currency() != "USD" {
+            messages.push(format!(
+                "values kept in {c} as the file gives them (no exchange-rate table, --fx, was given): figures from dataset '{name}' are in {c}, and never summed or compared with figures in another currency",
+                c = d.value_currency()
+            ));
+        }
+    }
+    Ok(IngestOutcome { summary, messages })
 }
 
 fn status(unchanged: bool) -> String {

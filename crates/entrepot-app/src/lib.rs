@@ -35,6 +35,7 @@ pub mod ingest;
 mod listing;
 mod location;
 pub mod maintenance;
+pub mod money;
 pub mod reference;
 pub mod sql;
 

@@ -56,7 +56,7 @@ pub fn brief_document(b: &Brief) -> Document {
                 .map_or_else(|| b.period.to_string(), |s| s.to_string())
         ),
     );
-    d.currency = Some(Currency::USD);
+    d.currency = Some(b.currency);
     let mut basis = format!("Data: {}", b.data_basis.description);
     if !b.data_basis.label.is_empty() {
         basis.push_str(&format!(" — {}", b.data_basis.label));
@@ -91,7 +91,7 @@ pub fn brief_document(b: &Brief) -> Document {
 /// The document unit of a brief figure: money units name their currency.
 pub fn figure_unit(f: &Figure) -> Unit {
     match f.unit {
-        FigureUnit::UsdBn => Unit::money(Currency::USD, Scale::Billions),
+        FigureUnit::Bn(c) => Unit::money(c, Scale::Billions),
         FigureUnit::Percent => Unit::Percent,
         FigureUnit::PercentagePoints => Unit::PercentagePoints,
         FigureUnit::Index => Unit::Index,
@@ -404,6 +404,7 @@ impl Writer {
         } else {
             format!("vs {}", t.comparison_span)
         };
+        let money = b.currency.code().to_ascii_lowercase();
         let columns = vec![
             detail("reporter"),
             detail("flow"),
@@ -414,8 +415,9 @@ impl Writer {
             detail("kind"),
             detail("in_partition"),
             detail("within"),
-            column("value_usd_bn", "Value"),
-            detail("comparison_value_usd_bn"),
+            // `value_usd_bn`, or `value_jpy_bn` for a brief in yen.
+            column(&format!("value_{money}_bn"), "Value"),
+            detail(&format!("comparison_value_{money}_bn")),
             column("yoy_pct", &growth),
             column("share_pct", "Share"),
             detail("comparison_share_pct"),
@@ -624,7 +626,7 @@ impl Writer {
 /// a dashed line on the right axis (starting again each January).
 fn trend_chart(b: &Brief) -> Chart {
     let pts = &b.charts.trend;
-    let usd = Unit::money(Currency::USD, Scale::Billions);
+    let usd = Unit::money(b.currency, Scale::Billions);
     let has_ytd = pts.iter().any(|p| p.ytd_balance.is_some());
     let mut series = vec![
         Series {
@@ -662,7 +664,7 @@ fn trend_chart(b: &Brief) -> Chart {
     }
     Chart {
         id: "chart-monthly".into(),
-        title: "Exports, imports and balance (USD bn)".into(),
+        title: format!("Exports, imports and balance ({} bn)", b.currency),
         unit: usd.clone(),
         empty_reason: Some("No levels held for this chart".into()),
         plot: Plot::Series {

@@ -29,7 +29,7 @@ fn approx(f: &Figure) -> &'static str {
 pub fn level(f: &Figure) -> String {
     let n = number(f.value, f.decimals);
     match f.unit {
-        FigureUnit::UsdBn => usd_bn(f, false),
+        FigureUnit::Bn(c) => money_bn(f, c, false),
         FigureUnit::Percent => format!("{}{n}%", approx(f)),
         FigureUnit::PercentagePoints => format!("{}{n}pp", approx(f)),
         FigureUnit::Index => format!("{}{n}", approx(f)),
@@ -42,7 +42,7 @@ pub fn level(f: &Figure) -> String {
 pub fn change(f: &Figure) -> String {
     let n = signed(f.value, f.decimals);
     match f.unit {
-        FigureUnit::UsdBn => usd_bn(f, true),
+        FigureUnit::Bn(c) => money_bn(f, c, true),
         FigureUnit::Percent => format!("{}{n}%", approx(f)),
         FigureUnit::PercentagePoints => format!("{}{n}pp", approx(f)),
         FigureUnit::Index => format!("{}{n}", approx(f)),
@@ -50,29 +50,44 @@ pub fn change(f: &Figure) -> String {
     }
 }
 
-/// US dollars in billions as every renderer writes them (`330.3bn`; under one
-/// billion in millions, `572.3m`).
-fn usd_bn(f: &Figure, signed: bool) -> String {
-    let usd = entrepot_doc::Currency::USD;
+/// Billions of a currency as every renderer writes them (`330.3bn`; under one
+/// billion in millions, `572.3m`): the brief's currency is stated once, in its
+/// header, so the figures carry no code.
+fn money_bn(f: &Figure, currency: entrepot_doc::Currency, signed: bool) -> String {
     entrepot_doc::format::quantity(
         f.value,
-        &entrepot_doc::Unit::money(usd, entrepot_doc::Scale::Billions),
+        &entrepot_doc::Unit::money(currency, entrepot_doc::Scale::Billions),
         f.decimals,
         signed,
         f.approximate,
-        Some(usd),
+        Some(currency),
     )
 }
 
-/// A threshold in USD bn as words: `$1tn`, `$800bn`.
-pub fn threshold(bn: f64) -> String {
+/// The symbol a reader expects before an amount of `currency`: `$` (the brief of
+/// US-dollar data), `¥` for yen, `CN¥` for yuan, `€`, `£`; other currencies their
+/// code and a space (`KRW 3tn`).
+pub fn symbol(currency: entrepot_doc::Currency) -> String {
+    match currency.code() {
+        "USD" => "$".into(),
+        "JPY" => "¥".into(),
+        "CNY" => "CN¥".into(),
+        "EUR" => "€".into(),
+        "GBP" => "£".into(),
+        c => format!("{c} "),
+    }
+}
+
+/// A threshold in billions of `currency` as words: `$1tn`, `$800bn`, `¥20tn`.
+pub fn threshold(bn: f64, currency: entrepot_doc::Currency) -> String {
+    let s = symbol(currency);
     if bn >= 1000.0 {
         format!(
-            "${}tn",
+            "{s}{}tn",
             number(bn / 1000.0, if bn % 1000.0 == 0.0 { 0 } else { 1 })
         )
     } else {
-        format!("${}bn", number(bn, 0))
+        format!("{s}{}bn", number(bn, 0))
     }
 }
 
@@ -89,7 +104,10 @@ mod tests {
         assert_eq!(signed(5.9, 1), "+5.9");
         assert_eq!(signed(-28.6, 1), "-28.6");
         assert_eq!(signed(0.0, 1), "0.0");
-        assert_eq!(threshold(1000.0), "$1tn");
-        assert_eq!(threshold(800.0), "$800bn");
+        let usd = entrepot_doc::Currency::USD;
+        assert_eq!(threshold(1000.0, usd), "$1tn");
+        assert_eq!(threshold(800.0, usd), "$800bn");
+        let jpy: entrepot_doc::Currency = "JPY".parse().unwrap();
+        assert_eq!(threshold(20000.0, jpy), "¥20tn");
     }
 }

@@ -91,6 +91,9 @@ pub struct BriefInput<'a> {
     /// partners held". Empty: the partner rows of every flow are complete (the caller
     /// knows: a BACI exporter's rows, a Comtrade file with a world row).
     pub partial_flows: Vec<FlowKind>,
+    /// The currency of the flows' values (US dollars unless the dataset kept them in
+    /// another currency): the unit of every figure computed from them.
+    pub currency: entrepot_doc::Currency,
 }
 
 impl<'a> BriefInput<'a> {
@@ -113,6 +116,7 @@ impl<'a> BriefInput<'a> {
             data_label: String::new(),
             partial_flows: Vec::new(),
             span: None,
+            currency: entrepot_doc::Currency::USD,
         }
     }
 

@@ -12,19 +12,24 @@
 //! `entrepot-report` print.
 
 use entrepot_core::{Period, PeriodSpan};
+use entrepot_doc::Currency;
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON output schema (`schema/brief.schema.json`). The major number
 /// changes when a field is removed or changes meaning; the minor number when fields
 /// are added.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
+
+fn usd() -> Currency {
+    Currency::USD
+}
 
 /// The unit of a [`Figure`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FigureUnit {
-    /// Billions of US dollars.
-    UsdBn,
+    /// Billions of a currency: US dollars (`usd_bn` in JSON), or the currency a
+    /// dataset keeps its values in (`jpy_bn`: the ISO 4217 code in lower case).
+    Bn(Currency),
     /// A percentage (a growth rate or a share).
     Percent,
     /// Percentage points (a change in a share, a contribution to growth).
@@ -33,6 +38,54 @@ pub enum FigureUnit {
     Index,
     /// A unit given by the source and kept as written (see the figure's `unit_label`).
     Other,
+}
+
+impl FigureUnit {
+    /// Billions of US dollars.
+    pub const USD_BN: FigureUnit = FigureUnit::Bn(Currency::USD);
+
+    /// The unit's name in JSON (`usd_bn`, `jpy_bn`, `percent`, …).
+    pub fn key(&self) -> String {
+        match self {
+            FigureUnit::Bn(c) => format!("{}_bn", c.code().to_ascii_lowercase()),
+            FigureUnit::Percent => "percent".into(),
+            FigureUnit::PercentagePoints => "percentage_points".into(),
+            FigureUnit::Index => "index".into(),
+            FigureUnit::Other => "other".into(),
+        }
+    }
+}
+
+impl Serialize for FigureUnit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for FigureUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = String::deserialize(d)?;
+        Ok(match t.as_str() {
+            "percent" => FigureUnit::Percent,
+            "percentage_points" => FigureUnit::PercentagePoints,
+            "index" => FigureUnit::Index,
+            "other" => FigureUnit::Other,
+            _ => match t.strip_suffix("_bn") {
+                Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_lowercase()) => {
+                    FigureUnit::Bn(
+                        c.to_ascii_uppercase()
+                            .parse::<Currency>()
+                            .map_err(serde::de::Error::custom)?,
+                    )
+                }
+                _ => {
+                    return Err(serde::de::Error::custom(format!(
+                        "unknown figure unit '{t}' (expected <currency>_bn, percent, percentage_points, index or other)"
+                    )))
+                }
+            },
+        })
+    }
 }
 
 /// What a computed figure was computed from, and where a number came from: the one
@@ -582,6 +635,11 @@ pub struct Brief {
     pub reporter: String,
     /// Reporter name.
     pub reporter_name: String,
+    /// The currency of the money figures computed from flows (schema 1.2; absent
+    /// before: US dollars): a dataset kept in another currency gives a brief in it,
+    /// never converted and never compared with figures in another currency.
+    #[serde(default = "usd")]
+    pub currency: Currency,
     /// The period of the brief (the last month of a span brief).
     pub period: Period,
     /// The span of a span brief (a quarter or any range of months), compared with the

@@ -44,8 +44,8 @@ pub mod columns {
     pub const QUARTER: &str = "quarter";
     /// Side code (UInt8: 0 reported, 1 mirror, see [`crate::Side::from_code`]).
     pub const SIDE: &str = "side";
-    /// Value in US dollars (Float64).
-    pub const VALUE_USD: &str = "value_usd";
+    /// Value (Float64) in the cube's currency ([`crate::Cube::currency`]).
+    pub const VALUE: &str = "value";
     /// Quantity (Float64), null when the rows' units disagree or some rows lack one.
     /// This and the next two columns are absent when the request sums no quantity.
     pub const QUANTITY: &str = "quantity";
@@ -132,8 +132,8 @@ pub struct Cell<'a> {
     pub period: Option<CubePeriod>,
     /// Which side the cell comes from.
     pub side: Side,
-    /// Value in US dollars.
-    pub value_usd: f64,
+    /// Value, in the cube's currency ([`Cube::currency`]).
+    pub value: f64,
     /// Quantity and its unit, when every row summed has one and the units agree.
     pub quantity: Option<(f64, &'a str)>,
     /// Why the quantity is absent.
@@ -157,6 +157,7 @@ pub struct Cube {
     grain: Grain,
     mirror: Mirror,
     datasets: Vec<String>,
+    currency: String,
     baskets: Vec<String>,
     extra_countries: Vec<String>,
     reporters: Option<Vec<String>>,
@@ -169,6 +170,7 @@ pub(crate) struct CubeParts {
     pub mirror: Mirror,
     pub quantity: bool,
     pub datasets: Vec<String>,
+    pub currency: String,
     pub baskets: Vec<String>,
     pub reporters: Option<Vec<String>>,
     pub partners_filtered: bool,
@@ -237,7 +239,7 @@ impl Cube {
         arrays.push(Arc::new(UInt8Array::from_iter_values(
             cells.iter().map(|(_, c)| c.side.code()),
         )));
-        fields.push(Field::new(columns::VALUE_USD, DataType::Float64, false));
+        fields.push(Field::new(columns::VALUE, DataType::Float64, false));
         arrays.push(Arc::new(Float64Array::from_iter_values(
             cells.iter().map(|(_, c)| c.value),
         )));
@@ -288,6 +290,7 @@ impl Cube {
             grain,
             mirror: parts.mirror,
             datasets: parts.datasets,
+            currency: parts.currency,
             baskets: parts.baskets,
             extra_countries: interner.extra_countries,
             reporters: parts.reporters,
@@ -326,6 +329,14 @@ impl Cube {
         &self.datasets
     }
 
+    /// The ISO 4217 currency of every value of the cube (`USD`, or the currency a
+    /// dataset kept its values in). A cube never mixes currencies: a request whose
+    /// rows come from datasets in two currencies is refused
+    /// ([`CubeError::MixedCurrencies`]).
+    pub fn currency(&self) -> &str {
+        &self.currency
+    }
+
     /// Names of the baskets (the `basket` column indexes them).
     pub fn baskets(&self) -> &[String] {
         &self.baskets
@@ -345,9 +356,9 @@ impl Cube {
         }
     }
 
-    /// The sum of the values of all cells (US dollars).
+    /// The sum of the values of all cells (in [`Cube::currency`]).
     pub fn total_value(&self) -> f64 {
-        self.column(columns::VALUE_USD)
+        self.column(columns::VALUE)
             .and_then(|c| c.as_primitive_opt::<Float64Type>())
             .map(|a| a.values().iter().sum())
             .unwrap_or(0.0)
@@ -383,7 +394,7 @@ impl Cube {
         let quarter = u8s(columns::QUARTER);
         let side = u8s(columns::SIDE);
         let value = self
-            .column(columns::VALUE_USD)
+            .column(columns::VALUE)
             .and_then(|c| c.as_primitive_opt::<Float64Type>());
         let quantity = self
             .column(columns::QUANTITY)
@@ -434,7 +445,7 @@ impl Cube {
                     side: opt_u8(side, i)
                         .and_then(Side::from_code)
                         .unwrap_or(Side::Reported),
-                    value_usd: value.map_or(0.0, |v| v.value(i)),
+                    value: value.map_or(0.0, |v| v.value(i)),
                     quantity: q.zip(u),
                     quantity_note: note.filter(|a| a.is_valid(i)).map(|a| a.value(i)),
                     declared_by: opt_u8(declared, i).and_then(declarant_of_code),
@@ -482,9 +493,9 @@ impl Cube {
         }
         fields.push(Field::new("side", DataType::Utf8, true));
         arrays.push(text(&|c| Some(c.side.as_str().to_string())));
-        fields.push(Field::new(columns::VALUE_USD, DataType::Float64, false));
+        fields.push(Field::new(columns::VALUE, DataType::Float64, false));
         arrays.push(Arc::new(Float64Array::from_iter_values(
-            cells.iter().map(|c| c.value_usd),
+            cells.iter().map(|c| c.value),
         )));
         if self.batch.column_by_name(columns::QUANTITY).is_some() {
             fields.push(Field::new(columns::QUANTITY, DataType::Float64, true));
@@ -510,7 +521,9 @@ impl Cube {
     /// reporter's trade with the world, partner `WLD`), a month or year grain, and
     /// either an HS grain or no product filter (the cell is then the total). Mirror
     /// cells are declared by [`Declarant::Mirror`]; reported cells keep the stored
-    /// declarant (reporter when the rows mix several).
+    /// declarant (reporter when the rows mix several). Values are in the cube's
+    /// currency ([`Cube::currency`]): the flows' `value_usd` holds them as they are, so
+    /// a caller of a cube in another currency than US dollars labels them with it.
     pub fn to_trade_flows(&self) -> Result<Vec<TradeFlow>, CubeError> {
         let fixed_reporter = match (&self.reporters, self.grain.reporter) {
             (_, true) => None,
@@ -570,7 +583,7 @@ impl Cube {
                     flow: c.flow,
                     period,
                     product,
-                    value_usd: c.value_usd,
+                    value_usd: c.value,
                     quantity,
                     provenance: Provenance {
                         dataset: c.dataset.to_string(),
@@ -583,13 +596,13 @@ impl Cube {
     }
 
     /// Number of cells and their summed value by side and flow: `(side, flow, cells,
-    /// value_usd)`, sorted.
+    /// value)`, sorted.
     pub fn summary(&self) -> Vec<(Side, FlowKind, usize, f64)> {
         let mut m: std::collections::BTreeMap<(Side, u8), (usize, f64)> = Default::default();
         for c in self.cells() {
             let e = m.entry((c.side, flow_code(c.flow))).or_default();
             e.0 += 1;
-            e.1 += c.value_usd;
+            e.1 += c.value;
         }
         m.into_iter()
             .filter_map(|((s, f), (n, v))| flow_of_code(f).map(|f| (s, f, n, v)))

@@ -10,7 +10,7 @@ use crate::request::{CubeRequest, Mirror, ProductGrain, ProductSelection, Side};
 use datafusion::common::TableReference;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
-use entrepot_query::{QueryEngine, QueryOptions};
+use entrepot_query::{QueryEngine, QueryOptions, TableInfo};
 use entrepot_store::{DatasetKind, Store};
 use futures::StreamExt;
 use std::sync::OnceLock;
@@ -57,16 +57,15 @@ impl CubeEngine {
     }
 
     /// The flows datasets a request reads, in order.
-    fn datasets(&self, request: &CubeRequest) -> Result<Vec<(String, String)>, CubeError> {
+    fn datasets(&self, request: &CubeRequest) -> Result<Vec<&TableInfo>, CubeError> {
         let tables = self.query.tables();
         if request.datasets.is_empty() {
             return Ok(tables
                 .iter()
                 .filter(|t| t.kind == DatasetKind::Flows)
-                .map(|t| (t.dataset.clone(), t.table.clone()))
                 .collect());
         }
-        let mut out: Vec<(String, String)> = Vec::new();
+        let mut out: Vec<&TableInfo> = Vec::new();
         for name in &request.datasets {
             let t = tables
                 .iter()
@@ -75,8 +74,8 @@ impl CubeEngine {
             if t.kind != DatasetKind::Flows {
                 return Err(CubeError::NotFlows(name.clone()));
             }
-            if !out.iter().any(|(d, _)| d == name) {
-                out.push((t.dataset.clone(), t.table.clone()));
+            if !out.iter().any(|d| &d.dataset == name) {
+                out.push(t);
             }
         }
         Ok(out)
@@ -97,19 +96,36 @@ impl CubeEngine {
             request.products.is_all() && request.grain.product == ProductGrain::None;
         let mut candidates = Candidates::new(request.grain, request.mirror, totals_preferred);
         let ctx = self.session();
-        for (i, (_, table)) in datasets.iter().enumerate() {
+        // The datasets that gave rows, with their currency: one currency per cube.
+        let mut read: Vec<&TableInfo> = Vec::new();
+        for (i, t) in datasets.iter().enumerate() {
             for &side in sides {
-                let base = ctx.table(TableReference::bare(table.as_str())).await?;
-                let Some(df) = side_frame(base, &resolved, side)? else {
+                let base = ctx.table(TableReference::bare(t.table.as_str())).await?;
+                let Some(df) = side_frame(base, &t.value_column, &resolved, side)? else {
                     continue;
                 };
                 let mut stream = df.execute_stream().await.map_err(|e| self.fail(e))?;
                 while let Some(batch) = stream.next().await {
                     let batch = batch.map_err(|e| self.fail(e))?;
+                    if batch.num_rows() > 0 && !read.iter().any(|r| r.dataset == t.dataset) {
+                        read.push(t);
+                        if read.iter().any(|r| r.currency != t.currency) {
+                            return Err(CubeError::MixedCurrencies {
+                                detail: read
+                                    .iter()
+                                    .map(|r| format!("'{}' in {}", r.dataset, r.currency))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            });
+                        }
+                    }
                     candidates.add_batch(i as u16, side, &batch)?;
                 }
             }
         }
+        let currency = read
+            .first()
+            .map_or_else(|| "USD".to_string(), |t| t.currency.clone());
         let (cells, interner, grain) = candidates.choose();
         let baskets = match (&request.products, request.grain.product) {
             (ProductSelection::Baskets(b), ProductGrain::Basket) => {
@@ -124,7 +140,8 @@ impl CubeEngine {
             CubeParts {
                 mirror: request.mirror,
                 quantity: request.quantity,
-                datasets: datasets.into_iter().map(|(d, _)| d).collect(),
+                datasets: datasets.into_iter().map(|t| t.dataset.clone()).collect(),
+                currency,
                 baskets,
                 reporters: resolved.reporters.clone(),
                 partners_filtered: resolved.partners.is_some(),

@@ -39,6 +39,13 @@ pub enum CubeError {
         /// DataFusion's account of the failed allocation.
         detail: String,
     },
+    /// The rows of a request come from datasets whose values are in different
+    /// currencies: they are never summed or compared.
+    #[error("the request reads datasets in different currencies ({detail}): values in two currencies are never summed or compared; choose one dataset, or convert the values to US dollars at ingest (--fx)")]
+    MixedCurrencies {
+        /// The datasets and their currencies (`'a' in USD, 'b' in JPY`).
+        detail: String,
+    },
     /// A result column did not have the expected type (a bug).
     #[error("unexpected cube result: {0}")]
     Internal(String),

@@ -24,7 +24,7 @@
 //!         .mirror(Mirror::Fill),
 //! )?;
 //! for cell in cube.cells() {
-//!     println!("{:?} {:?} {} {}", cell.partner, cell.flow, cell.side.as_str(), cell.value_usd);
+//!     println!("{:?} {:?} {} {}", cell.partner, cell.flow, cell.side.as_str(), cell.value);
 //! }
 //! # Ok(()) }
 //! ```

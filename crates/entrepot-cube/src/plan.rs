@@ -133,6 +133,7 @@ pub(crate) fn mirror_flow(f: FlowKind) -> Option<FlowKind> {
 /// table's data frame.
 pub(crate) fn side_frame(
     base: DataFrame,
+    value_column: &str,
     req: &Resolved,
     side: Side,
 ) -> Result<Option<DataFrame>, CubeError> {
@@ -188,7 +189,7 @@ pub(crate) fn side_frame(
         }
         let df = df.aggregate(
             group_exprs(req.grain, own, other, side, basket),
-            aggregates(req.quantity, side == Side::Reported),
+            aggregates(value_column, req.quantity, side == Side::Reported),
         )?;
         out = Some(match out {
             None => df,
@@ -352,9 +353,9 @@ fn group_exprs(grain: Grain, own: &str, other: &str, side: Side, basket: Option<
 /// asked for, the declarants of the stored rows on the reported side (a mirror cell
 /// is declared `mirror` whatever the partner's rows say). Columns not aggregated are
 /// never read.
-fn aggregates(quantity: bool, declarants: bool) -> Vec<Expr> {
+fn aggregates(value_column: &str, quantity: bool, declarants: bool) -> Vec<Expr> {
     let mut a = vec![
-        sum(col("value_usd")).alias(k::VALUE),
+        sum(col(value_column)).alias(k::VALUE),
         count_all().alias(k::ROWS),
     ];
     if quantity {

@@ -173,7 +173,7 @@ fn by_partner(cube: &entrepot_cube::Cube) -> BTreeMap<(String, &'static str, &'s
                     c.flow.as_str(),
                     c.side.as_str(),
                 ),
-                c.value_usd,
+                c.value,
             )
         })
         .collect()
@@ -290,7 +290,7 @@ fn mirror_fills_cell_by_cell_at_the_requested_grain() {
                 c.partner.unwrap().to_string(),
                 c.period.unwrap().to_string(),
                 c.side.as_str(),
-                c.value_usd,
+                c.value,
             )
         })
         .collect();
@@ -343,7 +343,7 @@ fn shares_of_a_cube_sum_to_its_total() {
             base.clone().by_partner().by_product(ProductGrain::Hs(4)),
         ] {
             let cube = e.run(&req).unwrap();
-            let shares: f64 = cube.cells().iter().map(|c| c.value_usd / total).sum();
+            let shares: f64 = cube.cells().iter().map(|c| c.value / total).sum();
             assert!(
                 (shares - 1.0).abs() < 1e-12,
                 "{dataset} {reporter} {req:?}: {shares}"
@@ -377,7 +377,7 @@ fn totals_world_rows_and_annual_rows_are_never_added_to_their_detail() {
     let periods: Vec<(String, f64)> = months
         .cells()
         .iter()
-        .map(|c| (c.period.unwrap().to_string(), c.value_usd))
+        .map(|c| (c.period.unwrap().to_string(), c.value))
         .collect();
     assert_eq!(
         periods,
@@ -399,7 +399,7 @@ fn totals_world_rows_and_annual_rows_are_never_added_to_their_detail() {
     let cells = hs2.cells();
     assert_eq!(cells.len(), 1);
     assert_eq!(cells[0].product.unwrap().to_string(), "HS2017:12");
-    assert_eq!(cells[0].value_usd, 250.0);
+    assert_eq!(cells[0].value, 250.0);
     assert_eq!(cells[0].product_level, 6);
     assert_eq!(year.cells()[0].product_level, 0);
     let prefix = e
@@ -521,7 +521,7 @@ fn baskets_group_their_codes_in_their_revision() {
     let got: BTreeMap<String, f64> = cube
         .cells()
         .into_iter()
-        .map(|c| (c.basket.unwrap().to_string(), c.value_usd))
+        .map(|c| (c.basket.unwrap().to_string(), c.value))
         .collect();
     let want: BTreeMap<String, f64> = [
         ("solar_cells".to_string(), 112.0),
@@ -554,7 +554,7 @@ fn baskets_group_their_codes_in_their_revision() {
     let years: Vec<(String, f64)> = codes
         .cells()
         .iter()
-        .map(|c| (c.period.unwrap().to_string(), c.value_usd))
+        .map(|c| (c.period.unwrap().to_string(), c.value))
         .collect();
     assert_eq!(years, vec![("2019".into(), 80.0), ("2020".into(), 112.0)]);
 }
@@ -614,7 +614,7 @@ fn filters_give_what_the_same_sql_gives() {
             };
             (
                 format!("{}|{year}|{quarter}", c.product.unwrap().code_string()),
-                c.value_usd,
+                c.value,
             )
         })
         .collect();
@@ -651,7 +651,7 @@ fn filters_give_what_the_same_sql_gives() {
                     c.flow.as_str(),
                     c.period.unwrap()
                 ),
-                c.value_usd,
+                c.value,
             )
         })
         .collect();
@@ -688,7 +688,7 @@ fn filters_give_what_the_same_sql_gives() {
                     c.partner.unwrap(),
                     c.product.unwrap().code_string()
                 ),
-                c.value_usd,
+                c.value,
             )
         })
         .collect();
@@ -726,7 +726,7 @@ fn the_batch_holds_interned_ids() {
             "flow",
             "product",
             "side",
-            "value_usd",
+            "value",
             "quantity",
             "quantity_unit",
             "quantity_note",
@@ -855,4 +855,123 @@ fn bad_requests_fail_with_their_reason() {
         .unwrap();
     assert!(empty.is_empty());
     assert_eq!(empty.total_value(), 0.0);
+}
+
+/// A reader whose values are in another currency than US dollars.
+struct InCurrency(VecReader, entrepot_io::fx::CurrencyCode);
+
+impl FlowReader for InCurrency {
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>, IoError> {
+        self.0.next_batch()
+    }
+    fn take_rejected(&mut self) -> Vec<RowError> {
+        Vec::new()
+    }
+    fn progress(&self) -> (u64, Option<u64>) {
+        (0, None)
+    }
+    fn describe(&self) -> String {
+        format!("test rows in {}", self.1)
+    }
+    fn currency(&self) -> Option<entrepot_io::fx::CurrencyCode> {
+        Some(self.1)
+    }
+}
+
+#[test]
+fn a_cube_keeps_its_datasets_currency_and_never_mixes_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let jpy: entrepot_io::fx::CurrencyCode = "JPY".parse().unwrap();
+    let yen: Vec<Row> = vec![
+        ("JPN", "CHN", X, "2019", "TOTAL", 15_000.0, T),
+        ("JPN", "USA", X, "2019", "TOTAL", 16_000.0, T),
+    ];
+    store
+        .ingest(
+            "jp",
+            vec![Box::new(InCurrency(
+                VecReader(vec![batch(&yen, Declarant::Reporter)]),
+                jpy,
+            ))],
+            &IngestOptions::default(),
+            &|_| {},
+        )
+        .unwrap();
+    assert_eq!(store.dataset("jp").unwrap().value_currency(), "JPY");
+    assert_eq!(store.dataset("jp").unwrap().value_column(), "value_jpy");
+    // the same flows in dollars, in another dataset
+    ingest(
+        &mut store,
+        "us",
+        &[("JPN", "CHN", X, "2019", "TOTAL", 140.0, T)],
+        Declarant::Reporter,
+    );
+    let engine = CubeEngine::new(&store).unwrap();
+    let one = engine
+        .run(
+            &CubeRequest::new()
+                .datasets(["jp"])
+                .reporters(["JPN"])
+                .by_partner(),
+        )
+        .unwrap();
+    assert_eq!(one.currency(), "JPY");
+    assert_eq!(one.total_value(), 31_000.0);
+    let usd = engine
+        .run(
+            &CubeRequest::new()
+                .datasets(["us"])
+                .reporters(["JPN"])
+                .by_partner(),
+        )
+        .unwrap();
+    assert_eq!(usd.currency(), "USD");
+    // both datasets give rows: refused, naming each dataset's currency
+    let e = engine
+        .run(&CubeRequest::new().reporters(["JPN"]).by_partner())
+        .unwrap_err();
+    assert!(matches!(e, CubeError::MixedCurrencies { .. }), "{e}");
+    let m = e.to_string();
+    assert!(
+        m.contains("'jp' in JPY") && m.contains("'us' in USD"),
+        "{m}"
+    );
+    // a request only one of them answers is not mixed
+    let only = engine
+        .run(
+            &CubeRequest::new()
+                .reporters(["JPN"])
+                .partners(["USA"])
+                .by_partner(),
+        )
+        .unwrap();
+    assert_eq!(only.currency(), "JPY");
+    // SQL: the yen dataset's column says yen; `flows` never adds yen to dollars
+    let q = entrepot_query::QueryEngine::new(&store).unwrap();
+    let b = q.sql_blocking("SELECT SUM(value_jpy) FROM jp").unwrap();
+    let v = b[0].column(0).as_primitive::<Float64Type>().value(0);
+    assert_eq!(v, 31_000.0);
+    let b = q
+        .sql_blocking(
+            "SELECT currency, SUM(value), SUM(value_usd) FROM flows GROUP BY currency ORDER BY currency",
+        )
+        .unwrap();
+    let cur = b[0].column(0).as_string::<i32>();
+    let val = b[0].column(1).as_primitive::<Float64Type>();
+    let usd_col = b[0].column(2).as_primitive::<Float64Type>();
+    assert_eq!((cur.value(0), val.value(0)), ("JPY", 31_000.0));
+    assert!(usd_col.is_null(0), "no dollar value for yen rows");
+    assert_eq!(
+        (cur.value(1), val.value(1), usd_col.value(1)),
+        ("USD", 140.0, 140.0)
+    );
+    // TradeFlows are US dollars: a yen dataset is not read as them
+    let e = store
+        .load_flows(&entrepot_store::FlowFilter {
+            dataset: Some("jp".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("holds values in JPY"), "{e}");
 }

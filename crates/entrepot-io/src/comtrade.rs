@@ -226,4 +226,8 @@ impl FlowReader for ComtradeJsonReader {
     fn keys_unique(&self) -> bool {
         true
     }
+
+    fn currency(&self) -> Option<crate::fx::CurrencyCode> {
+        self.mapper.currency()
+    }
 }

@@ -762,4 +762,8 @@ impl FlowReader for DtaFlowReader {
     fn keys_unique(&self) -> bool {
         true
     }
+
+    fn currency(&self) -> Option<crate::fx::CurrencyCode> {
+        self.mapper.currency()
+    }
 }

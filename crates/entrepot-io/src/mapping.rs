@@ -162,8 +162,10 @@ pub struct ColumnMapping {
     /// Who declared the flows (constant or column).
     pub declared_by: Source<Declarant>,
     /// The currency of the value column(s) (a constant ISO 4217 code or a column);
-    /// `None`: US dollars. Values in another currency are converted with [`fx`]
-    /// (`Self::fx`), and refused without it.
+    /// `None`: US dollars. Values in another currency are converted to US dollars with
+    /// [`fx`](Self::fx) when it is given, and otherwise kept in their own currency
+    /// (one currency per file: a row in another currency than the earlier rows is a
+    /// bad row).
     pub currency: Option<Source<CurrencyCode>>,
     /// The exchange-rate table for values that are not in US dollars (set by the
     /// caller, not by the spec string).
@@ -531,6 +533,9 @@ pub(crate) struct Mapper {
     currency: Option<Src<CurrencyCode>>,
     fx: Option<Arc<FxTable>>,
     currencies: FastMap<Box<[u8]>, Result<CurrencyCode, String>>,
+    /// The currency of the values returned so far (US dollars once converted); `None`
+    /// before the first row when the currency is a column and no rates are given.
+    kept: Option<CurrencyCode>,
     pub comtrade: Option<ComtradeChecks>,
     pub skipped: u64,
     flows: FastMap<Box<[u8]>, Result<FlowKind, String>>,
@@ -726,6 +731,12 @@ impl Mapper {
                     }
                     None
                 }
+            },
+            kept: match (&m.currency, &m.fx) {
+                (None, _) | (Some(Source::Column(_)), Some(_)) => Some(CurrencyCode::USD),
+                (Some(Source::Const(c)), None) => Some(*c),
+                (Some(Source::Const(_)), Some(_)) => Some(CurrencyCode::USD),
+                (Some(Source::Column(_)), None) => None,
             },
             fx: m.fx.clone(),
             currencies: FastMap::default(),
@@ -965,7 +976,24 @@ impl Mapper {
                         (c, self.name(i).to_string())
                     }
                 };
-                if cur == CurrencyCode::USD {
+                if self.fx.is_none() {
+                    // Kept in its own currency: one currency per file.
+                    match self.kept {
+                        Some(k) if k != cur => {
+                            return Err(core.err(
+                                line,
+                                &col,
+                                Some(cur.to_string()),
+                                format!(
+                                    "values in {cur}, but the earlier rows are in {k}: a dataset holds values in one currency and Entrepôt never sums or compares two; convert them to US dollars with an exchange-rate table (--fx FILE: currency,period,per_usd,source), or ingest each currency as a dataset of its own"
+                                ),
+                            ))
+                        }
+                        Some(_) => {}
+                        None => self.kept = Some(cur),
+                    }
+                    (value, second)
+                } else if cur == CurrencyCode::USD {
                     (value, second)
                 } else {
                     let rate = self
@@ -1055,6 +1083,11 @@ impl Mapper {
             },
             second,
         )))
+    }
+
+    /// The currency of the values returned so far (see [`crate::FlowReader::currency`]).
+    pub(crate) fn currency(&self) -> Option<CurrencyCode> {
+        self.kept
     }
 
     /// ` with exchange rates FILE (…)` when values are converted from another currency,

@@ -237,4 +237,8 @@ impl FlowReader for ParquetFlowReader {
     fn keys_unique(&self) -> bool {
         true
     }
+
+    fn currency(&self) -> Option<crate::fx::CurrencyCode> {
+        self.mapper.currency()
+    }
 }

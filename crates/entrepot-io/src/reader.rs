@@ -1,6 +1,7 @@
 //! The common interface of flow readers.
 
 use crate::error::{IoError, RowError};
+use crate::fx::CurrencyCode;
 use arrow::record_batch::RecordBatch;
 
 /// What to do with a bad row.
@@ -72,5 +73,14 @@ pub trait FlowReader: Send {
     /// sources. The default, `false`, makes the store check every row.
     fn keys_unique(&self) -> bool {
         false
+    }
+
+    /// The currency of the values of the rows returned so far: US dollars for every
+    /// reader but a mapped file whose values are in another currency and kept in it
+    /// (no exchange-rate table given). `None` until the first row of such a file is
+    /// read. A reader never returns rows in two currencies: a row in another currency
+    /// than the earlier ones is a bad row.
+    fn currency(&self) -> Option<CurrencyCode> {
+        Some(CurrencyCode::USD)
     }
 }

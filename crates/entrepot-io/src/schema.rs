@@ -71,6 +71,39 @@ pub mod col {
     pub const SOURCE_LINE: &str = "source_line";
 }
 
+/// The name of the value column of flows stored in `currency` (an ISO 4217 code):
+/// `value_usd` for US dollars, `value_<code>` in lower case for any other currency
+/// (`value_jpy`), so that no value in another currency sits in a column that says
+/// US dollars.
+pub fn value_column(currency: &str) -> String {
+    if currency == "USD" {
+        col::VALUE_USD.to_string()
+    } else {
+        format!("value_{}", currency.to_ascii_lowercase())
+    }
+}
+
+/// `schema` with its `value_usd` column renamed for values in `currency` (see
+/// [`value_column`]); the same schema for US dollars.
+pub fn with_value_currency(schema: &SchemaRef, currency: &str) -> SchemaRef {
+    if currency == "USD" {
+        return schema.clone();
+    }
+    let name = value_column(currency);
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if f.name() == col::VALUE_USD {
+                f.as_ref().clone().with_name(name.clone())
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
 /// The canonical schema of a flows table (without partition columns).
 pub fn flows_schema() -> SchemaRef {
     static S: OnceLock<SchemaRef> = OnceLock::new();

@@ -186,6 +186,10 @@ impl FlowReader for CsvFlowReader {
     fn keys_unique(&self) -> bool {
         true
     }
+
+    fn currency(&self) -> Option<crate::fx::CurrencyCode> {
+        self.mapper.currency()
+    }
 }
 
 /// The mapping of a UN Comtrade (API v1 / bulk) table with the given header:

@@ -6,9 +6,15 @@
 //! | table | content |
 //! |---|---|
 //! | one per dataset | the dataset, named after it (see [`sql_identifier`]) |
-//! | `flows` | all flows datasets, with a leading `dataset` column |
+//! | `flows` | all flows datasets, with leading `dataset`, `currency` and `value` columns |
 //! | `facts` | all facts datasets, with a leading `dataset` column |
 //! | `datasets` | the manifest, one row per dataset |
+//!
+//! Values are in each dataset's currency (`datasets.currency`): a dataset's table
+//! names its value column after it (`value_usd`, or `value_jpy` for a dataset kept in
+//! yen). In `flows`, `value` is the value in `currency` and `value_usd` is null for
+//! rows in another currency than US dollars, so that `SUM(value_usd)` never adds yen
+//! to dollars; `GROUP BY currency` sums `value` per currency.
 //!
 //! Flow tables read exactly the Parquet files the manifest lists for the current
 //! version (the `table` module's provider, never a directory listing), with `year`
@@ -54,6 +60,7 @@ use datafusion::execution::context::SQLOptions;
 use datafusion::execution::memory_pool::{MemoryConsumer, MemoryPool};
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::prelude::{lit, SessionConfig, SessionContext};
+use entrepot_io::schema::with_value_currency;
 use entrepot_store::{facts_schema, flows_file_schema, DatasetInfo, DatasetKind, Store};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
@@ -171,6 +178,10 @@ pub struct TableInfo {
     pub dataset: String,
     /// Dataset kind.
     pub kind: DatasetKind,
+    /// Flows: the ISO 4217 currency of the values (`USD` for facts).
+    pub currency: String,
+    /// Flows: the value column of the table (`value_usd`, `value_jpy`, …).
+    pub value_column: String,
 }
 
 /// A DataFusion session over one store's current manifest.
@@ -215,13 +226,19 @@ impl QueryEngine {
             used.insert(table.clone());
             // Exactly the manifest's files, never a directory listing.
             let provider: Arc<dyn TableProvider> = Arc::new(match d.kind {
-                DatasetKind::Flows => {
-                    table::ManifestTable::new(store, &d, flows_file_schema(), true)
-                }
+                DatasetKind::Flows => table::ManifestTable::new(
+                    store,
+                    &d,
+                    with_value_currency(&flows_file_schema(), d.value_currency()),
+                    true,
+                ),
                 DatasetKind::Facts => table::ManifestTable::new(store, &d, facts_schema(), false),
             });
             ctx.register_table(TableReference::bare(table.clone()), provider.clone())?;
-            let plan = with_dataset_column(&table, &d.name, provider)?;
+            let plan = match d.kind {
+                DatasetKind::Flows => flows_plan(&table, &d, provider)?,
+                DatasetKind::Facts => with_dataset_column(&table, &d.name, provider)?,
+            };
             match d.kind {
                 DatasetKind::Flows => flow_plans.push(plan),
                 DatasetKind::Facts => fact_plans.push(plan),
@@ -230,6 +247,8 @@ impl QueryEngine {
                 table,
                 dataset: d.name.clone(),
                 kind: d.kind,
+                currency: d.value_currency().to_string(),
+                value_column: d.value_column(),
             });
         }
         register_union(&ctx, "flows", flow_plans, flows_union_schema())?;
@@ -403,6 +422,43 @@ fn with_dataset_column(
     )
 }
 
+/// A flows dataset as a part of the `flows` union: `SELECT '<dataset>' AS dataset,
+/// '<currency>' AS currency, <value column> AS value, <all columns> FROM <table>`,
+/// with `value_usd` null when the currency is not US dollars.
+fn flows_plan(
+    table: &str,
+    d: &DatasetInfo,
+    provider: Arc<dyn TableProvider>,
+) -> Result<LogicalPlan, QueryError> {
+    let schema = provider.schema();
+    let column = |name: &str| {
+        Expr::Column(datafusion::common::Column::new(
+            Some(TableReference::bare(table.to_string())),
+            name,
+        ))
+    };
+    let value = d.value_column();
+    let usd = d.value_currency() == "USD";
+    let mut exprs: Vec<Expr> = vec![
+        lit(d.name.clone()).alias("dataset"),
+        lit(d.value_currency().to_string()).alias("currency"),
+        column(&value).alias("value"),
+    ];
+    exprs.extend(schema.fields().iter().map(|f| {
+        if f.name() == &value && !usd {
+            lit(datafusion::common::ScalarValue::Float64(None))
+                .alias(entrepot_io::schema::col::VALUE_USD)
+        } else {
+            column(f.name())
+        }
+    }));
+    Ok(
+        LogicalPlanBuilder::scan(table.to_string(), provider_as_source(provider), None)?
+            .project(exprs)?
+            .build()?,
+    )
+}
+
 /// Registers `name` as the UNION ALL of `plans`, or as an empty table of `schema`.
 fn register_union(
     ctx: &SessionContext,
@@ -435,7 +491,11 @@ fn with_dataset_field(schema: &Schema) -> SchemaRef {
 
 /// The schema of the `flows` table: `dataset`, the file columns, `reporter`, `year`.
 fn flows_union_schema() -> SchemaRef {
-    let mut fields: Vec<Field> = vec![Field::new("dataset", DataType::Utf8, false)];
+    let mut fields: Vec<Field> = vec![
+        Field::new("dataset", DataType::Utf8, false),
+        Field::new("currency", DataType::Utf8, false),
+        Field::new("value", DataType::Float64, false),
+    ];
     fields.extend(
         flows_file_schema()
             .fields()
@@ -466,6 +526,7 @@ fn datasets_schema() -> SchemaRef {
         Field::new("last_year", DataType::Int32, true),
         s("sources"),
         s("checksum"),
+        s("currency"),
     ]))
 }
 
@@ -509,6 +570,7 @@ fn datasets_batch(infos: &[DatasetInfo], tables: &[TableInfo]) -> Result<RecordB
                 .join(",")
         }),
         strs(&|d| d.checksum.clone()),
+        strs(&|d| d.value_currency().to_string()),
     ];
     Ok(RecordBatch::try_new(datasets_schema(), cols)?)
 }

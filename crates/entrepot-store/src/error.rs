@@ -114,6 +114,37 @@ pub enum StoreError {
         /// Rows rejected.
         rejected: u64,
     },
+    /// The sources of one ingest hold values in different currencies.
+    #[error(
+        "{second_source} holds values in {second}, but {first_source} holds values in {first}: \
+         a dataset holds one currency and Entrepôt never sums or compares two; convert the \
+         values to US dollars with an exchange-rate table (--fx FILE), or ingest each \
+         currency as a dataset of its own. The store is unchanged"
+    )]
+    MixedCurrencies {
+        /// The source read first.
+        first_source: String,
+        /// Its currency.
+        first: String,
+        /// The source in another currency.
+        second_source: String,
+        /// Its currency.
+        second: String,
+    },
+    /// Flows in a currency other than US dollars asked for as [`entrepot_core::TradeFlow`]s,
+    /// whose values are US dollars.
+    #[error(
+        "dataset '{name}' holds values in {currency}, not US dollars: read it through a flow \
+         cube or SQL (its column is {column}), which keep the currency"
+    )]
+    NotUsd {
+        /// Dataset name.
+        name: String,
+        /// Its currency.
+        currency: String,
+        /// Its value column.
+        column: String,
+    },
     /// A dataset name differing only in letter case from an existing one.
     #[error(
         "dataset name '{name}' differs only in letter case from the existing dataset \

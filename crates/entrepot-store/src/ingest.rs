@@ -93,7 +93,7 @@ impl Store {
             }
             Ok((w, source_files))
         });
-        let ((files, reporters, rows, rejected), source_files) = match checked {
+        let ((files, reporters, rows, rejected, currency), source_files) = match checked {
             Ok(x) => x,
             Err(e) => {
                 self.discard_staging(&staging);
@@ -136,6 +136,7 @@ impl Store {
             partition_columns: vec![col::YEAR.into()],
             partitions: files,
             checksum,
+            currency: Some(currency),
         };
         let info = match self.commit(&lock, &staging, info) {
             Ok(i) => i,
@@ -224,6 +225,7 @@ impl Store {
         let check_keys = sources.len() > 1 || check_own.iter().any(|c| *c);
         let mut keys = keys::KeyCheck::new(sources.len());
         let mut rows = 0u64;
+        let mut currency: Option<(entrepot_io::fx::CurrencyCode, String)> = None;
         let count = sources.len();
         let descs: Vec<String> = sources.iter().map(|r| r.describe()).collect();
         std::thread::scope(|scope| -> Result<(), StoreError> {
@@ -242,6 +244,7 @@ impl Store {
                         rejected,
                         bytes_read,
                         bytes_total,
+                        currency: source_currency,
                     } = msg
                     else {
                         finished = true;
@@ -255,6 +258,29 @@ impl Store {
                     quarantine.add(rejected)?;
                     let Some(batch) = batch else { continue };
                     check_flow_schema(&batch, desc)?;
+                    if batch.num_rows() > 0 {
+                        // One currency per dataset; the files' value column says which.
+                        let c = source_currency.ok_or_else(|| {
+                            StoreError::Corrupt(format!(
+                                "{desc} returned rows without saying their currency"
+                            ))
+                        })?;
+                        match &currency {
+                            None => {
+                                sink.set_currency(c.as_str());
+                                currency = Some((c, desc.clone()));
+                            }
+                            Some((first, first_source)) if *first != c => {
+                                return Err(StoreError::MixedCurrencies {
+                                    first_source: first_source.clone(),
+                                    first: first.to_string(),
+                                    second_source: desc.clone(),
+                                    second: c.to_string(),
+                                })
+                            }
+                            Some(_) => {}
+                        }
+                    }
                     let batch = if check_keys {
                         let (batch, dups) = keys.filter(&batch, desc, index, check_own[index])?;
                         quarantine.add(dups)?;
@@ -289,7 +315,8 @@ impl Store {
         })?;
         let rejected = quarantine.finish()?;
         let (files, reporters) = sink.finish()?;
-        Ok((files, reporters, rows, rejected))
+        let currency = currency.map_or(entrepot_io::fx::CurrencyCode::USD, |c| c.0);
+        Ok((files, reporters, rows, rejected, currency.to_string()))
     }
 
     /// Stores published figures as a new version of the facts dataset `name`
@@ -392,6 +419,7 @@ impl Store {
             partition_columns: Vec::new(),
             partitions: files,
             checksum,
+            currency: None,
         };
         let info = match self.commit(&lock, &staging, info) {
             Ok(i) => i,
@@ -551,6 +579,8 @@ pub(crate) enum ReadMsg {
         rejected: Vec<RowError>,
         bytes_read: u64,
         bytes_total: Option<u64>,
+        /// The currency of the source's values so far.
+        currency: Option<entrepot_io::fx::CurrencyCode>,
     },
     /// Every source was read to its end.
     Done,
@@ -579,6 +609,7 @@ pub(crate) fn read_sources(
                 rejected,
                 bytes_read,
                 bytes_total,
+                currency: reader.currency(),
             };
             if tx.send(msg).is_err() || stop {
                 return;

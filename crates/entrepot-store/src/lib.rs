@@ -143,7 +143,9 @@ use std::time::{Duration, Instant};
 
 /// What [`Store::write_flows`] wrote: the files, the reporters, and the rows stored
 /// and rejected.
-type WrittenFlows = (Vec<PartitionFile>, BTreeSet<String>, u64, u64);
+/// What writing a flows dataset gave: files, reporters, rows stored and rejected, and
+/// the currency of the values.
+type WrittenFlows = (Vec<PartitionFile>, BTreeSet<String>, u64, u64, String);
 
 /// The version of Entrepôt recorded in manifests.
 pub const ENTREPOT_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -187,6 +187,25 @@ pub struct DatasetInfo {
     pub partitions: Vec<PartitionFile>,
     /// Content checksum: SHA-256 over the sorted `path` and `sha256` of all files.
     pub checksum: String,
+    /// Flows: the ISO 4217 currency of the values, one per dataset. Absent from
+    /// manifests written before datasets could hold another currency than US dollars
+    /// (and from facts datasets, whose figures carry their own units): US dollars.
+    /// The value column is named after it ([`entrepot_io::schema::value_column`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+}
+
+impl DatasetInfo {
+    /// The currency of a flows dataset's values (`USD` unless recorded otherwise).
+    pub fn value_currency(&self) -> &str {
+        self.currency.as_deref().unwrap_or("USD")
+    }
+
+    /// The name of the value column of a flows dataset's files (`value_usd`,
+    /// `value_jpy`, …).
+    pub fn value_column(&self) -> String {
+        entrepot_io::schema::value_column(self.value_currency())
+    }
 }
 
 /// The whole manifest.
@@ -300,6 +319,14 @@ impl Manifest {
                 .map_err(|_| format!("invalid dataset name '{shown}'"))?;
             if d.version == 0 {
                 return Err(format!("dataset '{shown}' has version 0"));
+            }
+            if let Some(c) = &d.currency {
+                if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                    return Err(format!(
+                        "dataset '{shown}' has currency '{}', not an ISO 4217 code",
+                        crate::display(c)
+                    ));
+                }
             }
             let want = format!("datasets/{key}/v{}", d.version);
             if d.path != want {

@@ -20,6 +20,13 @@ impl Store {
         };
         let mut out = Vec::new();
         for d in datasets {
+            if d.value_currency() != "USD" {
+                return Err(StoreError::NotUsd {
+                    name: d.name.clone(),
+                    currency: d.value_currency().to_string(),
+                    column: d.value_column(),
+                });
+            }
             let base = self.dir.join(&d.path);
             for p in &d.partitions {
                 let Some(year) = p.year else { continue };

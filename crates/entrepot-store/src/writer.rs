@@ -341,6 +341,9 @@ struct Year {
 /// Routes canonical batches into per-year Parquet files under a root directory.
 pub(crate) struct PartitionSink {
     root: PathBuf,
+    /// The file schema: [`flows_year_file_schema`] with the value column named after
+    /// the dataset's currency.
+    schema: SchemaRef,
     limits: SinkLimits,
     props: WriterProperties,
     streams: BTreeMap<Key, Stream>,
@@ -367,6 +370,7 @@ impl PartitionSink {
     pub(crate) fn new(root: &Path, limits: SinkLimits) -> Self {
         PartitionSink {
             root: root.to_path_buf(),
+            schema: flows_year_file_schema(),
             limits,
             props: writer_properties(),
             streams: BTreeMap::new(),
@@ -378,6 +382,12 @@ impl PartitionSink {
             clock: 0,
             routed: 0,
         }
+    }
+
+    /// Names the value column after the currency of the values (before the first
+    /// row is pushed; US dollars by default).
+    pub(crate) fn set_currency(&mut self, currency: &str) {
+        self.schema = entrepot_io::schema::with_value_currency(&flows_year_file_schema(), currency);
     }
 
     /// Routes the rows of a batch in the canonical schema to their files.
@@ -594,6 +604,7 @@ impl PartitionSink {
         self.clock += 1;
         let clock = self.clock;
         let row_group_rows = self.limits.row_group_rows.clamp(1, MAX_ROW_GROUP_ROWS);
+        let schema = self.schema.clone();
         let Some(s) = self.streams.get_mut(&key) else {
             return Ok(());
         };
@@ -615,7 +626,7 @@ impl PartitionSink {
         while start < rows {
             let end = (start + per_group).min(rows);
             let (first, last) = sorted.reporter_bounds(start, end)?;
-            write_row_group(w, &sorted, start, end)?;
+            write_row_group(w, &schema, &sorted, start, end)?;
             let range = file
                 .reporters
                 .get_or_insert_with(|| (first.clone(), last.clone()));
@@ -659,7 +670,7 @@ impl PartitionSink {
             hasher: Sha256::new(),
             bytes: 0,
         };
-        let w = ArrowWriter::try_new(out, flows_year_file_schema(), Some(self.props.clone()))?;
+        let w = ArrowWriter::try_new(out, self.schema.clone(), Some(self.props.clone()))?;
         let (writer, factory) = w.into_serialized_writer()?;
         self.files.push(FileRec {
             rel,
@@ -773,6 +784,7 @@ fn split_batch(
 /// are appended in order. The bytes are the same as with a sequential encoding.
 fn write_row_group(
     w: &mut OpenFile,
+    schema: &SchemaRef,
     rows: &SortedRows,
     start: usize,
     end: usize,
@@ -780,7 +792,6 @@ fn write_row_group(
     if start >= end {
         return Ok(());
     }
-    let schema = flows_year_file_schema();
     let columns = w
         .factory
         .create_column_writers(w.writer.flushed_row_groups().len())?;

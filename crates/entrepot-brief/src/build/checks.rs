@@ -252,7 +252,7 @@ impl Builder<'_> {
                 maxd = maxd.max(a.difference.abs());
                 let st = if a.agrees {
                     CheckStatus::Ok
-                } else if (f.unit == FigureUnit::UsdBn
+                } else if (matches!(f.unit, FigureUnit::Bn(_))
                     && formulas::relative_difference(a.value, f.value).is_some_and(|r| r < 0.01))
                     || (f.unit == FigureUnit::Percent && a.difference.abs() < 1.0)
                 {

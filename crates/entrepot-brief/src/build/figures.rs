@@ -43,7 +43,7 @@ pub(super) fn half_unit(d: u8) -> f64 {
 /// The short label of a unit (`USD bn`, `%`, `pp`, `index`).
 pub(super) fn unit_label(u: FigureUnit) -> String {
     match u {
-        FigureUnit::UsdBn => "USD bn".into(),
+        FigureUnit::Bn(c) => format!("{c} bn"),
         FigureUnit::Percent => "%".into(),
         FigureUnit::PercentagePoints => "pp".into(),
         FigureUnit::Index => "index".into(),
@@ -181,7 +181,7 @@ pub(super) fn implied_level_fig(l: &Figure, g: &Figure) -> Option<Figure> {
     let tol = v.abs() * (rel(l) + g.tolerance / (100.0 + g.value));
     computed(
         v,
-        FigureUnit::UsdBn,
+        l.unit,
         2,
         tol,
         "implied comparison level = value / (1 + y/y / 100)".into(),
@@ -259,8 +259,8 @@ mod tests {
     fn published(value: f64, tolerance: f64, id: &str) -> Figure {
         Figure {
             value,
-            unit: FigureUnit::UsdBn,
-            unit_label: unit_label(FigureUnit::UsdBn),
+            unit: FigureUnit::USD_BN,
+            unit_label: unit_label(FigureUnit::USD_BN),
             decimals: 1,
             approximate: false,
             tolerance,
@@ -358,7 +358,7 @@ mod tests {
         let v = implied_level_fig(&l, &g).unwrap();
         assert_eq!(v.value, 110.0 / (1.0 + 10.0 / 100.0));
         assert!((v.value - 100.0).abs() < 1e-12);
-        assert_eq!(v.unit, FigureUnit::UsdBn);
+        assert_eq!(v.unit, FigureUnit::USD_BN);
         let minus_100 = Figure {
             value: -100.0,
             ..g.clone()

@@ -7,7 +7,7 @@ use super::figures::{
 };
 use super::Builder;
 use crate::index::{Ind, WORLD};
-use crate::model::{Basis, Figure, FigureUnit, Measure, Provenance};
+use crate::model::{Basis, Figure, Measure, Provenance};
 use entrepot_core::{formulas, FlowKind, Period, PeriodSpan};
 
 impl Builder<'_> {
@@ -81,8 +81,8 @@ impl Builder<'_> {
         }
         Some(Figure {
             value,
-            unit: FigureUnit::UsdBn,
-            unit_label: unit_label(FigureUnit::UsdBn),
+            unit: self.money(),
+            unit_label: unit_label(self.money()),
             decimals: 2,
             approximate: false,
             tolerance: 0.0,
@@ -180,7 +180,7 @@ impl Builder<'_> {
         let names: Vec<String> = parts.iter().map(|(s, _)| s.to_string()).collect();
         computed(
             total,
-            FigureUnit::UsdBn,
+            refs.first().map_or(self.money(), |f| f.unit),
             dec,
             tol,
             format!(

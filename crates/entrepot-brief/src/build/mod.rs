@@ -196,6 +196,14 @@ struct Builder<'a> {
     notes: RefCell<Vec<String>>,
 }
 
+impl Builder<'_> {
+    /// The unit of the money figures computed from flows: billions of the flows'
+    /// currency.
+    fn money(&self) -> crate::FigureUnit {
+        crate::FigureUnit::Bn(self.input.currency)
+    }
+}
+
 /// `month` or `year`.
 fn period_word(p: &Period) -> &'static str {
     if p.is_monthly() {
@@ -284,6 +292,7 @@ impl Builder<'_> {
             schema_version: SCHEMA_VERSION.to_string(),
             reporter: self.reporter.clone(),
             reporter_name: self.partner_name(&self.reporter),
+            currency: self.input.currency,
             period: p,
             span: self.span,
             frequency: if p.is_monthly() {

@@ -9,7 +9,7 @@ use super::{Builder, ROW};
 use crate::fmt;
 use crate::index::{norm_partner, Ind, WORLD};
 use crate::model::{
-    Basis, CheckStatus, ContributionIdentity, Figure, FigureUnit, Measure, PartnerKind, PartnerRow,
+    Basis, CheckStatus, ContributionIdentity, Figure, Measure, PartnerKind, PartnerRow,
     PartnerTable, Provenance,
 };
 use entrepot_core::{FlowKind, PeriodSpan};
@@ -190,8 +190,8 @@ impl Builder<'_> {
             };
             let mk = |v: f64, s: PeriodSpan| Figure {
                 value: v,
-                unit: FigureUnit::UsdBn,
-                unit_label: unit_label(FigureUnit::UsdBn),
+                unit: self.money(),
+                unit_label: unit_label(self.money()),
                 decimals: 2,
                 approximate: false,
                 tolerance: 0.0,

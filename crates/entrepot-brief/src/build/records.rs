@@ -310,7 +310,7 @@ impl Builder<'_> {
         let mut statement = format!(
             "First time: the {label} of {} passed {} for the first time in the history held (previous high: {}bn in {bs}).",
             fmt::level(&magnitude(&cur)),
-            fmt::threshold(threshold),
+            fmt::threshold(threshold, self.input.currency),
             fmt::number(bv.abs(), 1)
         );
         if p.is_monthly() && p.month_of_year() != Some(1) {

@@ -71,8 +71,8 @@ impl Builder<'_> {
         }
         Some(Figure {
             value,
-            unit: FigureUnit::UsdBn,
-            unit_label: unit_label(FigureUnit::UsdBn),
+            unit: FigureUnit::USD_BN,
+            unit_label: unit_label(FigureUnit::USD_BN),
             decimals,
             approximate: is_approx(f),
             tolerance: half_unit(d) * factor,
@@ -103,7 +103,7 @@ impl Builder<'_> {
         let v = f.value.filter(|v| v.is_finite())?;
         let d = decimals_of(v);
         let unit = match f.unit {
-            Unit::UsdBn if !f.is_cny_terms() => FigureUnit::UsdBn,
+            Unit::UsdBn if !f.is_cny_terms() => FigureUnit::USD_BN,
             Unit::Index => FigureUnit::Index,
             Unit::Percent => FigureUnit::Percent,
             _ => FigureUnit::Other,
