@@ -18,6 +18,8 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid
 h3{font-size:1.02em;margin-bottom:.3em}
 .meta{color:#555;font-size:.92em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+.scroll{overflow-x:auto;max-width:100%}
+.chart-title{font-size:.92em;font-weight:600;margin:1.2em 0 0}
 th,td{padding:.25em .6em;border-bottom:1px solid #e3e3e3;vertical-align:top}
 th{text-align:left;background:#f5f5f5}td.num{text-align:right;white-space:nowrap}
 tr.footer td{border-top:2px solid #999;font-weight:600}tr.emphasis td{font-weight:600}
@@ -227,7 +229,8 @@ fn table(h: &mut Html, t: &Table) {
     }
     let cols = visible_columns(t);
     let numeric: Vec<bool> = cols.iter().map(|&i| numeric_column(t, i)).collect();
-    let _ = write!(h.s, "<table{}><tr>", id_attr(&t.id));
+    // A wide table scrolls sideways inside the page instead of running past it.
+    let _ = write!(h.s, "<div class=\"scroll\"><table{}><tr>", id_attr(&t.id));
     for &i in &cols {
         let _ = write!(h.s, "<th>{}</th>", esc(&t.columns[i].label));
     }
@@ -256,10 +259,14 @@ fn table(h: &mut Html, t: &Table) {
             .collect();
         let _ = writeln!(h.s, "<tr{class}>{cells}</tr>");
     }
-    h.s.push_str("</table>\n");
+    h.s.push_str("</table></div>\n");
 }
 
 fn chart(h: &mut Html, c: &Chart) {
+    // The title in the SVG is for screen readers; readers see this caption.
+    if !c.title.is_empty() {
+        let _ = writeln!(h.s, "<p class=\"chart-title\">{}</p>", esc(&c.title));
+    }
     h.s.push_str(&svg::chart(c, h.currency));
     h.s.push('\n');
 }

@@ -48,12 +48,20 @@ fn axis_bounds(lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
     (a, b, t)
 }
 
-fn tick_label(v: f64) -> String {
-    if v.abs() >= 100.0 || v == v.trunc() {
-        fmt::number(v, 0)
+/// A tick's label with as many decimals as the step between ticks needs, so that
+/// no two ticks read alike (`0.05`, `0.10`, `0.15` for a step of 0.05).
+fn tick_label(v: f64, ticks: &[f64]) -> String {
+    let step = match ticks {
+        [a, b, ..] => (b - a).abs(),
+        _ => 1.0,
+    };
+    let decimals = if step > 0.0 && step < 1.0 {
+        (-step.log10().floor()) as usize
+            + usize::from((step / 10f64.powf(step.log10().floor())).fract() > 1e-6)
     } else {
-        fmt::number(v, 1)
-    }
+        0
+    };
+    fmt::number(v, decimals.min(12) as u8)
 }
 
 fn empty(id: &str, title: &str, msg: &str) -> String {
@@ -154,7 +162,7 @@ fn series_chart(
             yy = y(*t),
             tx = ml - 6.0,
             ty = y(*t) + 4.0,
-            l = tick_label(*t)
+            l = tick_label(*t, &ticks)
         );
     }
     if let Some((_, _, rticks)) = &right {
@@ -164,7 +172,7 @@ fn series_chart(
                 "<text class=\"tick tick-right\" x=\"{tx}\" y=\"{ty:.1}\">{l}</text>",
                 tx = ml + pw + 6.0,
                 ty = y2(*t) + 4.0,
-                l = tick_label(*t)
+                l = tick_label(*t, rticks)
             );
         }
     }
@@ -308,7 +316,7 @@ fn bar_chart(id: &str, c: &Chart, bars: &[Bar]) -> String {
             xx = x(*t),
             y2 = h - 26.0,
             ty = h - 10.0,
-            l = tick_label(*t)
+            l = tick_label(*t, &ticks)
         );
     }
     for (i, bar) in bars.iter().enumerate() {
@@ -414,4 +422,32 @@ fn heat_map(
     }
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tick_tests {
+    use super::*;
+
+    #[test]
+    fn tick_labels_never_repeat() {
+        for (lo, hi) in [
+            (0.0, 0.27),
+            (0.06, 0.23),
+            (0.0, 4.0),
+            (-36.6, 418.2),
+            (0.8, 0.96),
+        ] {
+            let (_, _, ticks) = axis_bounds(lo, hi);
+            let labels: Vec<String> = ticks.iter().map(|t| tick_label(*t, &ticks)).collect();
+            let mut unique = labels.clone();
+            unique.dedup();
+            assert_eq!(unique.len(), labels.len(), "{labels:?}");
+        }
+        let (_, _, ticks) = axis_bounds(0.0, 0.23);
+        assert_eq!(tick_label(ticks[1], &ticks), "0.05");
+        let (_, _, ticks) = axis_bounds(0.0, 0.27);
+        assert_eq!(tick_label(ticks[1], &ticks), "0.1");
+        let (_, _, ticks) = axis_bounds(0.0, 418.0);
+        assert_eq!(tick_label(ticks[1], &ticks), "100");
+    }
 }
