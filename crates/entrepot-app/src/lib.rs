@@ -37,6 +37,7 @@ mod location;
 pub mod maintenance;
 pub mod money;
 pub mod reference;
+pub mod reroute;
 pub mod sql;
 
 pub use entrepot_doc::Document;
