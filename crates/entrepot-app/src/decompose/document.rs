@@ -588,3 +588,169 @@ fn data_notes(out: &DecomposeOutput, req: &DecomposeRequest, basis: &DataBasis) 
     }
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::periods::window;
+    use super::*;
+    use entrepot_indices::cms::{cms, CmsCell};
+
+    fn output(cms: Result<Cms, String>, by: By) -> DecomposeOutput {
+        let c = contributions(&[300e9, 50e9], &[290e9, 70e9])
+            .unwrap()
+            .unwrap();
+        let units = UnitContributions {
+            codes: vec!["USA".into(), "GBR".into()],
+            names: vec!["United States".into(), "United Kingdom".into()],
+            contributions: c,
+        };
+        DecomposeOutput {
+            reporter: "ZAF".into(),
+            dataset: "d".into(),
+            from: window("--from", "2019").unwrap(),
+            to: window("--to", "2020").unwrap(),
+            by,
+            cms,
+            partners: Some(units),
+            products: None,
+            document: Document::new(DOCUMENT_KIND, ""),
+        }
+    }
+
+    fn table<'a>(d: &'a Document, id: &str) -> &'a Table {
+        d.tables().find(|t| t.id == id).expect(id)
+    }
+
+    fn number(c: &Cell) -> f64 {
+        match c {
+            Cell::Number { value, .. } => *value,
+            c => panic!("{c:?}"),
+        }
+    }
+
+    #[test]
+    fn the_effects_table_holds_each_effect_in_money_and_points_and_they_add_up() {
+        let d = cms(&[
+            CmsCell {
+                product: 0,
+                own_base: 300e9,
+                own_end: 290e9,
+                reference_base: 1000e9,
+                reference_end: 1500e9,
+            },
+            CmsCell {
+                product: 0,
+                own_base: 50e9,
+                own_end: 70e9,
+                reference_base: 500e9,
+                reference_end: 500e9,
+            },
+        ])
+        .unwrap()
+        .unwrap();
+        let req = DecomposeRequest::default();
+        let doc = document(&output(Ok(d), By::Partners), &req, &DataBasis::default());
+        doc.validate().expect("consistent");
+        let t = table(&doc, "decompose-effects");
+        let values: Vec<f64> = t
+            .rows
+            .iter()
+            .filter_map(|r| match &r.cells[1] {
+                Cell::Number { value, .. } => Some(*value),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(values.len(), 3, "product mix is not separated by partners");
+        assert!(
+            matches!(&t.rows[1].cells[1], Cell::Missing { reason } if reason.contains("--by partners"))
+        );
+        let change = number(&t.footer[0].cells[1]);
+        assert!((values.iter().sum::<f64>() - change).abs() < 1e-12);
+        assert!((change - 10.0).abs() < 1e-12, "USD bn");
+        // world demand: g = 1/3 on a base of 350bn
+        assert!((number(&t.rows[0].cells[1]) - 350.0 / 3.0).abs() < 1e-9);
+        assert!(
+            (number(&t.rows[0].cells[2]) - 100.0 / 3.0).abs() < 1e-9,
+            "pp"
+        );
+        let p = table(&doc, "decompose-partners");
+        assert_eq!(p.rows.len(), 2);
+        // sorted by contribution: GBR (+20bn) first
+        assert_eq!(p.rows[0].cells[0], Cell::text("GBR"));
+        assert!(
+            (number(&p.rows[1].cells[8]) - 200.0).abs() < 1e-9,
+            "USA's loss made up twice"
+        );
+    }
+
+    #[test]
+    fn absent_effects_are_missing_with_their_reason_and_not_checkable() {
+        let why = "the dataset holds no exporter other than ZAF".to_string();
+        let req = DecomposeRequest::default();
+        let doc = document(
+            &output(Err(why.clone()), By::Partners),
+            &req,
+            &DataBasis::default(),
+        );
+        doc.validate().expect("consistent");
+        let t = table(&doc, "decompose-effects");
+        assert!(matches!(&t.rows[0].cells[1], Cell::Missing { reason } if *reason == why));
+        let checks: Vec<&Check> = doc
+            .sections
+            .iter()
+            .flat_map(|s| &s.blocks)
+            .filter_map(|b| match b {
+                Block::Checks { checks } => Some(checks),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        assert_eq!(checks[0].status, CheckStatus::NotCheckable);
+        // the contributions are still there
+        assert_eq!(table(&doc, "decompose-partners").rows.len(), 2);
+        let text = format!("{doc:?}");
+        assert!(text.contains("Leamer and Stern"));
+    }
+
+    #[test]
+    fn the_top_n_units_are_named_and_the_rest_summed_in_one_row() {
+        let c = contributions(&[5.0, 4.0, 3.0, 2.0, 1.0], &[1.0, 4.0, 3.5, 2.0, 3.0])
+            .unwrap()
+            .unwrap();
+        let u = UnitContributions {
+            codes: ["A", "B", "C", "D", "E"].map(String::from).to_vec(),
+            names: vec![String::new(); 5],
+            contributions: c,
+        };
+        let blocks = contribution_blocks(
+            &u,
+            "partners",
+            "Partner",
+            "partners",
+            "2019",
+            "2020",
+            2,
+            Citations::new().method(Basis::Flows, "m", &[]),
+        );
+        let Block::Table(t) = &blocks[0] else {
+            panic!()
+        };
+        // the two largest changes (A −4, E +2), sorted by contribution, then the rest
+        let codes: Vec<&Cell> = t.rows.iter().map(|r| &r.cells[0]).collect();
+        assert_eq!(
+            codes,
+            [
+                &Cell::text("E"),
+                &Cell::text("A"),
+                &Cell::text("Others (3)")
+            ]
+        );
+        // the rest: 9 → 9.5, +0.5 of a base of 15
+        assert!((number(&t.rows[2].cells[6]) - 100.0 * 0.5 / 15.0).abs() < 1e-12);
+        let sum: f64 = t.rows.iter().map(|r| number(&r.cells[6])).sum();
+        assert!(
+            (sum - number(&t.footer[0].cells[6])).abs() < 1e-12,
+            "contributions add up"
+        );
+    }
+}
