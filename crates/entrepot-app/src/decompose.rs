@@ -158,7 +158,7 @@ struct DataBasis {
     reference_exporters: usize,
     /// Trade of the other exporters with themselves left out, per period.
     self_trade: [f64; 2],
-    /// The reporter's level was chosen automatically (`--by` not given).
+    /// The grouping was chosen from the data (`--by` not given).
     by_auto: bool,
 }
 
@@ -252,12 +252,15 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
         )));
     }
 
-    let reference = match req.flow {
-        FlowKind::Export => reference_values(&cubes, &store, &dataset, &reporter, req, by, &windows, &mut basis)?,
-        _ => Err(format!(
+    let reference = if req.flow == FlowKind::Export {
+        reference_values(
+            &cubes, &store, &dataset, &reporter, req, by, &windows, &mut basis,
+        )?
+    } else {
+        Err(format!(
             "the constant-market-share decomposition is defined for exports (against the growth of the other exporters' exports); {} have no world-demand reference",
             flow_word(req.flow)
-        )),
+        ))
     };
     let cms = match reference {
         Ok(reference) => shift_share(&own.values, &reference, &windows)?,
