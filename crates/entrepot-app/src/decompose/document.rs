@@ -181,12 +181,18 @@ pub(super) fn document(
         blocks: vec![Block::Figures { items }],
     });
 
-    // The shift-share effects.
-    let cms_id = cite.cite(&cms_provenance).0;
+    // The shift-share effects: for exports, a table (its cells missing with the reason
+    // when there is no reference group); for imports, why there is none.
+    let blocks = match (&out.cms, req.flow) {
+        (Err(reason), entrepot_core::FlowKind::Import) => {
+            notes(vec![format!("{}.", capitalise(reason))])
+        }
+        _ => effects_blocks(out, req, basis, cite.cite(&cms_provenance).0),
+    };
     doc.sections.push(Section {
         id: "effects".into(),
         title: "Constant-market-share decomposition".into(),
-        blocks: effects_blocks(out, req, basis, cms_id),
+        blocks,
     });
 
     // Contributions.
