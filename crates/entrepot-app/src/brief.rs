@@ -101,10 +101,19 @@ pub fn brief(location: &StoreLocation, req: &BriefRequest) -> AppResult<BriefOut
 /// (`2018-04..2018-09`). A range of the twelve months of one calendar year is that
 /// year.
 pub fn parse_brief_period(text: &str) -> AppResult<(Option<Period>, Option<PeriodSpan>)> {
+    parse_period_flag("--period", text)
+}
+
+/// [`parse_brief_period`] for the option `flag` (`--from`), whose name its usage
+/// errors quote.
+pub fn parse_period_flag(
+    flag: &str,
+    text: &str,
+) -> AppResult<(Option<Period>, Option<PeriodSpan>)> {
     let t = text.trim();
     let bad = |why: String| {
         AppError::usage(format!(
-            "--period {}: {why} (expected YYYY-MM, YYYY, YYYY-Qn or YYYY-MM..YYYY-MM)",
+            "{flag} {}: {why} (expected YYYY-MM, YYYY, YYYY-Qn or YYYY-MM..YYYY-MM)",
             entrepot_core::text::display_value(t)
         ))
     };

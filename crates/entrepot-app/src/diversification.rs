@@ -163,7 +163,7 @@ pub fn diversification(
         }
     }
     let store = location.open_read()?;
-    let dataset = choose_dataset(&store, req, &reporter)?;
+    let dataset = choose_dataset(&store, req.dataset.as_deref(), &reporter)?;
     let cubes = CubeEngine::new(&store)?;
     let with_grain = |r: CubeRequest| -> CubeRequest {
         let r = match req.across {
@@ -310,14 +310,14 @@ fn years_text(req: &DiversificationRequest) -> String {
 
 /// The dataset named, or the one flows dataset that holds the reporter (as a
 /// reporter; else as a partner, its flows then being mirror figures).
-fn choose_dataset(
+pub(crate) fn choose_dataset(
     store: &entrepot_store::Store,
-    req: &DiversificationRequest,
+    dataset: Option<&str>,
     reporter: &str,
 ) -> AppResult<String> {
-    if let Some(d) = &req.dataset {
+    if let Some(d) = dataset {
         return match store.dataset(d) {
-            Some(_) => Ok(d.clone()),
+            Some(_) => Ok(d.to_string()),
             None => Err(AppError::not_found(format!(
                 "no dataset '{d}' in the store"
             ))),

@@ -15,6 +15,7 @@
 //! |---|---|---|
 //! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
 //! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
+//! | growth decomposition | [`decompose::decompose`] | [`decompose::DecomposeOutput`] (shift-share effects, contributions + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
@@ -28,6 +29,7 @@
 
 pub mod brief;
 pub mod datasets;
+pub mod decompose;
 pub mod diversification;
 mod error;
 pub mod gravity;

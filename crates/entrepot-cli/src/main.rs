@@ -57,6 +57,8 @@ enum Command {
     Brief(cmd::brief::BriefArgs),
     /// Concentration and diversification indices of a reporter's trade, by year.
     Diversification(cmd::diversification::DiversificationArgs),
+    /// Growth decomposition between two periods: shift-share effects and contributions.
+    Decompose(cmd::decompose::DecomposeArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
     /// Remove a dataset from the store.
@@ -96,6 +98,7 @@ fn main() {
         Command::Groups(a) => cmd::groups::run(a, ctx.format),
         Command::Brief(a) => cmd::brief::run(a, &ctx),
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
+        Command::Decompose(a) => cmd::decompose::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),

@@ -17,6 +17,14 @@
 //! | Theil index with its between (extensive) and within (intensive) parts | [`theil`] | [0, ln N] |
 //! | Hummels–Klenow extensive and intensive margins | [`hummels_klenow`] | EM in [0, 1] |
 //!
+//! Two decompositions of the change in a total between a base and an end period sit
+//! beside them, over aligned slices of base and end values:
+//!
+//! | decomposition | function | adds up to |
+//! |---|---|---|
+//! | constant-market-share (shift-share): world demand, product mix, market mix, competitiveness (Leamer and Stern 1970) | [`cms::cms`] | the change `X¹ − X⁰` |
+//! | contributions to growth (pp), growth without a unit, offset of a loss | [`contributions::contributions`] | the growth of the total |
+//!
 //! ## Conventions
 //!
 //! * **Invalid input is an error** ([`IndexError`]): a negative or non-finite value
@@ -42,6 +50,9 @@
 //! ```
 
 #![warn(missing_docs)]
+
+pub mod cms;
+pub mod contributions;
 
 use thiserror::Error;
 
@@ -87,6 +98,10 @@ pub enum Absent {
     AllZero,
     /// The reference values (world exports) are all zero.
     ZeroReference,
+    /// The base-period value a growth rate is taken from is zero.
+    ZeroBase,
+    /// A unit that did not lose: no loss for the others to make up.
+    NoLoss,
 }
 
 impl Absent {
@@ -96,6 +111,8 @@ impl Absent {
             Absent::NoUnits => "no partners or products with trade",
             Absent::AllZero => "every value is zero: no shares can be formed",
             Absent::ZeroReference => "the reference (world) values are all zero",
+            Absent::ZeroBase => "the base-period value is zero: no growth rate",
+            Absent::NoLoss => "no loss: nothing for the others to make up",
         }
     }
 }

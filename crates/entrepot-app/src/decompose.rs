@@ -1,0 +1,566 @@
+//! Growth decomposition of a reporter's trade between two periods: [`decompose`]
+//! reads flow cubes of the store, computes the constant-market-share (shift-share)
+//! decomposition and the contributions to growth of `entrepot-indices`, and lays them
+//! out as a report [`Document`] (kind [`DOCUMENT_KIND`]).
+//!
+//! Read from one flows dataset, for each of the two periods:
+//!
+//! * the reporter's flows (exports or imports) by partner, and by HS product at a
+//!   level when products are asked for, with absent reported cells filled from the
+//!   partners' reports ([`Mirror::Fill`], counted in the data basis); the reporter
+//!   itself and world rows (`WLD`) are not partners;
+//! * for exports, the **reference group**: every *other* exporter of the dataset
+//!   (the reporter excluded), their reported exports by market (and product) to
+//!   every market other than the reporter, each exporter's trade with itself left
+//!   out. The constant-market-share effects are measured against their growth.
+//!
+//! A dataset that holds no other exporter, or imports, have no reference: the
+//! shift-share effects are then absent with the reason, and the contributions to
+//! growth are still given.
+
+mod document;
+mod periods;
+
+pub use periods::Window;
+use periods::{check_held, windows};
+
+use crate::error::{AppError, AppResult};
+use crate::location::StoreLocation;
+use entrepot_core::FlowKind;
+use entrepot_cube::{CubeEngine, CubeRequest, Mirror, ProductGrain, Side};
+use entrepot_doc::{Document, Unit};
+use entrepot_indices::cms::{Cms, CmsCell};
+use entrepot_indices::contributions::Contributions;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The [`Document::kind`] of a growth decomposition.
+pub const DOCUMENT_KIND: &str = "growth_decomposition";
+
+/// The unit of every money figure of the report: the one place it is decided. The
+/// store's values are US dollars; shown in billions.
+pub fn money_unit() -> Unit {
+    Unit::money(entrepot_doc::Currency::USD, entrepot_doc::Scale::Billions)
+}
+
+/// What the decomposition is taken over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// Partners (markets) only: world demand, market mix, competitiveness.
+    Partners,
+    /// HS products only: world demand, product mix, competitiveness.
+    Products,
+    /// Product × partner cells: all four effects.
+    Both,
+}
+
+impl By {
+    fn partners(self) -> bool {
+        matches!(self, By::Partners | By::Both)
+    }
+
+    fn products(self) -> bool {
+        matches!(self, By::Products | By::Both)
+    }
+}
+
+/// A request for the growth decomposition of a reporter between two periods.
+#[derive(Debug, Clone)]
+pub struct DecomposeRequest {
+    /// The reporter, as ISO3 or any code the country registry knows.
+    pub reporter: String,
+    /// The flows dataset to read when several hold the reporter.
+    pub dataset: Option<String>,
+    /// Exports or imports (the shift-share effects are defined for exports).
+    pub flow: FlowKind,
+    /// Partners, products or both; `None`: both when the dataset holds products at
+    /// the HS level, partners otherwise.
+    pub by: Option<By>,
+    /// The HS level of products (2, 4 or 6).
+    pub hs_level: u8,
+    /// The base period, as `parse_brief_period` takes it (`2016`, `2018-Q2`,
+    /// `2018-04`, `2018-04..2018-09`).
+    pub from: String,
+    /// The end period, of the same length.
+    pub to: String,
+    /// Partners (and products) shown by name in the contribution tables, the largest
+    /// changes first; the rest are summed in one row.
+    pub top: usize,
+}
+
+impl Default for DecomposeRequest {
+    fn default() -> Self {
+        DecomposeRequest {
+            reporter: String::new(),
+            dataset: None,
+            flow: FlowKind::Export,
+            by: None,
+            hs_level: 6,
+            from: String::new(),
+            to: String::new(),
+            top: 10,
+        }
+    }
+}
+
+/// The contributions of the units of one dimension (partners or products).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitContributions {
+    /// The unit codes (ISO3, HS code), aligned with `contributions.units`.
+    pub codes: Vec<String>,
+    /// Their names (country names, HS descriptions; empty when unknown).
+    pub names: Vec<String>,
+    /// The contributions, from the kernel.
+    pub contributions: Contributions,
+}
+
+/// A growth decomposition: the figures and the document.
+#[derive(Debug, Clone)]
+pub struct DecomposeOutput {
+    /// The reporter (ISO3).
+    pub reporter: String,
+    /// The dataset read.
+    pub dataset: String,
+    /// The base period.
+    pub from: Window,
+    /// The end period.
+    pub to: Window,
+    /// What the decomposition was taken over.
+    pub by: By,
+    /// The shift-share decomposition, or why it is absent.
+    pub cms: Result<Cms, String>,
+    /// Contributions by partner (with `By::Partners` or `By::Both`).
+    pub partners: Option<UnitContributions>,
+    /// Contributions by product (with `By::Products` or `By::Both`).
+    pub products: Option<UnitContributions>,
+    /// The report document.
+    pub document: Document,
+}
+
+/// Values of one side per (product, partner) cell: `[base, end]`. The product is ""
+/// when products are summed, the partner "" when partners are.
+type CellValues = BTreeMap<(String, String), [f64; 2]>;
+
+/// The reporter's values and the descriptions of its products.
+struct Own {
+    values: CellValues,
+    descriptions: BTreeMap<String, String>,
+}
+
+/// What was read, for the data basis.
+#[derive(Debug, Clone, Default)]
+struct DataBasis {
+    rows: u64,
+    cells: usize,
+    mirror_cells: usize,
+    /// Other exporters with exports in each period.
+    exporters: [usize; 2],
+    /// Those with exports in both: the reference group.
+    reference_exporters: usize,
+    /// Trade of the other exporters with themselves left out, per period.
+    self_trade: [f64; 2],
+    /// The grouping was chosen from the data (`--by` not given).
+    by_auto: bool,
+}
+
+fn is_world(code: &str) -> bool {
+    matches!(code, "WLD" | "WORLD" | "W00")
+}
+
+fn flow_word(flow: FlowKind) -> &'static str {
+    match flow {
+        FlowKind::Import => "imports",
+        _ => "exports",
+    }
+}
+
+/// Computes the growth decomposition of a request and its report.
+pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<DecomposeOutput> {
+    let reporter = entrepot_core::CountryRegistry::builtin()
+        .resolve(&req.reporter)
+        .map_err(|e| AppError::not_found(e.to_string()))?
+        .iso3
+        .clone();
+    if !matches!(req.flow, FlowKind::Export | FlowKind::Import) {
+        return Err(AppError::usage("the flow must be export or import"));
+    }
+    if !matches!(req.hs_level, 2 | 4 | 6) {
+        return Err(AppError::usage(format!(
+            "HS level {}: expected 2, 4 or 6",
+            req.hs_level
+        )));
+    }
+    if req.top == 0 {
+        return Err(AppError::usage("--top must be at least 1"));
+    }
+    let windows = windows(req)?;
+    let store = location.open_read()?;
+    let dataset =
+        crate::diversification::choose_dataset(&store, req.dataset.as_deref(), &reporter)?;
+    let cubes = CubeEngine::new(&store)?;
+    check_held(&cubes, &dataset, &reporter, req.flow, &windows)?;
+
+    let mut basis = DataBasis::default();
+    let (by, own) = match req.by {
+        Some(by) => {
+            let own = own_values(&cubes, &dataset, &reporter, req, by, &windows, &mut basis)?;
+            if by.products() && own.values.is_empty() {
+                return Err(AppError::usage(format!(
+                    "dataset '{dataset}' holds no HS{} product detail of {reporter}'s {}: use --by partners",
+                    req.hs_level,
+                    flow_word(req.flow)
+                )));
+            }
+            (by, own)
+        }
+        None => {
+            basis.by_auto = true;
+            let own = own_values(
+                &cubes,
+                &dataset,
+                &reporter,
+                req,
+                By::Both,
+                &windows,
+                &mut basis,
+            )?;
+            if own.values.is_empty() {
+                basis = DataBasis {
+                    by_auto: true,
+                    ..DataBasis::default()
+                };
+                let own = own_values(
+                    &cubes,
+                    &dataset,
+                    &reporter,
+                    req,
+                    By::Partners,
+                    &windows,
+                    &mut basis,
+                )?;
+                (By::Partners, own)
+            } else {
+                (By::Both, own)
+            }
+        }
+    };
+    if own.values.is_empty() {
+        return Err(AppError::not_found(format!(
+            "dataset '{dataset}' holds no {} of {reporter} by partner in {} or {}",
+            flow_word(req.flow),
+            windows[0].label,
+            windows[1].label
+        )));
+    }
+
+    let reference = if req.flow == FlowKind::Export {
+        reference_values(
+            &cubes, &store, &dataset, &reporter, req, by, &windows, &mut basis,
+        )?
+    } else {
+        Err(format!(
+            "the constant-market-share decomposition is defined for exports (against the growth of the other exporters' exports); {} have no world-demand reference",
+            flow_word(req.flow)
+        ))
+    };
+    let cms = match reference {
+        Ok(reference) => shift_share(&own.values, &reference, &windows)?,
+        Err(reason) => Err(reason),
+    };
+    let countries = entrepot_core::CountryRegistry::builtin();
+    let partners = if by.partners() {
+        Some(unit_contributions(
+            &own.values,
+            |(_, partner)| partner,
+            |code| countries.get(code).map(|c| c.name.clone()),
+        )?)
+    } else {
+        None
+    };
+    let products = if by.products() {
+        Some(unit_contributions(
+            &own.values,
+            |(product, _)| product,
+            |code| own.descriptions.get(code).cloned(),
+        )?)
+    } else {
+        None
+    };
+    let [from, to] = windows;
+    let mut out = DecomposeOutput {
+        reporter,
+        dataset,
+        from,
+        to,
+        by,
+        cms,
+        partners,
+        products,
+        document: Document::new(DOCUMENT_KIND, String::new()),
+    };
+    out.document = document::document(&out, req, &basis);
+    Ok(out)
+}
+
+/// The cube request of one window at the grain of `by` (always by partner: partners
+/// are filtered even when summed).
+fn at_grain(r: CubeRequest, dataset: &str, by: By, level: u8, w: &Window) -> CubeRequest {
+    let r = r.by_partner();
+    let r = if by.products() {
+        r.by_product(ProductGrain::Hs(level))
+    } else {
+        r
+    };
+    r.datasets([dataset]).period_range(w.range).quantity(false)
+}
+
+/// The key of a cell at the grain of `by`.
+fn key(by: By, product: Option<entrepot_core::ProductId>, partner: &str) -> (String, String) {
+    (
+        match (by.products(), product) {
+            (true, Some(p)) => p.code_string(),
+            _ => String::new(),
+        },
+        if by.partners() {
+            partner.to_string()
+        } else {
+            String::new()
+        },
+    )
+}
+
+/// The reporter's values per cell in both windows.
+fn own_values(
+    cubes: &CubeEngine,
+    dataset: &str,
+    reporter: &str,
+    req: &DecomposeRequest,
+    by: By,
+    windows: &[Window; 2],
+    basis: &mut DataBasis,
+) -> AppResult<Own> {
+    let mut values = CellValues::new();
+    let mut descriptions = BTreeMap::new();
+    for (t, w) in windows.iter().enumerate() {
+        let cube = cubes.run(
+            &at_grain(CubeRequest::new(), dataset, by, req.hs_level, w)
+                .reporters([reporter])
+                .flows([req.flow])
+                .mirror(Mirror::Fill),
+        )?;
+        for c in cube.cells() {
+            let Some(partner) = c.partner.filter(|p| *p != reporter && !is_world(p)) else {
+                continue;
+            };
+            let k = key(by, c.product, partner);
+            if let (false, Some(info)) = (k.0.is_empty(), c.product.and_then(|p| p.info())) {
+                descriptions
+                    .entry(k.0.clone())
+                    .or_insert_with(|| info.description.clone());
+            }
+            values.entry(k).or_insert([0.0; 2])[t] += c.value_usd;
+            basis.rows += c.rows;
+            basis.cells += 1;
+            basis.mirror_cells += usize::from(c.side == Side::Mirror);
+        }
+    }
+    Ok(Own {
+        values,
+        descriptions,
+    })
+}
+
+/// The reference group's exports per cell in both windows, or why there is none: the
+/// other exporters of the dataset with exports in both periods (a constant group, so
+/// that a change in who reports is not read as a change in demand), to markets other
+/// than the reporter, their trade with themselves left out.
+#[allow(clippy::too_many_arguments)]
+fn reference_values(
+    cubes: &CubeEngine,
+    store: &entrepot_store::Store,
+    dataset: &str,
+    reporter: &str,
+    req: &DecomposeRequest,
+    by: By,
+    windows: &[Window; 2],
+    basis: &mut DataBasis,
+) -> AppResult<Result<CellValues, String>> {
+    let others: Vec<String> = store
+        .dataset(dataset)
+        .map(|d| {
+            d.reporters
+                .iter()
+                .filter(|r| *r != reporter)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if others.is_empty() {
+        return Ok(Err(format!(
+            "the dataset holds no exporter other than {reporter}: there is no world demand to measure its exports against"
+        )));
+    }
+    let request = |r: CubeRequest, w: &Window, exporters: &[&str]| {
+        r.datasets([dataset])
+            .reporters(exporters.iter().copied())
+            .flows([FlowKind::Export])
+            .mirror(Mirror::Off)
+            .period_range(w.range)
+            .quantity(false)
+    };
+    // By exporter and market: who exports in each period, and trade with oneself.
+    let all: Vec<&str> = others.iter().map(String::as_str).collect();
+    let mut pairs = Vec::new();
+    let mut exporters: [BTreeSet<String>; 2] = Default::default();
+    for (t, w) in windows.iter().enumerate() {
+        let cube = cubes.run(
+            &request(CubeRequest::new(), w, &all)
+                .by_reporter()
+                .by_partner(),
+        )?;
+        for c in cube.cells() {
+            if let (Some(e), Some(p)) = (c.reporter, c.partner) {
+                if c.value_usd > 0.0 && p != e && p != reporter && !is_world(p) {
+                    exporters[t].insert(e.to_string());
+                }
+            }
+        }
+        pairs.push(cube);
+    }
+    basis.exporters = [exporters[0].len(), exporters[1].len()];
+    let group: BTreeSet<&str> = exporters[0]
+        .intersection(&exporters[1])
+        .map(String::as_str)
+        .collect();
+    basis.reference_exporters = group.len();
+    if group.is_empty() {
+        return Ok(Err(format!(
+            "no exporter of the dataset other than {reporter} has exports in both {} and {}: no world reference",
+            windows[0].label, windows[1].label
+        )));
+    }
+    let group_list: Vec<&str> = group.iter().copied().collect();
+    let mut self_traders = BTreeSet::new();
+    for (t, cube) in pairs.iter().enumerate() {
+        for c in cube.cells() {
+            if let (Some(e), Some(p)) = (c.reporter, c.partner) {
+                if e == p && group.contains(e) && c.value_usd != 0.0 {
+                    self_traders.insert(e);
+                    basis.self_trade[t] += c.value_usd;
+                }
+            }
+        }
+    }
+    let self_traders: Vec<&str> = self_traders.into_iter().collect();
+    let mut values = CellValues::new();
+    for (t, w) in windows.iter().enumerate() {
+        let mut add = |product, partner: &str, value: f64| {
+            if partner != reporter && !is_world(partner) {
+                values.entry(key(by, product, partner)).or_insert([0.0; 2])[t] += value;
+            }
+        };
+        if by.products() {
+            let grain = || at_grain(CubeRequest::new(), dataset, by, req.hs_level, w);
+            for c in cubes.run(&request(grain(), w, &group_list))?.cells() {
+                if let Some(partner) = c.partner {
+                    add(c.product, partner, c.value_usd);
+                }
+            }
+            if !self_traders.is_empty() {
+                let own = cubes.run(
+                    &request(grain(), w, &self_traders)
+                        .partners(self_traders.iter().copied())
+                        .by_reporter(),
+                )?;
+                for c in own.cells() {
+                    if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
+                        if e == partner {
+                            add(c.product, partner, -c.value_usd);
+                        }
+                    }
+                }
+            }
+        } else {
+            for c in pairs[t].cells() {
+                if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
+                    if e != partner && group.contains(e) {
+                        add(None, partner, c.value_usd);
+                    }
+                }
+            }
+        }
+    }
+    // a subtraction may leave a rounding residue below zero
+    for v in values.values_mut() {
+        for x in v.iter_mut() {
+            *x = x.max(0.0);
+        }
+    }
+    Ok(Ok(values))
+}
+
+/// The shift-share decomposition over the cells of `own` and `reference`.
+fn shift_share(
+    own: &CellValues,
+    reference: &CellValues,
+    windows: &[Window; 2],
+) -> AppResult<Result<Cms, String>> {
+    let keys: BTreeSet<&(String, String)> = own.keys().chain(reference.keys()).collect();
+    let products: BTreeMap<&str, usize> = keys
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, i))
+        .collect();
+    let cells: Vec<CmsCell> = keys
+        .iter()
+        .map(|k| {
+            let x = own.get(*k).copied().unwrap_or_default();
+            let w = reference.get(*k).copied().unwrap_or_default();
+            CmsCell {
+                product: products.get(k.0.as_str()).copied().unwrap_or_default(),
+                own_base: x[0],
+                own_end: x[1],
+                reference_base: w[0],
+                reference_end: w[1],
+            }
+        })
+        .collect();
+    let d = entrepot_indices::cms::cms(&cells).map_err(|e| {
+        AppError::bad_input(format!("{}..{}: {e}", windows[0].label, windows[1].label))
+    })?;
+    Ok(d.map_err(|a| match a {
+        entrepot_indices::Absent::ZeroReference => format!(
+            "the other exporters of the dataset have no exports in {}: no world growth rate",
+            windows[0].label
+        ),
+        a => a.reason().to_string(),
+    }))
+}
+
+/// The contributions of the units of one dimension (`unit` picks it from a key).
+fn unit_contributions(
+    own: &CellValues,
+    unit: impl Fn(&(String, String)) -> &String,
+    name: impl Fn(&str) -> Option<String>,
+) -> AppResult<UnitContributions> {
+    let mut by_unit: BTreeMap<&str, [f64; 2]> = BTreeMap::new();
+    for (k, v) in own {
+        let e = by_unit.entry(unit(k).as_str()).or_default();
+        e[0] += v[0];
+        e[1] += v[1];
+    }
+    let codes: Vec<String> = by_unit.keys().map(|k| k.to_string()).collect();
+    let names = codes.iter().map(|c| name(c).unwrap_or_default()).collect();
+    let base: Vec<f64> = by_unit.values().map(|v| v[0]).collect();
+    let end: Vec<f64> = by_unit.values().map(|v| v[1]).collect();
+    let contributions = entrepot_indices::contributions::contributions(&base, &end)
+        .map_err(|e| AppError::bad_input(e.to_string()))?
+        .map_err(|a| AppError::not_found(a.reason()))?;
+    Ok(UnitContributions {
+        codes,
+        names,
+        contributions,
+    })
+}
