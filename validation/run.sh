@@ -182,5 +182,13 @@ set +e; "$E" --quiet --store "$S" decompose ZAF --from 2019 --to 2020 --dataset 
 check "decompose on the one-year BACI extract: exit code" 4 "$rc"
 check "decompose on the one-year BACI extract says what is held" 1 "$(grep -c 'holds no exports of ZAF in 2019 (held: 2020)' "$work/dec_err.txt" || true)"
 
+echo "== reroute: Entrepot against pandas on the raw CSV (penppml)"
+# China's exports to third countries against their exports to the United States,
+# 2012->2016: the flagged countries, their value involved and the direct change equal
+# to an independent pandas computation (validation/reroute_check.py) to 1e-9.
+"$E" --quiet --store "$S" --format json reroute CHN USA --after 2012 --to 2016 --dataset penppml --top 1000 > "$work/reroute.json"
+"$root/bench/.venv/bin/python" "$root/validation/reroute_check.py" "$shared" CHN USA 2012 2016 "$work/reroute.json" > "$work/reroute_pandas.txt" || true
+check "CHN->third countries->USA 2012->2016" "0 mismatches" "$(awk '/^checked/ {print $(NF-1), $NF}' "$work/reroute_pandas.txt")"
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

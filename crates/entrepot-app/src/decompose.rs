@@ -36,10 +36,11 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The [`Document::kind`] of a growth decomposition.
 pub const DOCUMENT_KIND: &str = "growth_decomposition";
 
-/// The unit of every money figure of the report: the one place it is decided. The
-/// store's values are US dollars; shown in billions.
-pub fn money_unit() -> Unit {
-    Unit::money(entrepot_doc::Currency::USD, entrepot_doc::Scale::Billions)
+/// The unit of every money figure of the report: the one place it is decided.
+/// Billions of the dataset's currency (US dollars unless the dataset kept its values
+/// in another one).
+pub fn money_unit(currency: entrepot_doc::Currency) -> Unit {
+    crate::money::billions(currency)
 }
 
 /// What the decomposition is taken over.
@@ -132,6 +133,8 @@ pub struct DecomposeOutput {
     pub partners: Option<UnitContributions>,
     /// Contributions by product (with `By::Products` or `By::Both`).
     pub products: Option<UnitContributions>,
+    /// The currency of every value (the dataset's).
+    pub currency: entrepot_doc::Currency,
     /// The report document.
     pub document: Document,
 }
@@ -285,6 +288,12 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
     } else {
         None
     };
+    // Every cube read one dataset: its values are in the dataset's currency.
+    let currency = store
+        .dataset(&dataset)
+        .map_or("USD", |d| d.value_currency())
+        .parse::<entrepot_doc::Currency>()
+        .map_err(|e| AppError::failure(format!("dataset '{dataset}': {e}")))?;
     let [from, to] = windows;
     let mut out = DecomposeOutput {
         reporter,
@@ -295,6 +304,7 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
         cms,
         partners,
         products,
+        currency,
         document: Document::new(DOCUMENT_KIND, String::new()),
     };
     out.document = document::document(&out, req, &basis);
@@ -357,7 +367,7 @@ fn own_values(
                     .entry(k.0.clone())
                     .or_insert_with(|| info.description.clone());
             }
-            values.entry(k).or_insert([0.0; 2])[t] += c.value_usd;
+            values.entry(k).or_insert([0.0; 2])[t] += c.value;
             basis.rows += c.rows;
             basis.cells += 1;
             basis.mirror_cells += usize::from(c.side == Side::Mirror);
@@ -419,7 +429,7 @@ fn reference_values(
         )?;
         for c in cube.cells() {
             if let (Some(e), Some(p)) = (c.reporter, c.partner) {
-                if c.value_usd > 0.0 && p != e && p != reporter && !is_world(p) {
+                if c.value > 0.0 && p != e && p != reporter && !is_world(p) {
                     exporters[t].insert(e.to_string());
                 }
             }
@@ -443,9 +453,9 @@ fn reference_values(
     for (t, cube) in pairs.iter().enumerate() {
         for c in cube.cells() {
             if let (Some(e), Some(p)) = (c.reporter, c.partner) {
-                if e == p && group.contains(e) && c.value_usd != 0.0 {
+                if e == p && group.contains(e) && c.value != 0.0 {
                     self_traders.insert(e);
-                    basis.self_trade[t] += c.value_usd;
+                    basis.self_trade[t] += c.value;
                 }
             }
         }
@@ -462,7 +472,7 @@ fn reference_values(
             let grain = || at_grain(CubeRequest::new(), dataset, by, req.hs_level, w);
             for c in cubes.run(&request(grain(), w, &group_list))?.cells() {
                 if let Some(partner) = c.partner {
-                    add(c.product, partner, c.value_usd);
+                    add(c.product, partner, c.value);
                 }
             }
             if !self_traders.is_empty() {
@@ -474,7 +484,7 @@ fn reference_values(
                 for c in own.cells() {
                     if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
                         if e == partner {
-                            add(c.product, partner, -c.value_usd);
+                            add(c.product, partner, -c.value);
                         }
                     }
                 }
@@ -483,7 +493,7 @@ fn reference_values(
             for c in pairs[t].cells() {
                 if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
                     if e != partner && group.contains(e) {
-                        add(None, partner, c.value_usd);
+                        add(None, partner, c.value);
                     }
                 }
             }

@@ -32,7 +32,6 @@ use entrepot_doc::{
     Bar, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, Note, Plot, Row,
     Section, Table, Unit,
 };
-use entrepot_store::DatasetKind;
 use std::collections::BTreeMap;
 
 /// The [`Document::kind`] of a re-routing report.
@@ -116,7 +115,7 @@ pub fn reroute(location: &StoreLocation, req: &RerouteRequest) -> AppResult<Rero
         }
     }
     let store = location.open_read()?;
-    let dataset = choose_dataset(&store, req.dataset.as_deref(), &origin)?;
+    let dataset = crate::diversification::choose_dataset(&store, req.dataset.as_deref(), &origin)?;
     let info = store
         .dataset(&dataset)
         .ok_or_else(|| AppError::not_found(format!("no dataset '{dataset}' in the store")))?;
@@ -275,48 +274,6 @@ fn span(years: &[i32]) -> String {
     }
 }
 
-/// The dataset named, or the one flows dataset that holds the origin as a reporter
-/// (else the only flows dataset).
-fn choose_dataset(
-    store: &entrepot_store::Store,
-    named: Option<&str>,
-    origin: &str,
-) -> AppResult<String> {
-    if let Some(d) = named {
-        return match store.dataset(d) {
-            Some(i) if i.kind == DatasetKind::Flows => Ok(d.to_string()),
-            Some(_) => Err(AppError::usage(format!(
-                "dataset '{d}' holds published figures, not flows"
-            ))),
-            None => Err(AppError::not_found(format!(
-                "no dataset '{d}' in the store"
-            ))),
-        };
-    }
-    let flows: Vec<entrepot_store::DatasetInfo> = store
-        .datasets()
-        .into_iter()
-        .filter(|d| d.kind == DatasetKind::Flows)
-        .collect();
-    let own: Vec<&str> = flows
-        .iter()
-        .filter(|d| d.reporters.iter().any(|r| r == origin))
-        .map(|d| d.name.as_str())
-        .collect();
-    match (own.as_slice(), flows.as_slice()) {
-        ([one], _) => Ok(one.to_string()),
-        ([], [one]) => Ok(one.name.clone()),
-        ([], []) => Err(AppError::not_found("the store holds no flows dataset")),
-        (_, many) => Err(AppError::usage(format!(
-            "choose the dataset with --dataset ({})",
-            many.iter()
-                .map(|d| d.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
-}
-
 /// What the document needs besides the pairs.
 struct Context<'a> {
     origin: &'a str,
@@ -374,22 +331,32 @@ fn document(c: &Context<'_>, pairs: &[Pair]) -> Document {
         &inputs,
     );
     let involved: f64 = pairs.iter().map(|p| p.involved).sum();
+    let amount = |v: f64, signed: bool| {
+        entrepot_doc::format::quantity(
+            v / 1e9,
+            &money::billions(c.currency),
+            2,
+            signed,
+            false,
+            Some(c.currency),
+        )
+    };
     let mut lead = format!(
-        "{} of {} (third country, product) pairs of {o}'s exports rose together with the third country's exports to {g} from {b} to {y}, involving at most {:.2}bn ({}).",
+        "{} of {} (third country, product) pairs of {o}'s exports rose together with the third country's exports to {g} from {b} to {y}, involving at most {} ({}).",
         pairs.len(),
         c.third_pairs,
-        involved / 1e9,
+        amount(involved, false),
         c.currency
     );
     if c.direct_change < 0.0 {
         lead.push_str(&format!(
-            " Direct exports {o}→{g} fell by {:.2}bn over the same years.",
-            -c.direct_change / 1e9
+            " Direct exports {o}→{g} fell by {} over the same years.",
+            amount(-c.direct_change, false)
         ));
     } else {
         lead.push_str(&format!(
-            " Direct exports {o}→{g} changed by {:+.2}bn over the same years.",
-            c.direct_change / 1e9
+            " Direct exports {o}→{g} changed by {} over the same years.",
+            amount(c.direct_change, true)
         ));
     }
     doc.lead.push(lead);
@@ -467,14 +434,18 @@ fn document(c: &Context<'_>, pairs: &[Pair]) -> Document {
             pairs.len()
         ),
         source: Some(method),
+        // The levels are in the CSV and JSON; the terminal shows the changes.
         columns: vec![
             column("via", "Third country"),
-            column("product", "Product"),
-            column("origin_via_base", &format!("{o}→T {b}")),
-            column("origin_via_later", &format!("{o}→T {y}")),
+            Column {
+                detail: c.totals_only,
+                ..column("product", "Product")
+            },
+            detail(&format!("origin_via_{b}"), &format!("{o}→T {b}")),
+            detail(&format!("origin_via_{y}"), &format!("{o}→T {y}")),
             column("origin_via_change", &format!("Δ {o}→T")),
-            column("via_target_base", &format!("T→{g} {b}")),
-            column("via_target_later", &format!("T→{g} {y}")),
+            detail(&format!("via_target_{b}"), &format!("T→{g} {b}")),
+            detail(&format!("via_target_{y}"), &format!("T→{g} {y}")),
             column("via_target_change", &format!("Δ T→{g}")),
             column("direct_change", &format!("Δ {o}→{g}")),
             column("involved", "Value involved"),
@@ -573,5 +544,13 @@ fn column(key: &str, label: &str) -> Column {
         key: key.into(),
         label: label.into(),
         detail: false,
+    }
+}
+
+/// A column shown in CSV and JSON only.
+fn detail(key: &str, label: &str) -> Column {
+    Column {
+        detail: true,
+        ..column(key, label)
     }
 }

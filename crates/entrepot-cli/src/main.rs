@@ -59,6 +59,8 @@ enum Command {
     Diversification(cmd::diversification::DiversificationArgs),
     /// Growth decomposition between two periods: shift-share effects and contributions.
     Decompose(cmd::decompose::DecomposeArgs),
+    /// Re-routing indicator: exports to third countries rising with their exports to a target.
+    Reroute(cmd::reroute::RerouteArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
     /// Remove a dataset from the store.
@@ -99,6 +101,7 @@ fn main() {
         Command::Brief(a) => cmd::brief::run(a, &ctx),
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
         Command::Decompose(a) => cmd::decompose::run(a, &ctx),
+        Command::Reroute(a) => cmd::reroute::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),

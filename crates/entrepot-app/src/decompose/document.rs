@@ -6,6 +6,7 @@ use super::{
     flow_word, money_unit, By, DataBasis, DecomposeOutput, DecomposeRequest, UnitContributions,
     DOCUMENT_KIND,
 };
+use entrepot_doc::Currency;
 use entrepot_doc::{
     format, Bar, Basis, Block, Cell, Chart, Check, CheckStatus, Citations, Column, Document,
     FigureItem, Note, Plot, Provenance, Row, Section, SourceId, Table, Unit,
@@ -16,25 +17,25 @@ use entrepot_indices::Index;
 
 /// The multiple of the money unit (1e9 for billions).
 fn scale() -> f64 {
-    match money_unit() {
+    match money_unit(Currency::USD) {
         Unit::Money { scale, .. } => scale.factor(),
         _ => 1.0,
     }
 }
 
 /// A money cell from a value in currency units.
-fn money(value: f64, signed: bool) -> Cell {
+fn money(cur: Currency, value: f64, signed: bool) -> Cell {
     Cell::Number {
         value: value / scale(),
-        unit: money_unit(),
+        unit: money_unit(cur),
         decimals: 2,
         signed,
     }
 }
 
 /// A money amount in text (`2,049.0bn`, `+512.3m`).
-fn money_text(value: f64, signed: bool) -> String {
-    let unit = money_unit();
+fn money_text(cur: Currency, value: f64, signed: bool) -> String {
+    let unit = money_unit(cur);
     format::quantity(value / scale(), &unit, 1, signed, false, unit.currency())
 }
 
@@ -78,6 +79,7 @@ pub(super) fn document(
     req: &DecomposeRequest,
     basis: &DataBasis,
 ) -> Document {
+    let cur = out.currency;
     let r = out.reporter.as_str();
     let flow = flow_word(req.flow);
     let (p0, p1) = (out.from.label.as_str(), out.to.label.as_str());
@@ -85,7 +87,7 @@ pub(super) fn document(
         DOCUMENT_KIND,
         format!("Growth decomposition of {r}'s {flow}, {p0} to {p1}"),
     );
-    doc.currency = money_unit().currency();
+    doc.currency = money_unit(cur).currency();
     let mut cite = Citations::new();
     let data = vec![format!("flows:{}", out.dataset)];
     let computed = |method: String| Provenance::Computed {
@@ -109,18 +111,18 @@ pub(super) fn document(
     let mut items = vec![
         FigureItem {
             label: format!("{} {p0}", capitalise(flow)),
-            value: Cell::figure(cite.figure(x0 / scale(), money_unit(), 2, &total_method)),
+            value: Cell::figure(cite.figure(x0 / scale(), money_unit(cur), 2, &total_method)),
             note: None,
         },
         FigureItem {
             label: format!("{} {p1}", capitalise(flow)),
-            value: Cell::figure(cite.figure(x1 / scale(), money_unit(), 2, &total_method)),
+            value: Cell::figure(cite.figure(x1 / scale(), money_unit(cur), 2, &total_method)),
             note: None,
         },
         FigureItem {
             label: "Change".into(),
             value: Cell::figure(
-                cite.figure((x1 - x0) / scale(), money_unit(), 2, &total_method)
+                cite.figure((x1 - x0) / scale(), money_unit(cur), 2, &total_method)
                     .as_change(),
             ),
             note: None,
@@ -153,8 +155,8 @@ pub(super) fn document(
     }
     let mut lead = format!(
         "{r}'s {flow} went from {} in {p0} to {} in {p1}",
-        money_text(x0, false),
-        money_text(x1, false)
+        money_text(cur, x0, false),
+        money_text(cur, x1, false)
     );
     if let Ok(g) = growth {
         lead.push_str(&format!(" ({}%)", format::signed(g, 1)));
@@ -208,7 +210,7 @@ pub(super) fn document(
             doc.sections.push(Section {
                 id: id.into(),
                 title: format!("Contributions to growth by {}", noun.to_lowercase()),
-                blocks: contribution_blocks(u, id, noun, plural, p0, p1, req.top, contrib_id),
+                blocks: contribution_blocks(u, id, noun, plural, p0, p1, req.top, contrib_id, cur),
             });
         }
     }
@@ -244,6 +246,7 @@ fn effects_blocks(
     basis: &DataBasis,
     source: SourceId,
 ) -> Vec<Block> {
+    let cur = out.currency;
     // label, definition, whether it is the product (true) or market (false) effect,
     // the value
     type Effect = (&'static str, &'static str, Option<bool>, fn(&Cms) -> f64);
@@ -285,7 +288,7 @@ fn effects_blocks(
                     value: value(d) / scale(),
                     total: false,
                 });
-                (money(value(d), true), pct(value(d), d))
+                (money(cur, value(d), true), pct(value(d), d))
             }
         };
         rows.push(Row::new(vec![Cell::text(label), v, p, Cell::text(formula)]));
@@ -293,7 +296,7 @@ fn effects_blocks(
     let change_row = match &out.cms {
         Ok(d) => vec![
             Cell::text("Change"),
-            money(d.change, true),
+            money(cur, d.change, true),
             pct(d.change, d),
             Cell::text("X¹ − X⁰"),
         ],
@@ -306,7 +309,7 @@ fn effects_blocks(
     };
     let mut footer = Row::new(change_row);
     footer.emphasis = true;
-    let unit_label = money_unit().label();
+    let unit_label = money_unit(cur).label();
     let table = Table {
         id: "decompose-effects".into(),
         title: format!(
@@ -332,9 +335,9 @@ fn effects_blocks(
                 subject: "the effects add up to the change".into(),
                 detail: format!(
                     "world demand + product mix + market mix + competitiveness = {}; change X¹ − X⁰ = {}; difference {diff:.3e} {} (rounding)",
-                    money_text(d.sum_of_effects(), true),
-                    money_text(d.change, true),
-                    money_unit().currency().map(|c| c.to_string()).unwrap_or_default()
+                    money_text(cur, d.sum_of_effects(), true),
+                    money_text(cur, d.change, true),
+                    money_unit(cur).currency().map(|c| c.to_string()).unwrap_or_default()
                 ),
                 items: Vec::new(),
             }
@@ -356,7 +359,7 @@ fn effects_blocks(
     let chart = Chart {
         id: "chart-effects".into(),
         title: format!("Effects on the change in exports ({unit_label})"),
-        unit: money_unit(),
+        unit: money_unit(cur),
         empty_reason: out.cms.as_ref().err().cloned(),
         plot: Plot::Bars { bars },
     };
@@ -381,6 +384,7 @@ fn contribution_blocks(
     p1: &str,
     top: usize,
     source: SourceId,
+    cur: Currency,
 ) -> Vec<Block> {
     let c = &u.contributions;
     let mut order: Vec<usize> = (0..c.units.len()).collect();
@@ -413,9 +417,9 @@ fn contribution_blocks(
         Row::new(vec![
             Cell::text(code),
             Cell::text(name),
-            money(x.base, false),
-            money(x.end, false),
-            money(x.change, true),
+            money(cur, x.base, false),
+            money(cur, x.end, false),
+            money(cur, x.change, true),
             rate(x.growth_pct, Unit::Percent),
             rate(x.contribution_pp, Unit::PercentagePoints),
             rate(x.growth_without_pct, Unit::Percent),
@@ -438,16 +442,16 @@ fn contribution_blocks(
     let mut total = Row::new(vec![
         Cell::text("Total"),
         Cell::text(""),
-        money(c.base, false),
-        money(c.end, false),
-        money(c.change, true),
+        money(cur, c.base, false),
+        money(cur, c.end, false),
+        money(cur, c.change, true),
         rate(c.growth_pct, Unit::Percent),
         rate(c.growth_pct, Unit::PercentagePoints),
         Cell::text(""),
         Cell::text(""),
     ]);
     total.emphasis = true;
-    let unit_label = money_unit().label();
+    let unit_label = money_unit(cur).label();
     let table = Table {
         id: format!("decompose-{id}"),
         title: format!(
@@ -542,6 +546,7 @@ fn method_notes(out: &DecomposeOutput, req: &DecomposeRequest) -> Vec<String> {
 }
 
 fn data_notes(out: &DecomposeOutput, req: &DecomposeRequest, basis: &DataBasis) -> Vec<String> {
+    let cur = out.currency;
     let r = &out.reporter;
     let mut notes = vec![format!(
         "Flows dataset '{}': {} cells of {r}'s {} in {} and {} ({}), summed from {} stored rows; trade of {r} with itself and world rows (WLD) are not partners.",
@@ -574,9 +579,9 @@ fn data_notes(out: &DecomposeOutput, req: &DecomposeRequest, basis: &DataBasis) 
     if basis.self_trade.iter().any(|v| *v != 0.0) {
         notes.push(format!(
             "Trade of the other exporters with themselves ({} in {}, {} in {}) is not exports and is left out of the reference.",
-            money_text(basis.self_trade[0], false),
+            money_text(cur, basis.self_trade[0], false),
             out.from.label,
-            money_text(basis.self_trade[1], false),
+            money_text(cur, basis.self_trade[1], false),
             out.to.label
         ));
     }
@@ -587,7 +592,7 @@ fn data_notes(out: &DecomposeOutput, req: &DecomposeRequest, basis: &DataBasis) 
                     "{} {what} where {r} exported in {} but the reference group did not ({} of {r}'s base): their growth is taken from the level above, so their change is competitiveness.",
                     i.count,
                     out.from.label,
-                    money_text(i.own_base, false)
+                    money_text(cur, i.own_base, false)
                 ));
             }
         }
@@ -619,6 +624,7 @@ mod tests {
             cms,
             partners: Some(units),
             products: None,
+            currency: Currency::USD,
             document: Document::new(DOCUMENT_KIND, ""),
         }
     }
@@ -737,6 +743,7 @@ mod tests {
             "2020",
             2,
             Citations::new().method(Basis::Flows, "m", &[]),
+            Currency::USD,
         );
         let Block::Table(t) = &blocks[0] else {
             panic!()

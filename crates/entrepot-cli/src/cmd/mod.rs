@@ -10,5 +10,6 @@ pub mod groups;
 pub mod ingest;
 pub mod products;
 pub mod remove;
+pub mod reroute;
 pub mod sql;
 pub mod verify;
