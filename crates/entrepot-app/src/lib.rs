@@ -15,6 +15,7 @@
 //! |---|---|---|
 //! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
 //! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
+//! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
@@ -28,6 +29,7 @@
 
 pub mod brief;
 pub mod datasets;
+pub mod dependence;
 pub mod diversification;
 mod error;
 pub mod gravity;
@@ -35,6 +37,7 @@ pub mod ingest;
 mod listing;
 mod location;
 pub mod maintenance;
+mod pair;
 pub mod reference;
 pub mod sql;
 

@@ -57,6 +57,9 @@ enum Command {
     Brief(cmd::brief::BriefArgs),
     /// Concentration and diversification indices of a reporter's trade, by year.
     Diversification(cmd::diversification::DiversificationArgs),
+    /// Dependence and leverage between two countries: import and export shares,
+    /// asymmetry, trade intensity, chokepoints.
+    Dependence(cmd::dependence::DependenceArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
     /// Remove a dataset from the store.
@@ -96,6 +99,7 @@ fn main() {
         Command::Groups(a) => cmd::groups::run(a, ctx.format),
         Command::Brief(a) => cmd::brief::run(a, &ctx),
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
+        Command::Dependence(a) => cmd::dependence::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),

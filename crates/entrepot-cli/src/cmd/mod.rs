@@ -3,6 +3,7 @@
 pub mod brief;
 pub mod countries;
 pub mod datasets;
+pub mod dependence;
 pub mod diversification;
 pub mod gravity;
 pub mod groups;
