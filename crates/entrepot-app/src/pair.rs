@@ -136,7 +136,10 @@ pub(crate) fn money_value(usd: f64) -> f64 {
 /// (small amounts print in millions, see `entrepot_doc::format::quantity`).
 pub(crate) fn money_decimals(value: f64) -> u8 {
     let v = value.abs();
-    if v == 0.0 || !v.is_finite() || v >= 0.9995 {
+    if v == 0.0 {
+        return 0;
+    }
+    if !v.is_finite() || v >= 0.9995 {
         return 2;
     }
     // printed in millions with one decimal fewer
@@ -211,11 +214,18 @@ pub(crate) fn count_cell(n: usize) -> Cell {
 /// The description of an HS code (as stored: revision and digits), shortened to
 /// `max` characters for a table.
 pub(crate) fn product_name(product: entrepot_core::ProductId, max: usize) -> String {
-    let full = product
-        .revision()
-        .and_then(|rev| {
-            entrepot_core::ProductCatalog::builtin().get(rev, &product.code_string())
-        })
+    code_name(product.revision(), &product.code_string(), max)
+}
+
+/// The description of HS digits in a revision (empty when unknown), shortened to `max`
+/// characters.
+pub(crate) fn code_name(
+    revision: Option<entrepot_core::HsRevision>,
+    code: &str,
+    max: usize,
+) -> String {
+    let full = revision
+        .and_then(|rev| entrepot_core::ProductCatalog::builtin().get(rev, code))
         .map(|i| i.description.clone())
         .unwrap_or_default();
     if full.chars().count() <= max {
@@ -225,6 +235,11 @@ pub(crate) fn product_name(product: entrepot_core::ProductId, max: usize) -> Str
         s.push('…');
         s
     }
+}
+
+/// `1 product`, `3 products`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `A, B and C`.
@@ -254,7 +269,7 @@ mod tests {
             Some(Currency::USD),
         );
         assert_eq!(text, "0.462m");
-        assert_eq!(money_decimals(0.0), 2);
+        assert_eq!(money_decimals(0.0), 0);
         assert!(money_decimals(1e-12) <= 7);
     }
 

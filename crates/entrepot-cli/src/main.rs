@@ -60,6 +60,9 @@ enum Command {
     /// Dependence and leverage between two countries: import and export shares,
     /// asymmetry, trade intensity, chokepoints.
     Dependence(cmd::dependence::DependenceArgs),
+    /// Mirror statistics: each country's reported exports against the other's
+    /// reported imports, gaps and the CIF/FOB ratio.
+    Mirror(cmd::mirror::MirrorArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
     /// Remove a dataset from the store.
@@ -100,6 +103,7 @@ fn main() {
         Command::Brief(a) => cmd::brief::run(a, &ctx),
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
         Command::Dependence(a) => cmd::dependence::run(a, &ctx),
+        Command::Mirror(a) => cmd::mirror::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),

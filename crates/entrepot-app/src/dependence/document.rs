@@ -46,9 +46,8 @@ fn measure_money(m: &Measure) -> Cell {
     }
 }
 
-/// `1 product`, `3 products`.
-fn products_word(n: usize) -> String {
-    format!("{n} product{}", if n == 1 { "" } else { "s" })
+fn plural_products(n: usize) -> String {
+    crate::pair::plural(n, "product")
 }
 
 /// `ZAF → AFG`.
@@ -156,7 +155,7 @@ pub(super) fn document(i: &Inputs<'_>) -> Document {
         if let (Ok((n, _)), Some(item)) = (&d.chokepoints, items.last_mut()) {
             item.note = Some(format!(
                 "{} of which {s} supplies more than {}% of {b}'s imports",
-                products_word(*n),
+                plural_products(*n),
                 100.0 * threshold
             ));
         }
@@ -433,7 +432,7 @@ fn product_blocks(d: &DirectionProducts, i: &Inputs<'_>, method: SourceId) -> Ve
             footer[1] = Cell::text(if c.len() > i.req.top {
                 format!("All {} chokepoints ({} shown)", c.len(), i.req.top)
             } else {
-                format!("All: {}", products_word(c.len()))
+                format!("All: {}", plural_products(c.len()))
             });
             footer[3] = money_cell(stake, false);
             footer[5] = if total_stake > 0.0 {

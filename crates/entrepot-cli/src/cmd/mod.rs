@@ -8,6 +8,7 @@ pub mod diversification;
 pub mod gravity;
 pub mod groups;
 pub mod ingest;
+pub mod mirror;
 pub mod products;
 pub mod remove;
 pub mod sql;
