@@ -167,5 +167,24 @@ check "CHN destinations HHI, effective number, count for every penppml year" "27
 check "ZAF 2020 destinations" "3 figures, 0 mismatches" "$(div_cmp "$work/div_zaf.csv" "baci ZAF 2020 destinations")"
 check "ZAF 2020 HS6 products" "3 figures, 0 mismatches" "$(div_cmp "$work/div_zaf_hs6.csv" "baci ZAF 2020 HS6 products")"
 
+echo "== dependence: Entrepot against pandas on the raw CSVs"
+# AFG's dependence on ZAF (and ZAF's on AFG) per HS6 product on the BACI extract: value
+# at stake and export shares; import shares absent (the extract holds two exporters, so
+# neither buyer's total imports); CHN and USA on penppml every year: shares, asymmetry,
+# trade intensity (absent in years that do not cover world trade). Each figure equal to
+# an independent pandas computation (validation/dependence_check.py) to 1e-9.
+"$E" --quiet --store "$S" --format json dependence ZAF AFG --dataset baci --top 100000 > "$work/dep_baci.json"
+"$E" --quiet --store "$S" --format json dependence CHN USA --dataset penppml > "$work/dep_penppml.json"
+"$root/bench/.venv/bin/python" "$root/validation/dependence_check.py" "$shared" \
+  "$work/dep_baci.json" "$work/dep_penppml.json" > "$work/dep_pandas.txt" || true
+grep -E '^(MISMATCH|largest)' "$work/dep_pandas.txt" | head -20 || true
+check "dependence: AFG/ZAF per HS6 product (BACI) and CHN/USA every year (penppml)" "checked 314 figures, 0 mismatches" \
+  "$(grep '^checked' "$work/dep_pandas.txt")"
+
+echo "== mirror: a dataset with only the exporters' side"
+set +e; "$E" --quiet --store "$S" mirror ZAF AFG --dataset baci > /dev/null 2> "$work/mirror_err.txt"; rc=$?; set -e
+check "mirror on BACI alone: exit code" 4 "$rc"
+check "mirror on BACI alone says why" 1 "$(grep -c 'holds no reported imports at all' "$work/mirror_err.txt" || true)"
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
