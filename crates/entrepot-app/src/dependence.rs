@@ -41,6 +41,8 @@ use entrepot_indices::{Absent, Index, IndexError};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod document;
+#[cfg(test)]
+mod tests;
 
 /// The [`Document::kind`] of a dependence report.
 pub const DOCUMENT_KIND: &str = "dependence";
@@ -293,11 +295,19 @@ pub fn dependence(
     );
     let hs = ProductGrain::Hs(req.level);
     read_totals(
-        &cubes.run(&base(totals(CubeRequest::new())).by_product(hs).mirror(Mirror::Fill))?,
+        &cubes.run(
+            &base(totals(CubeRequest::new()))
+                .by_product(hs)
+                .mirror(Mirror::Fill),
+        )?,
         &mut held,
     );
     read_pair(
-        &cubes.run(&base(pair(CubeRequest::new())).by_product(hs).mirror(Mirror::Both))?,
+        &cubes.run(
+            &base(pair(CubeRequest::new()))
+                .by_product(hs)
+                .mirror(Mirror::Both),
+        )?,
         &mut held,
     );
     held.coverage = coverage(
@@ -334,7 +344,9 @@ pub fn dependence(
                 "dataset '{dataset}' holds no trade of {reporter} or {partner} in {p}"
             )))
         }
-        None => *years.last().ok_or_else(|| AppError::not_found("no year held"))?,
+        None => *years
+            .last()
+            .ok_or_else(|| AppError::not_found("no year held"))?,
     };
     let mut out_years = Vec::new();
     let mut out_products = Vec::new();
@@ -493,10 +505,7 @@ fn total(
     year: i32,
     product: ProductId,
 ) -> Result<(f64, Side), String> {
-    let covered = held
-        .coverage
-        .get(&year)
-        .is_some_and(Coverage::covers_world);
+    let covered = held.coverage.get(&year).is_some_and(Coverage::covers_world);
     let key = |p: ProductId| (country.to_string(), flow, year, p);
     match held.totals.get(&key(product)) {
         Some((v, Side::Reported)) => Ok((*v, Side::Reported)),
@@ -678,10 +687,7 @@ fn direction_products(
         Some(reason) if valid.is_empty() => Err(reason.clone()),
         _ => {
             let s: Vec<f64> = valid.iter().map(|v| v.1).collect();
-            let v: Vec<f64> = valid
-                .iter()
-                .map(|v| products[v.0].value_at_stake)
-                .collect();
+            let v: Vec<f64> = valid.iter().map(|v| products[v.0].value_at_stake).collect();
             let picked = entrepot_indices::chokepoints(&s, &v, threshold)
                 .map_err(|e| AppError::bad_input(e.to_string()))?;
             Ok(picked.into_iter().map(|i| valid[i].0).collect())
@@ -737,14 +743,16 @@ fn direction_year(
             Err(format!("the dataset holds no HS{level} product detail"))
         }
     } else {
-        products.chokepoints.as_ref().map_err(Clone::clone).map(|c| {
-            (
-                c.len(),
-                c.iter()
-                    .map(|&i| products.products[i].value_at_stake)
-                    .sum(),
-            )
-        })
+        products
+            .chokepoints
+            .as_ref()
+            .map_err(Clone::clone)
+            .map(|c| {
+                (
+                    c.len(),
+                    c.iter().map(|&i| products.products[i].value_at_stake).sum(),
+                )
+            })
     };
     Ok(DirectionYear {
         year,

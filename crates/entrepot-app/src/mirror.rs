@@ -21,7 +21,9 @@ use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use crate::pair::{choose_dataset, is_world, resolve_pair, year_range, years_text};
 use entrepot_core::FlowKind;
-use entrepot_cube::{Cube, CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
+use entrepot_cube::{
+    Cube, CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain,
+};
 use entrepot_doc::Document;
 use entrepot_indices::MirrorGap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -228,12 +230,16 @@ pub fn mirror(location: &StoreLocation, req: &MirrorRequest) -> AppResult<Mirror
                 "no report of trade between {reporter} and {partner} in {p}"
             )))
         }
-        None => *years.last().ok_or_else(|| AppError::not_found("no year held"))?,
+        None => *years
+            .last()
+            .ok_or_else(|| AppError::not_found("no year held"))?,
     };
     let mut out_years = Vec::new();
     for year in &years {
         for (x, m) in directions {
-            out_years.push(flow(&exports, &imports, x, m, *year, None, &dataset, &against)?);
+            out_years.push(flow(
+                &exports, &imports, x, m, *year, None, &dataset, &against,
+            )?);
         }
     }
     // Products: the year of the product tables only.
@@ -305,9 +311,7 @@ pub fn mirror(location: &StoreLocation, req: &MirrorRequest) -> AppResult<Mirror
         }
         rows.sort_by(|a, b| {
             let size = |f: &MirrorFlow| f.gap.as_ref().map_or(-1.0, |g| g.gap.abs());
-            size(b)
-                .total_cmp(&size(a))
-                .then(a.product.cmp(&b.product))
+            size(b).total_cmp(&size(a)).then(a.product.cmp(&b.product))
         });
         out_products.extend(rows);
     }
@@ -380,7 +384,12 @@ fn flow(
         if detail.contains(&(country.to_string(), year)) {
             Ok(reports
                 .values
-                .get(&(country.to_string(), partner.to_string(), year, code.to_string()))
+                .get(&(
+                    country.to_string(),
+                    partner.to_string(),
+                    year,
+                    code.to_string(),
+                ))
                 .copied()
                 .unwrap_or(0.0))
         } else if product.is_some() && reports.reporting.contains(&(country.to_string(), year)) {

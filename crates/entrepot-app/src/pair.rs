@@ -172,7 +172,10 @@ pub(crate) fn percent_decimals(pct: f64) -> u8 {
 
 /// A percentage with [`percent_decimals`] (`0.00054%`, `12.34%`).
 pub(crate) fn percent_text(pct: f64) -> String {
-    format!("{}%", entrepot_doc::format::number(pct, percent_decimals(pct)))
+    format!(
+        "{}%",
+        entrepot_doc::format::number(pct, percent_decimals(pct))
+    )
 }
 
 /// A cell of a share (a fraction, shown in percent), or why it is absent.

@@ -137,18 +137,38 @@ fn shares_asymmetry_intensity_and_chokepoints_of_a_closed_world_equal_the_hand_c
     let choke = &t["dependence-chokepoints-ZAF-AFG"];
     assert_eq!(choke.len(), 1);
     assert_eq!(text(&choke[0]["hs"]), "010121");
-    assert_rel("010121 share", number(&choke[0]["import_share"]) / 100.0, 100.0 / 130.0);
-    assert_rel("010121 export share", number(&choke[0]["export_share"]) / 100.0, 0.2);
+    assert_rel(
+        "010121 share",
+        number(&choke[0]["import_share"]) / 100.0,
+        100.0 / 130.0,
+    );
+    assert_rel(
+        "010121 export share",
+        number(&choke[0]["export_share"]) / 100.0,
+        0.2,
+    );
     let products = &t["dependence-products-ZAF-AFG"];
     let codes: Vec<&str> = products.iter().map(|p| text(&p["hs"])).collect();
     assert_eq!(codes, ["010121", "020110"], "by value at stake");
     assert_eq!(text(&products[1]["chokepoint"]), "no");
-    assert_rel("020110 share", number(&products[1]["import_share"]) / 100.0, 0.25);
+    assert_rel(
+        "020110 share",
+        number(&products[1]["import_share"]) / 100.0,
+        0.25,
+    );
 
     // The reverse: ZAF imports 220 (20 from AFG); AFG exports 100 (20 to ZAF).
     let r = direction(&t, "2020", "AFG");
-    assert_rel("ZAF's import share", number(&r["import_share"]) / 100.0, 20.0 / 220.0);
-    assert_rel("AFG's export share", number(&r["export_share"]) / 100.0, 0.2);
+    assert_rel(
+        "ZAF's import share",
+        number(&r["import_share"]) / 100.0,
+        20.0 / 220.0,
+    );
+    assert_rel(
+        "AFG's export share",
+        number(&r["export_share"]) / 100.0,
+        0.2,
+    );
     assert_rel(
         "reverse asymmetry",
         number(&r["asymmetry"]) / 100.0,
@@ -194,7 +214,11 @@ fn afg_dependence_on_zaf_per_product_equals_an_independent_computation() {
         let (i, j) = (r[1].trim().to_string(), r[2].trim().to_string());
         let k = format!("{:0>6}", r[3].trim());
         let v: f64 = r[4].trim().parse::<f64>().expect("v") * 1000.0;
-        *total.entry(i.clone()).or_default().entry(k.clone()).or_default() += v;
+        *total
+            .entry(i.clone())
+            .or_default()
+            .entry(k.clone())
+            .or_default() += v;
         *value.entry((i, j)).or_default().entry(k).or_default() += v;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -220,7 +244,11 @@ fn afg_dependence_on_zaf_per_product_equals_an_independent_computation() {
         for row in rows {
             let k = text(&row["hs"]);
             let x = expected[k];
-            assert_rel(&format!("{k} at stake"), number(&row["value_at_stake"]) * 1e9, x);
+            assert_rel(
+                &format!("{k} at stake"),
+                number(&row["value_at_stake"]) * 1e9,
+                x,
+            );
             let share = number(&row["export_share"]) / 100.0;
             assert_rel(&format!("{k} export share"), share, x / total[i][k]);
             assert!((0.0..=1.0).contains(&share));
@@ -254,10 +282,18 @@ fn bad_requests_exit_with_their_code_and_say_why() {
         (vec!["ZAF", "AFG", "--threshold", "1.5"], 2, "--threshold"),
         (vec!["ZAF", "AFG", "--level", "3"], 2, "HS level 3"),
         (vec!["ZAF", "AFG", "--top", "0"], 2, "--top"),
-        (vec!["ZAF", "AFG", "--dataset", "nope"], 4, "no dataset 'nope'"),
+        (
+            vec!["ZAF", "AFG", "--dataset", "nope"],
+            4,
+            "no dataset 'nope'",
+        ),
         (vec!["ZAF", "AFG", "--period", "2019"], 4, "in 2019"),
         (vec!["ZAF", "AFG", "--from", "2021"], 4, "holds no trade"),
-        (vec!["ZAF", "AFG", "--from", "2021", "--to", "2020"], 2, "not in order"),
+        (
+            vec!["ZAF", "AFG", "--from", "2021", "--to", "2020"],
+            2,
+            "not in order",
+        ),
         (vec!["BRA", "ARG"], 4, "holds no trade of BRA or ARG"),
     ] {
         let mut a = vec!["dependence"];

@@ -106,12 +106,19 @@ fn generate(case: u64, dir: &Path) -> (String, String, [std::path::PathBuf; 3]) 
         writeln!(m, "{i},{e},{y},import,{k},{v}").expect("write");
     };
     // the pair compared trades at least once
-    row(countries[0], countries[1], years[0], products[0], 1 + rng.below(1_000_000_000));
+    row(
+        countries[0],
+        countries[1],
+        years[0],
+        products[0],
+        1 + rng.below(1_000_000_000),
+    );
     for e in countries {
         for i in countries.iter().filter(|i| *i != e) {
             for y in &years {
                 for k in &products {
-                    let first = (*e, *i, *y, *k) == (countries[0], countries[1], years[0], products[0]);
+                    let first =
+                        (*e, *i, *y, *k) == (countries[0], countries[1], years[0], products[0]);
                     if !first && rng.below(5) < 2 {
                         row(e, i, *y, k, 1 + rng.below(1_000_000_000));
                     }
@@ -250,8 +257,11 @@ fn bad_requests_and_one_sided_data_exit_with_their_code_and_say_why() {
     assert!(e.contains("--against"), "{e}");
     // A second dataset with AFG's imports: then it can be compared.
     let imports = dir.path().join("imports.csv");
-    std::fs::write(&imports, format!("{HEADER}AFG,ZAF,2020,import,010121,110\n"))
-        .expect("write");
+    std::fs::write(
+        &imports,
+        format!("{HEADER}AFG,ZAF,2020,import,010121,110\n"),
+    )
+    .expect("write");
     ingest_csv(&store, &imports, "m");
     let t = tables(&store, &["ZAF", "AFG", "--dataset", "x", "--against", "m"]);
     let r = &t["mirror"][0];
@@ -259,11 +269,27 @@ fn bad_requests_and_one_sided_data_exit_with_their_code_and_say_why() {
     for (args, code, words) in [
         (vec!["ZAF", "QQQ", "--dataset", "x"], 4, "partner:"),
         (vec!["ZAF", "ZAF", "--dataset", "x"], 2, "both ZAF"),
-        (vec!["ZAF", "AFG", "--dataset", "x", "--against", "nope"], 4, "no dataset 'nope'"),
-        (vec!["ZAF", "AFG", "--dataset", "x", "--level", "5"], 2, "HS level 5"),
-        (vec!["ZAF", "AFG", "--dataset", "x", "--top", "0"], 2, "--top"),
+        (
+            vec!["ZAF", "AFG", "--dataset", "x", "--against", "nope"],
+            4,
+            "no dataset 'nope'",
+        ),
+        (
+            vec!["ZAF", "AFG", "--dataset", "x", "--level", "5"],
+            2,
+            "HS level 5",
+        ),
+        (
+            vec!["ZAF", "AFG", "--dataset", "x", "--top", "0"],
+            2,
+            "--top",
+        ),
         (vec!["ZAF", "AFG"], 2, "several datasets"),
-        (vec!["BRA", "ARG", "--dataset", "x"], 4, "holds no exports reported by BRA or ARG"),
+        (
+            vec!["BRA", "ARG", "--dataset", "x"],
+            4,
+            "holds no exports reported by BRA or ARG",
+        ),
         (
             vec!["ZAF", "AFG", "--dataset", "m", "--against", "x"],
             4,

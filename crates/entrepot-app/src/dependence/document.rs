@@ -13,8 +13,8 @@ use crate::pair::{
 use entrepot_core::FlowKind;
 use entrepot_cube::Side;
 use entrepot_doc::{
-    Axis, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, FigureItem, Mark,
-    Note, Plot, Provenance, Row, Section, Series, SourceId, Table, Unit,
+    Axis, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, FigureItem, Mark, Note,
+    Plot, Provenance, Row, Section, Series, SourceId, Table, Unit,
 };
 use std::collections::BTreeMap;
 
@@ -97,11 +97,11 @@ pub(super) fn document(i: &Inputs<'_>) -> Document {
             let value = match v {
                 Ok(v) if (v * scale).is_finite() => {
                     let decimals = if unit == Unit::Percent {
-                crate::pair::percent_decimals(v * scale)
-            } else {
-                decimals
-            };
-            let mut f = cite.figure(v * scale, unit.clone(), decimals, &provenance);
+                        crate::pair::percent_decimals(v * scale)
+                    } else {
+                        decimals
+                    };
+                    let mut f = cite.figure(v * scale, unit.clone(), decimals, &provenance);
                     f.signed = unit == Unit::PercentagePoints;
                     Cell::figure(f)
                 }
@@ -143,7 +143,10 @@ pub(super) fn document(i: &Inputs<'_>) -> Document {
             3,
         );
         let at_stake = d.chokepoints.as_ref().map(|c| c.1).map_err(Clone::clone);
-        let scaled = at_stake.as_ref().map(|v| money_value(*v)).map_err(Clone::clone);
+        let scaled = at_stake
+            .as_ref()
+            .map(|v| money_value(*v))
+            .map_err(Clone::clone);
         let decimals = scaled.as_ref().map_or(2, |v| money_decimals(*v));
         fig(
             format!("At stake in {b}'s chokepoints on {s}"),
@@ -307,8 +310,8 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
         y
     };
     let x_labels: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-    let series = |label: String, s: &str, b: &str, f: &dyn Fn(&DirectionYear) -> Option<f64>| {
-        Series {
+    let series =
+        |label: String, s: &str, b: &str, f: &dyn Fn(&DirectionYear) -> Option<f64>| Series {
             label,
             mark: Mark::Line,
             axis: Axis::Left,
@@ -322,8 +325,7 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
                 })
                 .collect(),
             breaks: Vec::new(),
-        }
-    };
+        };
     let chart = |id: &str, title: String, unit: Unit, series: Vec<Series>| {
         let empty = series.iter().all(|s| s.values.iter().all(Option::is_none));
         Block::Chart(Chart {
@@ -341,10 +343,18 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
     let (r, p) = (i.reporter, i.partner);
     let pct = |m: &Measure| m.as_ref().ok().map(|v| 100.0 * v);
     let shares = vec![
-        series(format!("{p}'s imports from {r}"), r, p, &|d| pct(&d.import_share)),
-        series(format!("{r}'s exports to {p}"), r, p, &|d| pct(&d.export_share)),
-        series(format!("{r}'s imports from {p}"), p, r, &|d| pct(&d.import_share)),
-        series(format!("{p}'s exports to {r}"), p, r, &|d| pct(&d.export_share)),
+        series(format!("{p}'s imports from {r}"), r, p, &|d| {
+            pct(&d.import_share)
+        }),
+        series(format!("{r}'s exports to {p}"), r, p, &|d| {
+            pct(&d.export_share)
+        }),
+        series(format!("{r}'s imports from {p}"), p, r, &|d| {
+            pct(&d.import_share)
+        }),
+        series(format!("{p}'s exports to {r}"), p, r, &|d| {
+            pct(&d.export_share)
+        }),
     ];
     let intensity = vec![
         series(arrow(r, p), r, p, &|d| d.intensity.as_ref().ok().copied()),
@@ -460,12 +470,7 @@ fn product_blocks(d: &DirectionProducts, i: &Inputs<'_>, method: SourceId) -> Ve
             arrow(s, b)
         )))),
     }
-    let rows: Vec<Row> = d
-        .products
-        .iter()
-        .take(i.req.top)
-        .map(product_row)
-        .collect();
+    let rows: Vec<Row> = d.products.iter().take(i.req.top).map(product_row).collect();
     let shown = rows.len();
     blocks.push(Block::Table(Table {
         id: format!("dependence-products-{s}-{b}"),
@@ -538,7 +543,8 @@ fn data_notes(i: &Inputs<'_>) -> Vec<String> {
         };
         notes.push(text);
     }
-    let (covered, not): (Vec<(&i32, &Coverage)>, Vec<(&i32, &Coverage)>) =
+    type Years<'c> = Vec<(&'c i32, &'c Coverage)>;
+    let (covered, not): (Years<'_>, Years<'_>) =
         i.coverage.iter().partition(|(_, c)| c.covers_world());
     let describe = |list: &[(&i32, &Coverage)]| -> String {
         let parts: Vec<String> = list

@@ -3,10 +3,12 @@
 //! tables, the method and the data basis.
 
 use super::{MirrorFlow, MirrorRequest, DOCUMENT_KIND};
-use crate::pair::{code_name, money_cell, plural, money_decimals, money_unit, money_value, percent_text};
+use crate::pair::{
+    code_name, money_cell, money_decimals, money_unit, money_value, percent_text, plural,
+};
 use entrepot_doc::{
-    Axis, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, FigureItem, Mark,
-    Note, Plot, Provenance, Row, Section, Series, SourceId, Table, Unit,
+    Axis, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, FigureItem, Mark, Note,
+    Plot, Provenance, Row, Section, Series, SourceId, Table, Unit,
 };
 use entrepot_indices::TYPICAL_CIF_FOB_RATIO;
 use std::collections::BTreeSet;
@@ -315,8 +317,8 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
     let mut years: Vec<i32> = i.years.iter().map(|f| f.year).collect();
     years.dedup();
     let x_labels: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-    let series = |label: String, x: &str, m: &str, get: &dyn Fn(&MirrorFlow) -> Option<f64>| {
-        Series {
+    let series =
+        |label: String, x: &str, m: &str, get: &dyn Fn(&MirrorFlow) -> Option<f64>| Series {
             label,
             mark: Mark::Line,
             axis: Axis::Left,
@@ -330,8 +332,7 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
                 })
                 .collect(),
             breaks: Vec::new(),
-        }
-    };
+        };
     let chart = |id: &str, title: String, unit: Unit, series: Vec<Series>| {
         let empty = series.iter().all(|s| s.values.iter().all(Option::is_none));
         Block::Chart(Chart {
@@ -483,12 +484,7 @@ fn data_notes(i: &Inputs<'_>) -> Vec<String> {
         .revisions
         .iter()
         .filter(|(_, r)| !r.is_empty())
-        .map(|(d, r)| {
-            format!(
-                "'{d}' {}",
-                r.iter().cloned().collect::<Vec<_>>().join("/")
-            )
-        })
+        .map(|(d, r)| format!("'{d}' {}", r.iter().cloned().collect::<Vec<_>>().join("/")))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -507,4 +503,82 @@ fn data_notes(i: &Inputs<'_>) -> Vec<String> {
         ));
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(
+        year: i32,
+        x: &str,
+        m: &str,
+        exports: Result<f64, String>,
+        imports: Result<f64, String>,
+    ) -> MirrorFlow {
+        let gap = match (&exports, &imports) {
+            (Ok(a), Ok(b)) => Ok(entrepot_indices::mirror_gap(*a, *b).expect("gap")),
+            (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+        };
+        MirrorFlow {
+            year,
+            exporter: x.into(),
+            importer: m.into(),
+            product: None,
+            exports,
+            imports,
+            gap,
+        }
+    }
+
+    #[test]
+    fn ratios_read_against_the_cif_fob_margin() {
+        assert_eq!(reading(0.9), "importer reports less");
+        assert_eq!(reading(1.02), "under the margin");
+        assert_eq!(reading(1.05), "within the margin");
+        assert_eq!(reading(1.10), "within the margin");
+        assert_eq!(reading(1.2), "over the margin");
+    }
+
+    #[test]
+    fn the_document_is_consistent_and_keeps_absent_reports_absent() {
+        let req = MirrorRequest::default();
+        let years = vec![
+            flow(2020, "ZAF", "AFG", Ok(100.0), Ok(108.0)),
+            flow(
+                2020,
+                "AFG",
+                "ZAF",
+                Ok(20.0),
+                Err("ZAF reports no imports in 2020 in 'd'".into()),
+            ),
+        ];
+        let d = document(&Inputs {
+            reporter: "ZAF",
+            partner: "AFG",
+            dataset: "d",
+            against: "d",
+            req: &req,
+            years: &years,
+            products: &[],
+            product_year: 2020,
+            rows: (2, 1),
+            revisions: &[],
+        });
+        d.validate().expect("consistent");
+        assert_eq!(d.kind, DOCUMENT_KIND);
+        let t = d.tables().next().expect("table");
+        assert_eq!(t.id, "mirror");
+        let col = |k: &str| t.columns.iter().position(|c| c.key == k).expect(k);
+        match &t.rows[0].cells[col("ratio")] {
+            Cell::Number { value, .. } => assert!((value - 1.08).abs() < 1e-12),
+            c => panic!("{c:?}"),
+        }
+        match &t.rows[1].cells[col("imports")] {
+            Cell::Missing { reason } => assert!(reason.contains("reports no imports")),
+            c => panic!("{c:?}"),
+        }
+        assert!(d.lead[0].contains("within the margin"), "{:?}", d.lead);
+        assert!(format!("{d:?}").contains("never taken off"));
+    }
 }
