@@ -199,7 +199,7 @@ pub fn mirror(location: &StoreLocation, req: &MirrorRequest) -> AppResult<Mirror
         let why = if holds_imports {
             format!("neither {reporter} nor {partner} reports its imports there{span}")
         } else {
-            "it holds no reported imports at all: each flow once, on the exporter's side, as CEPII BACI does".to_string()
+            "it holds no reported imports at all, only the exporters' side (as CEPII BACI, which holds each flow once, on the exporter's side)".to_string()
         };
         return Err(AppError::not_found(format!(
             "dataset '{against}' holds no importer's report to set against the exporters' reports: {why}. Mirror statistics compare an exporter's report of a flow with the importer's report of the same flow; give --against DATASET with a dataset in which {reporter} or {partner} reports its imports"

@@ -475,8 +475,12 @@ fn product_blocks(d: &DirectionProducts, i: &Inputs<'_>, method: SourceId) -> Ve
     blocks.push(Block::Table(Table {
         id: format!("dependence-products-{s}-{b}"),
         title: format!(
-            "{b}'s imports from {s} by product, {y}: the {shown} largest of {} by value at stake. Import share: of {b}'s imports of the product; export share: of {s}'s exports of the product",
-            d.products.len()
+            "{b}'s imports from {s} by product, {y}: {} by value at stake. Import share: of {b}'s imports of the product; export share: of {s}'s exports of the product",
+            if shown == d.products.len() {
+                format!("all {}", plural_products(shown))
+            } else {
+                format!("the {shown} largest of {}", plural_products(d.products.len()))
+            }
         ),
         source: Some(method),
         columns: product_columns(s, b, level),
