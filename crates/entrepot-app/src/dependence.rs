@@ -480,18 +480,29 @@ fn coverage(cube: &Cube) -> BTreeMap<i32, Coverage> {
 
 /// Why a country's total read from its partners' reports is not held (the data basis
 /// gives the coverage in full).
-fn not_held(held: &Held, country: &str, flow: FlowKind, year: i32) -> String {
+fn not_held(held: &Held, country: &str, flow: FlowKind, year: i32, product: ProductId) -> String {
     let verb = match flow {
         FlowKind::Import => "imports",
         _ => "exports",
     };
+    let reports_some = matches!(
+        held.totals
+            .get(&(country.to_string(), flow, year, ProductId::TOTAL)),
+        Some((_, Side::Reported))
+    );
+    let (what, none) = if reports_some && !product.is_total() {
+        let code = product.code_string();
+        (format!("{verb} of {code}"), format!("none of {code}"))
+    } else {
+        (verb.to_string(), "none".to_string())
+    };
     match held.coverage.get(&year) {
         Some(c) => format!(
-            "{country}'s {verb} in {year} are not held: {country} reports none, and the dataset's {} reporter{} do not cover world trade",
+            "{country}'s {what} in {year} are not held: {country} reports {none}, and the dataset's {} reporter{} do not cover world trade",
             c.reporters,
             if c.reporters == 1 { "" } else { "s" }
         ),
-        None => format!("{country}'s {verb} in {year} are not held"),
+        None => format!("{country}'s {what} in {year} are not held"),
     }
 }
 
@@ -510,11 +521,11 @@ fn total(
     match held.totals.get(&key(product)) {
         Some((v, Side::Reported)) => Ok((*v, Side::Reported)),
         Some((v, Side::Mirror)) if covered => Ok((*v, Side::Mirror)),
-        Some(_) => Err(not_held(held, country, flow, year)),
+        Some(_) => Err(not_held(held, country, flow, year, product)),
         None => match held.totals.get(&key(ProductId::TOTAL)) {
             Some((_, Side::Reported)) => Ok((0.0, Side::Reported)),
             _ if covered => Ok((0.0, Side::Mirror)),
-            _ => Err(not_held(held, country, flow, year)),
+            _ => Err(not_held(held, country, flow, year, product)),
         },
     }
 }

@@ -66,6 +66,14 @@ fn reported_totals_are_used_and_mirror_totals_only_where_the_world_is_covered() 
         Ok((0.0, Side::Reported))
     );
     assert!(total(&held(0.5), "AFG", FlowKind::Import, 2020, other).is_err());
+    // a product a reporting country reports none of, held only as a mirror figure
+    let mut h = held(0.5);
+    h.totals.insert(
+        ("ZAF".into(), FlowKind::Export, 2020, other),
+        (5.0, Side::Mirror),
+    );
+    let e = total(&h, "ZAF", FlowKind::Export, 2020, other).unwrap_err();
+    assert!(e.contains("ZAF reports none of 020110"), "{e}");
     assert_eq!(
         total(&held(0.95), "AFG", FlowKind::Import, 2020, other),
         Ok((0.0, Side::Mirror))
