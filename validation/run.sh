@@ -189,6 +189,24 @@ echo "== reroute: Entrepot against pandas on the raw CSV (penppml)"
 "$E" --quiet --store "$S" --format json reroute CHN USA --after 2012 --to 2016 --dataset penppml --top 1000 > "$work/reroute.json"
 "$root/bench/.venv/bin/python" "$root/validation/reroute_check.py" "$shared" CHN USA 2012 2016 "$work/reroute.json" > "$work/reroute_pandas.txt" || true
 check "CHN->third countries->USA 2012->2016" "0 mismatches" "$(awk '/^checked/ {print $(NF-1), $NF}' "$work/reroute_pandas.txt")"
+echo "== dependence: Entrepot against pandas on the raw CSVs"
+# AFG's dependence on ZAF (and ZAF's on AFG) per HS6 product on the BACI extract: value
+# at stake and export shares; import shares absent (the extract holds two exporters, so
+# neither buyer's total imports); CHN and USA on penppml every year: shares, asymmetry,
+# trade intensity (absent in years that do not cover world trade). Each figure equal to
+# an independent pandas computation (validation/dependence_check.py) to 1e-9.
+"$E" --quiet --store "$S" --format json dependence ZAF AFG --dataset baci --top 100000 > "$work/dep_baci.json"
+"$E" --quiet --store "$S" --format json dependence CHN USA --dataset penppml > "$work/dep_penppml.json"
+"$root/bench/.venv/bin/python" "$root/validation/dependence_check.py" "$shared" \
+  "$work/dep_baci.json" "$work/dep_penppml.json" > "$work/dep_pandas.txt" || true
+grep -E '^(MISMATCH|largest)' "$work/dep_pandas.txt" | head -20 || true
+check "dependence: AFG/ZAF per HS6 product (BACI) and CHN/USA every year (penppml)" "checked 314 figures, 0 mismatches" \
+  "$(grep '^checked' "$work/dep_pandas.txt")"
+
+echo "== mirror: a dataset with only the exporters' side"
+set +e; "$E" --quiet --store "$S" mirror ZAF AFG --dataset baci > /dev/null 2> "$work/mirror_err.txt"; rc=$?; set -e
+check "mirror on BACI alone: exit code" 4 "$rc"
+check "mirror on BACI alone says why" 1 "$(grep -c 'holds no reported imports at all' "$work/mirror_err.txt" || true)"
 
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -16,6 +16,8 @@
 //! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
 //! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
 //! | growth decomposition | [`decompose::decompose`] | [`decompose::DecomposeOutput`] (shift-share effects, contributions + [`Document`]) |
+//! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
+//! | mirror statistics of a pair | [`mirror::mirror`] | [`mirror::MirrorOutput`] (gaps per year, direction and product + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
@@ -30,6 +32,7 @@
 pub mod brief;
 pub mod datasets;
 pub mod decompose;
+pub mod dependence;
 pub mod diversification;
 mod error;
 pub mod gravity;
@@ -37,7 +40,9 @@ pub mod ingest;
 mod listing;
 mod location;
 pub mod maintenance;
+pub mod mirror;
 pub mod money;
+mod pair;
 pub mod reference;
 pub mod reroute;
 pub mod sql;

@@ -40,6 +40,16 @@ pub fn common_currency(cubes: &[&Cube]) -> AppResult<Currency> {
     Ok(out.unwrap_or(Currency::USD))
 }
 
+/// The currency of a flows dataset's values.
+pub fn dataset_currency(store: &entrepot_store::Store, dataset: &str) -> AppResult<Currency> {
+    let info = store
+        .dataset(dataset)
+        .ok_or_else(|| AppError::not_found(format!("no dataset '{dataset}' in the store")))?;
+    info.value_currency()
+        .parse::<Currency>()
+        .map_err(|e| AppError::failure(format!("dataset '{dataset}' records the currency: {e}")))
+}
+
 /// Billions of `currency`, the unit of the money figures of the reports.
 pub fn billions(currency: Currency) -> Unit {
     Unit::money(currency, Scale::Billions)

@@ -61,6 +61,12 @@ enum Command {
     Decompose(cmd::decompose::DecomposeArgs),
     /// Re-routing indicator: exports to third countries rising with their exports to a target.
     Reroute(cmd::reroute::RerouteArgs),
+    /// Dependence and leverage between two countries: import and export shares,
+    /// asymmetry, trade intensity, chokepoints.
+    Dependence(cmd::dependence::DependenceArgs),
+    /// Mirror statistics: each country's reported exports against the other's
+    /// reported imports, gaps and the CIF/FOB ratio.
+    Mirror(cmd::mirror::MirrorArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
     /// Remove a dataset from the store.
@@ -102,6 +108,8 @@ fn main() {
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
         Command::Decompose(a) => cmd::decompose::run(a, &ctx),
         Command::Reroute(a) => cmd::reroute::run(a, &ctx),
+        Command::Dependence(a) => cmd::dependence::run(a, &ctx),
+        Command::Mirror(a) => cmd::mirror::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),

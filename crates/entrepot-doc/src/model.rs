@@ -404,6 +404,60 @@ impl Document {
         })
     }
 
+    /// Labels every money amount of the document in `currency` (cells, figures, the
+    /// figures of notes and checks, chart axes) and makes it the document's currency.
+    /// For a producer whose money all comes from one flows dataset: it lays the
+    /// report out once and names the dataset's currency here, instead of threading it
+    /// through every helper. The amounts are not converted.
+    pub fn label_money_in(&mut self, currency: Currency) {
+        fn unit(u: &mut Unit, c: Currency) {
+            if let Unit::Money { currency, .. } = u {
+                *currency = c;
+            }
+        }
+        fn cell(x: &mut Cell, c: Currency) {
+            match x {
+                Cell::Figure { figure } => unit(&mut figure.unit, c),
+                Cell::Number { unit: u, .. } => unit(u, c),
+                _ => {}
+            }
+        }
+        for s in &mut self.sections {
+            for b in &mut s.blocks {
+                match b {
+                    Block::Figures { items } => {
+                        items.iter_mut().for_each(|i| cell(&mut i.value, currency))
+                    }
+                    Block::Checks { checks } => checks
+                        .iter_mut()
+                        .flat_map(|k| k.items.iter_mut())
+                        .for_each(|i| cell(&mut i.value, currency)),
+                    Block::Table(t) => t
+                        .rows
+                        .iter_mut()
+                        .chain(t.footer.iter_mut())
+                        .flat_map(|r| r.cells.iter_mut())
+                        .for_each(|x| cell(x, currency)),
+                    Block::Chart(ch) => {
+                        unit(&mut ch.unit, currency);
+                        if let Plot::Series {
+                            right_unit: Some(u),
+                            ..
+                        } = &mut ch.plot
+                        {
+                            unit(u, currency);
+                        }
+                    }
+                    Block::Note(n) => n
+                        .figures
+                        .iter_mut()
+                        .for_each(|f| unit(&mut f.unit, currency)),
+                }
+            }
+        }
+        self.currency = Some(currency);
+    }
+
     /// Every figure of the document in reading order (alternatives not included), with
     /// where it is (`headline / table headline / row 2, column exports`).
     pub fn figures(&self) -> Vec<(String, &Figure)> {

@@ -1,10 +1,12 @@
 //! # entrepot-indices
 //!
-//! Concentration and diversification indices of trade: how concentrated a country's
-//! exports (or imports) are across partners or products. Each index is one function
-//! over a slice of non-negative values (one value per partner or product), with its
+//! The arithmetic of Entrepôt's trade analyses, one function per measure with its
 //! definition and reference in its documentation; every analysis computes them here.
 //! The crate is plain arithmetic: no I/O, no Arrow, no DataFusion.
+//!
+//! **Concentration and diversification**: how concentrated a country's exports (or
+//! imports) are across partners or products. Each index is one function over a slice
+//! of non-negative values (one value per partner or product).
 //!
 //! | index | function | range |
 //! |---|---|---|
@@ -24,13 +26,30 @@
 //! |---|---|---|
 //! | constant-market-share (shift-share): world demand, product mix, market mix, competitiveness (Leamer and Stern 1970) | [`cms::cms`] | the change `X¹ − X⁰` |
 //! | contributions to growth (pp), growth without a unit, offset of a loss | [`contributions::contributions`] | the growth of the total |
+//! **Dependence and leverage** between a supplier `i` and a buyer `j` (module
+//! `dependence`), over scalars: values of one year, overall or for one product.
+//!
+//! | measure | function | range |
+//! |---|---|---|
+//! | import share (dependence) `m_ji / M_j` | [`import_share`] | [0, 1] |
+//! | export share (absorption) `x_ij / X_i` | [`export_share`] | [0, 1] |
+//! | asymmetry `import share − export share` | [`asymmetry`] | [−1, 1] |
+//! | trade intensity `(x_ij/X_i) / (m_j/(M_w − M_i))` | [`trade_intensity`] | [0, ∞), 1 = neutral |
+//! | chokepoints: products with an import share above a threshold | [`chokepoints`] | indices, by value at stake |
+//!
+//! **Mirror statistics** (module `mirror`): an exporter's report of a flow against the
+//! importer's report of the same flow, [`mirror_gap`]: the gap `M − X`, in percent of
+//! `X`, and the ratio `M/X` (against the usual CIF/FOB margin,
+//! [`TYPICAL_CIF_FOB_RATIO`]).
 //!
 //! ## Conventions
 //!
 //! * **Invalid input is an error** ([`IndexError`]): a negative or non-finite value
-//!   (trade values are non-negative amounts), slices of different lengths, `k = 0`.
+//!   (trade values are non-negative amounts), slices of different lengths, `k = 0`, a
+//!   part larger than its total, a share or threshold outside [0, 1].
 //! * **An index that is not defined is absent, with its reason** ([`Absent`]): no units
-//!   at all, or units whose values are all zero (no share can be formed). Never a zero.
+//!   at all, units whose values are all zero (no share can be formed), a total or a
+//!   base of zero (a buyer with no imports has no import share). Never a zero.
 //!   Each function returns `Result<Index<T>, IndexError>`, where [`Index<T>`] is
 //!   `Result<T, Absent>`.
 //! * `N` is the number of units with a **positive** value (the *active* units) for the
@@ -38,7 +57,9 @@
 //!   [`entropy`]): a zero adds nothing to them. The Theil index is the exception: it is
 //!   taken over a set of *potential* units, the active ones plus the zeros passed in,
 //!   and its between part measures how many of them are active.
-//! * No rounding; results are computed in the order the definitions are written.
+//! * No rounding; results are computed in the order the definitions are written. The
+//!   one allowance: a part may exceed its total by a relative 1e-9 (the same values
+//!   summed in another order), and its share is then 1.
 //!
 //! ```
 //! let exports = [60.0, 30.0, 10.0, 0.0];
@@ -53,6 +74,11 @@
 
 pub mod cms;
 pub mod contributions;
+mod dependence;
+mod mirror;
+
+pub use dependence::{asymmetry, chokepoints, export_share, import_share, trade_intensity};
+pub use mirror::{mirror_gap, MirrorGap, TYPICAL_CIF_FOB_RATIO};
 
 use thiserror::Error;
 
@@ -62,7 +88,7 @@ pub enum IndexError {
     /// A negative value (trade values are non-negative).
     #[error("value {value} at position {position} is negative: indices take non-negative values")]
     Negative {
-        /// Its position in the slice.
+        /// Its position in the slice (or among the arguments).
         position: usize,
         /// The value.
         value: f64,
@@ -70,7 +96,7 @@ pub enum IndexError {
     /// A NaN or an infinity.
     #[error("value at position {position} is not finite ({value})")]
     NotFinite {
-        /// Its position in the slice.
+        /// Its position in the slice (or among the arguments).
         position: usize,
         /// The value.
         value: f64,
@@ -87,6 +113,26 @@ pub enum IndexError {
     /// A top-k share with `k = 0`.
     #[error("the top-k share needs k of at least 1")]
     ZeroK,
+    /// A part larger than its total (beyond rounding): the two come from data that do
+    /// not agree (a declared total below the sum of its parts, say).
+    #[error("the part {part} exceeds its total {total}")]
+    PartExceedsTotal {
+        /// The part.
+        part: f64,
+        /// The total.
+        total: f64,
+    },
+    /// A share outside [0, 1] where one is expected.
+    #[error("value {value} at position {position} is not a share in [0, 1]")]
+    NotAShare {
+        /// Its position among the arguments.
+        position: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A chokepoint threshold outside [0, 1].
+    #[error("the threshold {0} is not a share in [0, 1]")]
+    Threshold(f64),
 }
 
 /// Why an index is not defined for valid input.
@@ -98,10 +144,15 @@ pub enum Absent {
     AllZero,
     /// The reference values (world exports) are all zero.
     ZeroReference,
-    /// The base-period value a growth rate is taken from is zero.
+    /// The base of a growth rate or a ratio is zero (a base-period value of zero, a
+    /// percent gap against an exporter's report of zero, an intensity against a buyer
+    /// with no imports).
     ZeroBase,
     /// A unit that did not lose: no loss for the others to make up.
     NoLoss,
+    /// The total a share is taken of is zero (a buyer with no imports, a supplier with
+    /// no exports): there is no share, which is not a share of zero.
+    ZeroTotal,
 }
 
 impl Absent {
@@ -111,8 +162,9 @@ impl Absent {
             Absent::NoUnits => "no partners or products with trade",
             Absent::AllZero => "every value is zero: no shares can be formed",
             Absent::ZeroReference => "the reference (world) values are all zero",
-            Absent::ZeroBase => "the base-period value is zero: no growth rate",
+            Absent::ZeroBase => "the base value is zero: no growth rate or ratio",
             Absent::NoLoss => "no loss: nothing for the others to make up",
+            Absent::ZeroTotal => "the total is zero: no share of it can be formed",
         }
     }
 }
