@@ -1,0 +1,63 @@
+"""DuckDB computing the aggregates each Entrepôt analysis reads (bench/world/analyses.sh).
+
+Usage: analyses_duckdb.py DATASET_DIR COMMAND REPORTER PARTNER Y0 Y1
+
+COMMAND is one of diversification, decompose, dependence, reroute. Each runs, over
+read_parquet of the dataset's files (hive partitioning on `year`), the GROUP BYs the
+command's flow cubes compute — reported and mirror sides, every year or the two years
+compared — and fetches every result row into Python (as Entrepôt reads its cubes).
+Prints the rows fetched and the time of the queries alone.
+"""
+import sys
+import time
+
+import duckdb
+
+ds, command, r, g, y0, y1 = sys.argv[1:7]
+src = f"read_parquet('{ds}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+years = f"year IN ({y0}, {y1})"
+
+queries = {
+    # reporter's exports by partner and year (reported, then the partners' reports of
+    # imports from it), and every exporter's exports by partner and year (the world
+    # reference of the margins and the potential partners of the Theil index)
+    "diversification": [
+        f"SELECT partner, year, SUM(value_usd) FROM {src} WHERE reporter = '{r}' AND flow = 'export' GROUP BY ALL",
+        f"SELECT reporter, year, SUM(value_usd) FROM {src} WHERE partner = '{r}' AND flow = 'import' GROUP BY ALL",
+        f"SELECT reporter, partner, year, SUM(value_usd) FROM {src} WHERE flow = 'export' GROUP BY ALL",
+    ],
+    # reporter's exports by product, partner and year; the other exporters by exporter
+    # (the reference group) and their exports by product and partner, both years
+    "decompose": [
+        f"SELECT product, partner, year, SUM(value_usd) FROM {src} WHERE reporter = '{r}' AND flow = 'export' AND {years} GROUP BY ALL",
+        f"SELECT product, reporter, year, SUM(value_usd) FROM {src} WHERE partner = '{r}' AND flow = 'import' AND {years} GROUP BY ALL",
+        f"SELECT reporter, partner, year, SUM(value_usd) FROM {src} WHERE flow = 'export' AND {years} GROUP BY ALL",
+        f"SELECT product, partner, year, SUM(value_usd) FROM {src} WHERE flow = 'export' AND reporter <> '{r}' AND {years} GROUP BY ALL",
+    ],
+    # both countries' totals by flow and year (reported and mirror), the pair's flows
+    # by product and year both ways, every reporter's trade by partner (coverage of
+    # world trade) and world imports by country (mirror of exports)
+    "dependence": [
+        f"SELECT reporter, flow, year, SUM(value_usd) FROM {src} WHERE reporter IN ('{r}', '{g}') GROUP BY ALL",
+        f"SELECT partner, flow, year, SUM(value_usd) FROM {src} WHERE partner IN ('{r}', '{g}') GROUP BY ALL",
+        f"SELECT reporter, partner, flow, product, year, SUM(value_usd) FROM {src} WHERE (reporter = '{r}' AND partner = '{g}') OR (reporter = '{g}' AND partner = '{r}') GROUP BY ALL",
+        f"SELECT reporter, partner, year, SUM(value_usd) FROM {src} GROUP BY ALL",
+        f"SELECT partner, year, SUM(value_usd) FROM {src} WHERE flow = 'export' GROUP BY ALL",
+    ],
+    # reporter's exports by partner, product and year; the target's imports by
+    # partner, product and year (its partners' exports to it), both years
+    "reroute": [
+        f"SELECT partner, product, year, SUM(value_usd) FROM {src} WHERE reporter = '{r}' AND flow = 'export' AND {years} GROUP BY ALL",
+        f"SELECT reporter, product, year, SUM(value_usd) FROM {src} WHERE partner = '{r}' AND flow = 'import' AND {years} GROUP BY ALL",
+        f"SELECT partner, product, year, SUM(value_usd) FROM {src} WHERE reporter = '{g}' AND flow = 'import' AND {years} GROUP BY ALL",
+        f"SELECT reporter, product, year, SUM(value_usd) FROM {src} WHERE partner = '{g}' AND flow = 'export' AND {years} GROUP BY ALL",
+    ],
+}
+
+con = duckdb.connect()
+start = time.perf_counter()
+rows = 0
+for q in queries[command]:
+    rows += len(con.sql(q).fetchall())
+elapsed = time.perf_counter() - start
+print(f"{command} {r} {g}: {rows} rows in {elapsed:.2f} s (queries, in process)")
