@@ -80,11 +80,12 @@ fn open(id: &str, title: &str, w: f64, h: f64) -> String {
     )
 }
 
-/// A chart as an inline SVG element; its `id` attribute is the chart's id when that
-/// is an anchor ([`crate::escape::anchor`]).
-pub(crate) fn chart(c: &Chart, currency: Option<Currency>) -> String {
+/// A chart as an inline SVG element; its `id` attribute is the chart's id (after
+/// `prefix`, a checked anchor or empty) when that is an anchor
+/// ([`crate::escape::anchor`]).
+pub(crate) fn chart(c: &Chart, currency: Option<Currency>, prefix: &str) -> String {
     let id = crate::escape::anchor(&c.id)
-        .map(|a| format!(" id=\"{a}\""))
+        .map(|a| format!(" id=\"{prefix}{a}\""))
         .unwrap_or_default();
     let why = c
         .empty_reason
