@@ -10,6 +10,7 @@ use entrepot_doc::{
     format, Block, Cell, Chart, Check, Currency, Document, Figure, FigureItem, Note, Provenance,
     Table,
 };
+use std::collections::HashSet;
 use std::fmt::Write;
 
 const CSS: &str = r#"
@@ -48,6 +49,9 @@ struct Html {
     prefix: String,
     /// The heading level of the document's title (sections one below, tables two).
     level: u8,
+    /// The ids given so far: an id is given once (a table whose id is its section's
+    /// gets none), so the page never holds two elements with one id.
+    used: HashSet<String>,
 }
 
 /// How [`fragment`] lays a document out inside a page of its own.
@@ -72,10 +76,18 @@ impl Default for FragmentOptions {
 }
 
 impl Html {
-    /// ` id="P3"` for an id that can be an anchor (see [`anchor`]), else nothing.
-    fn id_attr(&self, id: &str) -> String {
+    /// The id of an element, with the prefix, when `id` can be an anchor (see
+    /// [`anchor`]) and no element has it yet.
+    fn take_id(&mut self, id: &str) -> Option<String> {
         anchor(id)
-            .map(|a| format!(" id=\"{}{a}\"", self.prefix))
+            .filter(|a| self.used.insert((*a).to_string()))
+            .map(|a| format!("{}{a}", self.prefix))
+    }
+
+    /// ` id="P3"` for [`Html::take_id`], else nothing.
+    fn id_attr(&mut self, id: &str) -> String {
+        self.take_id(id)
+            .map(|a| format!(" id=\"{a}\""))
             .unwrap_or_default()
     }
 
@@ -162,6 +174,7 @@ pub fn render(d: &Document) -> String {
         currency: d.currency,
         prefix: String::new(),
         level: 1,
+        used: HashSet::new(),
     };
     let _ = write!(
         h.s,
@@ -197,6 +210,7 @@ pub fn fragment(d: &Document, opts: &FragmentOptions) -> String {
         currency: d.currency,
         prefix,
         level: opts.heading_level.clamp(1, 4),
+        used: HashSet::new(),
     };
     let id = if h.prefix.is_empty() {
         String::new()
@@ -218,6 +232,16 @@ pub const STYLE: &str = CSS;
 
 /// The document between the page's `<body>` and its footer.
 fn body(h: &mut Html, d: &Document) {
+    // The ids of the closing lists are taken first: blocks never get them.
+    for id in ["sources", "computed", "document"] {
+        h.used.insert(id.to_string());
+    }
+    for id in d.sources.iter().map(|s| s.id.to_string()) {
+        h.used.insert(id);
+    }
+    for id in d.methods.iter().map(|m| m.id.to_string()) {
+        h.used.insert(id);
+    }
     let (h1, h2) = (h.level, h.level + 1);
     let _ = writeln!(h.s, "<h{h1}>{}</h{h1}>", esc(&d.title));
     let lead: Vec<String> = d.lead.iter().map(|l| esc(l)).collect();
@@ -231,12 +255,8 @@ fn body(h: &mut Html, d: &Document) {
         if lead.is_empty() { "" } else { "<br>" }
     );
     for s in &d.sections {
-        let _ = writeln!(
-            h.s,
-            "<section{}><h{h2}>{}</h{h2}>",
-            h.id_attr(&s.id),
-            esc(&s.title)
-        );
+        let id = h.id_attr(&s.id);
+        let _ = writeln!(h.s, "<section{id}><h{h2}>{}</h{h2}>", esc(&s.title));
         for b in &s.blocks {
             match b {
                 Block::Figures { items } => figures(h, items),
@@ -331,7 +351,8 @@ fn table(h: &mut Html, t: &Table) {
     let cols = visible_columns(t);
     let numeric: Vec<bool> = cols.iter().map(|&i| numeric_column(t, i)).collect();
     // A wide table scrolls sideways inside the page instead of running past it.
-    let _ = write!(h.s, "<div class=\"scroll\"><table{}><tr>", h.id_attr(&t.id));
+    let id = h.id_attr(&t.id);
+    let _ = write!(h.s, "<div class=\"scroll\"><table{id}><tr>");
     for &i in &cols {
         let _ = write!(h.s, "<th>{}</th>", esc(&t.columns[i].label));
     }
@@ -368,7 +389,8 @@ fn chart(h: &mut Html, c: &Chart) {
     if !c.title.is_empty() {
         let _ = writeln!(h.s, "<p class=\"chart-title\">{}</p>", esc(&c.title));
     }
-    h.s.push_str(&svg::chart(c, h.currency, &h.prefix));
+    let id = h.take_id(&c.id);
+    h.s.push_str(&svg::chart(c, h.currency, id.as_deref()));
     h.s.push('\n');
 }
 

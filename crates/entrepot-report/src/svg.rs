@@ -80,12 +80,11 @@ fn open(id: &str, title: &str, w: f64, h: f64) -> String {
     )
 }
 
-/// A chart as an inline SVG element; its `id` attribute is the chart's id (after
-/// `prefix`, a checked anchor or empty) when that is an anchor
-/// ([`crate::escape::anchor`]).
-pub(crate) fn chart(c: &Chart, currency: Option<Currency>, prefix: &str) -> String {
-    let id = crate::escape::anchor(&c.id)
-        .map(|a| format!(" id=\"{prefix}{a}\""))
+/// A chart as an inline SVG element, with the `id` attribute the page gives it (an
+/// anchor checked by the caller, unique in the page), if any.
+pub(crate) fn chart(c: &Chart, currency: Option<Currency>, id: Option<&str>) -> String {
+    let id = id
+        .map(|a| format!(" id=\"{a}\""))
         .unwrap_or_default();
     let why = c
         .empty_reason

@@ -238,8 +238,21 @@ fn an_html_fragment_embeds_with_prefixed_anchors_and_shifted_headings() {
     {
         assert!(ids.contains(&target), "#{target} has no id in the fragment");
     }
-    // The page renderer is unchanged by the fragment: same sections, unprefixed.
+    // No id is given twice, in the fragment or in the page (a table whose id is its
+    // section's gets none).
     let page = render_html(&d);
+    for html in [&f, &page] {
+        let mut all: Vec<&str> = html
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .collect();
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n, "an id is given twice");
+    }
+    // The page renderer is unchanged by the fragment: same sections, unprefixed.
     assert!(page.contains("<section id=\"sources\"><h2>Sources</h2>"));
     assert!(page.contains(HTML_STYLE));
     // A prefix that is not an anchor is ignored rather than written into markup.
