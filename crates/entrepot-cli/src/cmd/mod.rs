@@ -9,5 +9,6 @@ pub mod groups;
 pub mod ingest;
 pub mod products;
 pub mod remove;
+pub mod serve;
 pub mod sql;
 pub mod verify;
