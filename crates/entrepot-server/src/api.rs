@@ -5,7 +5,7 @@
 
 use crate::error::{ServerError, ServerResult};
 use crate::jobs::blocking;
-use crate::params::{self, choice, flag, int, list, opt_text, text};
+use crate::params::{self, choice, flag, int, list, opt_text, text, MAX_LIST_ITEMS};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -288,7 +288,7 @@ pub(crate) async fn products(
     ))
 }
 
-/// The parameters of `/api/v1/groups` and `/api/v1/groups/{group}`.
+/// The parameters of `/api/v1/groups/{group}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct GroupsQuery {
@@ -571,4 +571,148 @@ pub(crate) async fn sql(
         .into());
     }
     Ok(json_bytes(Bytes::from(text)))
+}
+
+/// The body of `POST /api/v1/gravity`: the sample (a stored dataset or an SQL query,
+/// never a file) and the model, as `entrepot gravity fit` takes them.
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GravityBody {
+    dataset: Option<String>,
+    sql: Option<String>,
+    formula: String,
+    model: Option<String>,
+    vcov: Option<String>,
+    cluster: Option<String>,
+    #[serde(default)]
+    filters: Vec<String>,
+    offset: Option<String>,
+    weights: Option<String>,
+    small_sample: Option<String>,
+    #[serde(default)]
+    intercept: bool,
+    max_iter: Option<usize>,
+}
+
+/// The most characters of a formula, filter or expression of a gravity request.
+const MAX_EXPRESSION_CHARS: usize = 4096;
+
+/// An expression of a gravity request: bounded, no control characters.
+fn expression(name: &str, v: &str) -> ServerResult<String> {
+    if v.chars().count() > MAX_EXPRESSION_CHARS || v.chars().any(char::is_control) {
+        return Err(ServerError::BadRequest(format!(
+            "{name}: at most {MAX_EXPRESSION_CHARS} characters, no control characters"
+        )));
+    }
+    Ok(v.to_string())
+}
+
+/// The gravity request of a body.
+fn gravity_request(
+    b: &GravityBody,
+    memory_limit: Option<u64>,
+) -> ServerResult<entrepot_app::gravity::GravityRequest> {
+    use entrepot_app::gravity::{GravityRequest, SampleSource, SmallSampleChoice};
+    use entrepot_app::{Estimator, VcovKind};
+    let source = match (&b.dataset, &b.sql) {
+        (Some(d), None) => SampleSource::Dataset(text("dataset", d)?),
+        (None, Some(q)) => SampleSource::Sql(q.clone()),
+        _ => {
+            return Err(ServerError::BadRequest(
+                "give the sample as exactly one of dataset and sql".into(),
+            ))
+        }
+    };
+    if b.filters.len() > MAX_LIST_ITEMS {
+        return Err(ServerError::BadRequest(format!(
+            "filters: at most {MAX_LIST_ITEMS}"
+        )));
+    }
+    let mut r = GravityRequest::new(source, expression("formula", &b.formula)?);
+    let model = choice("model", b.model.as_ref(), &["ppml", "ols"])?;
+    r.estimator = if model == "ols" {
+        Estimator::Ols
+    } else {
+        Estimator::Ppml
+    };
+    r.vcov = match b.vcov.as_ref() {
+        None => None,
+        Some(_) => Some(
+            match choice("vcov", b.vcov.as_ref(), &["iid", "hetero", "cluster"])? {
+                "hetero" => VcovKind::Hetero,
+                "cluster" => VcovKind::Cluster,
+                _ => VcovKind::Iid,
+            },
+        ),
+    };
+    r.cluster = b
+        .cluster
+        .as_deref()
+        .map(|c| expression("cluster", c))
+        .transpose()?;
+    r.filters = b
+        .filters
+        .iter()
+        .map(|f| expression("filters", f))
+        .collect::<ServerResult<_>>()?;
+    r.offset = b
+        .offset
+        .as_deref()
+        .map(|o| expression("offset", o))
+        .transpose()?;
+    r.weights = b
+        .weights
+        .as_deref()
+        .map(|w| expression("weights", w))
+        .transpose()?;
+    r.small_sample = match choice(
+        "small_sample",
+        b.small_sample.as_ref(),
+        &["pyfixest", "stata", "reghdfe", "none"],
+    )? {
+        "stata" => SmallSampleChoice::Stata,
+        "reghdfe" => SmallSampleChoice::Reghdfe,
+        "none" => SmallSampleChoice::None,
+        _ => SmallSampleChoice::Pyfixest,
+    };
+    r.intercept = b.intercept;
+    if let Some(n) = b.max_iter {
+        if !(1..=10_000).contains(&n) {
+            return Err(ServerError::BadRequest(
+                "max_iter must be from 1 to 10000".into(),
+            ));
+        }
+        r.max_iter = n;
+    }
+    r.memory_limit = memory_limit;
+    Ok(r)
+}
+
+/// `POST /api/v1/gravity`: a gravity fit on stored data (a dataset or an SQL query),
+/// its regression table as a report document; cached by request and store
+/// fingerprint.
+pub(crate) async fn gravity(
+    State(s): AppStateRef,
+    body: Result<Json<GravityBody>, JsonRejection>,
+) -> ServerResult<Response> {
+    let Json(body) = body.map_err(params::json_rejected)?;
+    let req = gravity_request(&body, s.config.sql_memory_limit)?;
+    let spec = serde_json::to_string(&body).map_err(|e| ServerError::Internal(e.to_string()))?;
+    let fp = s.fingerprint.get(&s.config.store).await?;
+    let key = format!("gravity\n{fp}\n{spec}");
+    if let Some(body) = s.cache.get(&key) {
+        return Ok(json_bytes(body));
+    }
+    let loc = s.config.store.clone();
+    let body = s
+        .jobs
+        .run(move || {
+            let out = entrepot_app::gravity::fit_gravity(&loc, &req)?;
+            entrepot_report::try_render_json(&out.document())
+                .map(Bytes::from)
+                .map_err(|e| ServerError::Internal(e.to_string()))
+        })
+        .await?;
+    s.cache.insert(key, body.clone());
+    Ok(json_bytes(body))
 }

@@ -103,7 +103,7 @@ pub(crate) fn choice<'a>(
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     if v.is_empty() {
-        return Ok(choices[0]);
+        return Ok(choices.first().copied().unwrap_or_default());
     }
     choices.iter().find(|c| **c == v).copied().ok_or_else(|| {
         ServerError::BadRequest(format!("{name} must be one of {}", choices.join(", ")))

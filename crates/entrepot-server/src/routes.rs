@@ -7,7 +7,7 @@ use crate::error::ServerError;
 use crate::{api, auth, dashboard, AppState, MAX_BODY_BYTES, MAX_QUERY_BYTES};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::handler::Handler;
-use axum::http::{header, HeaderValue, Method, Uri};
+use axum::http::{header, HeaderValue, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
@@ -80,6 +80,7 @@ fn table() -> Vec<(Endpoint, MethodRouter<State>)> {
             false,
             api::diversification,
         ),
+        ep("POST", "/api/v1/gravity", false, api::gravity),
         ep("POST", "/api/v1/sql", false, api::sql),
     ]
 }
@@ -128,7 +129,6 @@ async fn limits_and_headers(request: Request, next: Next) -> Response {
     if request.uri().query().map_or(0, str::len) > MAX_QUERY_BYTES {
         return ServerError::QueryTooLong(MAX_QUERY_BYTES).into_response();
     }
-    let head_only = request.method() == Method::HEAD;
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(
@@ -143,7 +143,7 @@ async fn limits_and_headers(request: Request, next: Next) -> Response {
     let html = h
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if html || head_only {
+    if html {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

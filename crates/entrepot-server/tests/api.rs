@@ -14,6 +14,40 @@ fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::spawn(f).join().expect("thread")
 }
 
+/// JSON values equal, numbers to 1e-6 relative.
+fn assert_close(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Number(x), V::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            assert!(
+                (x - y).abs() <= 1e-6 * x.abs().max(y.abs()).max(1e-12),
+                "{at}: {x} vs {y}"
+            );
+        }
+        (V::Array(x), V::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}: lengths");
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                assert_close(x, y, &format!("{at}[{i}]"));
+            }
+        }
+        (V::Object(x), V::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{at}: keys"
+            );
+            for (k, v) in x {
+                assert_close(v, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}
+
 /// The brief the application layer computes, as the server renders it.
 fn app_brief(store: &std::path::Path, reporter: &str, period: Option<&str>) -> serde_json::Value {
     let req = BriefRequest {
@@ -220,4 +254,62 @@ async fn errors_are_json_with_the_status_of_their_class() {
     assert_eq!(r.error_class(), "too_large");
     let long = format!("/api/v1/countries?q={}", "a".repeat(200));
     assert_eq!(get(&app, &long).await.status, 400);
+}
+
+#[tokio::test]
+async fn gravity_fits_stored_data_like_the_application_layer() {
+    let (dir, app) = flows_server();
+    let json = [("content-type", "application/json")];
+    let sql = "SELECT value_usd AS v, CAST(year AS DOUBLE) AS t, partner FROM flows";
+    let body = serde_json::json!({ "sql": sql, "formula": "v ~ t", "vcov": "hetero" }).to_string();
+    let r = send(&app, "POST", "/api/v1/gravity", &json, &body).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut req = entrepot_app::gravity::GravityRequest::new(
+        entrepot_app::gravity::SampleSource::Sql(sql.into()),
+        "v ~ t",
+    );
+    req.vcov = Some(entrepot_app::VcovKind::Hetero);
+    req.memory_limit = Some(1 << 30);
+    let store = dir.path().join("store");
+    let doc = off_runtime(move || {
+        entrepot_app::gravity::fit_gravity(&StoreLocation::named(store), &req)
+            .map(|out| entrepot_report::render_json(&out.document()))
+    })
+    .expect("fit");
+    let expected: serde_json::Value = serde_json::from_str(&doc).expect("json");
+    // The same document; estimates agree to 1e-6 relative (DataFusion returns the
+    // sample's rows in no fixed order, and sums in another order differ in the last
+    // digits).
+    assert_close(&r.json(), &expected, "$");
+    // Cached: the same answer again.
+    let again = send(&app, "POST", "/api/v1/gravity", &json, &body).await;
+    assert_eq!(again.body, r.body);
+    for (body, status) in [
+        (serde_json::json!({ "formula": "v ~ t" }), 400),
+        (
+            serde_json::json!({ "sql": sql, "dataset": "monthly", "formula": "v ~ t" }),
+            400,
+        ),
+        (serde_json::json!({ "sql": sql, "formula": "v ~" }), 400),
+        (serde_json::json!({ "sql": sql, "formula": "w ~ t" }), 404),
+        (
+            serde_json::json!({ "dataset": "nope", "formula": "v ~ t" }),
+            404,
+        ),
+        (
+            serde_json::json!({ "sql": sql, "formula": "v ~ t", "model": "probit" }),
+            400,
+        ),
+        (
+            serde_json::json!({ "sql": sql, "formula": "v ~ t", "max_iter": 0 }),
+            400,
+        ),
+        (
+            serde_json::json!({ "file": "/etc/passwd", "formula": "v ~ t" }),
+            400,
+        ),
+    ] {
+        let r = send(&app, "POST", "/api/v1/gravity", &json, &body.to_string()).await;
+        assert_eq!(r.status, status, "{body}: {}", r.text());
+    }
 }

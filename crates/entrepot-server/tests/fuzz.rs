@@ -202,7 +202,7 @@ async fn every_route_survives_garbage_parameters() {
             sent += 1;
         }
     }
-    // Bodies: garbage text, JSON of the wrong shape, and queries of garbage.
+    // Bodies: garbage text, JSON of the wrong shape, queries and formulas of garbage.
     let json = [("content-type", "application/json")];
     for i in 0..80 {
         let g: String = (0..1 + rng.below(4)).map(|_| rng.pick(PIECES)).collect();
@@ -213,6 +213,18 @@ async fn every_route_survives_garbage_parameters() {
             _ => serde_json::json!({ "query": format!("SELECT * FROM flows WHERE reporter = '{}'", g.replace('\'', "''")) }).to_string(),
         };
         let r = send(&app, "POST", "/api/v1/sql", &json, &body).await;
+        assert_survived(&r, &body, &mut seen);
+        sent += 1;
+    }
+    for i in 0..60 {
+        let g: String = (0..1 + rng.below(4)).map(|_| rng.pick(PIECES)).collect();
+        let body = match i % 3 {
+            0 => serde_json::json!({ "dataset": "monthly", "formula": g }),
+            1 => serde_json::json!({ "dataset": g, "formula": "value_usd ~ year" }),
+            _ => serde_json::json!({ "dataset": "monthly", "formula": "value_usd ~ year", "filters": [g], "cluster": rng.pick(PIECES) }),
+        }
+        .to_string();
+        let r = send(&app, "POST", "/api/v1/gravity", &json, &body).await;
         assert_survived(&r, &body, &mut seen);
         sent += 1;
     }
