@@ -337,7 +337,13 @@ mod tests {
     fn non_ascii_text_is_refused_not_a_panic() {
         // Six or seven bytes whose fifth is inside a character (found by the server's
         // fuzz test): an error, never a slice off a character boundary.
-        for t in ["\u{fffd}\u{fffd}", "20\u{fffd}\u{e9}", "2025\u{2013}1", "2025-\u{e9}", "\u{e9}\u{e9}\u{e9}"] {
+        for t in [
+            "\u{fffd}\u{fffd}",
+            "20\u{fffd}\u{e9}",
+            "2025\u{2013}1",
+            "2025-\u{e9}",
+            "\u{e9}\u{e9}\u{e9}",
+        ] {
             assert!(t.parse::<Period>().is_err(), "{t}");
         }
     }
