@@ -12,7 +12,7 @@
 //! | [`routes`] | the route table (method, path, handler): the router and the OpenAPI test both read it |
 //! | `api` | the JSON endpoints under `/api/v1/` |
 //! | `dashboard` | the server-rendered HTML pages (`/`, `/country/{iso3}`) |
-//! | `jobs` | heavy requests (brief, diversification, SQL) on a bounded worker pool with a bounded queue and a time limit; the brief cache |
+//! | `jobs` | heavy requests (brief, diversification, gravity, SQL) on a bounded worker pool with a bounded queue and a time limit; the result cache |
 //! | `auth` | the token rule of the endpoints that change the store |
 //! | `params` | bounds and checks of request parameters |
 //! | [`ServerError`] | every failure as JSON `{"error": {"class", "message"}}` with its status |
@@ -66,7 +66,7 @@ pub struct ServerConfig {
     /// The token the endpoints that change the store require; `None`: they answer
     /// 403 (read-only server).
     pub token: Option<String>,
-    /// Heavy requests computed at once (brief, diversification, SQL).
+    /// Heavy requests computed at once (brief, diversification, gravity, SQL).
     pub workers: usize,
     /// Heavy requests that may wait for a worker; beyond, 503 with `Retry-After`.
     pub queue: usize,

@@ -7,19 +7,19 @@
 //!
 //! Serves the store (--store, ENTREPOT_STORE, or the per-user default; the embedded
 //! sample answers briefs when it holds nothing for a country): JSON endpoints under
-//! /api/v1/ (datasets, countries, products, groups, brief, diversification, SQL),
-//! documented at /api/v1/openapi.json, and a dashboard at / (country pages with the
-//! brief and the diversification indices, charts as inline SVG, no JavaScript).
+//! /api/v1/ (datasets, countries, products, groups, brief, diversification, gravity,
+//! SQL), documented at /api/v1/openapi.json, and a dashboard at / (country pages with
+//! the brief and the diversification indices, charts as inline SVG, no JavaScript).
 //!
 //! Read-only by default: endpoints that change the store (DELETE
 //! /api/v1/datasets/{name}) answer 403 unless a token is configured with --token-file
 //! (its first line) or ENTREPOT_TOKEN, and then 401 without `Authorization: Bearer
 //! TOKEN`. No CORS headers; bodies, query strings and parameters are bounded. Heavy
-//! requests (brief, diversification, SQL) run on --workers threads with a queue of
-//! --queue places (503 with Retry-After when full) and a limit of --job-timeout
-//! seconds; SQL runs under --memory-limit (or ENTREPOT_MEMORY_LIMIT; default 1GiB).
-//! Listening on another address than loopback exposes the store to the network: use
-//! a token and a proxy with TLS.
+//! requests (brief, diversification, gravity, SQL) run on --workers threads with a
+//! queue of --queue places (503 with Retry-After when full) and a limit of
+//! --job-timeout seconds; SQL runs under --memory-limit (or ENTREPOT_MEMORY_LIMIT;
+//! default 1GiB). Listening on another address than loopback exposes the store to
+//! the network: use a token and a proxy with TLS.
 //! ```
 
 use crate::output::{exit, exit_error};
