@@ -71,6 +71,28 @@ pub fn dataset(location: &StoreLocation, name: &str) -> AppResult<DatasetInfo> {
     })
 }
 
+/// The name of the store's manifest file in its directory: a server may watch its
+/// metadata to learn cheaply whether the store may have changed before asking for
+/// its [`fingerprint`].
+pub const MANIFEST_FILE: &str = entrepot_store::MANIFEST_FILE;
+
+/// A fingerprint of what the store holds: a SHA-256 (hex) over the manifest's last
+/// write and every dataset's name, kind, version and checksum. Every ingest and
+/// remove changes it, so a cache of results keyed by it is never stale; a default
+/// store that does not exist yet has the fingerprint of an empty store.
+pub fn fingerprint(location: &StoreLocation) -> AppResult<String> {
+    let store = location.open_read()?;
+    let manifest = store.manifest();
+    let mut text = format!("updated_at={}\n", manifest.updated_at);
+    for d in manifest.datasets.values() {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            d.name, d.kind, d.version, d.checksum
+        ));
+    }
+    Ok(entrepot_store::sha256_bytes(text.as_bytes()))
+}
+
 /// `2016`, `2001-2019`, or empty when no year is held.
 fn span(years: &[i32]) -> String {
     match (years.iter().min(), years.iter().max()) {

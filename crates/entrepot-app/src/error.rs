@@ -128,13 +128,15 @@ impl From<IoError> for AppError {
 }
 
 impl From<QueryError> for AppError {
-    /// An over-long or over-nested query, or a bad size, is a usage error; everything
-    /// else a failure.
+    /// An over-long or over-nested query, a bad size, or a query that does not parse
+    /// or names what does not exist ([`QueryError::is_query_mistake`]) is a usage
+    /// error; everything else (the memory limit, a damaged file) a failure.
     fn from(e: QueryError) -> Self {
         let class = match e {
             QueryError::TooDeep { .. }
             | QueryError::TooLong { .. }
             | QueryError::InvalidSize { .. } => ErrorClass::Usage,
+            ref q if q.is_query_mistake() => ErrorClass::Usage,
             _ => ErrorClass::Failure,
         };
         AppError::new(class, e.to_string())

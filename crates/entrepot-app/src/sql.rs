@@ -42,8 +42,9 @@ const TABLES_QUERY: &str =
     "SELECT table_name, column_name, data_type FROM information_schema.columns \
      WHERE table_schema = 'public' ORDER BY table_name, ordinal_position";
 
-/// Runs a query. An over-long or over-nested query is a usage error; exceeding the
-/// memory limit, an unknown table or a failing file a failure.
+/// Runs a query. An over-long or over-nested query, one that does not parse, or one
+/// naming an unknown table or column is a usage error; exceeding the memory limit or
+/// a failing file a failure.
 pub fn sql(location: &StoreLocation, req: &SqlRequest) -> AppResult<SqlResult> {
     let store = location.open_read()?;
     let options = entrepot_query::QueryOptions {

@@ -73,6 +73,8 @@ enum Command {
     Remove(cmd::remove::RemoveArgs),
     /// Check every stored file against the manifest (sizes and SHA-256).
     Verify(cmd::verify::VerifyArgs),
+    /// Serve the HTTP API and the web dashboard over the store.
+    Serve(cmd::serve::ServeArgs),
 }
 
 /// Global settings handed to every command.
@@ -113,6 +115,7 @@ fn main() {
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),
+        Command::Serve(a) => cmd::serve::run(a, &ctx),
     };
     if let Err(e) = result {
         let code = e

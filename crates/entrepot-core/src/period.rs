@@ -157,6 +157,10 @@ impl FromStr for Period {
             }
             Ok(v)
         };
+        // Byte positions below are character positions only in ASCII text.
+        if !t.is_ascii() {
+            return Err(bad("expected YYYY, YYYY-MM or YYYYMM"));
+        }
         match t.len() {
             4 => Ok(Period::Year(parse_year(t)?)),
             // YYYY-MM or YYYYMM (Comtrade uses the latter)
@@ -330,6 +334,21 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_text_is_refused_not_a_panic() {
+        // Six or seven bytes whose fifth is inside a character (found by the server's
+        // fuzz test): an error, never a slice off a character boundary.
+        for t in [
+            "\u{fffd}\u{fffd}",
+            "20\u{fffd}\u{e9}",
+            "2025\u{2013}1",
+            "2025-\u{e9}",
+            "\u{e9}\u{e9}\u{e9}",
+        ] {
+            assert!(t.parse::<Period>().is_err(), "{t}");
+        }
+    }
+
+    #[test]
     fn windows() {
         let m: Period = "2025-11".parse().unwrap();
         assert_eq!(m.year_to_date().to_string(), "2025-01..2025-11");
@@ -353,6 +372,11 @@ mod tests {
             prop_assert_eq!(p.to_string().parse::<Period>().unwrap(), p);
             prop_assert_eq!(p.shift(n).shift(-n), p);
             prop_assert_eq!(p.rolling(12).periods().len(), 12);
+        }
+
+        #[test]
+        fn any_text_parses_or_is_refused(t in "\\PC{0,9}") {
+            let _ = t.parse::<Period>();
         }
     }
 }

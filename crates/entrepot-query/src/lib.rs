@@ -131,6 +131,33 @@ pub enum QueryError {
     Utf8,
 }
 
+impl QueryError {
+    /// Whether the query itself is at fault, not the engine or the store: it does not
+    /// parse, names a table, column or function that does not exist, mixes types the
+    /// planner refuses, uses SQL the engine does not support, or computes what cannot
+    /// be computed (a division by zero, an overflow, a failed cast or parse). Callers
+    /// report these as usage errors (exit code 2, HTTP 400).
+    pub fn is_query_mistake(&self) -> bool {
+        use arrow::error::ArrowError as A;
+        use datafusion::error::DataFusionError as D;
+        match self {
+            QueryError::DataFusion(e) => match e.find_root() {
+                D::SQL(..) | D::Plan(_) | D::SchemaError(..) | D::NotImplemented(_) => true,
+                D::ArrowError(a, _) => matches!(
+                    **a,
+                    A::DivideByZero
+                        | A::ArithmeticOverflow(_)
+                        | A::CastError(_)
+                        | A::ParseError(_)
+                        | A::InvalidArgumentError(_)
+                ),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
 /// Output format of [`render`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {

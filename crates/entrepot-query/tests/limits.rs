@@ -238,3 +238,23 @@ fn results_are_unchanged_under_the_limits() {
     let n = r[0].column(1).as_primitive::<arrow::datatypes::Int64Type>();
     assert_eq!((n.len(), n.value(0)), (3, 100_000));
 }
+
+#[test]
+fn query_mistakes_are_told_apart_from_failures() {
+    let (_t, e) = engine(Some(64 << 20));
+    for q in [
+        "SELEC 1",
+        "SELECT * FROM no_such_table",
+        "SELECT no_such_column FROM datasets",
+        "SELECT no_such_function(1)",
+        "SELECT 2 / 0",
+        "SELECT CAST('x' AS INT)",
+    ] {
+        let x = err(&e, q);
+        assert!(x.is_query_mistake(), "{q}: {x}");
+    }
+    let q = "SELECT * FROM generate_series(1, 100000) a, generate_series(1, 100000) b";
+    let x = err(&e, q);
+    assert!(matches!(x, QueryError::MemoryLimit { .. }), "{x}");
+    assert!(!x.is_query_mistake());
+}

@@ -17,6 +17,7 @@
 //! | [`render_json_value`] | any model as JSON, with the same escaping (the brief's own JSON) | here |
 //! | [`render_markdown`] | GitHub-flavoured Markdown | `markdown` |
 //! | [`render_html`] | self-contained HTML with SVG charts | `html`, `svg` |
+//! | [`render_html_fragment`] | the same as an `<article>` to embed in a page (a dashboard), styled by [`HTML_STYLE`] | `html`, `svg` |
 //! | [`render_csv`] | one CSV of the document's tables (selected by [`CsvOptions`]) | `csv_out` |
 //! | [`render_latex`] | booktabs `tabular`s of the document's tables | `latex` |
 //!
@@ -55,6 +56,7 @@ mod terminal;
 mod text;
 
 pub use entrepot_doc::Document;
+pub use html::FragmentOptions as HtmlFragmentOptions;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -172,6 +174,19 @@ pub fn render_markdown(doc: &Document) -> String {
 pub fn render_html(doc: &Document) -> String {
     html::render(doc)
 }
+
+/// The document as an HTML fragment to embed in a page of the caller's (the server's
+/// dashboard): an `<article>` holding what [`render_html`] puts in its `<body>`, with
+/// the title at `opts.heading_level` and every `id` and `#fragment` prefixed with
+/// `opts.id_prefix`, so that several documents can share a page. Inline SVG charts, no
+/// scripts; the page includes [`HTML_STYLE`].
+pub fn render_html_fragment(doc: &Document, opts: &HtmlFragmentOptions) -> String {
+    html::fragment(doc, opts)
+}
+
+/// The style sheet of [`render_html`], for a page that embeds
+/// [`render_html_fragment`]s.
+pub const HTML_STYLE: &str = html::STYLE;
 
 /// The document's tables (those `opts` selects) as one CSV: one line per row, values
 /// as numbers, with the marker and provenance of each figure.

@@ -80,12 +80,10 @@ fn open(id: &str, title: &str, w: f64, h: f64) -> String {
     )
 }
 
-/// A chart as an inline SVG element; its `id` attribute is the chart's id when that
-/// is an anchor ([`crate::escape::anchor`]).
-pub(crate) fn chart(c: &Chart, currency: Option<Currency>) -> String {
-    let id = crate::escape::anchor(&c.id)
-        .map(|a| format!(" id=\"{a}\""))
-        .unwrap_or_default();
+/// A chart as an inline SVG element, with the `id` attribute the page gives it (an
+/// anchor checked by the caller, unique in the page), if any.
+pub(crate) fn chart(c: &Chart, currency: Option<Currency>, id: Option<&str>) -> String {
+    let id = id.map(|a| format!(" id=\"{a}\"")).unwrap_or_default();
     let why = c
         .empty_reason
         .as_deref()

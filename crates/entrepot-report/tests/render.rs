@@ -209,3 +209,59 @@ fn csv_has_one_line_per_partner_row() {
     let rows: usize = d.tables().map(|t| t.rows.len() + t.footer.len()).sum();
     assert_eq!(all.lines().count(), rows + 1);
 }
+
+#[test]
+fn an_html_fragment_embeds_with_prefixed_anchors_and_shifted_headings() {
+    let d = common::sample_document();
+    let opts = HtmlFragmentOptions {
+        id_prefix: "brief-".into(),
+        heading_level: 2,
+    };
+    let f = render_html_fragment(&d, &opts);
+    assert!(f.starts_with("<article class=\"report\" id=\"brief-document\">"));
+    assert!(f.trim_end().ends_with("</article>"));
+    for tag in ["<html", "<head", "<body", "<style", "<script", "<h1"] {
+        assert!(!f.contains(tag), "{tag} in the fragment");
+    }
+    assert!(f.contains("<h2>") && f.contains("<h3>"));
+    // Every in-page link points at an id of the fragment, all prefixed.
+    let ids: Vec<&str> = f
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    assert!(ids.iter().all(|i| i.starts_with("brief-")), "{ids:?}");
+    for target in f
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        assert!(ids.contains(&target), "#{target} has no id in the fragment");
+    }
+    // No id is given twice, in the fragment or in the page (a table whose id is its
+    // section's gets none).
+    let page = render_html(&d);
+    for html in [&f, &page] {
+        let mut all: Vec<&str> = html
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .collect();
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n, "an id is given twice");
+    }
+    // The page renderer is unchanged by the fragment: same sections, unprefixed.
+    assert!(page.contains("<section id=\"sources\"><h2>Sources</h2>"));
+    assert!(page.contains(HTML_STYLE));
+    // A prefix that is not an anchor is ignored rather than written into markup.
+    let bad = render_html_fragment(
+        &d,
+        &HtmlFragmentOptions {
+            id_prefix: "\"><script>".into(),
+            heading_level: 9,
+        },
+    );
+    assert!(!bad.contains("<script>") && bad.contains("<h4>"));
+}

@@ -13,5 +13,6 @@ pub mod mirror;
 pub mod products;
 pub mod remove;
 pub mod reroute;
+pub mod serve;
 pub mod sql;
 pub mod verify;
