@@ -262,6 +262,9 @@ pub(crate) struct Imports {
     /// Cells read, and how many are mirror figures.
     cells: usize,
     mirror_cells: usize,
+    /// Whether each year covers world trade: a destination's imports read from its
+    /// partners' reports are its imports only then (see `dependence`).
+    coverage: BTreeMap<i32, crate::dependence::Coverage>,
 }
 
 /// The store side: the imports, or why there are none.
@@ -722,7 +725,7 @@ fn read_imports(
     let currency = money::dataset_currency(store, &name)?;
     if currency != sales.currency {
         return Ok(Err(format!(
-            "the sales are in {} and dataset '{name}' in {currency}: figures in two currencies are never compared (convert the sales with currency= in --map and --fx)",
+            "the sales are in {} and dataset '{name}' in {currency}: figures in two currencies are never compared (convert the sales to {currency} with --fx FILE and currency= in --map)",
             sales.currency
         )));
     }
@@ -737,6 +740,7 @@ fn read_imports(
         revisions: BTreeSet::new(),
         cells: 0,
         mirror_cells: 0,
+        coverage: BTreeMap::new(),
     };
     // Destinations the firm exports to (not its own countries).
     let dests: Vec<String> = sales
@@ -764,6 +768,19 @@ fn read_imports(
         .period_range(PeriodRange::years(y0, y1))
         .mirror(Mirror::Fill)
         .quantity(false);
+    imports.coverage = crate::dependence::coverage(
+        &cubes.run(
+            &CubeRequest::new()
+                .datasets([name.as_str()])
+                .flows([FlowKind::Export, FlowKind::Import])
+                .by_reporter()
+                .by_partner()
+                .by_period(PeriodGrain::Year)
+                .period_range(PeriodRange::years(y0, y1))
+                .mirror(Mirror::Off)
+                .quantity(false),
+        )?,
+    );
     let total = cubes.run(&base)?;
     let check_currency = |cube: &entrepot_cube::Cube| -> AppResult<()> {
         if !cube.is_empty() && money::cube_currency(cube)? != sales.currency {
@@ -831,6 +848,26 @@ fn read_imports(
     Ok(Ok(imports))
 }
 
+/// Why a destination's imports read from its partners' reports are not its imports in
+/// a year that does not cover world trade (an extract of a few exporters), if so.
+fn uncovered(imports: &Imports, d: &str, y: i32) -> Option<String> {
+    match imports.coverage.get(&y) {
+        Some(c) if c.covers_world() => None,
+        Some(c) => Some(format!(
+            "{d} reports no imports in {y} in dataset '{}', and its {} reporter{} do not cover world trade ({:.1}% of what they report is trade with one another, below {:.0}%): their exports to {d} are not {d}'s imports",
+            imports.dataset,
+            c.reporters,
+            if c.reporters == 1 { "" } else { "s" },
+            c.within * 100.0,
+            crate::dependence::WORLD_COVERAGE * 100.0
+        )),
+        None => Some(format!(
+            "{d} reports no imports in {y} in dataset '{}', which holds no reports of that year to read its partners' from",
+            imports.dataset
+        )),
+    }
+}
+
 /// `reported`, `mirror` or `reported and mirror`.
 fn sides_text(sides: &BTreeSet<Side>) -> Option<String> {
     match (
@@ -880,13 +917,14 @@ fn market_shares(
                 imports.dataset
             ));
         }
-        if !imports.totals.contains_key(&(d.to_string(), y)) {
-            return Some(format!(
+        match imports.totals.get(&(d.to_string(), y)) {
+            None => Some(format!(
                 "dataset '{}' holds no imports of {d} in {y} (neither {d}'s reports nor its partners')",
                 imports.dataset
-            ));
+            )),
+            Some((_, Side::Mirror)) => uncovered(imports, d, y),
+            Some(_) => None,
         }
-        None
     };
     let share = |d: &str, k: Option<&str>, y: i32, s: f64, m: f64| -> AppResult<Result<f64, String>> {
         let of = k.map_or_else(|| "the firm's products".to_string(), |k| k.to_string());
@@ -897,7 +935,11 @@ fn market_shares(
                 store.as_ref().map(|i| i.dataset.as_str()).unwrap_or("")
             )),
             Err(IndexError::PartExceedsTotal { part, total }) => Err(format!(
-                "the firm's sales ({part}) exceed {d}'s recorded imports of {of} ({total}) in {y}: the two sources disagree"
+                "the firm's sales ({} {}) exceed {d}'s recorded imports of {of} ({} {}) in {y}: the two sources disagree",
+                entrepot_doc::format::number(part, 0),
+                sales.currency,
+                entrepot_doc::format::number(total, 0),
+                sales.currency
             )),
             Err(e) => return Err(AppError::bad_input(format!("{d} {y}: {e}"))),
         })
@@ -914,7 +956,14 @@ fn market_shares(
                         sides.extend(s.iter().copied());
                     }
                 }
-                (Ok(m), share(d, None, *y, *s, m)?, sides_text(&sides))
+                match sides
+                    .contains(&Side::Mirror)
+                    .then(|| uncovered(i, d, *y))
+                    .flatten()
+                {
+                    Some(r) => (Err(r.clone()), Err(r), sides_text(&sides)),
+                    None => (Ok(m), share(d, None, *y, *s, m)?, sides_text(&sides)),
+                }
             }
             (reason, _) => {
                 let r = reason.unwrap_or_default();
@@ -940,7 +989,14 @@ fn market_shares(
                         .get(&(d.clone(), k.clone(), *y))
                         .cloned()
                         .unwrap_or_default();
-                    (Ok(m), share(d, Some(k), *y, *s, m)?, sides_text(&sides))
+                    match sides
+                        .contains(&Side::Mirror)
+                        .then(|| uncovered(i, d, *y))
+                        .flatten()
+                    {
+                        Some(r) => (Err(r.clone()), Err(r), sides_text(&sides)),
+                        None => (Ok(m), share(d, Some(k), *y, *s, m)?, sides_text(&sides)),
+                    }
                 }
                 (reason, _) => {
                     let r = reason.unwrap_or_default();

@@ -19,7 +19,7 @@
 //! FRA 870321: 600 (2021), 500 (2022); FRA 850440: 80 (2022); USA 870321: 600, 900;
 //! USA 850440: 150 (2022); CHN 850440: 250 (2022), CHN 870321: 100 (2022); nothing
 //! into CHN in 2021. FRA also imports 1000 of 300490 in 2022, which the firm does not
-//! sell.
+//! sell. Every importer also exports, so the dataset covers world trade.
 
 mod common;
 use common::*;
@@ -38,8 +38,10 @@ CHN,2022,850440,25000000
 
 const MAP: &str = "partner=country,year=year,product=hs,value=sales,hs_revision=HS2017";
 
-/// (exporter, importer, year, product, value in millions).
-const FLOWS: [(&str, &str, i32, &str, f64); 13] = [
+/// (exporter, importer, year, product, value in millions). Every importer reports
+/// exports too, so that the dataset covers world trade (its reporters' trade is with one
+/// another), as BACI does.
+const FLOWS: [(&str, &str, i32, &str, f64); 16] = [
     ("DEU", "FRA", 2021, "870321", 400.0),
     ("JPN", "FRA", 2021, "870321", 200.0),
     ("DEU", "USA", 2021, "870321", 100.0),
@@ -53,6 +55,9 @@ const FLOWS: [(&str, &str, i32, &str, f64); 13] = [
     ("KOR", "CHN", 2022, "850440", 250.0),
     ("JPN", "CHN", 2022, "870321", 100.0),
     ("USA", "JPN", 2021, "870321", 7.0),
+    ("USA", "JPN", 2022, "870321", 7.0),
+    ("FRA", "DEU", 2021, "870321", 50.0),
+    ("FRA", "DEU", 2022, "870321", 50.0),
 ];
 
 struct Fixture {
@@ -227,10 +232,10 @@ fn concentration_growth_market_shares_and_one_market_products_by_hand() {
     assert!(close(share("FRA", "2022"), 7000.0 / 580.0), "70 of 500 + 80");
     assert!(close(share("USA", "2022"), 10.0), "105 of 900 + 150");
     assert!(close(share("CHN", "2022"), 2500.0 / 350.0), "25 of 250 + 100");
-    assert!(close(
-        number(&market(&m, "FRA", None, "2022")["imports"]),
-        580.0
-    ));
+    // the imports in their own scale: billions beside the firm's millions
+    let fra = &market(&m, "FRA", None, "2022")["imports"];
+    assert!(close(number(fra), 0.58), "{fra}");
+    assert_eq!(fra["unit"]["scale"], "billions");
     assert_eq!(text(&market(&m, "FRA", None, "2022")["side"]), "mirror");
     let chn = market(&m, "CHN", None, "2021");
     assert!(
@@ -395,6 +400,52 @@ fn domestic_sales_world_rows_and_a_store_without_flows() {
         ],
     );
     assert_eq!(o.status.code(), Some(4), "a named store must exist");
+}
+
+#[test]
+fn an_extract_of_a_few_exporters_gives_no_market_shares() {
+    // Japan's exports alone: their sums into FRA and USA are not those countries'
+    // imports.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let flows = dir.path().join("jpn.csv");
+    std::fs::write(
+        &flows,
+        "reporter,partner,period,flow,product,value\nJPN,FRA,2021,export,870321,200000000\nJPN,USA,2021,export,870321,500000000\n",
+    )
+    .expect("write");
+    ok(
+        &store,
+        &[
+            "ingest",
+            flows.to_str().expect("path"),
+            "--dataset",
+            "jpn",
+            "--map",
+            "reporter=reporter,partner=partner,period=period,flow=flow,product=product,value=value,hs_revision=HS2017",
+        ],
+    );
+    let sales = dir.path().join("sales.csv");
+    std::fs::write(&sales, "country,year,hs,sales\nFRA,2021,870321,60000000\n").expect("write");
+    let out = ok(
+        &store,
+        &[
+            "exposure",
+            sales.to_str().expect("path"),
+            "--firm-country",
+            "DEU",
+            "--map",
+            MAP,
+            "--format",
+            "json",
+        ],
+    );
+    let doc: Value = serde_json::from_str(&out).expect("json");
+    let m = table(&doc, "markets");
+    let why = reason(&m[0]["market_share"]);
+    assert!(why.contains("do not cover world trade"), "{why}");
+    assert!(why.contains("1 reporter"), "{why}");
+    assert!(doc.to_string().contains("Coverage of world trade by year"));
 }
 
 #[test]

@@ -117,6 +117,24 @@ fn percent(v: &Result<f64, String>, decimals: u8) -> Cell {
     }
 }
 
+/// The decimals that show a percentage with at least `digits` significant digits
+/// (and at least two decimals): a small firm's share of a large market reads
+/// `0.00206%`, not `0.00%`.
+fn share_decimals(pct: f64, digits: i32) -> u8 {
+    if !(pct.is_finite() && pct > 0.0) {
+        return 2;
+    }
+    let d = digits - 1 - pct.log10().floor() as i32;
+    d.clamp(2, 8) as u8
+}
+
+/// A market share (a fraction) as a percentage cell with three significant digits,
+/// or the reason it is absent.
+fn market_share(v: &Result<f64, String>) -> Cell {
+    let d = v.as_ref().map_or(2, |s| share_decimals(s * 100.0, 3));
+    percent(v, d)
+}
+
 fn notes(texts: Vec<String>) -> Vec<Block> {
     texts
         .into_iter()
@@ -305,8 +323,9 @@ fn lead(out: &ExposureOutput, req: &ExposureRequest, money: Money) -> Vec<String
         .max_by(|a, b| a.1.total_cmp(&b.1));
     match (best, shares.first()) {
         (Some((m, s)), _) => lead.push(format!(
-            "Its largest share of a destination's imports of its products in {}: {:.2}% of {}'s (dataset '{}').",
+            "Its largest share of a destination's imports of its products in {}: {:.*}% of {}'s (dataset '{}').",
             m.year,
+            usize::from(share_decimals(s * 100.0, 3)),
             s * 100.0,
             m.destination,
             out.dataset.as_deref().unwrap_or("")
@@ -317,7 +336,7 @@ fn lead(out: &ExposureOutput, req: &ExposureRequest, money: Money) -> Vec<String
         )),
         (None, None) => {}
     }
-    if let Some(p) = out.products.first() {
+    if let Some(p) = out.products.first().filter(|p| p.product != TOTAL) {
         let n = out.products.len();
         let k = out.one_market.len();
         lead.push(format!(
@@ -347,17 +366,18 @@ fn concentration_blocks(
         column("sales", &format!("Sales ({})", money.label())),
         column("destinations", "Destinations"),
         column("hhi", "HHI"),
-        column("effective_number", "Effective number of markets"),
+        column("effective_number", "Effective number"),
         column("entropy", "Entropy"),
-        column("top1_share", "Top-1 share"),
-        column("top3_share", "Top-3 share"),
-        column("largest", "Largest destination"),
+        column("top1_share", "Top-1"),
+        column("top3_share", "Top-3"),
+        column("largest", "Largest"),
     ]);
     if products {
+        // In the CSV and JSON; the terminal keeps to the destinations.
         columns.extend([
-            column("products", "Products"),
-            column("hhi_products", "HHI across products"),
-            column("effective_products", "Effective number of products"),
+            detail("products", "Products"),
+            detail("hhi_products", "HHI across products"),
+            detail("effective_products", "Effective number of products"),
         ]);
     }
     let rows = out
@@ -641,6 +661,16 @@ fn market_blocks(
     source: SourceId,
 ) -> Vec<Block> {
     let totals: BTreeMap<i32, f64> = out.years.iter().map(|y| (y.year, y.total)).collect();
+    // The destinations' imports in their own scale (billions beside a firm's millions).
+    let largest = out
+        .markets
+        .iter()
+        .filter_map(|m| m.imports.as_ref().ok())
+        .fold(0.0, |a: f64, b| a.max(*b));
+    let imports_money = Money {
+        scale: scale_for(largest.max(money.scale.factor())),
+        ..money
+    };
     let order = destination_order(out);
     let shown: Vec<&String> = order.iter().take(req.top).collect();
     let mut rows = Vec::new();
@@ -661,10 +691,10 @@ fn market_blocks(
                 money.cell(m.sales, false),
                 percent(&of_sales, 1),
                 match &m.imports {
-                    Ok(v) => money.cell(*v, false),
+                    Ok(v) => imports_money.cell(*v, false),
                     Err(r) => Cell::missing(r.clone()),
                 },
-                percent(&m.share, 2),
+                market_share(&m.share),
                 m.side
                     .as_ref()
                     .map_or_else(|| Cell::missing("no imports read"), Cell::text),
@@ -734,10 +764,10 @@ fn market_blocks(
                     Cell::text(m.year.to_string()),
                     money.cell(m.sales, false),
                     match &m.imports {
-                        Ok(v) => money.cell(*v, false),
+                        Ok(v) => imports_money.cell(*v, false),
                         Err(r) => Cell::missing(r.clone()),
                     },
-                    percent(&m.share, 2),
+                    market_share(&m.share),
                     m.side
                         .as_ref()
                         .map_or_else(|| Cell::missing("no imports read"), Cell::text),
@@ -765,11 +795,46 @@ fn market_blocks(
             footer: Vec::new(),
         }));
     }
+    if let Some(n) = absent_note(out) {
+        blocks.push(Block::Note(Note::text(n)));
+    }
     blocks.push(Block::Note(Note::text(format!(
         "Values in {}. Market share: the firm's sales to the destination divided by the destination's imports of the same products from every origin in the year; per destination, over all the firm's products. Imports from: the destination's own reports (reported) or, where it reports none, every exporter's reports of its exports to it (mirror, as on BACI).",
         money.label()
     ))));
     blocks
+}
+
+/// Why market shares are absent, each reason once with the destinations and years
+/// (and products) it concerns.
+fn absent_note(out: &ExposureOutput) -> Option<String> {
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+    for m in &out.markets {
+        let Err(r) = &m.share else { continue };
+        let at = match &m.product {
+            None => format!("{} {}", m.destination, m.year),
+            Some(k) => format!("{} {k} {}", m.destination, m.year),
+        };
+        match reasons.iter_mut().find(|(x, _)| *x == r.as_str()) {
+            Some((_, v)) => v.push(at),
+            None => reasons.push((r.as_str(), vec![at])),
+        }
+    }
+    if reasons.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = reasons
+        .into_iter()
+        .map(|(r, at)| {
+            let shown = if at.len() > 8 {
+                format!("{} and {} more", at[..8].join(", "), at.len() - 8)
+            } else {
+                at.join(", ")
+            };
+            format!("{shown}: {r}")
+        })
+        .collect();
+    Some(format!("Shares absent — {}.", parts.join("; ")))
 }
 
 fn one_market_blocks(
@@ -779,6 +844,15 @@ fn one_market_blocks(
     source: SourceId,
 ) -> Vec<Block> {
     let year = out.products.first().map(|p| p.year).unwrap_or_default();
+    if let [p] = out.products.as_slice() {
+        if p.product == TOTAL {
+            return vec![Block::Note(Note::text(format!(
+                "The file has no products: the share of all sales going to the largest destination is the top-1 share above ({}, {:.1}% of {year} sales).",
+                p.largest,
+                p.share * 100.0
+            )))];
+        }
+    }
     let rows: Vec<Row> = out
         .one_market
         .iter()
@@ -838,10 +912,19 @@ fn method_notes(req: &ExposureRequest) -> Vec<String> {
         "Shares s_d = x_d / X of the firm's sales x_d to destination d in a year, X = Σ_d x_d over the destinations with sales (N of them); rows to the world (WLD) are no destination and are left out.".into(),
         "HHI = Σ_d s_d² (Herfindahl 1950; Hirschman 1964), between 1/N and 1. Effective number of markets = 1/HHI, the number of equal-sized destinations giving the same HHI (Adelman 1969). Entropy = −Σ_d s_d ln s_d (Shannon 1948, natural logarithm), between 0 and ln N. Top-1 and top-3 shares: the share of the largest and of the three largest destinations. The same HHI and effective number are taken across products (each product's sales to every destination) when the file has products.".into(),
         "Growth markets: contribution of destination d = 100·(x_d¹ − x_d⁰)/X⁰ percentage points from the first year (0) to the last (1), adding up to the growth of the firm's sales 100·(X¹/X⁰ − 1) (the additive contribution to growth of the national accounts); growth without d = 100·((X¹ − x_d¹)/(X⁰ − x_d⁰) − 1); for a destination whose sales fell, the loss made up by the others = 100·Δ_rest/|x_d¹ − x_d⁰|. A destination new in the last year has a contribution but no growth rate of its own.".into(),
-        "Market share of the firm in destination d, product k, year t: x_{d,k,t} / M_{d,k,t}, with M_{d,k,t} d's imports of k (at the digits of the firm's code: a heading sums its subheadings) from every origin, the firm's own country included; per destination, Σ_k x_{d,k,t} / Σ_k M_{d,k,t} over all the firm's products, which is the firm's weight in d's market for the range it sells (Hirschman 1945's partner share, read from the seller's side). M is d's reported imports, else the sum of every exporter's reported exports to d (mirror: BACI holds only these). Absent, never zero, when the dataset holds nothing for d in t, for sales in the firm's own country (not imports), for a year the file holds only in part, when the sales are in another currency than the dataset, and when the sales exceed the recorded imports (the two sources disagree).".into(),
+        "Market share of the firm in destination d, product k, year t: x_{d,k,t} / M_{d,k,t}, with M_{d,k,t} d's imports of k (at the digits of the firm's code: a heading sums its subheadings) from every origin, the firm's own country included; per destination, Σ_k x_{d,k,t} / Σ_k M_{d,k,t} over all the firm's products, which is the firm's weight in d's market for the range it sells (Hirschman 1945's partner share, read from the seller's side). M is d's reported imports, else the sum of every exporter's reported exports to d (mirror: BACI holds only these), the latter only in a year the dataset covers world trade (at least 90% of the value its reporters report is trade with one another, as in entrepot dependence): on an extract of a few exporters, their exports to d are not d's imports. Absent, never zero, when the dataset holds nothing for d in t or does not cover world trade, for sales in the firm's own country (not imports), for a year the file holds only in part, when the sales are in another currency than the dataset, and when the sales exceed the recorded imports (the two sources disagree).".into(),
         "Valuation: imports reported by the destination are valued CIF (cost, insurance and freight, typically 5–10% above the exporters' FOB values); BACI's values are FOB (Gaulier and Zignago 2010, CEPII Working Paper 2010-23). A firm's invoice values (ex works, FOB or delivered) differ from both by transport and insurance, so a market share is a close measure, not an exact one. The firm's product codes are matched to the dataset's by their digits: when the two use different HS revisions a code may cover different goods (the data basis says which revisions were read).".into(),
         format!("One-market products: for each product, the share of the firm's sales of it in the last year that goes to its largest destination (the top-1 share); the products where it is more than {} are listed by sales, the screen of single-partner dependence (as the European Commission's 2021 screen of strategic dependencies, SWD(2021) 352, applies to a country's imports), applied to one firm's sales.", pct_text(req.threshold)),
     ]
+}
+
+/// Whether the mapping names the currency of the values.
+fn currency_mapped(req: &ExposureRequest) -> bool {
+    req.map.as_deref().is_some_and(|m| {
+        m.split(',')
+            .filter_map(|p| p.split_once('='))
+            .any(|(k, _)| k.trim().eq_ignore_ascii_case("currency"))
+    })
 }
 
 fn data_notes(
@@ -887,21 +970,25 @@ fn data_notes(
     } else {
         "no products (every row is the firm's total)".to_string()
     };
+    let currency = if req.fx.is_some() {
+        format!(
+            "Values converted to {} with the exchange-rate table of --fx ({})",
+            out.currency,
+            req.fx.as_ref().map(|f| f.display().to_string()).unwrap_or_default()
+        )
+    } else if out.currency == Currency::USD && !currency_mapped(req) {
+        "Values in USD: the mapping names no currency, and the values of a mapped file are then US dollars, as entrepot ingest reads them (name another with currency=CODE in --map)".to_string()
+    } else {
+        format!("Values in {} as the file gives them", out.currency)
+    };
     let mut notes = vec![format!(
-        "Sales file {} ({}): {} rows, from {} to {} destination{}, {product_text}, years {}. Values in {} as the file gives them{}; shown in {}.",
-        req.file.display(),
+        "Sales file {}: {} rows, from {} to {} destination{}, {product_text}, years {}. {currency}; shown in {}.",
         sales.reader,
         sales.rows,
         out.origins.join(", "),
         dests.len(),
         if dests.len() == 1 { "" } else { "s" },
         span(&out.years),
-        out.currency,
-        if req.fx.is_some() {
-            " after conversion with the exchange-rate table of --fx"
-        } else {
-            ""
-        },
         money.label()
     )];
     if sales.world_rows.0 > 0 {
@@ -943,14 +1030,22 @@ fn data_notes(
     }
     match store {
         Ok(i) => {
+            let cells = if has_products(sales) {
+                format!(
+                    "{} cells of the destinations' imports by year ({} of all products, {} by product of the firm's)",
+                    i.cells,
+                    i.totals.len(),
+                    i.cells.saturating_sub(i.totals.len())
+                )
+            } else {
+                format!(
+                    "{} cells of the destinations' imports of all products by year",
+                    i.cells
+                )
+            };
             let mut s = format!(
-                "Flows dataset '{}' (values in {}): {} cells of the destinations' imports by year ({} in all products, {} by product), {} of them mirror figures (the partners' reports of their exports, where the destination reports no imports)",
-                i.dataset,
-                out.currency,
-                i.cells,
-                i.totals.len(),
-                i.cells.saturating_sub(i.totals.len()),
-                i.mirror_cells
+                "Flows dataset '{}' (values in {}): {cells}, {} of them mirror figures (the partners' reports of their exports, where the destination reports no imports)",
+                i.dataset, out.currency, i.mirror_cells
             );
             if !i.revisions.is_empty() {
                 s.push_str(&format!(
@@ -967,6 +1062,31 @@ fn data_notes(
             }
             s.push('.');
             notes.push(s);
+            let cover: Vec<String> = i
+                .coverage
+                .iter()
+                .filter(|(y, _)| out.years.iter().any(|x| x.year == **y))
+                .map(|(y, c)| {
+                    format!(
+                        "{y}: {} reporter{}, {:.1}% of their reported trade with one another{}",
+                        c.reporters,
+                        if c.reporters == 1 { "" } else { "s" },
+                        c.within * 100.0,
+                        if c.covers_world() {
+                            ""
+                        } else {
+                            " (does not cover world trade)"
+                        }
+                    )
+                })
+                .collect();
+            if !cover.is_empty() {
+                notes.push(format!(
+                    "Coverage of world trade by year ({}% needed for a destination's imports to be read from its partners' reports): {}.",
+                    crate::dependence::WORLD_COVERAGE * 100.0,
+                    cover.join("; ")
+                ));
+            }
         }
         Err(reason) => notes.push(format!(
             "No destination imports were read: {reason}. Shares of the destinations' imports are absent."
