@@ -33,8 +33,7 @@ use crate::location::StoreLocation;
 use crate::money;
 use entrepot_core::{FlowKind, HsRevision, Period, Product};
 use entrepot_cube::{
-    CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, ProductSelection,
-    Side,
+    CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, ProductSelection, Side,
 };
 use entrepot_doc::{Currency, Document, Scale};
 use entrepot_indices::contributions::Contributions;
@@ -361,6 +360,9 @@ fn sales_mapping(map: Option<&str>, firm_country: Option<&str>) -> AppResult<Opt
     Ok(Some(spec))
 }
 
+/// The line (if known) of a year's first annual row and of its first monthly row.
+type YearRows = (Option<Option<i64>>, Option<Option<i64>>);
+
 /// `FILE:LINE: message`, as a bad-input error.
 fn row_error(file: &Path, line: Option<i64>, message: String) -> AppError {
     match line {
@@ -406,8 +408,8 @@ pub(crate) fn read_sales(req: &ExposureRequest) -> AppResult<Sales> {
     // The line of each key's row, of each year's first annual and monthly row, of
     // each product code's first row.
     let mut keys: BTreeMap<(String, String, String, Period), Option<i64>> = BTreeMap::new();
-    let mut year_kind: BTreeMap<i32, (Option<Option<i64>>, Option<Option<i64>>)> =
-        BTreeMap::new();
+    // Per year, the line of its first annual row and of its first monthly row.
+    let mut year_kind: BTreeMap<i32, YearRows> = BTreeMap::new();
     let mut codes: BTreeMap<String, Option<i64>> = BTreeMap::new();
     while let Some(batch) = reader.next_batch().map_err(io_error)? {
         let flows = entrepot_io::schema::batch_to_flows(&batch, "sales").map_err(io_error)?;
@@ -420,10 +422,7 @@ pub(crate) fn read_sales(req: &ExposureRequest) -> AppResult<Sales> {
             });
         for (i, f) in flows.into_iter().enumerate() {
             use arrow::array::Array;
-            let line = lines
-                .as_ref()
-                .filter(|l| !l.is_null(i))
-                .map(|l| l.value(i));
+            let line = lines.as_ref().filter(|l| !l.is_null(i)).map(|l| l.value(i));
             sales.rows += 1;
             if f.flow != FlowKind::Export {
                 return Err(row_error(
@@ -669,7 +668,10 @@ fn growth(sales: &Sales, years: &[YearIndices]) -> AppResult<Result<Growth, Stri
         .collect();
     let what = format!("{} to {}", first.year, last.year);
     Ok(
-        match kernel(entrepot_indices::contributions::contributions(&b, &e), &what)? {
+        match kernel(
+            entrepot_indices::contributions::contributions(&b, &e),
+            &what,
+        )? {
             Ok(c) => Ok(Growth {
                 from: first.year,
                 to: last.year,
@@ -697,7 +699,11 @@ fn read_imports(
                     "dataset '{d}' holds published figures, not flows"
                 )))
             }
-            None => return Err(AppError::not_found(format!("no dataset '{d}' in the store"))),
+            None => {
+                return Err(AppError::not_found(format!(
+                    "no dataset '{d}' in the store"
+                )))
+            }
         },
         None => {
             let flows: Vec<String> = store
@@ -926,7 +932,12 @@ fn market_shares(
             Some(_) => None,
         }
     };
-    let share = |d: &str, k: Option<&str>, y: i32, s: f64, m: f64| -> AppResult<Result<f64, String>> {
+    let share = |d: &str,
+                 k: Option<&str>,
+                 y: i32,
+                 s: f64,
+                 m: f64|
+     -> AppResult<Result<f64, String>> {
         let of = k.map_or_else(|| "the firm's products".to_string(), |k| k.to_string());
         Ok(match entrepot_indices::import_share(s, m) {
             Ok(Ok(v)) => Ok(v),
@@ -1092,7 +1103,10 @@ mod tests {
         let s = sales_mapping(Some("partner=c,period=y,value=v"), Some("Germany"))
             .unwrap()
             .unwrap();
-        assert_eq!(s, "partner=c,period=y,value=v,reporter=const:DEU,flow=export");
+        assert_eq!(
+            s,
+            "partner=c,period=y,value=v,reporter=const:DEU,flow=export"
+        );
         let s = sales_mapping(Some("reporter=o,partner=c,period=y,export=v"), None)
             .unwrap()
             .unwrap();
@@ -1111,14 +1125,18 @@ mod tests {
         let f = Path::new("s.csv");
         let ok = BTreeMap::from([("8703".to_string(), Some(2)), ("8704".into(), Some(3))]);
         assert!(check_codes(f, &ok).is_ok());
-        let nested = BTreeMap::from([
-            ("8703".to_string(), Some(2)),
-            ("870321".into(), Some(5)),
-        ]);
+        let nested = BTreeMap::from([("8703".to_string(), Some(2)), ("870321".into(), Some(5))]);
         let e = check_codes(f, &nested).unwrap_err();
-        assert!(e.message.starts_with("s.csv:5: product 870321 lies within product 8703 (line 2)"), "{e}");
+        assert!(
+            e.message
+                .starts_with("s.csv:5: product 870321 lies within product 8703 (line 2)"),
+            "{e}"
+        );
         let total = BTreeMap::from([(TOTAL.to_string(), Some(4)), ("8703".into(), Some(2))]);
-        assert!(check_codes(f, &total).unwrap_err().message.contains("TOTAL"));
+        assert!(check_codes(f, &total)
+            .unwrap_err()
+            .message
+            .contains("TOTAL"));
     }
 
     /// Random sales (a fixed linear congruential sequence): each year's destination

@@ -133,7 +133,9 @@ fn number(c: &Value) -> f64 {
 }
 
 fn text(c: &Value) -> &str {
-    c["text"].as_str().unwrap_or_else(|| panic!("not text: {c}"))
+    c["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not text: {c}"))
 }
 
 fn reason(c: &Value) -> &str {
@@ -229,9 +231,15 @@ fn concentration_growth_market_shares_and_one_market_products_by_hand() {
     let share = |d: &str, y: &str| number(&market(&m, d, None, y)["market_share"]);
     assert!(close(share("FRA", "2021"), 10.0), "60 of 600");
     assert!(close(share("USA", "2021"), 5.0), "30 of 600");
-    assert!(close(share("FRA", "2022"), 7000.0 / 580.0), "70 of 500 + 80");
+    assert!(
+        close(share("FRA", "2022"), 7000.0 / 580.0),
+        "70 of 500 + 80"
+    );
     assert!(close(share("USA", "2022"), 10.0), "105 of 900 + 150");
-    assert!(close(share("CHN", "2022"), 2500.0 / 350.0), "25 of 250 + 100");
+    assert!(
+        close(share("CHN", "2022"), 2500.0 / 350.0),
+        "25 of 250 + 100"
+    );
     // the imports in their own scale: billions beside the firm's millions
     let fra = &market(&m, "FRA", None, "2022")["imports"];
     assert!(close(number(fra), 0.58), "{fra}");
@@ -276,7 +284,12 @@ fn concentration_growth_market_shares_and_one_market_products_by_hand() {
     let methods = doc["methods"].to_string();
     assert!(methods.contains("import_share"), "{methods}");
     let all = doc.to_string();
-    for r in ["Herfindahl 1950", "Adelman 1969", "Shannon 1948", "Hirschman 1945"] {
+    for r in [
+        "Herfindahl 1950",
+        "Adelman 1969",
+        "Shannon 1948",
+        "Hirschman 1945",
+    ] {
         assert!(all.contains(r), "{r}");
     }
 }
@@ -288,9 +301,20 @@ fn the_terminal_report_csv_and_files_render() {
     let base = ["exposure", sales, "--firm-country", "DEU", "--map", MAP];
     let text = ok(&f.store, &base);
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(words.contains("2022: sales of 200.00m (USD m) to 3 destinations"), "{text}");
-    assert!(words.contains("From 2021 to 2022 sales changed by +100.0%; USA contributed most (+75.00 pp)"), "{text}");
-    assert!(words.contains("1 of 2 products sold more than 50%"), "{text}");
+    assert!(
+        words.contains("2022: sales of 200.00m (USD m) to 3 destinations"),
+        "{text}"
+    );
+    assert!(
+        words.contains(
+            "From 2021 to 2022 sales changed by +100.0%; USA contributed most (+75.00 pp)"
+        ),
+        "{text}"
+    );
+    assert!(
+        words.contains("1 of 2 products sold more than 50%"),
+        "{text}"
+    );
     let mut args = base.to_vec();
     args.extend(["--format", "csv"]);
     let csv = ok(&f.store, &args);
@@ -313,11 +337,17 @@ fn sales_in_euros_without_rates_have_no_market_shares_with_the_reason() {
     assert_eq!(doc["currency"], "EUR");
     let indices = table(&doc, "indices");
     assert_eq!(indices[0]["sales"]["unit"]["currency"], "EUR");
-    assert!(close(number(&indices[0]["hhi"]), 0.46), "concentration still holds");
+    assert!(
+        close(number(&indices[0]["hhi"]), 0.46),
+        "concentration still holds"
+    );
     let m = table(&doc, "markets");
     for r in &m {
         let why = reason(&r["market_share"]);
-        assert!(why.contains("the sales are in EUR and dataset 'baci' in USD"), "{why}");
+        assert!(
+            why.contains("the sales are in EUR and dataset 'baci' in USD"),
+            "{why}"
+        );
         assert!(why.contains("--fx"), "{why}");
     }
     // converted with a table of rates, the shares are there (1 USD = 0.5 EUR: doubled)
@@ -474,7 +504,10 @@ fn bad_input_says_file_line_and_field() {
     let e = stderr(&o);
     assert!(e.contains("bad.csv:3"), "{e}");
     assert!(e.contains("'sales'"), "{e}");
-    assert!(!e.contains("store unchanged"), "the store is not involved: {e}");
+    assert!(
+        !e.contains("store unchanged"),
+        "the store is not involved: {e}"
+    );
     // an unknown destination code
     let o = run_on("country,year,hs,sales\nXYZ,2021,870321,60\n", &[]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
@@ -494,7 +527,11 @@ fn bad_input_says_file_line_and_field() {
         &[],
     );
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains("lies within product 8703"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("lies within product 8703"),
+        "{}",
+        stderr(&o)
+    );
     // bad requests
     let good = "country,year,hs,sales\nFRA,2021,870321,60\n";
     let o = run_on(good, &["--threshold", "1.5"]);

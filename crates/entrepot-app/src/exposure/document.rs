@@ -426,11 +426,7 @@ fn concentration_blocks(
         label: "Effective number of markets".into(),
         mark: Mark::Line,
         axis: Axis::Left,
-        values: out
-            .years
-            .iter()
-            .map(|y| y.effective_number.ok())
-            .collect(),
+        values: out.years.iter().map(|y| y.effective_number.ok()).collect(),
         breaks: Vec::new(),
     }];
     if products {
@@ -742,7 +738,7 @@ fn market_blocks(
                 }
             }
         }
-        let mut order: Vec<((&str, &str), (i32, f64))> = pairs.into_iter().collect();
+        let mut order: Vec<_> = pairs.into_iter().collect();
         order.sort_by(|a, b| {
             b.1 .0
                 .cmp(&a.1 .0)
@@ -974,7 +970,10 @@ fn data_notes(
         format!(
             "Values converted to {} with the exchange-rate table of --fx ({})",
             out.currency,
-            req.fx.as_ref().map(|f| f.display().to_string()).unwrap_or_default()
+            req.fx
+                .as_ref()
+                .map(|f| f.display().to_string())
+                .unwrap_or_default()
         )
     } else if out.currency == Currency::USD && !currency_mapped(req) {
         "Values in USD: the mapping names no currency, and the values of a mapped file are then US dollars, as entrepot ingest reads them (name another with currency=CODE in --map)".to_string()
