@@ -208,5 +208,45 @@ set +e; "$E" --quiet --store "$S" mirror ZAF AFG --dataset baci > /dev/null 2> "
 check "mirror on BACI alone: exit code" 4 "$rc"
 check "mirror on BACI alone says why" 1 "$(grep -c 'holds no reported imports at all' "$work/mirror_err.txt" || true)"
 
+echo "== exposure: a firm's sales against pandas on the raw CSVs"
+# A firm in DEU selling to five destinations and at home, 2012 and 2016 (totals, on the
+# penppml panel, which covers world trade), and one in ZAF selling HS6 and HS4 products
+# in 2020 (on the BACI extract, whose two exporters do not): concentration, growth
+# contributions, imports and market shares (absent at home and on the extract) equal
+# to an independent pandas computation (validation/exposure_check.py) to 1e-9.
+cat > "$work/pen_firm.csv" <<'CSV'
+dest,year,value
+FRA,2012,12500000
+USA,2012,8000000
+CHN,2012,3000000
+JPN,2012,1500000
+DEU,2012,20000000
+FRA,2016,11000000
+USA,2016,14000000
+CHN,2016,9000000
+BRA,2016,2000000
+DEU,2016,21000000
+CSV
+cat > "$work/baci_firm.csv" <<'CSV'
+dest,year,hs,value
+NLD,2020,080510,20000000
+RUS,2020,080510,4000000
+SAU,2020,080510,1500000
+ZAF,2020,080510,3000000
+KOR,2020,2601,50000000
+JPN,2020,2601,30000000
+NLD,2020,2601,5000000
+CHN,2020,2601,120000000
+CSV
+"$E" --quiet --store "$S" --format json exposure "$work/pen_firm.csv" --firm-country DEU \
+  --map partner=dest,year=year,value=value --dataset penppml > "$work/exp_pen.json"
+"$E" --quiet --store "$S" --format json exposure "$work/baci_firm.csv" --firm-country ZAF \
+  --map partner=dest,year=year,product=hs,value=value,hs_revision=HS2017 --dataset baci --top 1000 > "$work/exp_baci.json"
+"$root/bench/.venv/bin/python" "$root/validation/exposure_check.py" "$shared" \
+  "$work/pen_firm.csv" "$work/exp_pen.json" "$work/baci_firm.csv" "$work/exp_baci.json" > "$work/exp_pandas.txt" || true
+grep -E '^MISMATCH' "$work/exp_pandas.txt" | head -20 || true
+check "exposure: DEU firm on penppml, ZAF firm on BACI" "checked 81 figures, 0 mismatches" \
+  "$(grep '^checked' "$work/exp_pandas.txt")"
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

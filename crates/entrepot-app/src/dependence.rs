@@ -436,7 +436,7 @@ fn read_pair(cube: &Cube, held: &mut Held) {
 }
 
 /// Coverage of world trade by year, from every reporter's own reports by partner.
-fn coverage(cube: &Cube) -> BTreeMap<i32, Coverage> {
+pub(crate) fn coverage(cube: &Cube) -> BTreeMap<i32, Coverage> {
     let mut reporters: BTreeMap<i32, BTreeSet<&str>> = BTreeMap::new();
     let mut partners: BTreeMap<i32, BTreeSet<&str>> = BTreeMap::new();
     let cells = cube.cells();

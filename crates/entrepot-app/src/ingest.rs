@@ -117,42 +117,9 @@ pub fn ingest(
     if let Some(layout) = req.facts {
         return ingest_facts(req, &mut store, &name, layout);
     }
-    let hs = match &req.hs {
-        Some(h) => Some(
-            h.parse()
-                .map_err(|e: entrepot_core::CoreError| AppError::usage(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let mut mapping = match &req.map {
-        Some(m) => Some(ColumnMapping::parse(m).map_err(|e| AppError::usage(e.to_string()))?),
-        None => None,
-    };
-    if let Some(path) = &req.fx {
-        let Some(m) = mapping.as_mut() else {
-            return Err(AppError::usage(
-                "--fx converts the values of mapped files: give --map with currency=CODE or currency=COLUMN",
-            ));
-        };
-        if m.currency.is_none() {
-            return Err(AppError::usage(
-                "--fx needs the currency of the values: add currency=CODE (e.g. currency=JPY) or currency=COLUMN to --map",
-            ));
-        }
-        m.fx = Some(std::sync::Arc::new(load_fx(path)?));
-    }
-    let delimiter = match &req.delimiter {
-        Some(d) => Some(
-            entrepot_io::textfmt::parse_delimiter(d).map_err(|e| AppError::usage(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let decimal = match &req.decimal {
-        Some(d) => d
-            .parse::<DecimalMark>()
-            .map_err(|e| AppError::usage(e.to_string()))?,
-        None => DecimalMark::Auto,
-    };
+    let hs = parse_hs(req.hs.as_deref())?;
+    let mapping = mapping_with_fx(req.map.as_deref(), req.fx.as_deref())?;
+    let (delimiter, decimal) = text_options(req.delimiter.as_deref(), req.decimal.as_deref())?;
     let mut readers = Vec::new();
     for f in &req.files {
         let spec = ReaderSpec {
@@ -229,6 +196,62 @@ pub fn ingest(
     Ok(IngestOutcome { summary, messages })
 }
 
+/// The HS revision of a request (`--hs`), parsed.
+pub(crate) fn parse_hs(hs: Option<&str>) -> AppResult<Option<entrepot_core::HsRevision>> {
+    hs.map(|h| {
+        h.parse()
+            .map_err(|e: entrepot_core::CoreError| AppError::usage(e.to_string()))
+    })
+    .transpose()
+}
+
+/// The column mapping of a request (`--map`), with the exchange-rate table of `--fx`
+/// attached (which needs the currency of the values in the mapping).
+pub(crate) fn mapping_with_fx(
+    map: Option<&str>,
+    fx: Option<&Path>,
+) -> AppResult<Option<ColumnMapping>> {
+    let mut mapping = match map {
+        Some(m) => Some(ColumnMapping::parse(m).map_err(|e| AppError::usage(e.to_string()))?),
+        None => None,
+    };
+    if let Some(path) = fx {
+        let Some(m) = mapping.as_mut() else {
+            return Err(AppError::usage(
+                "--fx converts the values of mapped files: give --map with currency=CODE or currency=COLUMN",
+            ));
+        };
+        if m.currency.is_none() {
+            return Err(AppError::usage(
+                "--fx needs the currency of the values: add currency=CODE (e.g. currency=JPY) or currency=COLUMN to --map",
+            ));
+        }
+        m.fx = Some(std::sync::Arc::new(load_fx(path)?));
+    }
+    Ok(mapping)
+}
+
+/// The delimiter (`--delimiter`, detected when `None`) and decimal mark (`--decimal`,
+/// `auto` when `None`) of text files.
+pub(crate) fn text_options(
+    delimiter: Option<&str>,
+    decimal: Option<&str>,
+) -> AppResult<(Option<u8>, DecimalMark)> {
+    let delimiter = match delimiter {
+        Some(d) => Some(
+            entrepot_io::textfmt::parse_delimiter(d).map_err(|e| AppError::usage(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let decimal = match decimal {
+        Some(d) => d
+            .parse::<DecimalMark>()
+            .map_err(|e| AppError::usage(e.to_string()))?,
+        None => DecimalMark::Auto,
+    };
+    Ok((delimiter, decimal))
+}
+
 fn status(unchanged: bool) -> String {
     if unchanged { "unchanged" } else { "written" }.to_string()
 }
@@ -264,7 +287,7 @@ fn dataset_name(req: &IngestRequest) -> AppResult<String> {
 /// Checks that a file named in the request exists and is a file: a missing one is not
 /// found, anything else (a symlink loop, a directory, no permission) says what the
 /// system said.
-fn check_input(f: &Path, what: &str) -> AppResult<()> {
+pub(crate) fn check_input(f: &Path, what: &str) -> AppResult<()> {
     match std::fs::metadata(f) {
         Ok(m) if m.is_dir() => Err(AppError::usage(format!(
             "{}: is a directory, not a {what}",

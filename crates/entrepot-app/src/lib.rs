@@ -17,6 +17,7 @@
 //! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
 //! | growth decomposition | [`decompose::decompose`] | [`decompose::DecomposeOutput`] (shift-share effects, contributions + [`Document`]) |
 //! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
+//! | firm exposure (a sales file) | [`exposure::exposure`] | [`exposure::ExposureOutput`] (indices per year, growth by destination, market shares, one-market products + [`Document`]) |
 //! | mirror statistics of a pair | [`mirror::mirror`] | [`mirror::MirrorOutput`] (gaps per year, direction and product + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
@@ -35,6 +36,7 @@ pub mod decompose;
 pub mod dependence;
 pub mod diversification;
 mod error;
+pub mod exposure;
 pub mod gravity;
 pub mod ingest;
 mod listing;

@@ -67,6 +67,9 @@ enum Command {
     /// Mirror statistics: each country's reported exports against the other's
     /// reported imports, gaps and the CIF/FOB ratio.
     Mirror(cmd::mirror::MirrorArgs),
+    /// Firm exposure: a firm's sales by destination and product, concentration, growth
+    /// markets, shares of the destinations' imports, one-market products.
+    Exposure(cmd::exposure::ExposureArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
     /// Remove a dataset from the store.
@@ -112,6 +115,7 @@ fn main() {
         Command::Reroute(a) => cmd::reroute::run(a, &ctx),
         Command::Dependence(a) => cmd::dependence::run(a, &ctx),
         Command::Mirror(a) => cmd::mirror::run(a, &ctx),
+        Command::Exposure(a) => cmd::exposure::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),

@@ -85,7 +85,7 @@ pub enum OnErrorArg {
 
 /// The long help of `--map`: every key, how a constant is told from a column, and
 /// examples.
-const MAP_HELP: &str = "\
+pub(crate) const MAP_HELP: &str = "\
 Column mapping for generic CSV, Parquet and Stata files: comma-separated key=value pairs.
 
 Keys:
@@ -118,7 +118,7 @@ Examples:
   --map reporter=USA,partner=Partner,period=Period,export=Exports,import=Imports,scale=millions";
 
 /// The long help of `--decimal`.
-const DECIMAL_HELP: &str = "\
+pub(crate) const DECIMAL_HELP: &str = "\
 Decimal mark of numbers in text files, which says which thousands separators are read:
   auto (default)  a decimal point; a comma separates thousands only where it cannot be a
                   decimal comma: '1,187.5' = 1187.5, '1,187,000' = 1187000, and '1,187'

@@ -6,6 +6,7 @@ pub mod datasets;
 pub mod decompose;
 pub mod dependence;
 pub mod diversification;
+pub mod exposure;
 pub mod gravity;
 pub mod groups;
 pub mod ingest;
