@@ -195,6 +195,7 @@ fn trade_without_borders_reproduces_the_published_conditional_and_full_results()
     let cf = replicate_yotov2016(&app.baseline, &app.shock, &options(), BOOK_STOP)
         .expect("book procedure");
     println!("book procedure: {} passes", cf.iterations);
+    assert_eq!(cf.iterations, 5, "the authors' log shows five passes");
     let (levels, changes) = compare(&cf, &app.dir);
     println!(
         "max relative difference to the published values: levels {:.3e} ({}), changes {:.3e} ({})",
