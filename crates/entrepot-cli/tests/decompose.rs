@@ -12,32 +12,9 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// A table of a decomposition document: its rows (body then footer), each a map of
-/// column key → cell.
-fn table(doc: &Value, id: &str) -> Vec<BTreeMap<String, Value>> {
-    let t = doc["sections"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|s| s["blocks"].as_array().into_iter().flatten())
-        .find(|b| b["id"] == id)
-        .unwrap_or_else(|| panic!("table {id}"));
-    let keys: Vec<String> = t["columns"]
-        .as_array()
-        .expect("columns")
-        .iter()
-        .map(|c| c["key"].as_str().expect("key").to_string())
-        .collect();
-    ["rows", "footer"]
-        .iter()
-        .flat_map(|part| t[part].as_array().expect("rows").iter())
-        .map(|r| {
-            keys.iter()
-                .cloned()
-                .zip(r["cells"].as_array().expect("cells").iter().cloned())
-                .collect()
-        })
-        .collect()
+/// A table of a decomposition document: its rows (body then footer).
+fn table(doc: &Value, id: &str) -> Vec<DocRow> {
+    doc_table(doc, id).all()
 }
 
 fn decompose(store: &Path, args: &[&str]) -> Value {
@@ -46,11 +23,6 @@ fn decompose(store: &Path, args: &[&str]) -> Value {
     let doc: Value = serde_json::from_str(&ok(store, &a)).expect("document JSON");
     assert_eq!(doc["kind"], "growth_decomposition");
     doc
-}
-
-fn number(cell: &Value) -> f64 {
-    assert_eq!(cell["type"], "number", "{cell}");
-    cell["value"].as_f64().expect("value")
 }
 
 #[track_caller]
@@ -75,7 +47,7 @@ fn effects(doc: &Value) -> BTreeMap<String, Value> {
 }
 
 /// A row of a contribution table by its code.
-fn row<'a>(rows: &'a [BTreeMap<String, Value>], code: &str) -> &'a BTreeMap<String, Value> {
+fn row<'a>(rows: &'a [BTreeMap<String, Value>], code: &str) -> &'a DocRow {
     rows.iter()
         .find(|r| r["code"]["text"] == code)
         .unwrap_or_else(|| panic!("row {code}"))

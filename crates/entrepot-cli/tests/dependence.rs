@@ -10,54 +10,16 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The tables of a dependence document: id → rows of (column key → cell).
-fn tables(store: &Path, args: &[&str]) -> BTreeMap<String, Vec<BTreeMap<String, Value>>> {
+/// The tables of a dependence document: id → body rows (column key → cell).
+fn tables(store: &Path, args: &[&str]) -> BTreeMap<String, Vec<DocRow>> {
     let mut a = vec!["--format", "json", "dependence"];
     a.extend_from_slice(args);
     let doc: Value = serde_json::from_str(&ok(store, &a)).expect("document JSON");
     assert_eq!(doc["kind"], "dependence");
-    let mut out = BTreeMap::new();
-    for b in doc["sections"]
-        .as_array()
+    doc_tables(&doc)
         .into_iter()
-        .flatten()
-        .flat_map(|s| s["blocks"].as_array().into_iter().flatten())
-        .filter(|b| b["type"] == "table")
-    {
-        let keys: Vec<String> = b["columns"]
-            .as_array()
-            .expect("columns")
-            .iter()
-            .map(|c| c["key"].as_str().expect("key").to_string())
-            .collect();
-        let rows = b["rows"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .map(|r| {
-                keys.iter()
-                    .cloned()
-                    .zip(r["cells"].as_array().expect("cells").iter().cloned())
-                    .collect()
-            })
-            .collect();
-        out.insert(b["id"].as_str().expect("id").to_string(), rows);
-    }
-    out
-}
-
-fn number(cell: &Value) -> f64 {
-    assert_eq!(cell["type"], "number", "{cell}");
-    cell["value"].as_f64().expect("value")
-}
-
-fn text(cell: &Value) -> &str {
-    cell["text"].as_str().unwrap_or_else(|| panic!("{cell}"))
-}
-
-fn missing_reason(cell: &Value) -> &str {
-    assert_eq!(cell["type"], "missing", "{cell}");
-    cell["reason"].as_str().expect("reason")
+        .map(|(id, t)| (id, t.rows))
+        .collect()
 }
 
 fn assert_rel(what: &str, got: f64, expected: f64) {
@@ -69,7 +31,7 @@ fn assert_rel(what: &str, got: f64, expected: f64) {
 
 /// The row of a direction (`supplier`) in a year of the `dependence` table.
 fn direction<'a>(
-    t: &'a BTreeMap<String, Vec<BTreeMap<String, Value>>>,
+    t: &'a BTreeMap<String, Vec<DocRow>>,
     year: &str,
     supplier: &str,
 ) -> &'a BTreeMap<String, Value> {

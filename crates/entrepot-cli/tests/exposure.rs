@@ -97,50 +97,9 @@ fn fixture() -> Fixture {
     }
 }
 
-/// The rows of a table of the JSON document, as maps from column key to cell.
-fn table(doc: &Value, id: &str) -> Vec<serde_json::Map<String, Value>> {
-    for s in doc["sections"].as_array().expect("sections") {
-        for b in s["blocks"].as_array().expect("blocks") {
-            if b["id"] == id {
-                let keys: Vec<&str> = b["columns"]
-                    .as_array()
-                    .expect("columns")
-                    .iter()
-                    .map(|c| c["key"].as_str().expect("key"))
-                    .collect();
-                return b["rows"]
-                    .as_array()
-                    .expect("rows")
-                    .iter()
-                    .chain(b["footer"].as_array().expect("footer"))
-                    .map(|r| {
-                        keys.iter()
-                            .zip(r["cells"].as_array().expect("cells"))
-                            .map(|(k, c)| (k.to_string(), c.clone()))
-                            .collect()
-                    })
-                    .collect();
-            }
-        }
-    }
-    panic!("no table {id}");
-}
-
-fn number(c: &Value) -> f64 {
-    c["value"]
-        .as_f64()
-        .unwrap_or_else(|| panic!("not a number: {c}"))
-}
-
-fn text(c: &Value) -> &str {
-    c["text"]
-        .as_str()
-        .unwrap_or_else(|| panic!("not text: {c}"))
-}
-
-fn reason(c: &Value) -> &str {
-    assert_eq!(c["type"], "missing", "{c}");
-    c["reason"].as_str().expect("reason")
+/// The rows of a table of the JSON document (body, then footer).
+fn table(doc: &Value, id: &str) -> Vec<DocRow> {
+    doc_table(doc, id).all()
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -164,12 +123,7 @@ fn exposure(f: &Fixture, extra: &[&str]) -> Value {
 }
 
 /// The market-share row of a destination (and product) in a year.
-fn market<'a>(
-    rows: &'a [serde_json::Map<String, Value>],
-    dest: &str,
-    product: Option<&str>,
-    year: &str,
-) -> &'a serde_json::Map<String, Value> {
+fn market<'a>(rows: &'a [DocRow], dest: &str, product: Option<&str>, year: &str) -> &'a DocRow {
     rows.iter()
         .find(|r| {
             text(&r["destination"]) == dest
@@ -247,10 +201,10 @@ fn concentration_growth_market_shares_and_one_market_products_by_hand() {
     assert_eq!(text(&market(&m, "FRA", None, "2022")["side"]), "mirror");
     let chn = market(&m, "CHN", None, "2021");
     assert!(
-        reason(&chn["market_share"]).contains("holds no imports of CHN in 2021"),
+        missing_reason(&chn["market_share"]).contains("holds no imports of CHN in 2021"),
         "{chn:?}"
     );
-    assert!(reason(&chn["imports"]).contains("holds no imports of CHN in 2021"));
+    assert!(missing_reason(&chn["imports"]).contains("holds no imports of CHN in 2021"));
     // the shares of the firm's sales add up to 100% each year
     for y in ["2021", "2022"] {
         let sum: f64 = m
@@ -343,7 +297,7 @@ fn sales_in_euros_without_rates_have_no_market_shares_with_the_reason() {
     );
     let m = table(&doc, "markets");
     for r in &m {
-        let why = reason(&r["market_share"]);
+        let why = missing_reason(&r["market_share"]);
         assert!(
             why.contains("the sales are in EUR and dataset 'baci' in USD"),
             "{why}"
@@ -409,7 +363,7 @@ fn domestic_sales_world_rows_and_a_store_without_flows() {
     assert!(close(number(&indices[0]["hhi"]), 0.25 + 0.09 + 0.04));
     let m = table(&doc, "markets");
     let home = market(&m, "DEU", None, "2022");
-    assert!(reason(&home["market_share"]).contains("own country"));
+    assert!(missing_reason(&home["market_share"]).contains("own country"));
     // no products: the share of all of FRA's imports (500 + 80 + 1000 in 2022)
     assert!(close(
         number(&market(&m, "FRA", None, "2022")["market_share"]),
@@ -472,7 +426,7 @@ fn an_extract_of_a_few_exporters_gives_no_market_shares() {
     );
     let doc: Value = serde_json::from_str(&out).expect("json");
     let m = table(&doc, "markets");
-    let why = reason(&m[0]["market_share"]);
+    let why = missing_reason(&m[0]["market_share"]);
     assert!(why.contains("do not cover world trade"), "{why}");
     assert!(why.contains("1 reporter"), "{why}");
     assert!(doc.to_string().contains("Coverage of world trade by year"));

@@ -11,49 +11,16 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The tables of a mirror document: id → rows of (column key → cell).
-fn tables(store: &Path, args: &[&str]) -> BTreeMap<String, Vec<BTreeMap<String, Value>>> {
+/// The tables of a mirror document: id → body rows (column key → cell).
+fn tables(store: &Path, args: &[&str]) -> BTreeMap<String, Vec<DocRow>> {
     let mut a = vec!["--format", "json", "mirror"];
     a.extend_from_slice(args);
     let doc: Value = serde_json::from_str(&ok(store, &a)).expect("document JSON");
     assert_eq!(doc["kind"], "mirror");
-    let mut out = BTreeMap::new();
-    for b in doc["sections"]
-        .as_array()
+    doc_tables(&doc)
         .into_iter()
-        .flatten()
-        .flat_map(|s| s["blocks"].as_array().into_iter().flatten())
-        .filter(|b| b["type"] == "table")
-    {
-        let keys: Vec<String> = b["columns"]
-            .as_array()
-            .expect("columns")
-            .iter()
-            .map(|c| c["key"].as_str().expect("key").to_string())
-            .collect();
-        let rows = b["rows"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .map(|r| {
-                keys.iter()
-                    .cloned()
-                    .zip(r["cells"].as_array().expect("cells").iter().cloned())
-                    .collect()
-            })
-            .collect();
-        out.insert(b["id"].as_str().expect("id").to_string(), rows);
-    }
-    out
-}
-
-fn number(cell: &Value) -> f64 {
-    assert_eq!(cell["type"], "number", "{cell}");
-    cell["value"].as_f64().expect("value")
-}
-
-fn text(cell: &Value) -> &str {
-    cell["text"].as_str().unwrap_or_else(|| panic!("{cell}"))
+        .map(|(id, t)| (id, t.rows))
+        .collect()
 }
 
 fn ingest_csv(store: &Path, file: &Path, name: &str) {
@@ -140,7 +107,7 @@ fn generate(case: u64, dir: &Path) -> (String, String, [std::path::PathBuf; 3]) 
 
 /// Every comparison of the document has a zero gap (and a ratio of 1 where the
 /// exporter reports a flow).
-fn assert_zero_gaps(t: &BTreeMap<String, Vec<BTreeMap<String, Value>>>, what: &str) {
+fn assert_zero_gaps(t: &BTreeMap<String, Vec<DocRow>>, what: &str) {
     let mut compared = 0;
     for (id, rows) in t {
         for r in rows {

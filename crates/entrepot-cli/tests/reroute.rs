@@ -49,40 +49,6 @@ fn store() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, store)
 }
 
-/// The rows of a table of the JSON document, as maps from column key to cell.
-fn table(doc: &Value, id: &str) -> Vec<serde_json::Map<String, Value>> {
-    for s in doc["sections"].as_array().expect("sections") {
-        for b in s["blocks"].as_array().expect("blocks") {
-            if b["id"] == id {
-                let keys: Vec<&str> = b["columns"]
-                    .as_array()
-                    .expect("columns")
-                    .iter()
-                    .map(|c| c["key"].as_str().expect("key"))
-                    .collect();
-                return b["rows"]
-                    .as_array()
-                    .expect("rows")
-                    .iter()
-                    .map(|r| {
-                        keys.iter()
-                            .zip(r["cells"].as_array().expect("cells"))
-                            .map(|(k, c)| (k.to_string(), c.clone()))
-                            .collect()
-                    })
-                    .collect();
-            }
-        }
-    }
-    panic!("no table {id}");
-}
-
-fn number(c: &Value) -> f64 {
-    c["value"]
-        .as_f64()
-        .unwrap_or_else(|| panic!("not a number: {c}"))
-}
-
 #[test]
 fn flagged_pairs_are_those_where_both_legs_rose_with_the_value_involved() {
     let (_dir, store) = store();
@@ -94,7 +60,7 @@ fn flagged_pairs_are_those_where_both_legs_rose_with_the_value_involved() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let doc: Value = serde_json::from_str(&stdout(&o)).expect("json");
-    let pairs = table(&doc, "pairs");
+    let pairs = doc_table(&doc, "pairs").rows;
     let got: Vec<(&str, &str, f64)> = pairs
         .iter()
         .map(|r| {
@@ -111,12 +77,12 @@ fn flagged_pairs_are_those_where_both_legs_rose_with_the_value_involved() {
     assert_eq!(number(&pairs[0]["origin_via_2017"]), 10.0);
     assert_eq!(number(&pairs[0]["via_target_2019"]), 25.0);
     assert_eq!(number(&pairs[0]["direct_change"]), -40.0);
-    let summary = table(&doc, "summary");
+    let summary = doc_table(&doc, "summary").rows;
     assert_eq!(number(&summary[0]["value"]), -40.0, "direct change");
     assert_eq!(number(&summary[1]["value"]), 21.0, "value involved");
     assert_eq!(number(&summary[2]["value"]), 52.5, "share of the fall");
     assert_eq!(number(&summary[3]["value"]), 2.0, "pairs");
-    let by_country = table(&doc, "countries");
+    let by_country = doc_table(&doc, "countries").rows;
     assert_eq!(by_country.len(), 2);
     // the terminal report says what it is, and what it is not
     let text = ok(&store, &["reroute", "CHN", "USA", "--after", "2017"]);
