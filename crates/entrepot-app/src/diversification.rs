@@ -21,8 +21,7 @@ use entrepot_cube::{
     CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, Side,
 };
 use entrepot_doc::{
-    Axis, Basis, Block, Cell, Chart, Citations, Column, Document, Mark, Note, Plot, Row, Section,
-    Series, Table, Unit,
+    Basis, Block, Cell, Chart, Citations, Column, Document, Note, Row, Section, Series, Table, Unit,
 };
 use entrepot_indices::{Absent, Index, Margins, Theil};
 use entrepot_store::DatasetKind;
@@ -656,26 +655,18 @@ fn document(
         footer: Vec::new(),
     };
     let x_labels: Vec<String> = years.iter().map(|y| y.year.to_string()).collect();
-    let line = |label: &str, f: &dyn Fn(&YearIndices) -> Option<f64>| Series {
-        label: label.into(),
-        mark: Mark::Line,
-        axis: Axis::Left,
-        values: years.iter().map(f).collect(),
-        breaks: Vec::new(),
+    let line = |label: &str, f: &dyn Fn(&YearIndices) -> Option<f64>| {
+        Series::line(label, years.iter().map(f).collect())
     };
     let chart = |id: &str, title: &str, unit: Unit, series: Vec<Series>| {
-        let empty = series.iter().all(|s| s.values.iter().all(Option::is_none));
-        Block::Chart(Chart {
-            id: id.into(),
-            title: title.into(),
+        Block::Chart(Chart::series(
+            id,
+            title,
             unit,
-            empty_reason: empty.then(|| "not computable for any year".to_string()),
-            plot: Plot::Series {
-                x_labels: x_labels.clone(),
-                series,
-                right_unit: None,
-            },
-        })
+            x_labels.clone(),
+            series,
+            "not computable for any year",
+        ))
     };
     let pick = |key: &str| cols.iter().find(|c| c.key == key);
     let simple = |key: &str| -> Option<Block> {

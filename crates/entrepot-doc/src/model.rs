@@ -224,6 +224,32 @@ pub struct Chart {
     pub plot: Plot,
 }
 
+impl Chart {
+    /// Series over ordered categories on the left axis; when no series has a value the
+    /// chart is empty and says `empty` instead.
+    pub fn series(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        unit: Unit,
+        x_labels: Vec<String>,
+        series: Vec<Series>,
+        empty: &str,
+    ) -> Chart {
+        let none = series.iter().all(|s| s.values.iter().all(Option::is_none));
+        Chart {
+            id: id.into(),
+            title: title.into(),
+            unit,
+            empty_reason: none.then(|| empty.to_string()),
+            plot: Plot::Series {
+                x_labels,
+                series,
+                right_unit: None,
+            },
+        }
+    }
+}
+
 /// The data of a [`Chart`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -268,6 +294,19 @@ pub struct Series {
     /// Category indices before which a line is not joined to the previous point (a
     /// cumulative series starting again each January).
     pub breaks: Vec<usize>,
+}
+
+impl Series {
+    /// A line on the left axis.
+    pub fn line(label: impl Into<String>, values: Vec<Option<f64>>) -> Series {
+        Series {
+            label: label.into(),
+            mark: Mark::Line,
+            axis: Axis::Left,
+            values,
+            breaks: Vec::new(),
+        }
+    }
 }
 
 /// How a series is drawn.

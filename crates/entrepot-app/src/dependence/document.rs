@@ -13,8 +13,8 @@ use crate::pair::{
 use entrepot_core::FlowKind;
 use entrepot_cube::Side;
 use entrepot_doc::{
-    Axis, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, FigureItem, Mark, Note,
-    Plot, Provenance, Row, Section, Series, SourceId, Table, Unit,
+    Basis, Block, Cell, Chart, Citations, Column, Currency, Document, FigureItem, Note, Provenance,
+    Row, Section, Series, SourceId, Table, Unit,
 };
 use std::collections::BTreeMap;
 
@@ -310,12 +310,10 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
         y
     };
     let x_labels: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-    let series =
-        |label: String, s: &str, b: &str, f: &dyn Fn(&DirectionYear) -> Option<f64>| Series {
+    let series = |label: String, s: &str, b: &str, f: &dyn Fn(&DirectionYear) -> Option<f64>| {
+        Series::line(
             label,
-            mark: Mark::Line,
-            axis: Axis::Left,
-            values: years
+            years
                 .iter()
                 .map(|y| {
                     i.years
@@ -324,21 +322,17 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
                         .and_then(f)
                 })
                 .collect(),
-            breaks: Vec::new(),
-        };
+        )
+    };
     let chart = |id: &str, title: String, unit: Unit, series: Vec<Series>| {
-        let empty = series.iter().all(|s| s.values.iter().all(Option::is_none));
-        Block::Chart(Chart {
-            id: id.into(),
+        Block::Chart(Chart::series(
+            id,
             title,
             unit,
-            empty_reason: empty.then(|| "not computable for any year".to_string()),
-            plot: Plot::Series {
-                x_labels: x_labels.clone(),
-                series,
-                right_unit: None,
-            },
-        })
+            x_labels.clone(),
+            series,
+            "not computable for any year",
+        ))
     };
     let (r, p) = (i.reporter, i.partner);
     let pct = |m: &Measure| m.as_ref().ok().map(|v| 100.0 * v);

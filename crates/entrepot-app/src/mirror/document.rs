@@ -7,8 +7,8 @@ use crate::pair::{
     code_name, money_cell, money_decimals, money_unit, money_value, percent_text, plural,
 };
 use entrepot_doc::{
-    Axis, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, FigureItem, Mark, Note,
-    Plot, Provenance, Row, Section, Series, SourceId, Table, Unit,
+    Basis, Block, Cell, Chart, Citations, Column, Currency, Document, FigureItem, Note, Provenance,
+    Row, Section, Series, SourceId, Table, Unit,
 };
 use entrepot_indices::TYPICAL_CIF_FOB_RATIO;
 use std::collections::BTreeSet;
@@ -317,12 +317,10 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
     let mut years: Vec<i32> = i.years.iter().map(|f| f.year).collect();
     years.dedup();
     let x_labels: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-    let series =
-        |label: String, x: &str, m: &str, get: &dyn Fn(&MirrorFlow) -> Option<f64>| Series {
+    let series = |label: String, x: &str, m: &str, get: &dyn Fn(&MirrorFlow) -> Option<f64>| {
+        Series::line(
             label,
-            mark: Mark::Line,
-            axis: Axis::Left,
-            values: years
+            years
                 .iter()
                 .map(|y| {
                     i.years
@@ -331,21 +329,17 @@ fn over_time(i: &Inputs<'_>, method: SourceId) -> Vec<Block> {
                         .and_then(get)
                 })
                 .collect(),
-            breaks: Vec::new(),
-        };
+        )
+    };
     let chart = |id: &str, title: String, unit: Unit, series: Vec<Series>| {
-        let empty = series.iter().all(|s| s.values.iter().all(Option::is_none));
-        Block::Chart(Chart {
-            id: id.into(),
+        Block::Chart(Chart::series(
+            id,
             title,
             unit,
-            empty_reason: empty.then(|| "no year with both reports".to_string()),
-            plot: Plot::Series {
-                x_labels: x_labels.clone(),
-                series,
-                right_unit: None,
-            },
-        })
+            x_labels.clone(),
+            series,
+            "no year with both reports",
+        ))
     };
     let (r, p) = (i.reporter, i.partner);
     let ratio = |f: &MirrorFlow| f.gap.as_ref().ok().and_then(|g| g.ratio.ok());
