@@ -133,7 +133,7 @@ pub(crate) fn iterate<S>(
             return Ok((cur.state, it));
         }
         if lm {
-            // Levenberg–Marquardt on all gaps and the numéraire: solve
+            // Levenberg–Marquardt on the excess demands and the numéraire (F): solve
             // (JᵀJ + μ·diag(JᵀJ)) Δ = −JᵀF, shrink μ after a step that lowers ‖F‖, grow it
             // (towards a short gradient step) after one that does not.
             let f0 = excess(&x, &cur.gaps);

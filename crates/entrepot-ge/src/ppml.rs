@@ -31,7 +31,7 @@
 //! crawl; after [`MAX_SWEEPS`] sweeps the fit switches to Newton–Raphson on the
 //! pseudo-likelihood in the log effects (the IRLS of this PPML), which converges
 //! quadratically, or fails when the maximiser does not exist (totals that no flows with
-//! these costs can match). Totals within `1e-12` that no Newton step improves count as
+//! these costs can match). Totals within `1e-10` that no Newton step improves count as
 //! converged: that is the floating-point floor.
 
 use crate::error::{GeError, Result};
@@ -64,7 +64,7 @@ const MAX_NEWTON: usize = 200;
 
 /// A fit whose totals are this close (relative) and that no Newton step improves has
 /// reached the floating-point floor and counts as converged even above its tolerance.
-const FLOAT_FLOOR: f64 = 1e-12;
+const FLOAT_FLOOR: f64 = 1e-10;
 
 /// Fits `y_ij ~ exporter FE + importer FE + offset(ln t_ij)` by PPML, with the importer
 /// effect of `reference` normalised to zero (`b_R = 1`). Zero `t_ij` are structural zeros
