@@ -1,6 +1,6 @@
 //! What both solvers share: the checked setup with the baseline equilibrium, the
-//! expenditure rule of each deficit treatment, the numéraire, the mapping from a
-//! fixed-effect fit to resistances, and the safeguarded outer iteration.
+//! expenditure rule of each deficit treatment, the numéraire, and the mapping from a
+//! fixed-effect fit to resistances.
 
 use crate::error::{GeError, Result};
 use crate::matrix::Matrix;
@@ -122,10 +122,10 @@ impl Setup<'_> {
         }
     }
 
-    /// Shifts log producer prices `x` so that the numéraire holds.
-    pub fn normalise(&self, x: &mut [f64]) {
+    /// The common shift of log producer prices `x` that makes the numéraire hold.
+    pub fn shift(&self, x: &[f64]) -> f64 {
         let s = self.sigma;
-        let shift = match self.options.numeraire {
+        match self.options.numeraire {
             Numeraire::ProducerPrice => -x[self.reference],
             Numeraire::WorldOutput => {
                 let y = self.baseline.output();
@@ -140,34 +140,63 @@ impl Setup<'_> {
                     .sum();
                 (self.base.imr[r] / imr).ln() / (1.0 - s)
             }
-        };
-        x.iter_mut().for_each(|v| *v += shift);
+        }
     }
 
-    /// Resistances from a fit of `μ = t' a' b'` with totals `y`, `e`: the scale `c` with
-    /// `Y'/Π' = c a'` and `E'/P' = b'/c`, chosen by the numéraire. `x` is the current log
-    /// producer price (zero in the conditional scenario).
+    /// Whether the deficit rule scales with prices (multiplicative or balanced), so that
+    /// the equilibrium conditions fix relative prices only and the numéraire just scales
+    /// them. With additive deficits the numéraire is part of the equations.
+    pub fn homogeneous(&self) -> bool {
+        self.options.deficits != Deficits::Additive
+    }
+
+    /// The shift the outer iteration works with: for homogeneous rules the reference
+    /// producer price (`x_R = 0`; the requested numéraire is applied once at the end),
+    /// otherwise the requested numéraire.
+    pub fn iteration_shift(&self, x: &[f64]) -> f64 {
+        if self.homogeneous() {
+            -x[self.reference]
+        } else {
+            self.shift(x)
+        }
+    }
+
+    /// The scale `c` of a fit of `μ = t' a' b'` (`Y'/Π' = c a'`, `E'/P' = b'/c`) in the
+    /// conditional scenario, chosen by the numéraire.
+    pub fn conditional_scale(&self, fit: &TwoWayFit) -> f64 {
+        let (s, r) = (self.sigma, self.reference);
+        let (y, e) = (self.baseline.output(), self.baseline.expenditure());
+        match self.options.numeraire {
+            Numeraire::InwardResistance => fit.importer[r] * self.base.imr[r] / e[r],
+            Numeraire::ProducerPrice => self.supply[r] / fit.exporter[r],
+            Numeraire::WorldOutput => {
+                // Σ_i p̃_i Y_i = Σ_i Y_i with p̃_i^{1−σ} = c a_i' / (β_i p_i)^{1−σ}.
+                let implied: f64 = (0..y.len())
+                    .map(|i| (fit.exporter[i] / self.supply[i]).powf(1.0 / (1.0 - s)) * y[i])
+                    .sum();
+                (y.iter().sum::<f64>() / implied).powf(1.0 - s)
+            }
+        }
+    }
+
+    /// The scale `c` of a fit at log producer prices `x` in the full endowment iteration:
+    /// the one that gives the reference country the producer price it has at `x`,
+    /// `c a_R' = (β_R p_R)^{1−σ}`. At the equilibrium every country's implied price
+    /// equals its own, so this is the only consistent scale whatever the numéraire.
+    pub fn full_scale(&self, fit: &TwoWayFit, x: &[f64]) -> f64 {
+        let r = self.reference;
+        ((1.0 - self.sigma) * x[r]).exp() * self.supply[r] / fit.exporter[r]
+    }
+
+    /// Resistances from a fit of `μ = t' a' b'` with totals `y`, `e` and scale `c`:
+    /// `Π' = Y' / (c a')`, `P' = c E' / b'` (the book's `OMR`, `IMR`).
     pub fn resistances(
         &self,
         fit: &TwoWayFit,
         y: &[f64],
         e: &[f64],
-        x: &[f64],
-    ) -> (f64, Vec<f64>, Vec<f64>) {
-        let (s, r) = (self.sigma, self.reference);
-        let c = match self.options.numeraire {
-            Numeraire::InwardResistance => fit.importer[r] * self.base.imr[r] / e[r],
-            Numeraire::ProducerPrice => ((1.0 - s) * x[r]).exp() * self.supply[r] / fit.exporter[r],
-            Numeraire::WorldOutput => {
-                // Σ_i p̃_i Y_i = Σ_i Y_i' with p̃_i^{1−σ} = c a_i' / (β_i p_i)^{1−σ}.
-                let y0 = self.baseline.output();
-                let target: f64 = y.iter().sum();
-                let implied: f64 = (0..y.len())
-                    .map(|i| (fit.exporter[i] / self.supply[i]).powf(1.0 / (1.0 - s)) * y0[i])
-                    .sum();
-                (target / implied).powf(1.0 - s)
-            }
-        };
+        c: f64,
+    ) -> (Vec<f64>, Vec<f64>) {
         let omr = y
             .iter()
             .zip(&fit.exporter)
@@ -178,14 +207,13 @@ impl Setup<'_> {
             .zip(&fit.importer)
             .map(|(e, b)| c * e / b)
             .collect();
-        (c, omr, imr)
+        (omr, imr)
     }
 
     /// The conditional scenario from a fit of `μ = t' a' b'` with the baseline totals.
     pub fn conditional_from_fit(&self, fit: &TwoWayFit) -> Scenario {
         let (y, e) = (self.baseline.output(), self.baseline.expenditure());
-        let zero = vec![0.0; y.len()];
-        let (_, omr, imr) = self.resistances(fit, y, e, &zero);
+        let (omr, imr) = self.resistances(fit, y, e, self.conditional_scale(fit));
         Scenario {
             output: y.to_vec(),
             expenditure: e.to_vec(),
@@ -195,95 +223,4 @@ impl Setup<'_> {
             flows: fit.fitted(&self.costs_new),
         }
     }
-}
-
-/// One evaluation of the outer map at log producer prices `x`.
-pub(crate) struct Step<S> {
-    /// The full step `Δx` the map proposes.
-    pub direction: Vec<f64>,
-    /// The largest log gap between demand and supply at `x`.
-    pub residual: f64,
-    /// What the solver needs to build the scenario at `x`.
-    pub state: S,
-}
-
-/// Smallest step length before the iteration gives up.
-const MIN_STEP: f64 = 1.0 / 1024.0;
-
-/// The outer iteration on log producer prices, shared by both solvers: from `x`, take
-/// the proposed step (length `λ = 1`: the update's exponent `1/σ` is derived from the
-/// model, not tuned), renormalise, and evaluate. A step whose residual is not finite,
-/// that leaves the model's domain (negative expenditure) or that more than doubles the
-/// best residual so far is refused and retried at half the length; the length doubles
-/// back (up to 1) after each step that improves on the best residual. Stops when the
-/// residual is at most the tolerance; fails with [`GeError::NotConverged`] (or the
-/// domain error) otherwise.
-pub(crate) fn iterate<S>(
-    setup: &Setup<'_>,
-    what: &'static str,
-    mut eval: impl FnMut(&[f64]) -> Result<Step<S>>,
-) -> Result<(S, usize)> {
-    let n = setup.baseline.len();
-    let tol = setup.options.tolerance;
-    let mut x = vec![0.0; n];
-    setup.normalise(&mut x);
-    let mut cur = eval(&x)?;
-    let mut best = cur.residual;
-    let mut lambda = 1.0f64;
-    for it in 0..setup.options.max_iterations {
-        if cur.residual <= tol {
-            return Ok((cur.state, it));
-        }
-        loop {
-            let mut trial: Vec<f64> = x
-                .iter()
-                .zip(&cur.direction)
-                .map(|(x, d)| x + lambda * d)
-                .collect();
-            setup.normalise(&mut trial);
-            let refused = match eval(&trial) {
-                Ok(step) if step.residual.is_finite() && step.residual <= 2.0 * best => {
-                    if step.residual < best {
-                        best = step.residual;
-                        lambda = (2.0 * lambda).min(1.0);
-                    }
-                    x = trial;
-                    cur = step;
-                    None
-                }
-                Ok(step) => Some(GeError::NotConverged {
-                    what,
-                    iterations: it,
-                    residual: step.residual,
-                    tolerance: tol,
-                    hint: "steps of every length down to 1/1024 raised the demand–supply \
-                           gap; the equilibrium may not exist for these inputs"
-                        .into(),
-                }),
-                Err(e @ GeError::NegativeExpenditure { .. }) => Some(e),
-                Err(e) => return Err(e),
-            };
-            match refused {
-                None => break,
-                Some(e) => {
-                    lambda /= 2.0;
-                    if lambda < MIN_STEP {
-                        return Err(e);
-                    }
-                }
-            }
-        }
-    }
-    if cur.residual <= tol {
-        return Ok((cur.state, setup.options.max_iterations));
-    }
-    Err(GeError::NotConverged {
-        what,
-        iterations: setup.options.max_iterations,
-        residual: cur.residual,
-        tolerance: tol,
-        hint: "raise max_iterations; a residual that no longer falls means the inputs admit \
-               no equilibrium"
-            .into(),
-    })
 }

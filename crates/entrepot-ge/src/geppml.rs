@@ -10,23 +10,26 @@
 //! * **Full endowment**: at producer prices `p̂`, output is `p̂_i Y_i` and expenditure
 //!   follows the deficit rule; the PPML with offset `ln t_ij'` on a dependent variable
 //!   with these totals gives the exporter effects, and the producer prices they imply
-//!   (`p̂_i^{1−σ} = (exp(FE_i')/E_R') / (exp(FE_i)/E_R)`, ch. 2 eq. (14), with the
-//!   numéraire's scale in place of `E_R`) are the next guess. The equilibrium is the
-//!   fixed point where the implied prices equal the guess.
+//!   (`p̂_i^{1−σ} = (exp(FE_i')/E_R') / (exp(FE_i)/E_R)`, ch. 2 eq. (14), with the scale
+//!   that gives the reference country its current price in place of `E_R`) are compared
+//!   with the guess. The equilibrium is the fixed point where the implied prices equal
+//!   the guess.
 //!
-//! The update moves `ln p̂` a fraction `(σ−1)/σ` of the way to the implied prices. That
-//! fraction is not a tuning knob: it makes the step's own-price derivative zero (the
-//! implied price responds to the guess with elasticity `−1/(σ−1)`), and it makes the step
-//! the same market-clearing update as the exact hat algebra, `ln p̂ += ln(D/S)/σ`. The
-//! undamped map (jumping to the implied prices, as in the book's do-file) oscillates, and
-//! diverges when `σ < 2`. The outer loop then has the safeguards of the shared iteration
-//! (step halving, residual checks); the residual is `(σ−1) max_i |ln p̂_i^{FE} − ln p̂_i|`,
-//! the log gap between demand and supply at `p̂`.
+//! The update moves `ln p̂` a fraction `(σ−1)/σ` of the way to the implied prices, i.e.
+//! `ln p̂ += ln(D/S)/σ` with the demand `D` the fit implies: the same market-clearing
+//! step as the exact hat algebra. That fraction is not a tuning knob: the implied price
+//! responds to the guess with elasticity about `−1/(σ−1)`, so jumping all the way (as
+//! the book's do-file does) overshoots, by more than the distance to go when `σ < 2`,
+//! and the fraction `(σ−1)/σ` cancels that response. The outer loop (Anderson
+//! acceleration, step shortening, Levenberg–Marquardt when it crawls) is the one the
+//! exact hat algebra uses; its gap is `(σ−1)(ln p̂_i^{FE} − ln p̂_i)`, the log gap
+//! between the demand implied by the fit and the supply at `p̂`.
 
-use crate::common::{iterate, setup, Step};
+use crate::common::setup;
 use crate::error::Result;
 use crate::hat::unchanged;
 use crate::model::{Baseline, Options, Shock};
+use crate::outer::{iterate, Step};
 use crate::ppml::{fit_two_way_totals, TwoWayFit};
 use crate::result::{Counterfactual, Method, Scenario};
 
@@ -56,19 +59,15 @@ pub fn solve_geppml(
         let (e, kappa) = setup.expenditure(&y)?;
         let fit = fit_two_way_totals(&y, &e, &setup.costs_new, r, inner, Some(&warm))?;
         warm.clone_from(&fit.importer);
-        let (c, omr, imr) = setup.resistances(&fit, &y, &e, x);
-        // ln p̂^FE − ln p̂, with p̂^FE_i^{1−σ} = c a_i' / (β_i p_i)^{1−σ}.
-        let gap: Vec<f64> = (0..n)
-            .map(|i| (c * fit.exporter[i] / setup.supply[i]).ln() / (1.0 - s) - x[i])
+        let c = setup.full_scale(&fit, x);
+        let (omr, imr) = setup.resistances(&fit, &y, &e, c);
+        // (σ − 1)(ln p̂^FE − ln p̂), with p̂^FE_i^{1−σ} = c a_i' / (β_i p_i)^{1−σ}: the log
+        // gap between the demand the fit implies at p̂ and the supply p̂ Y.
+        let gaps: Vec<f64> = (0..n)
+            .map(|i| -(c * fit.exporter[i] / setup.supply[i]).ln() - (s - 1.0) * x[i])
             .collect();
-        let residual = (s - 1.0) * gap.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         Ok(Step {
-            direction: gap.iter().map(|g| g * (s - 1.0) / s).collect(),
-            residual: if residual.is_nan() {
-                f64::INFINITY
-            } else {
-                residual
-            },
+            gaps,
             state: GeppmlState {
                 p,
                 y,

@@ -13,17 +13,24 @@
 //! and `E_j'` from the deficit rule. The fixed point is found by the update
 //! `p̂_i ← p̂_i (Σ_j X_ij' / (p̂_i Y_i))^{1/σ}` (the supply side `Y_i = (β_i p_i)^{1−σ} Π_i`
 //! solved for `p_i` at the new demand; `ge_gravity`'s step `w ← (…)^{1/(1+θ)}`), then the
-//! numéraire. Convergence is declared when `max_i |ln(Σ_j X_ij' / (p̂_i Y_i))|` is below
-//! the tolerance.
+//! numéraire, with the shared outer loop's safeguards (Anderson acceleration, step
+//! shortening, Levenberg–Marquardt when it crawls). Convergence is declared when
+//! `max_i |ln(Σ_j X_ij' / (p̂_i Y_i))|` is below the tolerance. Should that fail, the
+//! solve starts again with a sturdier measure of demand: `X_ij t̂_ij` balanced to the
+//! totals `p̂ Y` and `E'` at each step (the hat multilateral-resistance system solved at
+//! `p̂`, as GEPPML solves it in levels), which copes with economies where the direct
+//! update stalls far from the equilibrium (countries trading almost only abroad, very
+//! small or very large trade costs on a few links).
 //!
 //! The conditional scenario keeps `Y` and `E`: the changes of the resistances solve the
 //! hat form of the multilateral-resistance system, `Π̂_i = Σ_j (X_ij/Y_i) t̂_ij / P̂_j`,
 //! `P̂_j = Σ_i π_ij t̂_ij / Π̂_i`, i.e. a balancing of `X_ij t̂_ij` to the baseline totals.
 
-use crate::common::{iterate, setup, Setup, Step};
+use crate::common::{setup, Setup};
 use crate::error::{GeError, Result};
 use crate::matrix::Matrix;
 use crate::model::{Baseline, Options, Shock};
+use crate::outer::{iterate, Step};
 use crate::ppml::{fit_two_way_totals, TwoWayFit};
 use crate::result::{Counterfactual, Method, Scenario};
 
@@ -64,45 +71,24 @@ pub fn solve_hat(baseline: &Baseline, shock: &Shock, options: &Options) -> Resul
     }
     let conditional = conditional(&setup, &k)?;
     let s = setup.sigma;
-    let (state, iterations) = iterate(&setup, "exact hat algebra (full endowment prices)", |x| {
-        let p: Vec<f64> = x.iter().map(|v| v.exp()).collect();
-        let y: Vec<f64> = p
-            .iter()
-            .zip(&setup.base.output)
-            .map(|(p, y)| p * y)
-            .collect();
-        let (e, kappa) = setup.expenditure(&y)?;
-        let q: Vec<f64> = x.iter().map(|v| ((1.0 - s) * v).exp()).collect();
-        let mut phat = vec![0.0; n];
-        for (i, qi) in q.iter().enumerate() {
-            for (pj, kij) in phat.iter_mut().zip(k.row(i)) {
-                *pj += kij * qi;
+    let what = "exact hat algebra (full endowment prices)";
+    // First the direct update on the hat equations; if it fails, the sturdier one that
+    // solves the hat multilateral-resistance system at every step, from the start.
+    let (state, iterations) = match iterate(&setup, what, |x| hat_step(&setup, &k, x, None)) {
+        Ok(done) => done,
+        Err(first) => {
+            let xt = k.map(|_, j, v| v * setup.base.expenditure[j]);
+            let mut warm: Option<Vec<f64>> = None;
+            let sturdy = iterate(&setup, what, |x| {
+                hat_step(&setup, &k, x, Some((&xt, &mut warm)))
+            });
+            match (sturdy, first) {
+                (Ok(done), _) => done,
+                (Err(e @ GeError::NegativeExpenditure { .. }), _) => return Err(e),
+                (Err(_), first) => return Err(first),
             }
         }
-        let w: Vec<f64> = e.iter().zip(&phat).map(|(e, p)| e / p).collect();
-        let demand: Vec<f64> = (0..n)
-            .map(|i| q[i] * k.row(i).iter().zip(&w).map(|(a, b)| a * b).sum::<f64>())
-            .collect();
-        let z: Vec<f64> = demand.iter().zip(&y).map(|(d, y)| (d / y).ln()).collect();
-        let residual = z.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        Ok(Step {
-            direction: z.iter().map(|v| v / s).collect(),
-            residual: if residual.is_nan() {
-                f64::INFINITY
-            } else {
-                residual
-            },
-            state: HatState {
-                p,
-                y,
-                e,
-                kappa,
-                q,
-                phat,
-                demand,
-            },
-        })
-    })?;
+    };
     let full = Scenario {
         omr: (0..n)
             .map(|i| state.demand[i] / (state.q[i] * setup.supply[i]))
@@ -125,6 +111,64 @@ pub fn solve_hat(baseline: &Baseline, shock: &Shock, options: &Options) -> Resul
         full,
         iterations,
         expenditure_scale: state.kappa,
+    })
+}
+
+/// The hat equations at log producer prices `x`: demand `D_i = p̂_i^{1−σ} Σ_j K_ij E_j' /
+/// P̂_j^{1−σ}` with `P̂_j^{1−σ} = Σ_i K_ij p̂_i^{1−σ}` (`K = π ∘ t̂`), and the gap
+/// `ln(D_i / (p̂_i Y_i))`. With `balance` (the matrix `X ∘ t̂` and a warm start) the gap is
+/// measured instead as GEPPML measures it: `X ∘ t̂` is balanced to the totals `p̂ Y` and
+/// `E'` (the hat multilateral-resistance system solved at `p̂`), and demand is read off
+/// the exporter factors.
+fn hat_step(
+    setup: &Setup<'_>,
+    k: &Matrix,
+    x: &[f64],
+    balance: Option<(&Matrix, &mut Option<Vec<f64>>)>,
+) -> Result<Step<HatState>> {
+    let (n, s) = (x.len(), setup.sigma);
+    let p: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+    let y: Vec<f64> = p
+        .iter()
+        .zip(&setup.base.output)
+        .map(|(p, y)| p * y)
+        .collect();
+    let (e, kappa) = setup.expenditure(&y)?;
+    let q: Vec<f64> = x.iter().map(|v| ((1.0 - s) * v).exp()).collect();
+    let mut phat = vec![0.0; n];
+    for (i, qi) in q.iter().enumerate() {
+        for (pj, kij) in phat.iter_mut().zip(k.row(i)) {
+            *pj += kij * qi;
+        }
+    }
+    let w: Vec<f64> = e.iter().zip(&phat).map(|(e, p)| e / p).collect();
+    let demand: Vec<f64> = (0..n)
+        .map(|i| q[i] * k.row(i).iter().zip(&w).map(|(a, b)| a * b).sum::<f64>())
+        .collect();
+    let gaps = match balance {
+        None => demand.iter().zip(&y).map(|(d, y)| (d / y).ln()).collect(),
+        Some((xt, warm)) => {
+            let inner = setup.options.inner_tolerance();
+            let fit = fit_two_way_totals(&y, &e, xt, setup.reference, inner, warm.as_deref())?;
+            *warm = Some(fit.importer.clone());
+            let levels = in_levels(setup, &fit);
+            let c = setup.full_scale(&levels, x);
+            (0..n)
+                .map(|i| -(c * levels.exporter[i] / setup.supply[i]).ln() - (s - 1.0) * x[i])
+                .collect()
+        }
+    };
+    Ok(Step {
+        gaps,
+        state: HatState {
+            p,
+            y,
+            e,
+            kappa,
+            q,
+            phat,
+            demand,
+        },
     })
 }
 
@@ -151,28 +195,23 @@ fn conditional(setup: &Setup<'_>, k: &Matrix) -> Result<Scenario> {
         setup.options.inner_tolerance(),
         None,
     )?;
-    // X t̂ = t' a b, so the balancing factors times the baseline effects are the effects
-    // of a fit on t' directly.
-    let levels = TwoWayFit {
-        exporter: fit
-            .exporter
-            .iter()
-            .zip(&setup.base_fit.exporter)
-            .map(|(u, a)| u * a)
-            .collect(),
-        importer: fit
-            .importer
-            .iter()
-            .zip(&setup.base_fit.importer)
-            .map(|(v, b)| v * b)
-            .collect(),
-        iterations: fit.iterations,
-    };
+    let levels = in_levels(setup, &fit);
     let mut sc = setup.conditional_from_fit(&levels);
     sc.flows = Matrix::from_fn(y.len(), |i, j| {
         xt.get(i, j) * fit.exporter[i] * fit.importer[j]
     });
     Ok(sc)
+}
+
+/// A balancing of `X t̂` as a fit on `t'`: `X t̂ = t' a b`, so the balancing factors
+/// times the baseline effects are the effects of a fit on `t'` directly.
+fn in_levels(setup: &Setup<'_>, fit: &TwoWayFit) -> TwoWayFit {
+    let mul = |u: &[f64], a: &[f64]| u.iter().zip(a).map(|(u, a)| u * a).collect();
+    TwoWayFit {
+        exporter: mul(&fit.exporter, &setup.base_fit.exporter),
+        importer: mul(&fit.importer, &setup.base_fit.importer),
+        iterations: fit.iterations,
+    }
 }
 
 /// The counterfactual of a shock that changes nothing: the baseline, three times.

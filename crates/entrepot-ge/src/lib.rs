@@ -36,14 +36,21 @@
 //! * **Deficits** ([`Deficits`]): multiplicative (`E = φ Y`, the book), additive (fixed
 //!   `D = E − Y`, `ge_gravity`'s default) or balanced.
 //! * **No scaling knob.** Both solvers take the step `ln p̂ += ln(demand/supply)/σ`, whose
-//!   exponent comes from the supply equation; the step is halved only when it would leave
-//!   the model's domain or blow up the residual. Convergence means the largest log gap
+//!   exponent comes from the supply equation, with Anderson acceleration; a step is
+//!   shortened only when it would leave the model's domain or blow up the excess demand,
+//!   and a crawling iteration hands over to Levenberg–Marquardt (the shared outer loop is
+//!   documented in the source of `outer.rs`). The exact hat algebra, if its direct
+//!   update fails, starts again with the sturdier update that solves the hat
+//!   multilateral-resistance system at each step. Convergence means the largest log gap
 //!   between demand and supply is below [`Options::tolerance`]. Input that admits no
 //!   equilibrium is refused before iterating where it can be seen (negative or
 //!   non-finite values, a country with zero output or expenditure, a country cut off from
 //!   all markets, groups of countries that never trade with each other, world output ≠
 //!   world expenditure, deficits with balanced trade); otherwise a failed iteration is a
-//!   [`GeError::NotConverged`] saying how far it got.
+//!   [`GeError::NegativeExpenditure`] (additive deficits that cannot be financed) or a
+//!   [`GeError::NotConverged`] saying how far it got and where prices were heading.
+//!   With multiplicative or balanced deficits the equilibrium is unique (gross
+//!   substitutes); with additive deficits it need not exist nor be unique.
 //! * A shock that changes no cost returns the baseline exactly.
 //!
 //! ## Example
@@ -74,8 +81,10 @@ mod common;
 pub mod error;
 pub mod geppml;
 pub mod hat;
+mod linalg;
 pub mod matrix;
 pub mod model;
+mod outer;
 pub mod ppml;
 pub mod result;
 pub mod yotov2016;

@@ -97,9 +97,10 @@ pub struct Options {
     pub numeraire: Numeraire,
     /// How deficits carry over.
     pub deficits: Deficits,
-    /// Convergence: the largest log change of the producer prices (and the largest log
-    /// gap between demand and supply) must fall below it; inner fixed-effect fits are
-    /// solved a hundred times tighter (at least `1e-14`).
+    /// Convergence: the largest log gap between demand and supply of any country's
+    /// output (and the numéraire's remaining log shift) must fall below it. The inner
+    /// fixed-effect (matrix-balancing) fits are solved ten thousand times tighter, but not
+    /// below `1e-14`.
     pub tolerance: f64,
     /// The most outer iterations before [`GeError::NotConverged`].
     pub max_iterations: usize,
@@ -136,7 +137,7 @@ impl Options {
 
     /// The tolerance of the inner fixed-effect (matrix-balancing) fits.
     pub(crate) fn inner_tolerance(&self) -> f64 {
-        (self.tolerance * 1e-2).max(1e-14)
+        (self.tolerance * 1e-4).max(1e-14)
     }
 }
 

@@ -27,9 +27,15 @@
 //! which converges to the unique maximiser of the concave pseudo-likelihood whenever it
 //! exists; no IRLS or demeaning is needed. Convergence is declared when the fitted column
 //! totals (the row totals are exact after each exporter update) are within `tol` of `E`
-//! in relative terms.
+//! in relative terms. When countries form weakly linked blocks the alternating updates
+//! crawl; after [`MAX_SWEEPS`] sweeps the fit switches to Newton–Raphson on the
+//! pseudo-likelihood in the log effects (the IRLS of this PPML), which converges
+//! quadratically, or fails when the maximiser does not exist (totals that no flows with
+//! these costs can match). Totals within `1e-10` that no Newton step improves count as
+//! converged: that is the floating-point floor.
 
 use crate::error::{GeError, Result};
+use crate::linalg::solve;
 use crate::matrix::Matrix;
 
 /// The fit of a two-way fixed-effect PPML with an offset.
@@ -50,17 +56,33 @@ impl TwoWayFit {
     }
 }
 
-/// The most alternating sweeps of one fit.
-pub const MAX_SWEEPS: usize = 1_000_000;
+/// The most alternating sweeps before the fit switches to Newton's method.
+pub const MAX_SWEEPS: usize = 2_000;
 
-/// A fit stops as failed when its residual has not fallen by 1% over this many sweeps.
-const STALL_SWEEPS: usize = 20_000;
+/// The most Newton (IRLS) iterations of the fallback.
+const MAX_NEWTON: usize = 200;
+
+/// A fit whose totals are this close (relative) and that no Newton step improves has
+/// reached the floating-point floor and counts as converged even above its tolerance.
+const FLOAT_FLOOR: f64 = 1e-10;
 
 /// Fits `y_ij ~ exporter FE + importer FE + offset(ln t_ij)` by PPML, with the importer
 /// effect of `reference` normalised to zero (`b_R = 1`). Zero `t_ij` are structural zeros
 /// (`μ_ij = 0`, an offset of `−∞`). `y` must be non-negative with positive row and column
 /// totals.
 pub fn fit_two_way(y: &Matrix, costs: &Matrix, reference: usize, tol: f64) -> Result<TwoWayFit> {
+    let n = y.size();
+    if let Some(k) = y
+        .as_slice()
+        .iter()
+        .position(|v| !(v.is_finite() && *v >= 0.0))
+    {
+        return Err(GeError::InvalidValue {
+            what: "dependent variable",
+            at: format!("pair ({}, {})", k / n.max(1), k % n.max(1)),
+            value: y.as_slice()[k],
+        });
+    }
     fit_two_way_totals(&y.row_sums(), &y.col_sums(), costs, reference, tol, None)
 }
 
@@ -110,17 +132,12 @@ pub fn fit_two_way_totals(
     };
     let mut a = vec![0.0; n];
     let mut colsum = vec![0.0; n];
-    let mut err = f64::INFINITY;
-    let (mut best, mut best_at) = (f64::INFINITY, 0usize);
-    let mut sweeps = 0;
     for sweep in 1..=MAX_SWEEPS {
-        sweeps = sweep;
         update_rows(costs, rows, &b, &mut a);
         col_totals(costs, &a, &mut colsum);
-        err = 0.0;
+        let mut err = 0.0f64;
         for j in 0..n {
-            let s = colsum[j] * b[j];
-            err = f64::max(err, (s / cols[j] - 1.0).abs());
+            err = err.max((colsum[j] * b[j] / cols[j] - 1.0).abs());
             b[j] = cols[j] / colsum[j];
         }
         if !err.is_finite() || b.iter().any(|v| !v.is_finite() || *v <= 0.0) {
@@ -128,28 +145,163 @@ pub fn fit_two_way_totals(
         }
         if err <= tol {
             update_rows(costs, rows, &b, &mut a);
-            let br = b[reference];
-            for v in b.iter_mut() {
-                *v /= br;
-            }
-            for v in a.iter_mut() {
-                *v *= br;
-            }
-            return Ok(TwoWayFit {
-                exporter: a,
-                importer: b,
-                iterations: sweep,
-            });
+            return Ok(normalised(a, b, reference, sweep));
         }
-        if err < 0.99 * best {
-            (best, best_at) = (err, sweep);
-        } else if sweep - best_at > STALL_SWEEPS {
+    }
+    newton(rows, cols, costs, reference, tol)
+}
+
+fn normalised(mut a: Vec<f64>, mut b: Vec<f64>, reference: usize, iterations: usize) -> TwoWayFit {
+    let br = b[reference];
+    b.iter_mut().for_each(|v| *v /= br);
+    a.iter_mut().for_each(|v| *v *= br);
+    TwoWayFit {
+        exporter: a,
+        importer: b,
+        iterations,
+    }
+}
+
+fn fit_from_log((alpha, beta): &(Vec<f64>, Vec<f64>), reference: usize, it: usize) -> TwoWayFit {
+    let a = alpha.iter().map(|v| v.exp()).collect();
+    let b = beta.iter().map(|v| v.exp()).collect();
+    normalised(a, b, reference, it)
+}
+
+/// Newton–Raphson on the (concave) Poisson pseudo-likelihood in the log effects
+/// `α_i = ln a_i`, `β_j = ln b_j` (`β_R = 0`), with a backtracking line search: the IRLS of
+/// a PPML whose only regressors are the fixed effects. Used when the alternating updates
+/// have not converged after [`MAX_SWEEPS`] sweeps (weakly linked blocks of countries make
+/// them crawl); it converges quadratically, and fails when the maximiser does not exist.
+fn newton(
+    rows: &[f64],
+    cols: &[f64],
+    costs: &Matrix,
+    reference: usize,
+    tol: f64,
+) -> Result<TwoWayFit> {
+    let n = rows.len();
+    // Parameters: α_0..α_{n−1}, then β_j for j ≠ R.
+    let beta_at = |j: usize| if j < reference { n + j } else { n + j - 1 };
+    let mut theta = vec![0.0; 2 * n - 1];
+    for i in 0..n {
+        let s: f64 = costs.row(i).iter().sum();
+        theta[i] = (rows[i] / s).ln();
+    }
+    let unpack = |theta: &[f64]| -> (Vec<f64>, Vec<f64>) {
+        let alpha = theta[..n].to_vec();
+        let beta = (0..n)
+            .map(|j| {
+                if j == reference {
+                    0.0
+                } else {
+                    theta[beta_at(j)]
+                }
+            })
+            .collect();
+        (alpha, beta)
+    };
+    // The negative pseudo-log-likelihood (up to a constant) and the fitted totals.
+    let objective = |theta: &[f64]| -> (f64, Vec<f64>, Vec<f64>) {
+        let (alpha, beta) = unpack(theta);
+        let (mut rs, mut cs) = (vec![0.0; n], vec![0.0; n]);
+        for i in 0..n {
+            for j in 0..n {
+                let t = costs.get(i, j);
+                if t > 0.0 {
+                    let mu = t * (alpha[i] + beta[j]).exp();
+                    rs[i] += mu;
+                    cs[j] += mu;
+                }
+            }
+        }
+        let lin: f64 = (0..n).map(|i| rows[i] * alpha[i] + cols[i] * beta[i]).sum();
+        (rs.iter().sum::<f64>() - lin, rs, cs)
+    };
+    let (mut f, mut rs, mut cs) = objective(&theta);
+    let mut err = f64::INFINITY;
+    let mut last_err = f64::INFINITY;
+    let (mut best_err, mut best_theta) = (f64::INFINITY, theta.clone());
+    for it in 0..MAX_NEWTON {
+        err = (0..n)
+            .map(|i| {
+                (rs[i] / rows[i] - 1.0)
+                    .abs()
+                    .max((cs[i] / cols[i] - 1.0).abs())
+            })
+            .fold(0.0, f64::max);
+        if err < best_err {
+            (best_err, best_theta) = (err, theta.clone());
+        }
+        if err <= tol {
+            return Ok(fit_from_log(&unpack(&theta), reference, MAX_SWEEPS + it));
+        }
+        let m = 2 * n - 1;
+        let mut grad = vec![0.0; m];
+        let mut hess = vec![vec![0.0; m]; m];
+        let (alpha, beta) = unpack(&theta);
+        for i in 0..n {
+            grad[i] = rs[i] - rows[i];
+            hess[i][i] = rs[i];
+            for (j, bj) in beta.iter().enumerate() {
+                let t = costs.get(i, j);
+                if t > 0.0 && j != reference {
+                    let mu = t * (alpha[i] + bj).exp();
+                    let k = beta_at(j);
+                    hess[i][k] = mu;
+                    hess[k][i] = mu;
+                }
+            }
+        }
+        for j in (0..n).filter(|&j| j != reference) {
+            let k = beta_at(j);
+            grad[k] = cs[j] - cols[j];
+            hess[k][k] = cs[j];
+        }
+        let Some(step) = solve(hess, grad.iter().map(|g| -g).collect()) else {
+            break;
+        };
+        let slope: f64 = grad.iter().zip(&step).map(|(g, s)| g * s).sum();
+        let mut s = 1.0;
+        let mut accepted = false;
+        while s > 1e-12 {
+            let trial: Vec<f64> = theta.iter().zip(&step).map(|(t, d)| t + s * d).collect();
+            let (ft, rt, ct) = objective(&trial);
+            // Armijo on the objective; near the optimum its changes fall below rounding,
+            // so a step that shrinks the largest relative total error is also taken.
+            let et = (0..n)
+                .map(|i| {
+                    (rt[i] / rows[i] - 1.0)
+                        .abs()
+                        .max((ct[i] / cols[i] - 1.0).abs())
+                })
+                .fold(0.0, f64::max);
+            if ft.is_finite() && (ft <= f + 1e-4 * s * slope || et < 0.5 * err) {
+                (theta, f, rs, cs, accepted) = (trial, ft, rt, ct, true);
+                break;
+            }
+            s /= 2.0;
+        }
+        if !accepted || theta.iter().any(|v| v.abs() > 700.0) {
             break;
         }
+        // Steps that no longer halve the error this close to the totals: the
+        // floating-point floor.
+        if err <= FLOAT_FLOOR && err >= 0.5 * last_err {
+            break;
+        }
+        last_err = err;
+    }
+    if best_err <= FLOAT_FLOOR {
+        return Ok(fit_from_log(
+            &unpack(&best_theta),
+            reference,
+            MAX_SWEEPS + MAX_NEWTON,
+        ));
     }
     Err(GeError::NotConverged {
         what: "fixed-effect PPML (multilateral resistances)",
-        iterations: sweeps,
+        iterations: MAX_SWEEPS + MAX_NEWTON,
         residual: err,
         tolerance: tol,
         hint: "no fitted flows with these trade costs add up to the given output and \
@@ -192,6 +344,21 @@ mod tests {
             assert!((a / b - 1.0).abs() < 1e-12);
         }
         assert_eq!(fit.importer[2], 1.0);
+    }
+
+    #[test]
+    fn newton_and_alternating_updates_agree() {
+        let t = Matrix::new(3, vec![1.0, 1e-6, 0.1, 0.3, 1.0, 1e-5, 0.05, 0.4, 1.0]).unwrap();
+        let (rows, cols) = ([12.0, 30.0, 40.0], [20.0, 25.0, 37.0]);
+        let sinkhorn = fit_two_way_totals(&rows, &cols, &t, 1, 1e-13, None).unwrap();
+        let newton = newton(&rows, &cols, &t, 1, 1e-13).unwrap();
+        for (a, b) in sinkhorn.exporter.iter().zip(&newton.exporter) {
+            assert!((a / b - 1.0).abs() < 1e-10, "{a} vs {b}");
+        }
+        for (a, b) in sinkhorn.importer.iter().zip(&newton.importer) {
+            assert!((a / b - 1.0).abs() < 1e-10, "{a} vs {b}");
+        }
+        assert_eq!(newton.importer[1], 1.0);
     }
 
     #[test]

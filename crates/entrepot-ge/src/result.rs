@@ -97,7 +97,11 @@ pub enum Method {
     Yotov2016DoFile,
 }
 
-/// A value in the three scenarios.
+/// A value in the three scenarios, with its ratios to the baseline.
+///
+/// The ratios are computed from the model's changes, not by dividing the levels: with `σ`
+/// close to one a resistance level `P = IMR^{1/(1−σ)}` (and real GDP `Y/P`) can over- or
+/// underflow while its change stays finite.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Levels {
     /// Baseline.
@@ -106,17 +110,32 @@ pub struct Levels {
     pub conditional: f64,
     /// Full endowment general equilibrium.
     pub full: f64,
+    /// `conditional / baseline`.
+    pub conditional_ratio: f64,
+    /// `full / baseline`.
+    pub full_ratio: f64,
 }
 
 impl Levels {
+    /// Levels whose ratios are their quotients.
+    pub fn new(baseline: f64, conditional: f64, full: f64) -> Levels {
+        Levels {
+            baseline,
+            conditional,
+            full,
+            conditional_ratio: conditional / baseline,
+            full_ratio: full / baseline,
+        }
+    }
+
     /// `(conditional / baseline − 1) × 100`.
     pub fn conditional_change_pct(&self) -> f64 {
-        (self.conditional / self.baseline - 1.0) * 100.0
+        (self.conditional_ratio - 1.0) * 100.0
     }
 
     /// `(full / baseline − 1) × 100`.
     pub fn full_change_pct(&self) -> f64 {
-        (self.full / self.baseline - 1.0) * 100.0
+        (self.full_ratio - 1.0) * 100.0
     }
 }
 
@@ -205,10 +224,14 @@ impl Counterfactual {
         let inward = pick(&|x| x.inward_resistance(s));
         let rgdp = pick(&|x| x.real_gdp(s));
         let welfare = pick(&|x| x.welfare(s));
-        let lv = |v: &[Vec<f64>], i: usize| Levels {
-            baseline: v[0][i],
-            conditional: v[1][i],
-            full: v[2][i],
+        let lv = |v: &[Vec<f64>], i: usize| Levels::new(v[0][i], v[1][i], v[2][i]);
+        // Changes of powered levels from the change of the level: (v'/v)^{1/(1−σ)}.
+        let pr = |v: &[Vec<f64>], i: usize, k: usize| (v[k][i] / v[0][i]).powf(1.0 / (1.0 - s));
+        let ratio = |v: &[Vec<f64>], i: usize, k: usize| v[k][i] / v[0][i];
+        let with = |levels: Levels, c: f64, f: f64| Levels {
+            conditional_ratio: c,
+            full_ratio: f,
+            ..levels
         };
         self.countries
             .iter()
@@ -222,10 +245,18 @@ impl Counterfactual {
                 producer_price: lv(&price, i),
                 omr: lv(&omr, i),
                 imr: lv(&imr, i),
-                outward_resistance: lv(&outward, i),
-                inward_resistance: lv(&inward, i),
-                real_gdp: lv(&rgdp, i),
-                welfare: lv(&welfare, i),
+                outward_resistance: with(lv(&outward, i), pr(&omr, i, 1), pr(&omr, i, 2)),
+                inward_resistance: with(lv(&inward, i), pr(&imr, i, 1), pr(&imr, i, 2)),
+                real_gdp: with(
+                    lv(&rgdp, i),
+                    ratio(&output, i, 1) / pr(&imr, i, 1),
+                    ratio(&output, i, 2) / pr(&imr, i, 2),
+                ),
+                welfare: with(
+                    lv(&welfare, i),
+                    ratio(&expenditure, i, 1) / pr(&imr, i, 1),
+                    ratio(&expenditure, i, 2) / pr(&imr, i, 2),
+                ),
             })
             .collect()
     }
@@ -240,11 +271,11 @@ impl Counterfactual {
                 out.push(PairResult {
                     exporter: self.countries[i].clone(),
                     importer: self.countries[j].clone(),
-                    flow: Levels {
-                        baseline: self.baseline.flows.get(i, j),
-                        conditional: self.conditional.flows.get(i, j),
-                        full: self.full.flows.get(i, j),
-                    },
+                    flow: Levels::new(
+                        self.baseline.flows.get(i, j),
+                        self.conditional.flows.get(i, j),
+                        self.full.flows.get(i, j),
+                    ),
                 });
             }
         }
