@@ -143,13 +143,11 @@ impl QueryError {
         match self {
             QueryError::DataFusion(e) => match e.find_root() {
                 D::SQL(..) | D::Plan(_) | D::SchemaError(..) | D::NotImplemented(_) => true,
+                // Not InvalidArgumentError or the I/O kinds: a damaged file can raise
+                // those, and it is a failure.
                 D::ArrowError(a, _) => matches!(
                     **a,
-                    A::DivideByZero
-                        | A::ArithmeticOverflow(_)
-                        | A::CastError(_)
-                        | A::ParseError(_)
-                        | A::InvalidArgumentError(_)
+                    A::DivideByZero | A::ArithmeticOverflow(_) | A::CastError(_) | A::ParseError(_)
                 ),
                 _ => false,
             },
