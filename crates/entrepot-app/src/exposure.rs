@@ -634,15 +634,20 @@ fn growth(sales: &Sales, years: &[YearIndices]) -> AppResult<Result<Growth, Stri
             first.year
         )));
     }
-    if first.months != last.months {
-        let span = |y: &YearIndices| match y.months {
-            None => format!("{} as a whole year", y.year),
-            Some(n) => format!("{n} months of {}", y.year),
+    // The same months of the year in both (or both whole years).
+    let held = |y: i32| sales.months.get(&y).cloned().flatten();
+    if held(first.year) != held(last.year) {
+        let span = |y: i32| match held(y) {
+            None => format!("{y} as a whole year"),
+            Some(m) => format!(
+                "months {} of {y}",
+                m.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+            ),
         };
         return Ok(Err(format!(
-            "the file holds {} and {}: growth between spans of different length is not computed",
-            span(first),
-            span(last)
+            "the file holds {} and {}: growth between different parts of the year is not computed",
+            span(first.year),
+            span(last.year)
         )));
     }
     let dests = by_destination(sales);

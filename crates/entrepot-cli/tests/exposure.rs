@@ -336,7 +336,7 @@ fn exposure_with_map(f: &Fixture, map: &str, extra: &[&str]) -> Value {
 }
 
 #[test]
-fn domestic_sales_world_rows_and_a_store_without_flows() {
+fn domestic_sales_world_rows_and_a_missing_store() {
     let f = fixture();
     let file = f.dir.join("home.csv");
     std::fs::write(
@@ -430,6 +430,46 @@ fn an_extract_of_a_few_exporters_gives_no_market_shares() {
     assert!(why.contains("do not cover world trade"), "{why}");
     assert!(why.contains("1 reporter"), "{why}");
     assert!(doc.to_string().contains("Coverage of world trade by year"));
+}
+
+#[test]
+fn months_of_a_year_give_concentration_but_no_market_shares() {
+    let f = fixture();
+    let file = f.dir.join("monthly.csv");
+    let run_on = |content: &str| -> Value {
+        std::fs::write(&file, content).expect("write");
+        let out = ok(
+            &f.store,
+            &[
+                "exposure",
+                file.to_str().expect("path"),
+                "--firm-country",
+                "DEU",
+                "--map",
+                "partner=country,period=period,product=hs,value=sales,hs_revision=HS2017",
+                "--format",
+                "json",
+            ],
+        );
+        serde_json::from_str(&out).expect("json")
+    };
+    // January to March of both years: growth over the same months, no market shares
+    let doc = run_on(
+        "country,period,hs,sales\nFRA,2021-01,870321,10\nFRA,2021-02,870321,10\nUSA,2021-03,870321,5\nFRA,2022-01,870321,12\nUSA,2022-02,870321,9\nUSA,2022-03,870321,9\n",
+    );
+    let indices = table(&doc, "indices");
+    assert_eq!(number(&indices[0]["months"]), 3.0);
+    assert!(close(number(&indices[0]["hhi"]), 0.8 * 0.8 + 0.2 * 0.2));
+    let growth = table(&doc, "growth");
+    let total = growth.last().expect("total");
+    assert!(close(number(&total["contribution_pp"]), 20.0));
+    let m = table(&doc, "markets");
+    assert!(reason(&m[0]["market_share"]).contains("holds 3 months of 2021"));
+    // different months: no growth, with the reason
+    let doc = run_on("country,period,hs,sales\nFRA,2021-01,870321,10\nFRA,2022-02,870321,12\n");
+    assert!(doc
+        .to_string()
+        .contains("the file holds months 1 of 2021 and months 2 of 2022"));
 }
 
 #[test]
