@@ -464,7 +464,7 @@ fn months_of_a_year_give_concentration_but_no_market_shares() {
     let total = growth.last().expect("total");
     assert!(close(number(&total["contribution_pp"]), 20.0));
     let m = table(&doc, "markets");
-    assert!(reason(&m[0]["market_share"]).contains("holds 3 months of 2021"));
+    assert!(missing_reason(&m[0]["market_share"]).contains("holds 3 months of 2021"));
     // different months: no growth, with the reason
     let doc = run_on("country,period,hs,sales\nFRA,2021-01,870321,10\nFRA,2022-02,870321,12\n");
     assert!(doc
