@@ -135,6 +135,20 @@ pub struct SupplierEffect {
     pub consumer_surplus_change: f64,
 }
 
+impl SupplierEffect {
+    /// Adds another effect field by field (for totals over markets).
+    pub fn accumulate(&mut self, other: &SupplierEffect) {
+        self.baseline += other.baseline;
+        self.trade_creation += other.trade_creation;
+        self.trade_diversion += other.trade_diversion;
+        self.total_change += other.total_change;
+        self.new_value += other.new_value;
+        self.tariff_revenue_before += other.tariff_revenue_before;
+        self.tariff_revenue_after += other.tariff_revenue_after;
+        self.consumer_surplus_change += other.consumer_surplus_change;
+    }
+}
+
 /// The market's (one importer, one product) effects: the sums of the supplier effects
 /// plus the price effect and welfare.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -256,6 +270,28 @@ pub fn smart_columns(
     )
 }
 
+/// A supplier's full effect from its flow, trade creation and trade diversion: the one
+/// place where new value, tariff revenue and consumer surplus are computed (the
+/// aggregation recomputes them per row from here).
+pub(crate) fn supplier_effect(
+    s: &SupplierFlow,
+    trade_creation: f64,
+    trade_diversion: f64,
+) -> SupplierEffect {
+    let new_value = s.value + trade_creation + trade_diversion;
+    SupplierEffect {
+        baseline: s.value,
+        trade_creation,
+        trade_diversion,
+        total_change: trade_creation + trade_diversion,
+        new_value,
+        tariff_revenue_before: s.tariff_before * s.value,
+        tariff_revenue_after: s.tariff_after * new_value,
+        consumer_surplus_change: -(s.tariff_after - s.tariff_before)
+            * (s.value + 0.5 * trade_creation),
+    }
+}
+
 /// Checks one supplier's fields.
 fn validate_supplier(i: usize, s: &SupplierFlow) -> Result<()> {
     if !s.value.is_finite() || s.value < 0.0 {
@@ -366,12 +402,7 @@ pub(crate) fn smart_into(
         } else {
             after_creation * (after_creation_total * g - weight_sum) / weight_sum
         };
-        e.total_change = e.trade_creation + e.trade_diversion;
-        e.new_value = after_creation + e.trade_diversion;
-        e.tariff_revenue_before = s.tariff_before * s.value;
-        e.tariff_revenue_after = s.tariff_after * e.new_value;
-        e.consumer_surplus_change =
-            -(s.tariff_after - s.tariff_before) * (s.value + 0.5 * e.trade_creation);
+        *e = supplier_effect(&s, e.trade_creation, e.trade_diversion);
         m.trade_creation += e.trade_creation;
         m.trade_diversion += e.trade_diversion;
         m.total_change += e.total_change;
