@@ -162,7 +162,7 @@ pub enum SubstitutionSource {
 pub struct MappedParameters {
     /// The HS 2007 code looked up.
     pub hs6: u32,
-    /// The parameters for [`crate::smart`].
+    /// The parameters for [`crate::smart()`].
     pub parameters: Parameters,
     /// Where `parameters.substitution_elasticity` came from.
     pub source: SubstitutionSource,

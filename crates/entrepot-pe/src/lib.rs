@@ -16,7 +16,7 @@
 //!
 //! | case | function | notes |
 //! |---|---|---|
-//! | one market (one importer, one HS6 product) | [`smart`] | suppliers as [`SupplierFlow`]s, results as a [`SmartResult`] |
+//! | one market (one importer, one HS6 product) | [`smart()`] | suppliers as [`SupplierFlow`]s, results as a [`SmartResult`] |
 //! | one market, columns, no allocation | [`smart_columns`] | writes into the caller's `&mut [SupplierEffect]` |
 //! | read the CEPII ProTEE table | [`ElasticityTable::from_path`], [`ElasticityTable::from_reader`] | HS 2007 codes ([`HS_REVISION`]); look up with [`ElasticityTable::get`] |
 //! | parameters of a product from the table | [`ElasticityTable::parameters`] with a [`MappingRule`] | the fallback used, if any, is recorded in [`MappedParameters::source`] |
