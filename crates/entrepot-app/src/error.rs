@@ -199,6 +199,19 @@ impl From<GravityError> for AppError {
     }
 }
 
+impl From<entrepot_ge::GeError> for AppError {
+    fn from(e: entrepot_ge::GeError) -> Self {
+        use entrepot_ge::GeError as G;
+        let class = match &e {
+            G::UnknownCountry(_) => ErrorClass::NotFound,
+            G::InvalidElasticity(_) | G::InvalidOption(_) | G::Unsupported(_) => ErrorClass::Usage,
+            G::NegativeExpenditure { .. } | G::NotConverged { .. } => ErrorClass::Failure,
+            _ => ErrorClass::BadInput,
+        };
+        AppError::new(class, e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -257,15 +257,22 @@ fn model_spec(req: &GravityRequest) -> AppResult<ModelSpec> {
 
 /// Loads the estimation sample from a file or from the store.
 fn load_sample(location: &StoreLocation, req: &GravityRequest) -> AppResult<Dataset> {
-    if let SampleSource::File(path) = &req.source {
+    load_source(location, &req.source, req.memory_limit)
+}
+
+/// Loads a sample source (a file, a dataset or an SQL query) as a gravity dataset.
+pub(crate) fn load_source(
+    location: &StoreLocation,
+    source: &SampleSource,
+    memory_limit: Option<u64>,
+) -> AppResult<Dataset> {
+    if let SampleSource::File(path) = source {
         return load_file(path);
     }
     let store = location.open_read()?;
-    let options = entrepot_query::QueryOptions {
-        memory_limit: req.memory_limit,
-    };
+    let options = entrepot_query::QueryOptions { memory_limit };
     let engine = entrepot_query::QueryEngine::with_options(&store, &options)?;
-    let query = match &req.source {
+    let query = match source {
         SampleSource::Dataset(d) => {
             let table = engine.table_of(d).ok_or_else(|| {
                 AppError::not_found(format!(

@@ -19,6 +19,7 @@
 //! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
 //! | firm exposure (a sales file) | [`exposure::exposure`] | [`exposure::ExposureOutput`] (indices per year, growth by destination, market shares, one-market products + [`Document`]) |
 //! | mirror statistics of a pair | [`mirror::mirror`] | [`mirror::MirrorOutput`] (gaps per year, direction and product + [`Document`]) |
+//! | trade-policy scenario (GE counterfactual) | [`scenario::run_scenario`] | [`scenario::ScenarioOutput`] (the solved counterfactual, diversion, intervals + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
@@ -47,6 +48,7 @@ pub mod money;
 mod pair;
 pub mod reference;
 pub mod reroute;
+pub mod scenario;
 pub mod sql;
 
 pub use entrepot_doc::Document;

@@ -72,6 +72,9 @@ enum Command {
     Exposure(cmd::exposure::ExposureArgs),
     /// Structural gravity: PPML with high-dimensional fixed effects.
     Gravity(cmd::gravity::GravityArgs),
+    /// Trade-policy scenarios in general equilibrium: tariffs, agreements, diversion
+    /// and welfare.
+    Scenario(cmd::scenario::ScenarioArgs),
     /// Remove a dataset from the store.
     Remove(cmd::remove::RemoveArgs),
     /// Check every stored file against the manifest (sizes and SHA-256).
@@ -117,6 +120,7 @@ fn main() {
         Command::Mirror(a) => cmd::mirror::run(a, &ctx),
         Command::Exposure(a) => cmd::exposure::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
+        Command::Scenario(a) => cmd::scenario::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),
         Command::Serve(a) => cmd::serve::run(a, &ctx),

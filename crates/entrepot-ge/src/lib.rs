@@ -22,6 +22,7 @@
 //! | the equilibrium, fast (bootstraps, many scenarios) | [`solve_hat`] | exact hat algebra fixed point (Dekle, Eaton and Kortum 2007; Baier, Yotov and Zylkin 2019; Zylkin's `ge_gravity`) |
 //! | the equilibrium from the estimator, or a shock that opens trade on a pair with no baseline trade | [`solve_geppml`] | GEPPML (Anderson, Larch and Yotov 2018): PPML with exporter and importer fixed effects and the costs as offset at every step |
 //! | the book's published tables (Yotov et al. 2016, ch. 2 applications) | [`replicate_yotov2016`] | the do-files' procedure with their stopping rule (not the equilibrium) |
+//! | intervals from an estimated elasticity | [`draw_theta`], [`quantile`] | truncated-normal draws of `θ` by its standard error, a fixed seed; percentiles over the solved draws |
 //! | the estimator step alone | [`fit_two_way`], [`fit_two_way_totals`] | PPML with two-way fixed effects and an offset, by matrix balancing |
 //!
 //! [`solve_hat`] and [`solve_geppml`] solve the same equations and agree to the
@@ -86,6 +87,7 @@ pub mod matrix;
 pub mod model;
 mod outer;
 pub mod ppml;
+pub mod resample;
 pub mod result;
 pub mod yotov2016;
 
@@ -95,5 +97,6 @@ pub use hat::solve_hat;
 pub use matrix::Matrix;
 pub use model::{Baseline, Deficits, Elasticity, Numeraire, Options, Shock};
 pub use ppml::{fit_two_way, fit_two_way_totals, TwoWayFit};
+pub use resample::{draw_theta, quantile, ThetaDraws};
 pub use result::{Counterfactual, CountryResult, Levels, Method, PairResult, Scenario};
 pub use yotov2016::{replicate_yotov2016, BOOK_STOP};

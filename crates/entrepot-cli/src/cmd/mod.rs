@@ -14,6 +14,7 @@ pub mod mirror;
 pub mod products;
 pub mod remove;
 pub mod reroute;
+pub mod scenario;
 pub mod serve;
 pub mod sql;
 pub mod verify;
