@@ -312,11 +312,11 @@ fn headline_section(out: &ScenarioOutput, d: &Diversion, unit: &Unit, method: So
         source: Some(method),
         columns: vec![
             column("measure", "Flow or economy"),
-            column("baseline", &format!("Baseline ({})", unit.label())),
-            column("conditional_pct", "Conditional GE (%)"),
+            column("baseline", &format!("Baseline, {}", unit.label())),
+            column("conditional_pct", "Conditional (%)"),
             column("full_pct", "Full GE (%)"),
-            column("full_low_pct", &format!("{level:.0}% interval, low")),
-            column("full_high_pct", &format!("{level:.0}% interval, high")),
+            column("full_low_pct", &format!("{level:.0}% low")),
+            column("full_high_pct", &format!("{level:.0}% high")),
         ],
         rows,
         footer: Vec::new(),
@@ -330,9 +330,9 @@ fn headline_section(out: &ScenarioOutput, d: &Diversion, unit: &Unit, method: So
         columns: vec![
             column("measure", "Measure"),
             column("value", &format!("Value ({})", unit.label())),
-            column("share_pct", "Share of the lost trade (%)"),
-            column("share_low_pct", &format!("{level:.0}% interval, low")),
-            column("share_high_pct", &format!("{level:.0}% interval, high")),
+            column("share_pct", "Share of lost (%)"),
+            column("share_low_pct", &format!("{level:.0}% low")),
+            column("share_high_pct", &format!("{level:.0}% high")),
         ],
         rows: vec![
             Row::new(vec![
