@@ -66,13 +66,16 @@ fn rows_json<S: AsRef<str>>(headers: &[S], rows: &[Vec<String>]) -> Value {
 }
 
 /// The path parameter, or 400.
-fn path_param(p: Result<Path<String>, PathRejection>, name: &str) -> ServerResult<String> {
+pub(crate) fn path_param(
+    p: Result<Path<String>, PathRejection>,
+    name: &str,
+) -> ServerResult<String> {
     let Path(v) = p.map_err(params::path_rejected)?;
     text(name, &v)
 }
 
 /// The query parameters, or 400.
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> ServerResult<T> {
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> ServerResult<T> {
     q.map(|Query(v)| v).map_err(params::query_rejected)
 }
 

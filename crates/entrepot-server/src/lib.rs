@@ -10,9 +10,10 @@
 //! | module | what |
 //! |---|---|
 //! | [`routes`] | the route table (method, path, handler): the router and the OpenAPI test both read it |
-//! | `api` | the JSON endpoints under `/api/v1/` |
+//! | `api` | the JSON endpoints under `/api/v1/`: listings, brief, diversification, gravity, SQL |
+//! | `analyses` | decomposition, dependence, mirror, re-routing (GET) and trade-policy scenarios (POST) |
 //! | `dashboard` | the server-rendered HTML pages (`/`, `/country/{iso3}`) |
-//! | `jobs` | heavy requests (brief, diversification, gravity, SQL) on a bounded worker pool with a bounded queue and a time limit; the result cache |
+//! | `jobs` | heavy requests (every analysis, gravity, SQL) on a bounded worker pool with a bounded queue and a time limit; the result cache |
 //! | `auth` | the token rule of the endpoints that change the store |
 //! | `params` | bounds and checks of request parameters |
 //! | [`ServerError`] | every failure as JSON `{"error": {"class", "message"}}` with its status |
@@ -28,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+mod analyses;
 mod api;
 mod auth;
 mod dashboard;

@@ -4,7 +4,7 @@
 //! test).
 
 use crate::error::ServerError;
-use crate::{api, auth, dashboard, AppState, MAX_BODY_BYTES, MAX_QUERY_BYTES};
+use crate::{analyses, api, auth, dashboard, AppState, MAX_BODY_BYTES, MAX_QUERY_BYTES};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::handler::Handler;
 use axum::http::{header, HeaderValue, Uri};
@@ -80,6 +80,31 @@ fn table() -> Vec<(Endpoint, MethodRouter<State>)> {
             false,
             api::diversification,
         ),
+        ep(
+            "GET",
+            "/api/v1/decompose/{reporter}",
+            false,
+            analyses::decompose,
+        ),
+        ep(
+            "GET",
+            "/api/v1/dependence/{reporter}/{partner}",
+            false,
+            analyses::dependence,
+        ),
+        ep(
+            "GET",
+            "/api/v1/mirror/{reporter}/{partner}",
+            false,
+            analyses::mirror,
+        ),
+        ep(
+            "GET",
+            "/api/v1/reroute/{origin}/{target}",
+            false,
+            analyses::reroute,
+        ),
+        ep("POST", "/api/v1/scenario", false, analyses::scenario),
         ep("POST", "/api/v1/gravity", false, api::gravity),
         ep("POST", "/api/v1/sql", false, api::sql),
     ]

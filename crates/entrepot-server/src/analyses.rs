@@ -1,0 +1,301 @@
+//! The analysis endpoints beyond the brief and diversification: growth decomposition,
+//! dependence, mirror statistics, re-routing (GET, parameters in the query) and
+//! trade-policy scenarios (POST, the scenario as JSON). Each parses its parameters into
+//! the application layer's request, runs it on a worker under the job limits, and sends
+//! the report document; answers are cached by request and store content.
+
+use crate::api::{json_bytes, path_param, query, AppStateRef};
+use crate::error::{ServerError, ServerResult};
+use crate::params::{self, choice, int, opt_text, text};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use axum::Json;
+use entrepot_app::decompose::{By, DecomposeRequest};
+use entrepot_app::dependence::DependenceRequest;
+use entrepot_app::mirror::MirrorRequest;
+use entrepot_app::reroute::RerouteRequest;
+use entrepot_app::scenario::spec::ScenarioSpec;
+use entrepot_app::scenario::ScenarioRequest;
+use entrepot_app::{AppResult, Document, StoreLocation};
+use entrepot_core::FlowKind;
+use serde::Deserialize;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// The most shocks of a scenario sent over HTTP.
+const MAX_SHOCKS: usize = 64;
+/// The most draws of the elasticity of a scenario sent over HTTP.
+const MAX_DRAWS: usize = 1_000;
+
+/// Runs an analysis on a worker and sends its document, cached under `kind`, the
+/// store's fingerprint and the request.
+async fn document<R>(
+    s: &Arc<AppState>,
+    kind: &str,
+    key: String,
+    req: R,
+    run: fn(&StoreLocation, &R) -> AppResult<Document>,
+) -> ServerResult<Response>
+where
+    R: Send + 'static,
+{
+    let fp = s.fingerprint.get(&s.config.store).await?;
+    let key = format!("{kind}\n{fp}\n{key}");
+    if let Some(body) = s.cache.get(&key) {
+        return Ok(json_bytes(body));
+    }
+    let loc = s.config.store.clone();
+    let body = s
+        .jobs
+        .run(move || {
+            let doc = run(&loc, &req)?;
+            entrepot_report::try_render_json(&doc)
+                .map(Bytes::from)
+                .map_err(|e| ServerError::Internal(e.to_string()))
+        })
+        .await?;
+    s.cache.insert(key, body.clone());
+    Ok(json_bytes(body))
+}
+
+/// A cache key from a request's debug form.
+fn key_of<R: Debug>(r: &R) -> String {
+    format!("{r:?}")
+}
+
+/// An HS level parameter: 2, 4 or 6.
+fn hs_level(name: &str, v: Option<&String>) -> ServerResult<Option<u8>> {
+    match int(name, v, 2u8..=6)? {
+        Some(l) if l % 2 != 0 => Err(ServerError::BadRequest(format!("{name} must be 2, 4 or 6"))),
+        other => Ok(other),
+    }
+}
+
+/// The parameters of `/api/v1/decompose/{reporter}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecomposeQuery {
+    from: Option<String>,
+    to: Option<String>,
+    dataset: Option<String>,
+    flow: Option<String>,
+    by: Option<String>,
+    hs_level: Option<String>,
+    top: Option<String>,
+}
+
+/// `GET /api/v1/decompose/{reporter}?from=P1&to=P2…`: the growth decomposition.
+pub(crate) async fn decompose(
+    axum::extract::State(s): AppStateRef,
+    reporter: Result<Path<String>, PathRejection>,
+    q: Result<Query<DecomposeQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    let reporter = path_param(reporter, "reporter")?;
+    let q = query(q)?;
+    let period = |name: &str, v: Option<&String>| -> ServerResult<String> {
+        match v {
+            Some(p) if !p.trim().is_empty() => text(name, p),
+            _ => Err(ServerError::BadRequest(format!(
+                "{name} is required (a year, 2018-Q2, 2018-04 or 2018-04..2018-09)"
+            ))),
+        }
+    };
+    let req = DecomposeRequest {
+        reporter: text("reporter", &reporter)?,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        flow: match choice("flow", q.flow.as_ref(), &["export", "import"])? {
+            "import" => FlowKind::Import,
+            _ => FlowKind::Export,
+        },
+        by: match q.by.as_ref() {
+            None => None,
+            Some(_) => Some(
+                match choice("by", q.by.as_ref(), &["partners", "products", "both"])? {
+                    "products" => By::Products,
+                    "both" => By::Both,
+                    _ => By::Partners,
+                },
+            ),
+        },
+        hs_level: hs_level("hs_level", q.hs_level.as_ref())?.unwrap_or(6),
+        from: period("from", q.from.as_ref())?,
+        to: period("to", q.to.as_ref())?,
+        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
+    };
+    let key = key_of(&req);
+    document(&s, "decompose", key, req, |loc, r| {
+        entrepot_app::decompose::decompose(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
+/// The parameters of the pair analyses (`dependence`, `mirror`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PairQuery {
+    dataset: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    period: Option<String>,
+    level: Option<String>,
+    top: Option<String>,
+    threshold: Option<String>,
+    against: Option<String>,
+}
+
+/// The two countries of a pair path.
+fn pair(p: Result<Path<(String, String)>, PathRejection>) -> ServerResult<(String, String)> {
+    let Path((a, b)) = p.map_err(params::path_rejected)?;
+    Ok((text("reporter", &a)?, text("partner", &b)?))
+}
+
+/// `GET /api/v1/dependence/{reporter}/{partner}`: dependence and leverage, both ways.
+pub(crate) async fn dependence(
+    axum::extract::State(s): AppStateRef,
+    p: Result<Path<(String, String)>, PathRejection>,
+    q: Result<Query<PairQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    let (reporter, partner) = pair(p)?;
+    let q = query(q)?;
+    if q.against.is_some() {
+        return Err(ServerError::BadRequest(
+            "against is a parameter of mirror, not dependence".into(),
+        ));
+    }
+    let threshold = match q.threshold.as_deref().map(str::trim) {
+        None | Some("") => 0.5,
+        Some(t) => match t.parse::<f64>() {
+            Ok(v) if v > 0.0 && v <= 1.0 => v,
+            _ => {
+                return Err(ServerError::BadRequest(
+                    "threshold must be a number in (0, 1]".into(),
+                ))
+            }
+        },
+    };
+    let req = DependenceRequest {
+        reporter,
+        partner,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        from: int("from", q.from.as_ref(), 1900..=2100)?,
+        to: int("to", q.to.as_ref(), 1900..=2100)?,
+        period: int("period", q.period.as_ref(), 1900..=2100)?,
+        level: hs_level("level", q.level.as_ref())?.unwrap_or(6),
+        threshold,
+        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
+    };
+    let key = key_of(&req);
+    document(&s, "dependence", key, req, |loc, r| {
+        entrepot_app::dependence::dependence(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
+/// `GET /api/v1/mirror/{reporter}/{partner}`: mirror statistics of a pair.
+pub(crate) async fn mirror(
+    axum::extract::State(s): AppStateRef,
+    p: Result<Path<(String, String)>, PathRejection>,
+    q: Result<Query<PairQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    let (reporter, partner) = pair(p)?;
+    let q = query(q)?;
+    if q.threshold.is_some() {
+        return Err(ServerError::BadRequest(
+            "threshold is a parameter of dependence, not mirror".into(),
+        ));
+    }
+    let req = MirrorRequest {
+        reporter,
+        partner,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        against: opt_text("against", q.against.as_ref())?,
+        from: int("from", q.from.as_ref(), 1900..=2100)?,
+        to: int("to", q.to.as_ref(), 1900..=2100)?,
+        period: int("period", q.period.as_ref(), 1900..=2100)?,
+        level: hs_level("level", q.level.as_ref())?.unwrap_or(6),
+        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
+    };
+    let key = key_of(&req);
+    document(&s, "mirror", key, req, |loc, r| {
+        entrepot_app::mirror::mirror(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
+/// The parameters of `/api/v1/reroute/{origin}/{target}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RerouteQuery {
+    after: Option<String>,
+    to: Option<String>,
+    dataset: Option<String>,
+    level: Option<String>,
+    top: Option<String>,
+}
+
+/// `GET /api/v1/reroute/{origin}/{target}?after=YYYY`: the re-routing indicator.
+pub(crate) async fn reroute(
+    axum::extract::State(s): AppStateRef,
+    p: Result<Path<(String, String)>, PathRejection>,
+    q: Result<Query<RerouteQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    let (origin, target) = pair(p)?;
+    let q = query(q)?;
+    let after = int("after", q.after.as_ref(), 1900..=2100)?.ok_or_else(|| {
+        ServerError::BadRequest("after is required: the base year, before the change".into())
+    })?;
+    let req = RerouteRequest {
+        reporter: origin,
+        target,
+        after,
+        to: int("to", q.to.as_ref(), 1900..=2100)?,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        level: hs_level("level", q.level.as_ref())?,
+        top: int("top", q.top.as_ref(), 1usize..=500)?.unwrap_or(25),
+    };
+    let key = key_of(&req);
+    document(&s, "reroute", key, req, |loc, r| {
+        entrepot_app::reroute::reroute(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
+/// `POST /api/v1/scenario`: a trade-policy scenario in general equilibrium, the body
+/// the fields of a scenario file as JSON, on stored data (a dataset or a read-only SQL
+/// query, never a file of the server).
+pub(crate) async fn scenario(
+    axum::extract::State(s): AppStateRef,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> ServerResult<Response> {
+    let Json(value) = body.map_err(params::json_rejected)?;
+    let key = value.to_string();
+    let spec: ScenarioSpec = serde_json::from_value(value)
+        .map_err(|e| ServerError::BadRequest(format!("the scenario: {e}")))?;
+    if spec.data.file.is_some() {
+        return Err(ServerError::BadRequest(
+            "data.file: the server reads stored data only (data.dataset or data.sql)".into(),
+        ));
+    }
+    if spec.shocks.len() > MAX_SHOCKS {
+        return Err(ServerError::BadRequest(format!(
+            "shock: at most {MAX_SHOCKS}"
+        )));
+    }
+    if spec.uncertainty.draws.is_some_and(|d| d > MAX_DRAWS) {
+        return Err(ServerError::BadRequest(format!(
+            "uncertainty.draws: at most {MAX_DRAWS}"
+        )));
+    }
+    let req = ScenarioRequest {
+        spec,
+        groups_file: None,
+        memory_limit: s.config.sql_memory_limit,
+    };
+    document(&s, "scenario", key, req, |loc, r| {
+        entrepot_app::scenario::run_scenario(loc, r).map(|o| o.document)
+    })
+    .await
+}

@@ -1,0 +1,176 @@
+//! The analysis endpoints (decompose, dependence, mirror, reroute, scenario) answer with
+//! the application layer's document, and refuse bad parameters with the right status.
+
+mod common;
+use common::*;
+use entrepot_app::StoreLocation;
+
+fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f).join().expect("thread")
+}
+
+fn as_json(doc: &entrepot_app::Document) -> serde_json::Value {
+    serde_json::from_str(&entrepot_report::render_json(doc)).expect("json")
+}
+
+#[tokio::test]
+async fn decompose_dependence_mirror_and_reroute_are_the_application_layers_documents() {
+    let (dir, app) = flows_server();
+    let store = dir.path().join("store");
+    let loc = StoreLocation::named(&store);
+    let r = get(&app, "/api/v1/decompose/CHN?from=2024-01&to=2025-01").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let req = entrepot_app::decompose::DecomposeRequest {
+        reporter: "CHN".into(),
+        dataset: None,
+        flow: entrepot_core::FlowKind::Export,
+        by: None,
+        hs_level: 6,
+        from: "2024-01".into(),
+        to: "2025-01".into(),
+        top: 10,
+    };
+    let l = loc.clone();
+    let doc = off_runtime(move || entrepot_app::decompose::decompose(&l, &req).map(|o| o.document))
+        .expect("decompose");
+    assert_eq!(r.json(), as_json(&doc));
+    assert_eq!(
+        get(&app, "/api/v1/decompose/CHN?from=2024").await.status,
+        400
+    );
+    assert_eq!(
+        get(&app, "/api/v1/decompose/CHN?from=2024&to=2025&by=sideways")
+            .await
+            .status,
+        400
+    );
+
+    let r = get(&app, "/api/v1/dependence/CHN/USA").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let req = entrepot_app::dependence::DependenceRequest {
+        reporter: "CHN".into(),
+        partner: "USA".into(),
+        dataset: None,
+        from: None,
+        to: None,
+        period: None,
+        level: 6,
+        threshold: 0.5,
+        top: 10,
+    };
+    let l = loc.clone();
+    let doc =
+        off_runtime(move || entrepot_app::dependence::dependence(&l, &req).map(|o| o.document))
+            .expect("dependence");
+    assert_eq!(r.json(), as_json(&doc));
+    assert_eq!(
+        get(&app, "/api/v1/dependence/CHN/USA?threshold=2")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        get(&app, "/api/v1/dependence/CHN/USA?level=5").await.status,
+        400
+    );
+
+    let r = get(&app, "/api/v1/mirror/CHN/USA").await;
+    let req = entrepot_app::mirror::MirrorRequest {
+        reporter: "CHN".into(),
+        partner: "USA".into(),
+        dataset: None,
+        against: None,
+        from: None,
+        to: None,
+        period: None,
+        level: 6,
+        top: 10,
+    };
+    let l = loc.clone();
+    match off_runtime(move || entrepot_app::mirror::mirror(&l, &req).map(|o| o.document)) {
+        Ok(doc) => {
+            assert_eq!(r.status, 200, "{}", r.text());
+            assert_eq!(r.json(), as_json(&doc));
+        }
+        Err(e) => {
+            assert_ne!(r.status, 200);
+            assert!(
+                r.text().contains(&e.message[..e.message.len().min(40)]),
+                "{}",
+                r.text()
+            );
+        }
+    }
+
+    let r = get(&app, "/api/v1/reroute/CHN/USA?after=2024").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let req = entrepot_app::reroute::RerouteRequest {
+        reporter: "CHN".into(),
+        target: "USA".into(),
+        after: 2024,
+        to: None,
+        dataset: None,
+        level: None,
+        top: 25,
+    };
+    let l = loc.clone();
+    let doc = off_runtime(move || entrepot_app::reroute::reroute(&l, &req).map(|o| o.document))
+        .expect("reroute");
+    assert_eq!(r.json(), as_json(&doc));
+    assert_eq!(get(&app, "/api/v1/reroute/CHN/USA").await.status, 400);
+}
+
+/// Three economies with domestic sales, as an SQL query (the server reads no file).
+const WORLD_SQL: &str = "SELECT column1 AS exporter, column2 AS importer, column3 AS year, column4 AS trade FROM (VALUES ('AAA','AAA',2020,500.0), ('AAA','BBB',2020,60.0), ('AAA','CCC',2020,40.0), ('BBB','AAA',2020,50.0), ('BBB','BBB',2020,400.0), ('BBB','CCC',2020,30.0), ('CCC','AAA',2020,35.0), ('CCC','BBB',2020,20.0), ('CCC','CCC',2020,300.0))";
+
+#[tokio::test]
+async fn a_scenario_on_stored_data_is_the_application_layers_document() {
+    let (dir, app) = flows_server();
+    let json = [("content-type", "application/json")];
+    let body = serde_json::json!({
+        "data": { "sql": WORLD_SQL, "year": 2020, "currency": "USD" },
+        "elasticity": { "theta": 4.0, "se": 0.5 },
+        "uncertainty": { "draws": 20, "seed": 5 },
+        "shock": [{ "type": "tariff", "importer": "BBB", "exporter": "AAA", "change_pp": 20.0 }]
+    });
+    let r = send(&app, "POST", "/api/v1/scenario", &json, &body.to_string()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let spec: entrepot_app::scenario::spec::ScenarioSpec =
+        serde_json::from_value(body.clone()).expect("spec");
+    let store = dir.path().join("store");
+    let doc = off_runtime(move || {
+        entrepot_app::scenario::run_scenario(
+            &StoreLocation::named(store),
+            &entrepot_app::scenario::ScenarioRequest {
+                spec,
+                groups_file: None,
+                memory_limit: Some(1 << 30),
+            },
+        )
+        .map(|o| o.document)
+    })
+    .expect("scenario");
+    assert_eq!(r.json(), as_json(&doc));
+    assert_eq!(r.json()["kind"], "scenario");
+    // cached: the same bytes again
+    let again = send(&app, "POST", "/api/v1/scenario", &json, &body.to_string()).await;
+    assert_eq!(again.body, r.body);
+    let mut with_file = body.clone();
+    with_file["data"] = serde_json::json!({ "file": "/etc/passwd", "year": 2020 });
+    let mut bad_type = body.clone();
+    bad_type["shock"][0]["type"] = "tarif".into();
+    let mut unknown = body.clone();
+    unknown["shock"][0]["importer"] = "ZZZ".into();
+    let mut many = body.clone();
+    many["uncertainty"]["draws"] = 5000.into();
+    for (b, status, says) in [
+        (with_file, 400, "stored data only"),
+        (bad_type, 400, "tarif"),
+        (unknown, 404, "ZZZ"),
+        (many, 400, "at most 1000"),
+    ] {
+        let r = send(&app, "POST", "/api/v1/scenario", &json, &b.to_string()).await;
+        assert_eq!(r.status, status, "{}", r.text());
+        assert!(r.text().contains(says), "{}", r.text());
+    }
+}
