@@ -248,5 +248,19 @@ grep -E '^MISMATCH' "$work/exp_pandas.txt" | head -20 || true
 check "exposure: DEU firm on penppml, ZAF firm on BACI" "checked 81 figures, 0 mismatches" \
   "$(grep '^checked' "$work/exp_pandas.txt")"
 
+echo "== GE scenario against gegravity (PyPI) on gegravity's own sample"
+# A CAN-JPN PTA (gegravity's example; sigma 5, DEU reference, multiplicative deficits):
+# cost change and conditional GE equal to gegravity's; gegravity's full GE shown to be
+# one step (not the equilibrium); Entrepot's full GE equal to an independent numpy
+# equilibrium (validation/ge_gegravity_check.py).
+if bash "$root/bench/setup_venv.sh" gegravity pandas >/dev/null 2>&1; then
+  "$root/bench/.venv/bin/python" "$root/validation/ge_gegravity_check.py" "$shared" "$E" "$work" \
+    > "$work/gegravity.txt" 2> "$work/gegravity_err.txt" || true
+  cat "$work/gegravity.txt"
+  check "gegravity comparison" "checked: 0 failed" "$(grep '^checked' "$work/gegravity.txt" || tail -1 "$work/gegravity_err.txt")"
+else
+  fail=$((fail+1)); echo "FAIL could not install gegravity from PyPI (bash bench/setup_venv.sh gegravity)"
+fi
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
