@@ -262,5 +262,13 @@ else
   fail=$((fail+1)); echo "FAIL could not install gegravity from PyPI (bash bench/setup_venv.sh gegravity)"
 fi
 
+echo "== GE scenario: Zylkin's ge_gravity example (EU enlargements, WIOD 2000, theta 4)"
+# 3-way PPML coefficient as published (0.224249), the 572 new EU pairs, both deficit
+# treatments, the GEGravity vignette's published results (validation/ge_wiod_eu_check.py).
+"$root/bench/.venv/bin/python" "$root/validation/ge_wiod_eu_check.py" "$shared" "$E" "$work" \
+  > "$work/wiod_eu.txt" 2> "$work/wiod_eu_err.txt" || true
+cat "$work/wiod_eu.txt"
+check "ge_gravity WIOD EU enlargement example" "checked: 0 failed" "$(grep '^checked' "$work/wiod_eu.txt" || tail -1 "$work/wiod_eu_err.txt")"
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
