@@ -248,5 +248,27 @@ grep -E '^MISMATCH' "$work/exp_pandas.txt" | head -20 || true
 check "exposure: DEU firm on penppml, ZAF firm on BACI" "checked 81 figures, 0 mismatches" \
   "$(grep '^checked' "$work/exp_pandas.txt")"
 
+echo "== GE scenario against gegravity (PyPI) on gegravity's own sample"
+# A CAN-JPN PTA (gegravity's example; sigma 5, DEU reference, multiplicative deficits):
+# cost change and conditional GE equal to gegravity's; gegravity's full GE shown to be
+# one step (not the equilibrium); Entrepot's full GE equal to an independent numpy
+# equilibrium (validation/ge_gegravity_check.py).
+if bash "$root/bench/setup_venv.sh" gegravity pandas >/dev/null 2>&1; then
+  "$root/bench/.venv/bin/python" "$root/validation/ge_gegravity_check.py" "$shared" "$E" "$work" \
+    > "$work/gegravity.txt" 2> "$work/gegravity_err.txt" || true
+  cat "$work/gegravity.txt"
+  check "gegravity comparison" "checked: 0 failed" "$(grep '^checked' "$work/gegravity.txt" || tail -1 "$work/gegravity_err.txt")"
+else
+  fail=$((fail+1)); echo "FAIL could not install gegravity from PyPI (bash bench/setup_venv.sh gegravity)"
+fi
+
+echo "== GE scenario: Zylkin's ge_gravity example (EU enlargements, WIOD 2000, theta 4)"
+# 3-way PPML coefficient as published (0.224249), the 572 new EU pairs, both deficit
+# treatments, the GEGravity vignette's published results (validation/ge_wiod_eu_check.py).
+"$root/bench/.venv/bin/python" "$root/validation/ge_wiod_eu_check.py" "$shared" "$E" "$work" \
+  > "$work/wiod_eu.txt" 2> "$work/wiod_eu_err.txt" || true
+cat "$work/wiod_eu.txt"
+check "ge_gravity WIOD EU enlargement example" "checked: 0 failed" "$(grep '^checked' "$work/wiod_eu.txt" || tail -1 "$work/wiod_eu_err.txt")"
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
