@@ -246,9 +246,11 @@ fn options(spec: &ScenarioSpec, p: &Prepared, theta: f64) -> AppResult<Options> 
         None | Some("inward_resistance") => Numeraire::InwardResistance,
         Some("producer_price") => Numeraire::ProducerPrice,
         Some("world_output") => Numeraire::WorldOutput,
-        Some(other) => return Err(AppError::usage(format!(
+        Some(other) => {
+            return Err(AppError::usage(format!(
             "[model] numeraire: `{other}` is not inward_resistance, producer_price or world_output"
-        ))),
+        )))
+        }
     };
     if let Some(t) = spec.model.tolerance {
         o.tolerance = t;
