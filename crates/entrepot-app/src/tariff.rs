@@ -555,6 +555,17 @@ pub fn tariff(location: &StoreLocation, req: &TariffRequest) -> AppResult<Tariff
     let sim = entrepot_pe::simulate_markets(&flows, |_, p| params_of(p), &pe_baskets)
         .map_err(|e| AppError::failure(e.to_string()))?;
 
+    if sim.markets.is_empty() {
+        if let Some(m) = sim.skipped.first() {
+            return Err(AppError::usage(format!(
+                "every market was left out ({}), e.g. {} {}: {}",
+                sim.skipped.len(),
+                importers[m.importer as usize],
+                entrepot_pe::format_hs6(m.product),
+                skip_reason(&m.error, m.supplier.map(|s| suppliers[s as usize].as_str()))
+            )));
+        }
+    }
     // Per product and per basket, split into targeted and other suppliers.
     let is_targeted: Vec<bool> = suppliers.iter().map(|s| exporters.contains(s)).collect();
     let catalog = entrepot_core::ProductCatalog::builtin();
@@ -614,7 +625,11 @@ pub fn tariff(location: &StoreLocation, req: &TariffRequest) -> AppResult<Tariff
             p.markets += 1;
         }
     }
-    let mut product_list: Vec<ProductResult> = per_product.into_values().collect();
+    // Products whose every market was left out are in the table of skipped markets.
+    let mut product_list: Vec<ProductResult> = per_product
+        .into_values()
+        .filter(|p| p.markets > 0)
+        .collect();
     product_list.sort_by(|a, b| {
         b.targeted
             .baseline
