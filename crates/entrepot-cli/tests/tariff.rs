@@ -47,11 +47,15 @@ fn store() -> (tempfile::TempDir, PathBuf) {
     (dir, store)
 }
 
-/// The report document of `entrepot tariff ARGS --format json`.
+/// The report document of `entrepot tariff ARGS --format json`, checked against the
+/// document's consistency rules.
 fn report(store: &Path, args: &[&str]) -> Value {
     let mut a = vec!["--format", "json", "tariff"];
     a.extend_from_slice(args);
-    let doc: Value = serde_json::from_str(&ok(store, &a)).expect("document JSON");
+    let text = ok(store, &a);
+    let typed: entrepot_doc::Document = serde_json::from_str(&text).expect("a document");
+    typed.validate().expect("a valid document");
+    let doc: Value = serde_json::from_str(&text).expect("document JSON");
     assert_eq!(doc["kind"], "tariff");
     doc
 }
