@@ -31,6 +31,12 @@
 //!   placeholder, not an estimate; stated in the report).
 //!
 //! Values stay in the dataset's currency ([`crate::money`]); nothing is converted.
+//!
+//! | module | holds |
+//! |---|---|
+//! | this one | [`TariffRequest`], [`TariffOutput`] and its parts; reading the flows, calling the kernel, the sums per product, supplier and basket |
+//! | `inputs` | the checks of a request's numbers, the elasticity table (errors naming file and line), baskets and countries or groups |
+//! | [`document`] | the report document |
 
 pub mod document;
 mod inputs;
