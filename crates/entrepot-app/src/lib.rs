@@ -20,6 +20,7 @@
 //! | firm exposure (a sales file) | [`exposure::exposure`] | [`exposure::ExposureOutput`] (indices per year, growth by destination, market shares, one-market products + [`Document`]) |
 //! | mirror statistics of a pair | [`mirror::mirror`] | [`mirror::MirrorOutput`] (gaps per year, direction and product + [`Document`]) |
 //! | trade-policy scenario (GE counterfactual) | [`scenario::run_scenario`] | [`scenario::ScenarioOutput`] (the solved counterfactual, diversion, intervals + [`Document`]) |
+//! | product-level tariff scenario (SMART partial equilibrium, CEPII elasticities) | [`tariff::tariff`] | [`tariff::TariffOutput`] (effects per product, supplier and basket + [`Document`]) |
 //! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
@@ -50,6 +51,7 @@ pub mod reference;
 pub mod reroute;
 pub mod scenario;
 pub mod sql;
+pub mod tariff;
 
 pub use entrepot_doc::Document;
 pub use error::{gravity_class, AppError, AppResult, ErrorClass};

@@ -75,6 +75,9 @@ enum Command {
     /// Trade-policy scenarios in general equilibrium: tariffs, agreements, diversion
     /// and welfare.
     Scenario(cmd::scenario::ScenarioArgs),
+    /// Product-level tariff scenario in partial equilibrium (SMART): trade creation,
+    /// diversion, prices, tariff revenue and welfare per HS6 product and basket.
+    Tariff(cmd::tariff::TariffArgs),
     /// Remove a dataset from the store.
     Remove(cmd::remove::RemoveArgs),
     /// Check every stored file against the manifest (sizes and SHA-256).
@@ -121,6 +124,7 @@ fn main() {
         Command::Exposure(a) => cmd::exposure::run(a, &ctx),
         Command::Gravity(a) => cmd::gravity::run(a, &ctx),
         Command::Scenario(a) => cmd::scenario::run(a, &ctx),
+        Command::Tariff(a) => cmd::tariff::run(a, &ctx),
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),
         Command::Serve(a) => cmd::serve::run(a, &ctx),

@@ -17,4 +17,5 @@ pub mod reroute;
 pub mod scenario;
 pub mod serve;
 pub mod sql;
+pub mod tariff;
 pub mod verify;
