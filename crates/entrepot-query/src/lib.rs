@@ -404,6 +404,15 @@ async fn run_query(
         .with_allow_dml(false)
         .with_allow_statements(false);
     opts.verify_plan(&plan).map_err(fail)?;
+    // A query with parameters (`?`, `$1`) cannot run: nothing supplies their values.
+    let parameters = plan.get_parameter_types().map_err(fail)?;
+    if !parameters.is_empty() {
+        let names: Vec<&str> = parameters.keys().map(String::as_str).collect();
+        return Err(fail(datafusion::error::DataFusionError::Plan(format!(
+            "the query has parameters ({}); write their values into the query",
+            names.join(", ")
+        ))));
+    }
     let df = ctx.execute_logical_plan(plan).await.map_err(fail)?;
     let pool = Arc::clone(&ctx.runtime_env().memory_pool);
     collect_within(df, &pool).await.map_err(fail)

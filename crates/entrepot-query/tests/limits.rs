@@ -249,6 +249,8 @@ fn query_mistakes_are_told_apart_from_failures() {
         "SELECT no_such_function(1)",
         "SELECT 2 / 0",
         "SELECT CAST('x' AS INT)",
+        "SELECT ?",
+        "SELECT $1 + 1",
     ] {
         let x = err(&e, q);
         assert!(x.is_query_mistake(), "{q}: {x}");
