@@ -67,7 +67,8 @@ impl<'a> Refit<'a> {
 }
 
 /// A model specification evaluated on a dataset once, estimated many times (see the
-/// module docs).
+/// module docs). It holds the evaluated variables over every dataset row beside the
+/// estimation sample, about twice the memory of one [`crate::fit`].
 #[derive(Debug, Clone)]
 pub struct PreparedModel {
     spec: ModelSpec,
@@ -121,7 +122,12 @@ impl PreparedModel {
     }
 
     /// Estimates with a new dependent variable and/or offset (over every dataset row),
-    /// starting from the previous estimate when the sample is unchanged.
+    /// starting from the previous estimate when the sample is unchanged (see the module
+    /// docs for what may change). The estimate's [`Estimate::spec`] is the prepared
+    /// specification: its dependent variable and offset stand for the values given here.
+    /// Errors: vectors of the wrong length ([`GravityError::InvalidSpec`]), a negative
+    /// `y` (PPML), an empty sample, and every error of [`crate::fit`]; the model is then
+    /// left as it was.
     pub fn refit(&mut self, update: Refit<'_>) -> Result<Estimate> {
         let n = self.design.nrows();
         for (what, v) in [("dependent variable", update.y), ("offset", update.offset)] {
