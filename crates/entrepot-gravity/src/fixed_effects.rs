@@ -388,3 +388,74 @@ fn first_levels(s: &Sample, vals: &mut [Vec<f64>]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(keys: Vec<FeKey>) -> FixedEffectValues {
+        FixedEffectValues {
+            name: "exporter^year".into(),
+            levels: vec!["ARG^1986".into(), "BRA^1986".into()],
+            values: vec![0.5, -0.25],
+            components: vec!["exporter".into(), "year".into()],
+            keys,
+        }
+    }
+
+    #[test]
+    fn a_level_is_found_by_its_components() {
+        let key = |a: &str, b: &str| FeKey::new(vec![a.into(), b.into()]);
+        let fe = values(vec![key("ARG", "1986"), key("BRA", "1986")]);
+        assert_eq!(fe.get(&["BRA", "1986"]), Some(-0.25));
+        assert_eq!(fe.get(&["BRA"]), None);
+        assert_eq!(fe.get(&["BRA^1986"]), None, "joined labels are not keys");
+        assert_eq!(fe.component_index("year"), Some(1));
+        let seen: Vec<(String, f64)> = fe.iter().map(|(k, v)| (k.to_string(), v)).collect();
+        assert_eq!(
+            seen,
+            [
+                ("ARG^1986".to_string(), 0.5),
+                ("BRA^1986".to_string(), -0.25)
+            ]
+        );
+    }
+
+    #[test]
+    fn documents_without_keys_are_matched_on_the_joined_label() {
+        let json =
+            r#"{"name":"exporter^year","levels":["ARG^1986","BRA^1986"],"values":[0.5,-0.25]}"#;
+        let fe: FixedEffectValues = serde_json::from_str(json).expect("old document");
+        assert!(fe.keys.is_empty());
+        assert_eq!(fe.get(&["BRA", "1986"]), Some(-0.25));
+    }
+
+    #[test]
+    fn components_are_numbered_per_connected_part() {
+        // levels 0,1 of a linked to level 0 of b; level 2 of a to level 1 of b
+        let (ca, cb, n) = bipartite_components(&[0, 1, 2], 3, &[0, 0, 1], 2);
+        assert_eq!(n, 2);
+        assert_eq!(ca, [ca[0], ca[0], 1 - ca[0]]);
+        assert_eq!(cb, [ca[0], 1 - ca[0]]);
+    }
+
+    #[test]
+    fn options_without_a_normalisation_keep_the_default() {
+        let mut v = serde_json::to_value(crate::FitOptions::default()).expect("json");
+        if let Some(o) = v.as_object_mut() {
+            o.remove("fe_normalisation");
+        }
+        let opts: crate::FitOptions = serde_json::from_value(v).expect("older options");
+        assert_eq!(opts.fe_normalisation, FeNormalisation::FirstLevels);
+    }
+
+    #[test]
+    fn normalisations_round_trip_through_json() {
+        let n: FeNormalisation = serde_json::from_str(r#""weighted_mean_zero""#).expect("unit");
+        assert_eq!(n, FeNormalisation::WeightedMeanZero);
+        let r = FeNormalisation::reference("importer^year", "importer", "DEU");
+        let back: FeNormalisation =
+            serde_json::from_str(&serde_json::to_string(&r).expect("json")).expect("round trip");
+        assert_eq!(back, r);
+    }
+}
