@@ -22,7 +22,6 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use common::{countries, matrix, read_agtpa, rel, Published, Row, Worst};
@@ -30,7 +29,7 @@ use entrepot_ge::{
     replicate_yotov2016, solve_geppml, solve_hat, Baseline, Counterfactual, Elasticity, Options,
     Shock, BOOK_STOP,
 };
-use entrepot_gravity::{fit, Dataset, Estimate, FitOptions, ModelSpec};
+use entrepot_gravity::{fit, Dataset, FeNormalisation, FitOptions, ModelSpec};
 
 const SIGMA: f64 = 7.0;
 const YEAR: i32 = 1994;
@@ -56,19 +55,6 @@ fn dataset(cols: Vec<(&str, Vec<f64>)>, cats: Vec<(&str, Vec<String>)>) -> Datas
         d.add_categorical(name, &v).expect("categorical column");
     }
     d
-}
-
-fn fe<'a>(est: &'a Estimate, name: &str) -> HashMap<&'a str, f64> {
-    let f = est
-        .fixed_effects
-        .iter()
-        .find(|f| f.name == name)
-        .unwrap_or_else(|| panic!("fixed effect {name}"));
-    f.levels
-        .iter()
-        .map(String::as_str)
-        .zip(f.values.iter().copied())
-        .collect()
 }
 
 fn assert_printed(what: &str, got: f64, want: f64, decimals: i32) {
@@ -114,9 +100,15 @@ fn build() -> Option<App> {
         demean_tol: 1e-12,
         ..FitOptions::default()
     };
+    // The domestic pair effect is the reference (zero), so the pair effects are the
+    // identified `ln t̄_ij` directly (see the module doc).
+    let panel_opts = FitOptions {
+        fe_normalisation: FeNormalisation::reference("pair", "pair", "intra"),
+        ..opts.clone()
+    };
     let spec =
         ModelSpec::parse("trade ~ rta | exporter^year + importer^year + pair").expect("formula");
-    let panel = fit(&d, &spec, &opts).expect("panel PPML");
+    let panel = fit(&d, &spec, &panel_opts).expect("panel PPML");
     let b_rta = panel.coefficient("rta").expect("rta");
     println!("stage 1: RTA {b_rta:.8}, N = {}", panel.nobs);
     assert_printed("RTA", b_rta, 0.5571853, 7);
@@ -124,10 +116,10 @@ fn build() -> Option<App> {
         panel.nobs, 28_482,
         "observations after dropping never-trading pairs"
     );
-    let pair_fe = fe(&panel, "pair");
-    let intra = pair_fe["intra"];
-    // Pair effects relative to the domestic one (identified: see the module doc).
-    let gamma = |r: &Row| pair_fe.get(pair(r).as_str()).map(|g| g - intra);
+    assert_eq!(panel.fixed_effect("pair", &["intra"]), Some(0.0));
+    // Pair effects relative to the domestic one (identified: see the module doc), looked
+    // up by typed key; `None` for the pairs dropped as never trading.
+    let gamma = |r: &Row| panel.fixed_effect("pair", &[pair(r)]);
 
     // Stage 2: the 1994 cross-section of exp(γ) on gravity variables.
     let cross: Vec<&Row> = rows
@@ -184,15 +176,16 @@ fn build() -> Option<App> {
             "{what}: {got} vs published {want}"
         );
     }
-    let (fe_x, fe_m) = (fe(&second, "exporter"), fe(&second, "importer"));
+    let fe_x = |r: &Row| second.fixed_effect("exporter", &[&r.exporter]);
+    let fe_m = |r: &Row| second.fixed_effect("importer", &[&r.importer]);
     let t_bar = |r: &Row| -> f64 {
         if r.exporter == r.importer {
             return 1.0;
         }
         match gamma(r) {
             Some(g) => g.exp(),
-            None => (fe_x[r.exporter.as_str()]
-                + fe_m[r.importer.as_str()]
+            None => (fe_x(r).expect("exporter effect")
+                + fe_m(r).expect("importer effect")
                 + bd * r.dist.ln()
                 + bc * r.cntg
                 + bl * r.lang

@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::demean::{DemeanOptions, Demeaner, FeCodes};
+use crate::demean::{DemeanOptions, Demeaner};
 use crate::error::{GravityError, Result};
+pub use crate::fixed_effects::FixedEffectValues;
+use crate::fixed_effects::{recover_fixed_effects, FeNormalisation, NormalisationPlan};
 use crate::formula::ModelSpec;
 use crate::linalg::{cholesky, cholesky_solve, cross_products, detect_collinear, inverse_spd, Mat};
 use crate::sample::{build_sample, DropCounts, Sample, SampleKind, SampleOptions};
@@ -72,6 +74,10 @@ pub struct FitOptions {
     /// Recover the intercept of a model with fixed effects ([`Estimate::intercept`]).
     #[serde(default)]
     pub report_intercept: bool,
+    /// How the recovered fixed effects are normalised ([`Estimate::fixed_effects`]);
+    /// the default keeps the first levels at zero.
+    #[serde(default)]
+    pub fe_normalisation: FeNormalisation,
 }
 
 impl Default for FitOptions {
@@ -92,6 +98,7 @@ impl Default for FitOptions {
             collin_tol: 1e-9,
             trace: false,
             report_intercept: false,
+            fe_normalisation: FeNormalisation::FirstLevels,
         }
     }
 }
@@ -104,17 +111,6 @@ impl FitOptions {
             ..FitOptions::default()
         }
     }
-}
-
-/// Estimated fixed effects of one dimension.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FixedEffectValues {
-    /// The term (`exporter^year`).
-    pub name: String,
-    /// Level labels (`ARG^1986`).
-    pub levels: Vec<String>,
-    /// Estimated value of each level (on the linear-predictor scale).
-    pub values: Vec<f64>,
 }
 
 /// A fitted model.
@@ -170,7 +166,10 @@ pub struct Estimate {
     /// Fitted values (`μ` for PPML, `ŷ` for OLS) of each used observation.
     pub fitted: Vec<f64>,
     /// Estimated fixed effects per dimension, on the linear-predictor scale, so that
-    /// `ln μ = offset + xβ + Σ_g fe_g` for every used observation. Normalisation: within
+    /// `ln μ = offset + xβ + Σ_g fe_g` for every used observation. Each level has a typed
+    /// key ([`FixedEffectValues::keys`], looked up by [`Estimate::fixed_effect`]).
+    /// Normalisation ([`FitOptions::fe_normalisation`]; this is the default, the
+    /// alternatives are in [`FeNormalisation`]): within
     /// each connected component of the first two dimensions, the first level (in order of
     /// appearance) of the second dimension is 0; for each further dimension its first
     /// level is 0; the shifts are absorbed by the first dimension. With three or more
@@ -234,8 +233,28 @@ impl Estimate {
 }
 
 /// Fits `spec` on `data` (builds the sample, checks existence, estimates, computes the
-/// variance and recovers the fixed effects).
+/// variance and recovers the fixed effects). To estimate the same model many times with
+/// a new dependent variable or offset, prepare it once with
+/// [`crate::PreparedModel::new`] instead.
 pub fn fit(data: &Dataset, spec: &ModelSpec, opts: &FitOptions) -> Result<Estimate> {
+    let vcov_kind = check_options(spec, opts)?;
+    let t_fit = std::time::Instant::now();
+    let sample = build_sample(data, spec, &sample_options(opts))?;
+    let plan = NormalisationPlan::new(&sample, &opts.fe_normalisation)?;
+    let t_core = std::time::Instant::now();
+    let (est, _) = estimate_sample(spec, &sample, opts, vcov_kind, &plan, None)?;
+    if opts.trace {
+        eprintln!(
+            "[fit] sample {:.4}s  estimate {:.4}s",
+            (t_core - t_fit).as_secs_f64(),
+            t_core.elapsed().as_secs_f64()
+        );
+    }
+    Ok(est)
+}
+
+/// Checks the options against the specification; returns the variance type.
+pub(crate) fn check_options(spec: &ModelSpec, opts: &FitOptions) -> Result<VcovKind> {
     if opts.tol.is_nan() || opts.tol <= 0.0 || opts.demean_tol.is_nan() || opts.demean_tol <= 0.0 {
         return Err(GravityError::InvalidSpec(
             "tolerances must be positive".into(),
@@ -261,44 +280,76 @@ pub fn fit(data: &Dataset, spec: &ModelSpec, opts: &FitOptions) -> Result<Estima
             "at most 8 cluster dimensions".into(),
         ));
     }
-    let dopts = DemeanOptions {
+    Ok(vcov_kind)
+}
+
+/// The demeaning options of `opts`.
+pub(crate) fn demean_options(opts: &FitOptions) -> DemeanOptions {
+    DemeanOptions {
         tol: opts.demean_tol,
         max_iter: opts.demean_max_iter,
-    };
-    let kind = match opts.estimator {
-        Estimator::Ppml => SampleKind::Poisson,
-        Estimator::Ols => SampleKind::Linear,
-    };
-    let t_fit = std::time::Instant::now();
-    let sample = build_sample(
-        data,
-        spec,
-        &SampleOptions {
-            kind,
-            drop_singletons: opts.drop_singletons,
-            separation_fe: opts.separation_fe,
-            separation_ir: opts.separation_ir,
-            ir: opts.ir,
-            demean: dopts,
-            trace: opts.trace,
-        },
-    )?;
-    let t_core = std::time::Instant::now();
-    let core = match opts.estimator {
-        Estimator::Ppml => ppml_core(&sample, opts, &dopts)?,
-        Estimator::Ols => ols_core(&sample, opts, &dopts)?,
-    };
-    let t_finish = std::time::Instant::now();
-    let est = finish(spec, sample, core, vcov_kind, opts);
-    if opts.trace {
-        eprintln!(
-            "[fit] sample {:.4}s  core {:.4}s  finish {:.4}s",
-            (t_core - t_fit).as_secs_f64(),
-            (t_finish - t_core).as_secs_f64(),
-            t_finish.elapsed().as_secs_f64()
-        );
     }
-    est
+}
+
+/// The sample-construction options of `opts`.
+pub(crate) fn sample_options(opts: &FitOptions) -> SampleOptions {
+    SampleOptions {
+        kind: match opts.estimator {
+            Estimator::Ppml => SampleKind::Poisson,
+            Estimator::Ols => SampleKind::Linear,
+        },
+        drop_singletons: opts.drop_singletons,
+        separation_fe: opts.separation_fe,
+        separation_ir: opts.separation_ir,
+        ir: opts.ir,
+        demean: demean_options(opts),
+        trace: opts.trace,
+    }
+}
+
+/// Where a previous estimate on the same sample ended, to start the next one from:
+/// the kept regressors, `β`, the demeaner's coefficients per column and the linear
+/// predictor with the offset it was computed with.
+#[derive(Debug, Clone)]
+pub(crate) struct WarmStart {
+    /// Indices of the regressors kept (not collinear).
+    pub keep: Vec<usize>,
+    pub beta: Vec<f64>,
+    /// Demeaning coefficients: PPML `[z, kept x…]`, OLS `[y, every x…]`.
+    pub alphas: Vec<Vec<f64>>,
+    /// PPML: the final linear predictor `η = ln μ`.
+    pub eta: Vec<f64>,
+    /// The offset `η` includes.
+    pub offset: Option<Vec<f64>>,
+}
+
+/// Estimates on a built sample (the core, the variance, the fixed effects), from `warm`
+/// when given; returns the estimate and where it ended.
+pub(crate) fn estimate_sample(
+    spec: &ModelSpec,
+    sample: &Sample,
+    opts: &FitOptions,
+    vcov_kind: VcovKind,
+    plan: &NormalisationPlan,
+    warm: Option<&WarmStart>,
+) -> Result<(Estimate, WarmStart)> {
+    let dopts = demean_options(opts);
+    let mut core = match opts.estimator {
+        Estimator::Ppml => ppml_core(sample, opts, &dopts, warm)?,
+        Estimator::Ols => ols_core(sample, opts, &dopts, warm)?,
+    };
+    let next = WarmStart {
+        keep: core.keep.clone(),
+        beta: core.beta.clone(),
+        alphas: std::mem::take(&mut core.alphas),
+        eta: match opts.estimator {
+            Estimator::Ppml => core.fitted.iter().map(|m| m.ln()).collect(),
+            Estimator::Ols => Vec::new(),
+        },
+        offset: sample.offset.clone(),
+    };
+    let est = finish(spec, sample, core, plan, vcov_kind, opts)?;
+    Ok((est, next))
 }
 
 /// What the estimation cores hand to [`finish`].
@@ -320,6 +371,8 @@ struct Core {
     loglik_null: Option<f64>,
     pseudo_r2: f64,
     r2_within: Option<f64>,
+    /// Final demeaning coefficients per column (see [`WarmStart::alphas`]).
+    alphas: Vec<Vec<f64>>,
 }
 
 fn check_collinear(x: &[Vec<f64>], xt: &[Vec<f64>], w: Option<&[f64]>, tol: f64) -> Vec<usize> {
@@ -380,7 +433,45 @@ fn poisson_deviance_eta(
     2.0 * d
 }
 
-fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Core> {
+/// The starting point `(μ, η)` of a warm-started PPML estimate: the previous linear
+/// predictor, or the previous `xβ + Σ α` with the new offset, whichever has the smaller
+/// deviance for the new `y` (the first suits a new `y`, the second a new offset whose
+/// change the coefficients and fixed effects do not absorb).
+fn warm_start_point(
+    y: &[f64],
+    uw: Option<&[f64]>,
+    offset: Option<&[f64]>,
+    w: &WarmStart,
+) -> (Vec<f64>, Vec<f64>) {
+    let off = |o: Option<&[f64]>, i: usize| o.map_or(0.0, |o| o[i]);
+    let old = w.offset.as_deref();
+    let same_offset = (0..w.eta.len()).all(|i| off(offset, i) == off(old, i));
+    let candidate = |eta: Vec<f64>| {
+        let mu: Vec<f64> = eta.iter().map(|e| e.exp()).collect();
+        let dev = poisson_deviance(y, &mu, uw);
+        (mu, eta, if dev.is_finite() { dev } else { f64::INFINITY })
+    };
+    let (mu_a, eta_a, dev_a) = candidate(w.eta.clone());
+    if same_offset {
+        return (mu_a, eta_a);
+    }
+    let shifted = (0..w.eta.len())
+        .map(|i| w.eta[i] - off(old, i) + off(offset, i))
+        .collect();
+    let (mu_b, eta_b, dev_b) = candidate(shifted);
+    if dev_b < dev_a {
+        (mu_b, eta_b)
+    } else {
+        (mu_a, eta_a)
+    }
+}
+
+fn ppml_core(
+    s: &Sample,
+    opts: &FitOptions,
+    dopts: &DemeanOptions,
+    warm: Option<&WarmStart>,
+) -> Result<Core> {
     let n = s.y.len();
     let y = &s.y;
     let uw = s.weights.as_deref();
@@ -395,19 +486,38 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
         ));
     }
     let offset = s.offset.as_deref();
-    let mut mu: Vec<f64> = y.iter().map(|&v| 0.5 * (v + ybar)).collect();
-    let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
+    let (mut mu, mut eta) = match warm {
+        None => {
+            let mu: Vec<f64> = y.iter().map(|&v| 0.5 * (v + ybar)).collect();
+            let eta = mu.iter().map(|m| m.ln()).collect();
+            (mu, eta)
+        }
+        Some(w) => warm_start_point(y, uw, offset, w),
+    };
     let mut dev_old = poisson_deviance(y, &mu, uw);
     let ylny: Vec<f64> = y
         .iter()
         .map(|&v| if v > 0.0 { v * v.ln() } else { 0.0 })
         .collect();
 
-    let mut xcols: Vec<Vec<f64>> = s.x.clone();
-    let mut names_idx: Vec<usize> = (0..xcols.len()).collect();
-    let mut alphas: Vec<Vec<f64>> = vec![Vec::new(); xcols.len() + 1];
-    let mut inner_tol = opts.start_inner_tol.max(dopts.tol);
-    let mut beta = vec![0.0; xcols.len()];
+    // A warm start keeps the regressors found collinear before (the check is skipped),
+    // the demeaning coefficients, and starts at the target inner tolerance.
+    let (mut xcols, mut names_idx, mut alphas, mut inner_tol, mut beta) = match warm {
+        None => (
+            s.x.clone(),
+            (0..s.x.len()).collect::<Vec<usize>>(),
+            vec![Vec::new(); s.x.len() + 1],
+            opts.start_inner_tol.max(dopts.tol),
+            vec![0.0; s.x.len()],
+        ),
+        Some(w) => (
+            w.keep.iter().map(|&j| s.x[j].clone()).collect(),
+            w.keep.clone(),
+            w.alphas.clone(),
+            dopts.tol,
+            w.beta.clone(),
+        ),
+    };
     // Buffers reused across iterations: the working variable and the regressors (column 0
     // and 1.., demeaned in place), weights, residuals and the candidate η / μ.
     let mut cols: Vec<Vec<f64>> = vec![vec![0.0; n]; xcols.len() + 1];
@@ -442,7 +552,7 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
         sweeps += demeaner
             .demean_columns(&mut cols, &mut alphas, &o)?
             .max_sweeps;
-        if iter == 1 {
+        if iter == 1 && warm.is_none() {
             // Collinearity check: a loose screen on the regressors demeaned at the starting
             // inner tolerance; only if it flags a column are the regressors demeaned to the
             // target tolerance and checked strictly.
@@ -595,10 +705,16 @@ fn ppml_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Cor
         loglik_null: Some(loglik_null),
         pseudo_r2: 1.0 - loglik / loglik_null,
         r2_within: None,
+        alphas,
     })
 }
 
-fn ols_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Core> {
+fn ols_core(
+    s: &Sample,
+    opts: &FitOptions,
+    dopts: &DemeanOptions,
+    warm: Option<&WarmStart>,
+) -> Result<Core> {
     let n = s.y.len();
     let uw = s.weights.as_deref();
     let y: Vec<f64> = match s.offset.as_deref() {
@@ -609,8 +725,12 @@ fn ols_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Core
     let mut cols: Vec<Vec<f64>> = Vec::with_capacity(s.x.len() + 1);
     cols.push(y.clone());
     cols.extend(s.x.iter().cloned());
-    let mut alphas = vec![Vec::new(); cols.len()];
+    let mut alphas = match warm {
+        Some(w) if w.alphas.len() == cols.len() => w.alphas.clone(),
+        _ => vec![Vec::new(); cols.len()],
+    };
     demeaner.demean_columns(&mut cols, &mut alphas, dopts)?;
+    let warm_alphas = alphas.clone();
     let yt = cols.remove(0);
     let alpha_y = alphas.remove(0);
     let kept = check_collinear(&s.x, &cols, uw, opts.collin_tol);
@@ -669,77 +789,8 @@ fn ols_core(s: &Sample, opts: &FitOptions, dopts: &DemeanOptions) -> Result<Core
         } else {
             None
         },
+        alphas: warm_alphas,
     })
-}
-
-/// Splits the concatenated FE coefficients per dimension and normalises them:
-/// within each connected component of the first two dimensions, the first level (in
-/// order of appearance) of the second dimension is set to 0; for every further
-/// dimension its first level is set to 0; the shifts are absorbed by the first dimension.
-fn recover_fixed_effects(s: &Sample, fe_alpha: &[f64]) -> Vec<FixedEffectValues> {
-    let fe: &FeCodes = &s.fe;
-    if fe.n_dims() == 0 {
-        return Vec::new();
-    }
-    let mut vals: Vec<Vec<f64>> = Vec::new();
-    let mut off = 0;
-    for &l in &fe.n_levels {
-        vals.push(fe_alpha[off..off + l].to_vec());
-        off += l;
-    }
-    if fe.n_dims() >= 2 {
-        // union-find over levels of dims 0 and 1
-        let l0 = fe.n_levels[0];
-        let l1 = fe.n_levels[1];
-        let mut parent: Vec<usize> = (0..l0 + l1).collect();
-        fn find(p: &mut [usize], mut a: usize) -> usize {
-            while p[a] != a {
-                p[a] = p[p[a]];
-                a = p[a];
-            }
-            a
-        }
-        for (&a, &b) in fe.ids[0].iter().zip(&fe.ids[1]) {
-            let ra = find(&mut parent, a as usize);
-            let rb = find(&mut parent, l0 + b as usize);
-            if ra != rb {
-                parent[ra] = rb;
-            }
-        }
-        // reference (first-appearing) level of dim 1 per component
-        let mut comp_ref: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
-        for &b in &fe.ids[1] {
-            let r = find(&mut parent, l0 + b as usize);
-            comp_ref.entry(r).or_insert(vals[1][b as usize]);
-        }
-        for (b, v) in vals[1].iter_mut().enumerate().take(l1) {
-            let r = find(&mut parent, l0 + b);
-            if let Some(&c) = comp_ref.get(&r) {
-                *v -= c;
-            }
-        }
-        for (a, v) in vals[0].iter_mut().enumerate().take(l0) {
-            let r = find(&mut parent, a);
-            if let Some(&c) = comp_ref.get(&r) {
-                *v += c;
-            }
-        }
-        for g in 2..fe.n_dims() {
-            if let Some(&first) = fe.ids[g].first() {
-                let c = vals[g][first as usize];
-                vals[g].iter_mut().for_each(|v| *v -= c);
-                vals[0].iter_mut().for_each(|v| *v += c);
-            }
-        }
-    }
-    vals.into_iter()
-        .enumerate()
-        .map(|(g, values)| FixedEffectValues {
-            name: s.fe_names[g].clone(),
-            levels: s.fe_labels[g].clone(),
-            values,
-        })
-        .collect()
 }
 
 /// Checks that the variance can be estimated at all: more observations than parameters
@@ -799,8 +850,9 @@ fn standard_errors(
 
 fn finish(
     spec: &ModelSpec,
-    s: Sample,
+    s: &Sample,
     core: Core,
+    plan: &NormalisationPlan,
     vcov_kind: VcovKind,
     opts: &FitOptions,
 ) -> Result<Estimate> {
@@ -819,7 +871,7 @@ fn finish(
         ));
     }
     let k = names.len();
-    check_inference(spec, &s, k, vcov_kind)?;
+    check_inference(spec, s, k, vcov_kind)?;
     let (vcov, factor) = if k == 0 {
         (Mat::zeros(0), 1.0)
     } else {
@@ -844,9 +896,9 @@ fn finish(
         )
     };
     let se = standard_errors(&vcov, &names, vcov_kind, spec.cluster.len())?;
-    let fixed_effects = recover_fixed_effects(&s, &core.fe_alpha);
+    let fixed_effects = recover_fixed_effects(s, &core.fe_alpha, plan);
     let (intercept, intercept_se) = if opts.report_intercept && s.fe.n_dims() > 0 {
-        let (c, se) = recovered_constant(&s, &core, vcov_kind, opts);
+        let (c, se) = recovered_constant(s, &core, vcov_kind, opts);
         (Some(c), se)
     } else {
         (None, None)
@@ -880,7 +932,7 @@ fn finish(
         pseudo_r2: core.pseudo_r2,
         r2_within: core.r2_within,
         fe_names: s.fe_names.clone(),
-        rows: s.rows,
+        rows: s.rows.clone(),
         fitted: core.fitted,
         fixed_effects,
         messages,

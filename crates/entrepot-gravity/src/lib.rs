@@ -36,7 +36,12 @@
 //! **Fixed effects** are recovered after estimation (per level, with the normalisation
 //! documented on [`Estimate::fixed_effects`]: within each connected component of the
 //! first two dimensions the first level of the second is 0, and the first level of each
-//! further dimension is 0); the fitted values `μ` are returned for every used observation.
+//! further dimension is 0; [`FitOptions::fe_normalisation`] chooses another, a reference
+//! level or weighted means of zero, [`FeNormalisation`]); the fitted values `μ` are
+//! returned for every used observation. Each level of an interaction `exporter^year` has
+//! a typed key, the value of each component ([`FeKey`], `["ARG", "1986"]`), for lookup
+//! ([`Estimate::fixed_effect`]) and iteration ([`FixedEffectValues::iter`]); the joined
+//! label `ARG^1986` stays in [`FixedEffectValues::levels`].
 //!
 //! **Intercept**: a model without fixed effects has an `(Intercept)` regressor. With
 //! fixed effects, [`FitOptions::report_intercept`] recovers the constant as reghdfe and
@@ -49,6 +54,23 @@
 //!
 //! **Several models** fitted on the same sample source are laid out side by side, one
 //! column per model, by [`ModelComparison`].
+//!
+//! # Which function serves which case
+//!
+//! | case | function | what it does once, what each call does |
+//! |---|---|---|
+//! | one model | [`fit`] | builds the sample, estimates, recovers the fixed effects |
+//! | several models side by side | [`ModelComparison`] | one [`fit`] per model on the same sample source |
+//! | the same model with a new dependent variable or offset many times (GEPPML steps, bootstrap replicates) | [`PreparedModel::new`], [`PreparedModel::refit`] with a [`Refit`] | once: formula evaluation, factors, singletons and separation, normalisation checks; each refit: the estimate warm-started from the previous one (`β`, the demeaner's `α`, `μ`), the sample re-selected only when a new `y` changes which observations are zero (separation) or which values are finite |
+//! | fixed effects by level | [`Estimate::fixed_effect`], [`Estimate::fixed_effect_values`] | typed keys ([`FeKey`]), the normalisation chosen by [`FitOptions::fe_normalisation`] |
+//! | the demeaning kernel alone | [`Demeaner`] | weighted alternating projections with Irons–Tuck acceleration, warm-startable |
+//! | the separation check alone | [`ir_separation`] | the iterated rectifier |
+//!
+//! Modules: [`estimate`] (the estimators, [`FitOptions`], [`Estimate`]), [`prepared`]
+//! ([`PreparedModel`], [`Refit`]), [`fixed_effects`] ([`FeKey`], [`FixedEffectValues`],
+//! [`FeNormalisation`]), [`sample`] (the estimation sample, [`DropCounts`]), [`demean`],
+//! [`separation`], [`vcov`], [`data`] ([`Dataset`]), [`formula`] ([`ModelSpec`]),
+//! [`expr`], [`table`], [`compare`], [`document`].
 //!
 //! # Limits
 //!
@@ -74,6 +96,26 @@
 //! println!("{}", est.table().to_text());
 //! # Ok::<(), entrepot_gravity::GravityError>(())
 //! ```
+//!
+//! Prepared once, refitted with a new offset (a GEPPML step), the importer effects
+//! normalised to Germany's:
+//!
+//! ```no_run
+//! use entrepot_gravity::{Dataset, FeNormalisation, FitOptions, ModelSpec, PreparedModel, Refit};
+//! let data = Dataset::from_csv_path("flows.csv")?;
+//! let spec = ModelSpec::parse("trade ~ rta | exporter + importer")?.with_offset("ln_t")?;
+//! let opts = FitOptions {
+//!     fe_normalisation: FeNormalisation::reference("importer", "importer", "DEU"),
+//!     ..FitOptions::default()
+//! };
+//! let mut model = PreparedModel::new(&data, &spec, &opts)?;
+//! let first = model.fit()?;
+//! let new_offset: Vec<f64> = vec![0.0; model.nrows()];
+//! let next = model.refit(Refit::offset(&new_offset))?;
+//! assert_eq!(next.fixed_effect("importer", &["DEU"]), Some(0.0));
+//! println!("{} then {} IRLS iterations", first.iterations, next.iterations);
+//! # Ok::<(), entrepot_gravity::GravityError>(())
+//! ```
 
 pub mod compare;
 pub mod data;
@@ -82,9 +124,11 @@ pub mod document;
 pub mod error;
 pub mod estimate;
 pub mod expr;
+pub mod fixed_effects;
 pub mod formula;
 pub mod fuzzing;
 pub mod linalg;
+pub mod prepared;
 pub mod sample;
 pub mod separation;
 pub mod special;
@@ -95,9 +139,11 @@ pub use compare::ModelComparison;
 pub use data::{Column, Dataset, Factor};
 pub use demean::{DemeanOptions, Demeaner, FeCodes};
 pub use error::{GravityError, Result, MAX_RECORD_BYTES};
-pub use estimate::{fit, Estimate, Estimator, FitOptions, FixedEffectValues};
+pub use estimate::{fit, Estimate, Estimator, FitOptions};
 pub use expr::{Expr, MAX_DEPTH};
+pub use fixed_effects::{FeKey, FeNormalisation, FixedEffectValues};
 pub use formula::{parse_cluster, ModelSpec};
+pub use prepared::{PreparedModel, Refit};
 pub use sample::DropCounts;
 pub use separation::{ir_separation, IrOptions};
 pub use table::{CoefRow, RegressionTable};
