@@ -270,5 +270,18 @@ echo "== GE scenario: Zylkin's ge_gravity example (EU enlargements, WIOD 2000, t
 cat "$work/wiod_eu.txt"
 check "ge_gravity WIOD EU enlargement example" "checked: 0 failed" "$(grep '^checked' "$work/wiod_eu.txt" || tail -1 "$work/wiod_eu_err.txt")"
 
+echo "== economic complexity against ecomplexity (PyPI) on a SYNTHETIC 150 x 2,000 matrix"
+# ECI, PCI, COI (per country / product), density and COG (per cell) equal to the
+# ecomplexity package's to 1e-6 on bench/complexity/gen_matrix.py's matrix (seed
+# 20240611), both on the same CSV (validation/complexity_check.py).
+if bash "$root/bench/setup_venv.sh" ecomplexity pandas >/dev/null 2>&1; then
+  "$root/bench/.venv/bin/python" "$root/validation/complexity_check.py" "$E" "$work" \
+    > "$work/complexity.txt" 2> "$work/complexity_err.txt" || true
+  cat "$work/complexity.txt"
+  check "ecomplexity comparison" "checked: 0 failed" "$(grep '^checked' "$work/complexity.txt" || tail -1 "$work/complexity_err.txt")"
+else
+  fail=$((fail+1)); echo "FAIL could not install ecomplexity from PyPI (bash bench/setup_venv.sh ecomplexity pandas)"
+fi
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -14,6 +14,7 @@
 //! | request | function | result |
 //! |---|---|---|
 //! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
+//! | economic complexity (ECI, PCI, density, COI, COG; store or CSV) | [`complexity::complexity`], [`complexity::write_tables`] | [`complexity::ComplexityOutput`] (every figure + [`Document`]) |
 //! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
 //! | growth decomposition | [`decompose::decompose`] | [`decompose::DecomposeOutput`] (shift-share effects, contributions + [`Document`]) |
 //! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
@@ -33,6 +34,7 @@
 //! [`reference::load_baskets`] add a user's file to the built-in groups and baskets.
 
 pub mod brief;
+pub mod complexity;
 pub mod datasets;
 pub mod decompose;
 pub mod dependence;

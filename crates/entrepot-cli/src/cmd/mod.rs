@@ -1,6 +1,7 @@
 //! One module per command, each with its usage text at the top.
 
 pub mod brief;
+pub mod complexity;
 pub mod countries;
 pub mod datasets;
 pub mod decompose;
