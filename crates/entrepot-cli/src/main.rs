@@ -57,6 +57,8 @@ enum Command {
     Brief(cmd::brief::BriefArgs),
     /// Concentration and diversification indices of a reporter's trade, by year.
     Diversification(cmd::diversification::DiversificationArgs),
+    /// Sectoral edge: world market shares and revealed comparative advantage by product.
+    Edge(cmd::edge::EdgeArgs),
     /// Growth decomposition between two periods: shift-share effects and contributions.
     Decompose(cmd::decompose::DecomposeArgs),
     /// Re-routing indicator: exports to third countries rising with their exports to a target.
@@ -117,6 +119,7 @@ fn main() {
         Command::Groups(a) => cmd::groups::run(a, ctx.format),
         Command::Brief(a) => cmd::brief::run(a, &ctx),
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
+        Command::Edge(a) => cmd::edge::run(a, &ctx),
         Command::Decompose(a) => cmd::decompose::run(a, &ctx),
         Command::Reroute(a) => cmd::reroute::run(a, &ctx),
         Command::Dependence(a) => cmd::dependence::run(a, &ctx),
