@@ -167,6 +167,21 @@ check "CHN destinations HHI, effective number, count for every penppml year" "27
 check "ZAF 2020 destinations" "3 figures, 0 mismatches" "$(div_cmp "$work/div_zaf.csv" "baci ZAF 2020 destinations")"
 check "ZAF 2020 HS6 products" "3 figures, 0 mismatches" "$(div_cmp "$work/div_zaf_hs6.csv" "baci ZAF 2020 HS6 products")"
 
+echo "== edge: Entrepot against pandas on the raw CSV (BACI extract; world = ZAF + AFG)"
+# World market shares, Balassa RCA, exports and world exports of every HS6 product of
+# South Africa and Afghanistan in 2020, equal to an independent pandas computation
+# (validation/edge_check.py) to 1e-9; the two exporters' shares add up to 100 in each
+# product. The extract holds two exporters, so "world" is those two on both sides.
+"$E" --quiet --store "$S" --format csv edge ZAF --dataset baci > "$work/edge_zaf.csv"
+"$E" --quiet --store "$S" --format csv edge AFG --dataset baci > "$work/edge_afg.csv"
+"$root/bench/.venv/bin/python" "$root/validation/edge_check.py" "$shared" \
+  "$work/edge_zaf.csv" "$work/edge_afg.csv" > "$work/edge_pandas.txt" || true
+grep -E '^MISMATCH' "$work/edge_pandas.txt" | head -20 || true
+check "edge: ZAF and AFG shares and RCA by HS6 product" "checked 29645 figures, 0 mismatches" \
+  "$(grep '^checked' "$work/edge_pandas.txt")"
+check "edge: the report says the extract does not cover world trade" 1 \
+  "$("$E" --quiet --store "$S" edge ZAF --dataset baci --basket solar_cells | grep -c 'does not cover world trade in 2020')"
+
 echo "== decompose: Entrepot against pandas on the raw CSV (penppml; the BACI extract holds one year)"
 # Shift-share effects (world demand, market mix, competitiveness) and contributions by
 # partner of China's exports, 2012->2016 and 2008->2012: every figure of the document

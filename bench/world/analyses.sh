@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: Entrepôt's analyses (diversification, decompose, dependence, reroute) for
+# Benchmark: Entrepôt's analyses (diversification, decompose, dependence, reroute, edge) for
 # the largest exporter of a world-shaped store, against DuckDB computing the
 # aggregates each reads on the same Parquet files, in one run. Not a test; not run by
 # CI. The store is the synthetic world BACI of bench/world/run.sh (labelled synthetic:
@@ -86,6 +86,9 @@ for i in $(seq "$repeat"); do
   measure dependence duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" dependence "$r" "$g" "$y0" "$y1"
   measure reroute entrepot "${E[@]}" reroute "$r" "$g" --after "$y0" --to "$y1" --dataset "$dataset"
   measure reroute duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" reroute "$r" "$g" "$y0" "$y1"
+  # world shares and RCA of every exporter x HS6 product of the last year (target: 30 s, 2 GB)
+  measure edge entrepot "${E[@]}" edge "$r" --from "$y1" --to "$y1" --dataset "$dataset"
+  measure edge duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" edge "$r" "$g" "$y0" "$y1"
 done
 
 echo "== summary (best of $repeat; seconds, peak RSS MiB)"

@@ -2,7 +2,7 @@
 
 Usage: analyses_duckdb.py DATASET_DIR COMMAND REPORTER PARTNER Y0 Y1
 
-COMMAND is one of diversification, decompose, dependence, reroute. Each runs, over
+COMMAND is one of diversification, decompose, dependence, reroute, edge. Each runs, over
 read_parquet of the dataset's files (hive partitioning on `year`), the GROUP BYs the
 command's flow cubes compute — reported and mirror sides, every year or the two years
 compared — and fetches every result row into Python (as Entrepôt reads its cubes).
@@ -51,6 +51,12 @@ queries = {
         f"SELECT reporter, product, year, SUM(value_usd) FROM {src} WHERE partner = '{r}' AND flow = 'import' AND {years} GROUP BY ALL",
         f"SELECT partner, product, year, SUM(value_usd) FROM {src} WHERE reporter = '{g}' AND flow = 'import' AND {years} GROUP BY ALL",
         f"SELECT reporter, product, year, SUM(value_usd) FROM {src} WHERE partner = '{g}' AND flow = 'export' AND {years} GROUP BY ALL",
+    ],
+    # every exporter's exports by HS6 product in the last year (the world matrix of
+    # shares and RCA), and by partner (coverage of world trade)
+    "edge": [
+        f"SELECT reporter, product, SUM(value_usd) FROM {src} WHERE flow = 'export' AND year = {y1} GROUP BY ALL",
+        f"SELECT reporter, partner, SUM(value_usd) FROM {src} WHERE flow = 'export' AND year = {y1} GROUP BY ALL",
     ],
 }
 

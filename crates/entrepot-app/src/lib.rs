@@ -16,6 +16,7 @@
 //! | release brief | [`brief::brief`] | [`brief::BriefOutput`] (model + [`Document`]) |
 //! | economic complexity (ECI, PCI, density, COI, COG; store or CSV) | [`complexity::complexity`], [`complexity::write_tables`] | [`complexity::ComplexityOutput`] (every figure + [`Document`]) |
 //! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
+//! | sectoral edge (world market shares, Balassa RCA by product, basket and total) | [`edge::edge`] | [`edge::EdgeOutput`] (figures per year and product, gainers and losers + [`Document`]) |
 //! | growth decomposition | [`decompose::decompose`] | [`decompose::DecomposeOutput`] (shift-share effects, contributions + [`Document`]) |
 //! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
 //! | firm exposure (a sales file) | [`exposure::exposure`] | [`exposure::ExposureOutput`] (indices per year, growth by destination, market shares, one-market products + [`Document`]) |
@@ -39,6 +40,7 @@ pub mod datasets;
 pub mod decompose;
 pub mod dependence;
 pub mod diversification;
+pub mod edge;
 mod error;
 pub mod exposure;
 pub mod gravity;

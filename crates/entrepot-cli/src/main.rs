@@ -59,6 +59,8 @@ enum Command {
     Diversification(cmd::diversification::DiversificationArgs),
     /// Economic complexity of one year: ECI, PCI, density, COI, COG.
     Complexity(cmd::complexity::ComplexityArgs),
+    /// Sectoral edge: world market shares and revealed comparative advantage by product.
+    Edge(cmd::edge::EdgeArgs),
     /// Growth decomposition between two periods: shift-share effects and contributions.
     Decompose(cmd::decompose::DecomposeArgs),
     /// Re-routing indicator: exports to third countries rising with their exports to a target.
@@ -120,6 +122,7 @@ fn main() {
         Command::Brief(a) => cmd::brief::run(a, &ctx),
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
         Command::Complexity(a) => cmd::complexity::run(a, &ctx),
+        Command::Edge(a) => cmd::edge::run(a, &ctx),
         Command::Decompose(a) => cmd::decompose::run(a, &ctx),
         Command::Reroute(a) => cmd::reroute::run(a, &ctx),
         Command::Dependence(a) => cmd::dependence::run(a, &ctx),

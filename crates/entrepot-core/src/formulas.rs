@@ -20,6 +20,7 @@
 //! | the partner that shrank most | [`largest_decline`] |
 //! | share of a loss made up by the other partners | [`made_up_pct`] |
 //! | relative difference of two reports | [`relative_difference`] |
+//! | revealed comparative advantage (Balassa) | [`balassa_rca`] |
 //!
 //! ## Conventions
 //! * A formula that is undefined for its inputs returns `None`, never zero, an infinity
@@ -205,6 +206,32 @@ pub fn relative_difference(value: f64, reference: f64) -> Option<f64> {
         return None;
     }
     finite(((value - reference) / reference).abs())
+}
+
+/// Balassa's revealed comparative advantage of a country `r` in a product (or basket)
+/// `k`: `RCA_rk = (X_rk / X_r) / (X_wk / X_w)`, the product's share in the country's
+/// exports over its share in world exports.
+///
+/// Above 1 the country exports relatively more of `k` than the world does (a revealed
+/// advantage), below 1 relatively less. Reference: B. Balassa (1965), "Trade
+/// liberalisation and 'revealed' comparative advantage", *The Manchester School* 33(2),
+/// 99–123. `x_rk` is the country's exports of `k`, `x_r` its exports of every product,
+/// `x_wk` the world's exports of `k` and `x_w` the world's exports of every product
+/// (the world being every exporter counted, the country included).
+///
+/// `None` when `x_r ≤ 0`, `x_wk ≤ 0` or `x_w ≤ 0` (a share of nothing), when
+/// `x_rk < 0`, or when an input is not finite.
+pub fn balassa_rca(x_rk: f64, x_r: f64, x_wk: f64, x_w: f64) -> Option<f64> {
+    let inputs = [x_rk, x_r, x_wk, x_w];
+    if inputs.iter().any(|v| !v.is_finite())
+        || x_rk < 0.0
+        || x_r <= 0.0
+        || x_wk <= 0.0
+        || x_w <= 0.0
+    {
+        return None;
+    }
+    finite((x_rk / x_r) / (x_wk / x_w))
 }
 
 #[cfg(test)]
@@ -466,6 +493,24 @@ mod tests {
         assert!(close(relative_difference(-99.0, -100.0).unwrap(), 0.01));
         assert_eq!(relative_difference(1.0, 0.0), None);
         assert_eq!(relative_difference(f64::NAN, 1.0), None);
+    }
+
+    #[test]
+    fn rca_is_the_product_share_over_the_world_product_share() {
+        // 20% of the country's exports, 5% of the world's: RCA 4.
+        assert!(close(balassa_rca(20.0, 100.0, 50.0, 1000.0).unwrap(), 4.0));
+        assert_eq!(balassa_rca(0.0, 100.0, 50.0, 1000.0), Some(0.0));
+        // a country that is the whole world has RCA 1 in everything
+        assert!(close(balassa_rca(7.0, 70.0, 7.0, 70.0).unwrap(), 1.0));
+    }
+
+    #[test]
+    fn rca_over_nothing_is_none() {
+        assert_eq!(balassa_rca(1.0, 0.0, 50.0, 1000.0), None);
+        assert_eq!(balassa_rca(1.0, 100.0, 0.0, 1000.0), None);
+        assert_eq!(balassa_rca(1.0, 100.0, 50.0, 0.0), None);
+        assert_eq!(balassa_rca(-1.0, 100.0, 50.0, 1000.0), None);
+        assert_eq!(balassa_rca(f64::NAN, 100.0, 50.0, 1000.0), None);
     }
 
     // ----- properties --------------------------------------------------------------

@@ -7,6 +7,7 @@ pub mod datasets;
 pub mod decompose;
 pub mod dependence;
 pub mod diversification;
+pub mod edge;
 pub mod exposure;
 pub mod gravity;
 pub mod groups;
