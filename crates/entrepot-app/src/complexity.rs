@@ -13,7 +13,9 @@
 
 use crate::error::{AppError, AppResult, ErrorClass};
 use crate::location::StoreLocation;
-use entrepot_complexity::{Complexity, ExportMatrix, Options};
+/// The kernel's options (presence test, thresholds, proximity), as requests carry them.
+pub use entrepot_complexity::Options;
+use entrepot_complexity::{Complexity, ExportMatrix};
 use entrepot_core::FlowKind;
 use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
 use entrepot_doc::{

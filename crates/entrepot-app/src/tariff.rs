@@ -60,7 +60,7 @@ use entrepot_pe::{
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
-pub use entrepot_pe::NotSignificantPolicy;
+pub use entrepot_pe::{NotSignificantPolicy, SMART_SUBSTITUTION_ELASTICITY};
 
 /// The [`Document::kind`] of a tariff report.
 pub const DOCUMENT_KIND: &str = "tariff";

@@ -1,6 +1,7 @@
 //! The analysis endpoints beyond the brief and diversification: growth decomposition,
-//! dependence, mirror statistics, re-routing (GET, parameters in the query) and
-//! trade-policy scenarios (POST, the scenario as JSON). Each parses its parameters into
+//! dependence, mirror statistics, re-routing, sectoral edge, economic complexity and
+//! the product-level tariff model (GET, parameters in the query) and trade-policy
+//! scenarios in general equilibrium (POST, the scenario as JSON). Each parses its parameters into
 //! the application layer's request, runs it on a worker under the job limits, and sends
 //! the report document; answers are cached by request and store content.
 
@@ -296,6 +297,208 @@ pub(crate) async fn scenario(
     };
     document(&s, "scenario", key, req, |loc, r| {
         entrepot_app::scenario::run_scenario(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
+/// The parameters of `/api/v1/edge/{reporter}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EdgeQuery {
+    dataset: Option<String>,
+    basket: Option<String>,
+    products: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    top: Option<String>,
+}
+
+/// `GET /api/v1/edge/{reporter}?basket=&products=…`: world market shares and RCA.
+pub(crate) async fn edge(
+    axum::extract::State(s): AppStateRef,
+    reporter: Result<Path<String>, PathRejection>,
+    q: Result<Query<EdgeQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    use entrepot_app::edge::{EdgeRequest, Selection};
+    let reporter = path_param(reporter, "reporter")?;
+    let q = query(q)?;
+    let products = params::list("products", q.products.as_ref())?;
+    let selection = match (opt_text("basket", q.basket.as_ref())?, products.is_empty()) {
+        (Some(_), false) => {
+            return Err(ServerError::BadRequest(
+                "give basket or products, not both".into(),
+            ))
+        }
+        (Some(b), true) => Selection::Basket(b),
+        (None, false) => Selection::Products(products),
+        (None, true) => Selection::All,
+    };
+    let req = EdgeRequest {
+        reporter,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        selection,
+        baskets: Vec::new(),
+        from: int("from", q.from.as_ref(), 1900..=2100)?,
+        to: int("to", q.to.as_ref(), 1900..=2100)?,
+        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
+    };
+    let key = key_of(&req);
+    document(&s, "edge", key, req, |loc, r| {
+        entrepot_app::edge::edge(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
+/// The parameters of `/api/v1/complexity`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ComplexityQuery {
+    year: Option<String>,
+    dataset: Option<String>,
+    reporter: Option<String>,
+    rca_threshold: Option<String>,
+    top: Option<String>,
+}
+
+/// `GET /api/v1/complexity?year=&dataset=&reporter=`: economic complexity of one year
+/// of a stored dataset.
+pub(crate) async fn complexity(
+    axum::extract::State(s): AppStateRef,
+    q: Result<Query<ComplexityQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    use entrepot_app::complexity::{ComplexityRequest, Source};
+    let q = query(q)?;
+    let mut options = entrepot_app::complexity::Options::default();
+    if let Some(t) = q
+        .rca_threshold
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        options.rca_threshold = match t.parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 => v,
+            _ => {
+                return Err(ServerError::BadRequest(
+                    "rca_threshold must be a positive number".into(),
+                ))
+            }
+        };
+    }
+    let req = ComplexityRequest {
+        source: Source::Store {
+            dataset: opt_text("dataset", q.dataset.as_ref())?,
+        },
+        year: int("year", q.year.as_ref(), 1900..=2100)?,
+        reporter: opt_text("reporter", q.reporter.as_ref())?,
+        options,
+        top: int("top", q.top.as_ref(), 1usize..=500)?.unwrap_or(20),
+    };
+    let key = key_of(&req);
+    document(&s, "complexity", key, req, |loc, r| {
+        entrepot_app::complexity::complexity(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
+/// The parameters of `/api/v1/tariff/{importer}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TariffQuery {
+    on: Option<String>,
+    points: Option<String>,
+    sigma: Option<String>,
+    baseline_tariff: Option<String>,
+    import_demand_elasticity: Option<String>,
+    basket: Option<String>,
+    products: Option<String>,
+    year: Option<String>,
+    dataset: Option<String>,
+    top: Option<String>,
+}
+
+/// A number parameter within `range` (`None` when absent).
+fn number(
+    name: &str,
+    v: Option<&String>,
+    range: std::ops::RangeInclusive<f64>,
+) -> ServerResult<Option<f64>> {
+    match v.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(t) => match t.parse::<f64>() {
+            Ok(x) if range.contains(&x) => Ok(Some(x)),
+            _ => Err(ServerError::BadRequest(format!(
+                "{name} must be a number from {} to {}",
+                range.start(),
+                range.end()
+            ))),
+        },
+    }
+}
+
+/// `GET /api/v1/tariff/{importer}?on=&points=&sigma=…`: the product-level (SMART)
+/// tariff scenario with one elasticity of substitution for every product (the server
+/// reads no elasticity file).
+pub(crate) async fn tariff(
+    axum::extract::State(s): AppStateRef,
+    importer: Result<Path<String>, PathRejection>,
+    q: Result<Query<TariffQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    use entrepot_app::tariff::{
+        NotSignificantPolicy, ProductChoice, TariffRequest, SMART_SUBSTITUTION_ELASTICITY,
+    };
+    let importer = path_param(importer, "importer")?;
+    let q = query(q)?;
+    let exporters = params::list("on", q.on.as_ref())?;
+    if exporters.is_empty() {
+        return Err(ServerError::BadRequest(
+            "on is required: the exporting country or group".into(),
+        ));
+    }
+    let points = number("points", q.points.as_ref(), -100.0..=1000.0)?
+        .ok_or_else(|| ServerError::BadRequest("points is required".into()))?;
+    let sigma = number("sigma", q.sigma.as_ref(), 0.0..=1000.0)?.ok_or_else(|| {
+        ServerError::BadRequest(
+            "sigma is required: the elasticity of substitution between suppliers (the server reads no elasticity file)".into(),
+        )
+    })?;
+    let products = params::list("products", q.products.as_ref())?;
+    let baskets = params::list("basket", q.basket.as_ref())?;
+    let choice = match (baskets.is_empty(), products.is_empty()) {
+        (false, false) => {
+            return Err(ServerError::BadRequest(
+                "give basket or products, not both".into(),
+            ))
+        }
+        (false, true) => ProductChoice::Baskets(baskets),
+        (true, false) => ProductChoice::Codes(products),
+        (true, true) => ProductChoice::All,
+    };
+    let req = TariffRequest {
+        importers: vec![importer],
+        exporters,
+        points,
+        baseline_tariff: number("baseline_tariff", q.baseline_tariff.as_ref(), 0.0..=1000.0)?
+            .unwrap_or(0.0),
+        products: choice,
+        year: int("year", q.year.as_ref(), 1900..=2100)?,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        elasticities: None,
+        sigma: Some(sigma),
+        fallback_sigma: SMART_SUBSTITUTION_ELASTICITY,
+        not_significant: NotSignificantPolicy::UseEstimate,
+        import_demand_elasticity: number(
+            "import_demand_elasticity",
+            q.import_demand_elasticity.as_ref(),
+            -100.0..=0.0,
+        )?
+        .unwrap_or(-1.0),
+        groups_file: None,
+        baskets_file: None,
+        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(25),
+    };
+    let key = key_of(&req);
+    document(&s, "tariff", key, req, |loc, r| {
+        entrepot_app::tariff::tariff(loc, r).map(|o| o.document)
     })
     .await
 }

@@ -1,5 +1,6 @@
-//! The analysis endpoints (decompose, dependence, mirror, reroute, scenario) answer with
-//! the application layer's document, and refuse bad parameters with the right status.
+//! The analysis endpoints (decompose, dependence, mirror, reroute, edge, complexity,
+//! tariff, scenario) answer with the application layer's document, and refuse bad
+//! parameters with the right status.
 
 mod common;
 use common::*;
@@ -172,5 +173,144 @@ async fn a_scenario_on_stored_data_is_the_application_layers_document() {
         let r = send(&app, "POST", "/api/v1/scenario", &json, &b.to_string()).await;
         assert_eq!(r.status, status, "{}", r.text());
         assert!(r.text().contains(says), "{}", r.text());
+    }
+}
+
+/// The server's answer is the application layer's: its document, or its error.
+fn same_as_app(r: &Reply, app: entrepot_app::AppResult<entrepot_app::Document>, what: &str) {
+    match app {
+        Ok(doc) => {
+            assert_eq!(r.status, 200, "{what}: {}", r.text());
+            assert_eq!(r.json(), as_json(&doc), "{what}");
+        }
+        Err(e) => {
+            assert_ne!(r.status, 200, "{what}");
+            let head: String = e.message.chars().take(40).collect();
+            assert!(
+                r.text().contains(&head),
+                "{what}: {} vs {}",
+                r.text(),
+                e.message
+            );
+        }
+    }
+}
+
+/// Exports by HS6 product of three exporters to three markets in 2024.
+const PRODUCTS: &str = "r,p,flow,period,k,v
+CHN,USA,export,2024,854140,100
+CHN,USA,export,2024,870380,50
+CHN,DEU,export,2024,854140,20
+CHN,DEU,export,2024,850760,10
+DEU,USA,export,2024,854140,30
+DEU,USA,export,2024,870380,70
+DEU,CHN,export,2024,870380,40
+USA,CHN,export,2024,850760,25
+USA,DEU,export,2024,870380,15
+USA,DEU,export,2024,854140,5
+";
+
+fn product_server() -> (tempfile::TempDir, axum::Router) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let file = dir.path().join("hs.csv");
+    std::fs::write(&file, PRODUCTS).expect("write");
+    let mut req = entrepot_app::ingest::IngestRequest::new(vec![file]);
+    req.dataset = Some("hs".into());
+    req.map = Some(
+        "reporter=r,partner=p,flow=col:flow,period=period,product=k,value=v,hs_revision=HS2017"
+            .into(),
+    );
+    let s = store.clone();
+    off_runtime(move || entrepot_app::ingest::ingest(&StoreLocation::named(s), &req, &|_, _| {}))
+        .expect("ingest");
+    let app = entrepot_server::app(config(&store));
+    (dir, app)
+}
+
+#[tokio::test]
+async fn edge_complexity_and_tariff_are_the_application_layers_documents() {
+    let (dir, app) = product_server();
+    let loc = StoreLocation::named(dir.path().join("store"));
+
+    let r = get(&app, "/api/v1/edge/CHN?basket=solar_cells").await;
+    let req = entrepot_app::edge::EdgeRequest {
+        reporter: "CHN".into(),
+        selection: entrepot_app::edge::Selection::Basket("solar_cells".into()),
+        top: 10,
+        ..Default::default()
+    };
+    let l = loc.clone();
+    same_as_app(
+        &r,
+        off_runtime(move || entrepot_app::edge::edge(&l, &req).map(|o| o.document)),
+        "edge",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        get(&app, "/api/v1/edge/CHN?basket=solar_cells&products=854140")
+            .await
+            .status,
+        400
+    );
+
+    let r = get(&app, "/api/v1/complexity?year=2024").await;
+    let req = entrepot_app::complexity::ComplexityRequest {
+        source: entrepot_app::complexity::Source::Store { dataset: None },
+        year: Some(2024),
+        reporter: None,
+        options: entrepot_app::complexity::Options::default(),
+        top: 20,
+    };
+    let l = loc.clone();
+    same_as_app(
+        &r,
+        off_runtime(move || entrepot_app::complexity::complexity(&l, &req).map(|o| o.document)),
+        "complexity",
+    );
+    assert_eq!(
+        get(&app, "/api/v1/complexity?rca_threshold=-1")
+            .await
+            .status,
+        400
+    );
+
+    let r = get(&app, "/api/v1/tariff/USA?on=CHN&points=20&sigma=2").await;
+    let req = entrepot_app::tariff::TariffRequest {
+        importers: vec!["USA".into()],
+        exporters: vec!["CHN".into()],
+        points: 20.0,
+        baseline_tariff: 0.0,
+        products: entrepot_app::tariff::ProductChoice::All,
+        year: None,
+        dataset: None,
+        elasticities: None,
+        sigma: Some(2.0),
+        fallback_sigma: entrepot_app::tariff::SMART_SUBSTITUTION_ELASTICITY,
+        not_significant: entrepot_app::tariff::NotSignificantPolicy::UseEstimate,
+        import_demand_elasticity: -1.0,
+        groups_file: None,
+        baskets_file: None,
+        top: 25,
+    };
+    let l = loc.clone();
+    same_as_app(
+        &r,
+        off_runtime(move || entrepot_app::tariff::tariff(&l, &req).map(|o| o.document)),
+        "tariff",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    for (uri, says) in [
+        ("/api/v1/tariff/USA?points=20&sigma=2", "on is required"),
+        ("/api/v1/tariff/USA?on=CHN&sigma=2", "points is required"),
+        ("/api/v1/tariff/USA?on=CHN&points=20", "sigma is required"),
+        (
+            "/api/v1/tariff/USA?on=CHN&points=20&sigma=2&basket=solar_cells&products=854140",
+            "not both",
+        ),
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, 400, "{uri}: {}", r.text());
+        assert!(r.text().contains(says), "{uri}: {}", r.text());
     }
 }
