@@ -344,6 +344,112 @@ pub(crate) async fn country(
     r
 }
 
+/// `GET /pair/{a}/{b}`: a partner pair — dependence and leverage both ways (shares,
+/// asymmetry, trade intensity, chokepoint products) and the mirror statistics of the
+/// pair, each as its report renders it; a section that cannot be computed on the store
+/// says why.
+pub(crate) async fn pair(
+    State(s): AppStateRef,
+    p: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let (a, b) = match p {
+        Ok(Path(v)) => v,
+        Err(e) => return error_page(&crate::params::path_rejected(e), ""),
+    };
+    let registry = CountryRegistry::builtin();
+    let resolve = |given: &str| -> Result<entrepot_core::Country, ServerError> {
+        let g = text("country", given)?;
+        registry
+            .resolve(&g)
+            .cloned()
+            .map_err(|e| entrepot_app::AppError::not_found(e.to_string()).into())
+    };
+    let (ca, cb) = match (resolve(&a), resolve(&b)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) => return error_page(&e, &a),
+        (_, Err(e)) => return error_page(&e, &b),
+    };
+    let (ia, ib) = (ca.iso3.clone(), cb.iso3.clone());
+    let fp = match s.fingerprint.get(&s.config.store).await {
+        Ok(fp) => fp,
+        Err(e) => return error_page(&e, &ia),
+    };
+    let dep_req = entrepot_app::dependence::DependenceRequest {
+        reporter: ia.clone(),
+        partner: ib.clone(),
+        dataset: None,
+        from: None,
+        to: None,
+        period: None,
+        level: 6,
+        threshold: 0.5,
+        top: 10,
+    };
+    let mir_req = entrepot_app::mirror::MirrorRequest {
+        reporter: ia.clone(),
+        partner: ib.clone(),
+        dataset: None,
+        against: None,
+        from: None,
+        to: None,
+        period: None,
+        level: 6,
+        top: 10,
+    };
+    let loc = s.config.store.clone();
+    let key = format!("pair-dependence\n{fp}\n{dep_req:?}\nhtml");
+    let dependence = fragment(
+        &s,
+        key,
+        move || Ok(entrepot_app::dependence::dependence(&loc, &dep_req)?.document),
+        "dep-",
+    )
+    .await;
+    let loc = s.config.store.clone();
+    let key = format!("pair-mirror\n{fp}\n{mir_req:?}\nhtml");
+    let mirror = fragment(
+        &s,
+        key,
+        move || Ok(entrepot_app::mirror::mirror(&loc, &mir_req)?.document),
+        "mir-",
+    )
+    .await;
+    let title = format!("{} and {} ({ia}, {ib})", ca.name, cb.name);
+    let mut main = format!(
+        "<h1>{}</h1>\n<p class=\"meta\">As JSON: <a href=\"/api/v1/dependence/{a}/{b}\">dependence</a>, <a href=\"/api/v1/mirror/{a}/{b}\">mirror</a>. Countries: <a href=\"/country/{a}\">{a}</a>, <a href=\"/country/{b}\">{b}</a>. Contents: <a href=\"#dep-document\">dependence</a>, <a href=\"#mir-document\">mirror statistics</a>.</p>\n",
+        esc(&title),
+        a = url_value(&ia),
+        b = url_value(&ib),
+    );
+    let mut status = StatusCode::OK;
+    for (result, id, heading) in [
+        (&dependence, "dep-document", "Dependence and leverage"),
+        (&mirror, "mir-document", "Mirror statistics"),
+    ] {
+        match result {
+            Ok(html) => main.push_str(&String::from_utf8_lossy(html)),
+            Err(e) => {
+                if matches!(e, ServerError::Busy { .. }) {
+                    status = e.status();
+                }
+                let _ = writeln!(
+                    main,
+                    "<section id=\"{id}\"><h2>{heading}</h2><p class=\"notice\">Not available: {}</p></section>",
+                    esc(&e.to_string())
+                );
+            }
+        }
+    }
+    let mut r = (status, Html(page(&title, &main))).into_response();
+    for result in [&dependence, &mirror] {
+        if let Err(ServerError::Busy { retry_after, .. }) = result {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
+    }
+    r
+}
+
 /// The parameters of the diversification shown on a country page: the defaults
 /// (exports across partners, every year held).
 fn empty_diversification_query() -> crate::api::DiversificationQuery {

@@ -130,3 +130,33 @@ async fn the_search_redirects_or_lists_and_errors_are_pages() {
     assert_eq!(r.status, 400);
     assert_accessible_page(&r.text(), "bad period");
 }
+
+#[tokio::test]
+async fn a_pair_page_shows_dependence_and_mirror_or_says_why() {
+    let (_dir, app) = flows_server();
+    let r = get(&app, "/pair/china/USA").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    assert_accessible_page(&html, "/pair/china/USA");
+    assert!(html.contains("China and United States") || html.contains("(CHN, USA)"));
+    assert!(html.contains("id=\"dep-document\""));
+    assert!(html.contains("id=\"mir-document\""));
+    assert!(html.contains("href=\"/api/v1/dependence/CHN/USA\""));
+    assert!(html.contains("<svg"), "dependence charts");
+    // every in-page link has a target
+    let ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    for target in html
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        assert!(ids.contains(&target), "#{target} has no target");
+    }
+    let r = get(&app, "/pair/CHN/XXX").await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert!(r.text().contains("XXX"));
+}
