@@ -316,7 +316,13 @@ fn product_columns(basis: &DataBasis, years: &[i32]) -> Vec<Column> {
         column("rca", &format!("RCA {b}"), false),
         column("share_first", &format!("Share {a} (%)"), true),
         column("rca_first", &format!("RCA {a}"), true),
-        column("change_pp", &format!("Change {a}–{b} (pp)"), false),
+        // With one year held there is no change to show: the column stays in the data
+        // renderers (every cell says why it is absent) and leaves the reading ones.
+        if a == b {
+            column("change_pp", &format!("Change (pp; only {b} held)"), true)
+        } else {
+            column("change_pp", &format!("Change {a}–{b} (pp)"), false)
+        },
     ]
 }
 
