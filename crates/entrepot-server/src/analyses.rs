@@ -75,6 +75,11 @@ fn hs_level(name: &str, v: Option<&String>) -> ServerResult<Option<u8>> {
     }
 }
 
+/// A year parameter (1900 to 2100).
+fn year(name: &str, v: Option<&String>) -> ServerResult<Option<i32>> {
+    int(name, v, 1900..=2100)
+}
+
 /// The parameters of `/api/v1/decompose/{reporter}`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -153,6 +158,61 @@ fn pair(p: Result<Path<(String, String)>, PathRejection>) -> ServerResult<(Strin
     Ok((text("reporter", &a)?, text("partner", &b)?))
 }
 
+/// The dependence request of a pair and its parameters (the dashboard's pair page
+/// sends the defaults).
+pub(crate) fn dependence_request(
+    reporter: String,
+    partner: String,
+    q: &PairQuery,
+) -> ServerResult<DependenceRequest> {
+    if q.against.is_some() {
+        return Err(ServerError::BadRequest(
+            "against is a parameter of mirror, not dependence".into(),
+        ));
+    }
+    let threshold = number("threshold", q.threshold.as_ref(), 0.0..=1.0)?.unwrap_or(0.5);
+    if threshold == 0.0 {
+        return Err(ServerError::BadRequest(
+            "threshold must be a number in (0, 1]".into(),
+        ));
+    }
+    Ok(DependenceRequest {
+        reporter,
+        partner,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        from: year("from", q.from.as_ref())?,
+        to: year("to", q.to.as_ref())?,
+        period: year("period", q.period.as_ref())?,
+        level: hs_level("level", q.level.as_ref())?.unwrap_or(6),
+        threshold,
+        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
+    })
+}
+
+/// The mirror request of a pair and its parameters.
+pub(crate) fn mirror_request(
+    reporter: String,
+    partner: String,
+    q: &PairQuery,
+) -> ServerResult<MirrorRequest> {
+    if q.threshold.is_some() {
+        return Err(ServerError::BadRequest(
+            "threshold is a parameter of dependence, not mirror".into(),
+        ));
+    }
+    Ok(MirrorRequest {
+        reporter,
+        partner,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        against: opt_text("against", q.against.as_ref())?,
+        from: year("from", q.from.as_ref())?,
+        to: year("to", q.to.as_ref())?,
+        period: year("period", q.period.as_ref())?,
+        level: hs_level("level", q.level.as_ref())?.unwrap_or(6),
+        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
+    })
+}
+
 /// `GET /api/v1/dependence/{reporter}/{partner}`: dependence and leverage, both ways.
 pub(crate) async fn dependence(
     axum::extract::State(s): AppStateRef,
@@ -160,34 +220,7 @@ pub(crate) async fn dependence(
     q: Result<Query<PairQuery>, QueryRejection>,
 ) -> ServerResult<Response> {
     let (reporter, partner) = pair(p)?;
-    let q = query(q)?;
-    if q.against.is_some() {
-        return Err(ServerError::BadRequest(
-            "against is a parameter of mirror, not dependence".into(),
-        ));
-    }
-    let threshold = match q.threshold.as_deref().map(str::trim) {
-        None | Some("") => 0.5,
-        Some(t) => match t.parse::<f64>() {
-            Ok(v) if v > 0.0 && v <= 1.0 => v,
-            _ => {
-                return Err(ServerError::BadRequest(
-                    "threshold must be a number in (0, 1]".into(),
-                ))
-            }
-        },
-    };
-    let req = DependenceRequest {
-        reporter,
-        partner,
-        dataset: opt_text("dataset", q.dataset.as_ref())?,
-        from: int("from", q.from.as_ref(), 1900..=2100)?,
-        to: int("to", q.to.as_ref(), 1900..=2100)?,
-        period: int("period", q.period.as_ref(), 1900..=2100)?,
-        level: hs_level("level", q.level.as_ref())?.unwrap_or(6),
-        threshold,
-        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
-    };
+    let req = dependence_request(reporter, partner, &query(q)?)?;
     let key = key_of(&req);
     document(&s, "dependence", key, req, |loc, r| {
         entrepot_app::dependence::dependence(loc, r).map(|o| o.document)
@@ -202,23 +235,7 @@ pub(crate) async fn mirror(
     q: Result<Query<PairQuery>, QueryRejection>,
 ) -> ServerResult<Response> {
     let (reporter, partner) = pair(p)?;
-    let q = query(q)?;
-    if q.threshold.is_some() {
-        return Err(ServerError::BadRequest(
-            "threshold is a parameter of dependence, not mirror".into(),
-        ));
-    }
-    let req = MirrorRequest {
-        reporter,
-        partner,
-        dataset: opt_text("dataset", q.dataset.as_ref())?,
-        against: opt_text("against", q.against.as_ref())?,
-        from: int("from", q.from.as_ref(), 1900..=2100)?,
-        to: int("to", q.to.as_ref(), 1900..=2100)?,
-        period: int("period", q.period.as_ref(), 1900..=2100)?,
-        level: hs_level("level", q.level.as_ref())?.unwrap_or(6),
-        top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
-    };
+    let req = mirror_request(reporter, partner, &query(q)?)?;
     let key = key_of(&req);
     document(&s, "mirror", key, req, |loc, r| {
         entrepot_app::mirror::mirror(loc, r).map(|o| o.document)
@@ -245,14 +262,14 @@ pub(crate) async fn reroute(
 ) -> ServerResult<Response> {
     let (origin, target) = pair(p)?;
     let q = query(q)?;
-    let after = int("after", q.after.as_ref(), 1900..=2100)?.ok_or_else(|| {
+    let after = year("after", q.after.as_ref())?.ok_or_else(|| {
         ServerError::BadRequest("after is required: the base year, before the change".into())
     })?;
     let req = RerouteRequest {
         reporter: origin,
         target,
         after,
-        to: int("to", q.to.as_ref(), 1900..=2100)?,
+        to: year("to", q.to.as_ref())?,
         dataset: opt_text("dataset", q.dataset.as_ref())?,
         level: hs_level("level", q.level.as_ref())?,
         top: int("top", q.top.as_ref(), 1usize..=500)?.unwrap_or(25),
@@ -338,8 +355,8 @@ pub(crate) async fn edge(
         dataset: opt_text("dataset", q.dataset.as_ref())?,
         selection,
         baskets: Vec::new(),
-        from: int("from", q.from.as_ref(), 1900..=2100)?,
-        to: int("to", q.to.as_ref(), 1900..=2100)?,
+        from: year("from", q.from.as_ref())?,
+        to: year("to", q.to.as_ref())?,
         top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
     };
     let key = key_of(&req);
@@ -369,26 +386,18 @@ pub(crate) async fn complexity(
     use entrepot_app::complexity::{ComplexityRequest, Source};
     let q = query(q)?;
     let mut options = entrepot_app::complexity::Options::default();
-    if let Some(t) = q
-        .rca_threshold
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        options.rca_threshold = match t.parse::<f64>() {
-            Ok(v) if v.is_finite() && v > 0.0 => v,
-            _ => {
-                return Err(ServerError::BadRequest(
-                    "rca_threshold must be a positive number".into(),
-                ))
-            }
-        };
+    if let Some(t) = number(
+        "rca_threshold",
+        q.rca_threshold.as_ref(),
+        f64::MIN_POSITIVE..=1e9,
+    )? {
+        options.rca_threshold = t;
     }
     let req = ComplexityRequest {
         source: Source::Store {
             dataset: opt_text("dataset", q.dataset.as_ref())?,
         },
-        year: int("year", q.year.as_ref(), 1900..=2100)?,
+        year: year("year", q.year.as_ref())?,
         reporter: opt_text("reporter", q.reporter.as_ref())?,
         options,
         top: int("top", q.top.as_ref(), 1usize..=500)?.unwrap_or(20),
@@ -480,7 +489,7 @@ pub(crate) async fn tariff(
         baseline_tariff: number("baseline_tariff", q.baseline_tariff.as_ref(), 0.0..=1000.0)?
             .unwrap_or(0.0),
         products: choice,
-        year: int("year", q.year.as_ref(), 1900..=2100)?,
+        year: year("year", q.year.as_ref())?,
         dataset: opt_text("dataset", q.dataset.as_ref())?,
         elasticities: None,
         sigma: Some(sigma),

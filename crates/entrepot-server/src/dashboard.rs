@@ -374,27 +374,13 @@ pub(crate) async fn pair(
         Ok(fp) => fp,
         Err(e) => return error_page(&e, &ia),
     };
-    let dep_req = entrepot_app::dependence::DependenceRequest {
-        reporter: ia.clone(),
-        partner: ib.clone(),
-        dataset: None,
-        from: None,
-        to: None,
-        period: None,
-        level: 6,
-        threshold: 0.5,
-        top: 10,
-    };
-    let mir_req = entrepot_app::mirror::MirrorRequest {
-        reporter: ia.clone(),
-        partner: ib.clone(),
-        dataset: None,
-        against: None,
-        from: None,
-        to: None,
-        period: None,
-        level: 6,
-        top: 10,
+    let defaults = crate::analyses::PairQuery::default();
+    let (dep_req, mir_req) = match (
+        crate::analyses::dependence_request(ia.clone(), ib.clone(), &defaults),
+        crate::analyses::mirror_request(ia.clone(), ib.clone(), &defaults),
+    ) {
+        (Ok(d), Ok(m)) => (d, m),
+        (Err(e), _) | (_, Err(e)) => return error_page(&e, &ia),
     };
     let loc = s.config.store.clone();
     let key = format!("pair-dependence\n{fp}\n{dep_req:?}\nhtml");
