@@ -150,3 +150,71 @@ proptest! {
         }
     }
 }
+
+/// Random flows with a reported world row per flow and period that holds more than
+/// the partner rows held (a file with a `World` row and a few partners), in two
+/// periods.
+fn world_row_strategy() -> impl Strategy<Value = Vec<TradeFlow>> {
+    (
+        prop::collection::vec(
+            (0usize..PARTNERS.len(), 0u8..2, 0u8..2, 0.0f64..5e10),
+            1..30,
+        ),
+        prop::collection::vec(0.0f64..2e11, 4),
+    )
+        .prop_map(|(rows, extra)| {
+            let periods = [Period::Year(2023), Period::Year(2024)];
+            let kinds = [FlowKind::Export, FlowKind::Import];
+            let mut v: Vec<TradeFlow> = rows
+                .into_iter()
+                .map(|(p, k, t, x)| {
+                    flow(
+                        "JPN",
+                        PARTNERS[p],
+                        kinds[k as usize],
+                        periods[t as usize],
+                        x,
+                    )
+                })
+                .collect();
+            for (i, (k, p)) in kinds
+                .iter()
+                .flat_map(|k| periods.iter().map(move |p| (*k, *p)))
+                .enumerate()
+            {
+                let held: f64 = v
+                    .iter()
+                    .filter(|f| f.flow == k && f.period == p)
+                    .map(|f| f.value_usd)
+                    .sum();
+                v.push(flow("JPN", "WLD", k, p, held + extra[i] + 1e9));
+            }
+            v
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// With a reported world row, the rest of the world is the world row less the
+    /// partition (not the partners outside it, which would leave out what the world
+    /// row holds beyond the partners held): shares add up to 100%, levels to the
+    /// world total and contributions to its growth.
+    #[test]
+    fn rest_of_world_completes_a_reported_world_total(flows in world_row_strategy()) {
+        let mut input = BriefInput::new("JPN", &flows, &[], GroupRegistry::builtin());
+        input.period = Some(Period::Year(2024));
+        let b = build_brief(&input).unwrap();
+        prop_assert!(!b.partner_tables.is_empty());
+        for t in &b.partner_tables {
+            let total = t.total.level.as_ref().unwrap().value;
+            let part: Vec<&PartnerRow> = t.rows.iter().filter(|r| r.in_partition).collect();
+            let shares: f64 = part.iter().map(|r| r.share_pct.as_ref().unwrap().value).sum();
+            prop_assert!((shares - 100.0).abs() < 1e-9, "shares {}", shares);
+            let levels: f64 = part.iter().map(|r| r.value.as_ref().unwrap().value).sum();
+            prop_assert!((levels - total).abs() <= 1e-9 * total.max(1.0), "{} vs {}", levels, total);
+            let row = t.rows.iter().find(|r| r.kind == PartnerKind::RestOfWorld).unwrap();
+            prop_assert!(row.value.as_ref().unwrap().value >= 1.0 - 1e-9, "the world row holds 1bn beyond the partners");
+            prop_assert_eq!(t.identity.status, CheckStatus::Ok);
+        }
+    }
+}

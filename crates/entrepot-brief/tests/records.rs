@@ -198,3 +198,40 @@ fn a_span_brief_compares_the_same_months_a_year_earlier() {
         "{e}"
     );
 }
+
+#[test]
+fn a_level_equal_to_an_earlier_one_is_unchanged_not_below_it() {
+    // imports flat at 95bn every month; exports flat at 90bn in 2019-05 and 2019-06
+    let flows = monthly(2018..=2019, |y, mo| {
+        let x = if y == 2019 && mo >= 5 {
+            90.0
+        } else {
+            80.0 + mo as f64
+        };
+        (x, 95.0)
+    });
+    let b = brief(&flows, Some(m(2019, 6)), None);
+    let imports = record(&b, RecordKind::PeriodImports);
+    assert!(
+        imports.statement.contains("unchanged from 2019-05"),
+        "{}",
+        imports.statement
+    );
+    let exports = record(&b, RecordKind::PeriodExports);
+    assert!(
+        exports.statement.contains("unchanged from 2019-05"),
+        "{}",
+        exports.statement
+    );
+    let all = statements(&b);
+    assert!(!all.contains(" below 2019-05"), "{all}");
+    // the year to date against the one earlier year held: no "between X and X"
+    let ytd = record(&b, RecordKind::YearToDateImports);
+    assert!(
+        ytd.history
+            .description
+            .contains("the one earlier year held, 2018-01..2018-06"),
+        "{}",
+        ytd.history.description
+    );
+}

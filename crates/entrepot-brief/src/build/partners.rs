@@ -172,22 +172,38 @@ impl Builder<'_> {
             rows[i].0.within = within;
         }
         let mut rows = sorted_by_value(rows.into_iter().map(|(r, _)| r).collect());
-        // Rest of world, from flows only.
+        // Rest of world, from flows only: the total less the rows of the partition, so
+        // that the partition adds up to the total. Where the reporter's total is a
+        // reported world row, the partner rows held need not cover it (a file with a
+        // world row and a few partners): the rest is what the world row holds beyond
+        // them. Without a world row the total is the sum of the partners, and the rest
+        // the partners outside the partition.
+        let mut world_row_used = false;
         if flows_mode {
-            let sum_rest = |s: PeriodSpan| -> Option<f64> {
+            let sum_rest = |s: PeriodSpan, world_row_used: &mut bool| -> Option<f64> {
                 let mut t = 0.0;
                 for p in s.periods() {
                     if !self.flows.covers(kind, p) {
                         return None;
                     }
-                    for c in self.flows.partners_at(kind, p) {
-                        if !covered.contains(c) {
-                            t += self.flows.partner(c, kind, p).unwrap_or(0.0);
+                    if self.flows.has_world_row(kind, p) {
+                        *world_row_used = true;
+                        t += self.flows.world(kind, p).unwrap_or(0.0);
+                        for c in &covered {
+                            t -= self.flows.partner(c, kind, p).unwrap_or(0.0);
+                        }
+                    } else {
+                        for c in self.flows.partners_at(kind, p) {
+                            if !covered.contains(c) {
+                                t += self.flows.partner(c, kind, p).unwrap_or(0.0);
+                            }
                         }
                     }
                 }
                 Some(t / USD_PER_BN)
             };
+            let value_bn = sum_rest(span, &mut world_row_used);
+            let comparison_bn = sum_rest(cmp, &mut world_row_used);
             let mk = |v: f64, s: PeriodSpan| Figure {
                 value: v,
                 unit: self.money(),
@@ -197,16 +213,23 @@ impl Builder<'_> {
                 tolerance: 0.0,
                 provenance: Provenance::Computed {
                     basis: Basis::Flows,
-                    method: format!(
-                        "sum of stored {} flows, {s}, with all partners not in the rows above",
-                        ind.flow_name()
-                    ),
+                    method: if world_row_used {
+                        format!(
+                            "the reported world total of {} flows, {s}, less the rows above",
+                            ind.flow_name()
+                        )
+                    } else {
+                        format!(
+                            "sum of stored {} flows, {s}, with all partners not in the rows above",
+                            ind.flow_name()
+                        )
+                    },
                     inputs: vec![self.flows.tag()],
                 },
                 alternatives: Vec::new(),
             };
-            let value = sum_rest(span).map(|v| mk(v, span));
-            let comparison_value = sum_rest(cmp).map(|v| mk(v, cmp));
+            let value = value_bn.map(|v| mk(v, span));
+            let comparison_value = comparison_bn.map(|v| mk(v, cmp));
             let yoy = match (&value, &comparison_value) {
                 (Some(a), Some(b)) => growth_fig(a, b),
                 _ => None,

@@ -206,10 +206,17 @@ impl Builder<'_> {
         let gaps = self.gaps(window, first, span, hist.len() + 1);
         let history = History {
             periods: hist.iter().map(|(s, _)| s.to_string()).collect(),
-            description: format!(
-                "checked against {} held between {first} and {last}{gaps}",
-                plural(hist.len(), &format!("earlier {}", words.unit)),
-            ),
+            description: if first == last {
+                format!(
+                    "checked against the one earlier {} held, {first}{gaps}",
+                    words.unit
+                )
+            } else {
+                format!(
+                    "checked against {} held between {first} and {last}{gaps}",
+                    plural(hist.len(), &format!("earlier {}", words.unit)),
+                )
+            },
         };
         Ranking::Ranked(Record {
             kind,
@@ -441,10 +448,47 @@ fn low_record(ind: Ind, cur: &Figure, n_units: &str, range: &str) -> String {
     }
 }
 
+/// A level equal to the one of `q` (at the precision printed): never "below" or
+/// "above" a period that had the same value. `side` says where every period between
+/// `q` and the current one lies ("above" for a high, "below" for a low).
+fn the_same_as(
+    ind: Ind,
+    cur: &Figure,
+    q: &PeriodSpan,
+    f: &Figure,
+    previous: bool,
+    side: &str,
+) -> Option<String> {
+    let shown = |x: f64| {
+        fmt::level(&magnitude(&Figure {
+            value: x,
+            ..cur.clone()
+        }))
+    };
+    if shown(cur.value) != shown(f.value) || (cur.value < 0.0) != (f.value < 0.0) {
+        return None;
+    }
+    let v = verb(ind);
+    let at = fmt::level(&magnitude(f));
+    let what = match ind {
+        Ind::Balance if f.value < 0.0 => format!("a deficit of {at}"),
+        Ind::Balance => format!("a surplus of {at}"),
+        _ => at,
+    };
+    Some(if previous {
+        format!("{v} unchanged from {q} ({what}).")
+    } else {
+        format!("{v} the same as in {q} ({what}), and {side} every period held in between.")
+    })
+}
+
 /// The highest since `q` (which was at least as high).
 fn high_since(ind: Ind, cur: &Figure, q: &PeriodSpan, f: &Figure, previous: bool) -> String {
     let v = verb(ind);
     let at = fmt::level(&magnitude(f));
+    if let Some(same) = the_same_as(ind, cur, q, f, previous, "above") {
+        return same;
+    }
     match ind {
         Ind::Balance if cur.value < 0.0 && f.value < 0.0 => {
             if previous {
@@ -467,6 +511,9 @@ fn high_since(ind: Ind, cur: &Figure, q: &PeriodSpan, f: &Figure, previous: bool
 fn low_since(ind: Ind, cur: &Figure, q: &PeriodSpan, f: &Figure, previous: bool) -> String {
     let v = verb(ind);
     let at = fmt::level(&magnitude(f));
+    if let Some(same) = the_same_as(ind, cur, q, f, previous, "below") {
+        return same;
+    }
     match ind {
         Ind::Balance if cur.value < 0.0 => {
             if previous {
