@@ -57,7 +57,7 @@ fn an_unknown_code_or_a_revision_without_a_table_is_refused() {
     let store = dir.path().join("store");
     let o = run(
         &store,
-        &["products", "--concord", "999999", "--to", "HS2022"],
+        &["products", "--concord", "000000", "--to", "HS2022"],
     );
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let o = run(
