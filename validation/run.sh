@@ -298,5 +298,18 @@ else
   fail=$((fail+1)); echo "FAIL could not install ecomplexity from PyPI (bash bench/setup_venv.sh ecomplexity pandas)"
 fi
 
+echo "== projection of a market share against pandas and statsmodels (PyPI), Yotov panel"
+# CHN's share of the 69 countries' exports 1986-2006 (domestic flows left out) recomputed
+# with pandas, and its log-linear projection to 2012 with statsmodels OLS (80% prediction
+# interval), equal to `entrepot project`'s to 1e-9 (validation/project_check.py).
+if bash "$root/bench/setup_venv.sh" statsmodels pandas >/dev/null 2>&1; then
+  "$root/bench/.venv/bin/python" "$root/validation/project_check.py" "$shared" "$E" "$work" \
+    > "$work/project.txt" 2> "$work/project_err.txt" || true
+  cat "$work/project.txt"
+  check "project: shares and log-linear projection" "checked: 0 failed (39 figures)" "$(grep '^checked' "$work/project.txt" || tail -1 "$work/project_err.txt")"
+else
+  fail=$((fail+1)); echo "FAIL could not install statsmodels from PyPI (bash bench/setup_venv.sh statsmodels pandas)"
+fi
+
 echo "validation: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

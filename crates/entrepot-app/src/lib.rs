@@ -17,6 +17,7 @@
 //! | economic complexity (ECI, PCI, density, COI, COG; store or CSV) | [`complexity::complexity`], [`complexity::write_tables`] | [`complexity::ComplexityOutput`] (every figure + [`Document`]) |
 //! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
 //! | sectoral edge (world market shares, Balassa RCA by product, basket and total) | [`edge::edge`] | [`edge::EdgeOutput`] (figures per year and product, gainers and losers + [`Document`]) |
+//! | projection of a world market share (log-linear trend, damped trend, no-change benchmark; rolling-origin backtest) | [`project::project`] | [`project::ProjectOutput`] (series, projections, backtest + [`Document`]) |
 //! | growth decomposition | [`decompose::decompose`] | [`decompose::DecomposeOutput`] (shift-share effects, contributions + [`Document`]) |
 //! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
 //! | firm exposure (a sales file) | [`exposure::exposure`] | [`exposure::ExposureOutput`] (indices per year, growth by destination, market shares, one-market products + [`Document`]) |
@@ -51,6 +52,7 @@ pub mod maintenance;
 pub mod mirror;
 pub mod money;
 mod pair;
+pub mod project;
 pub mod reference;
 pub mod reroute;
 pub mod scenario;

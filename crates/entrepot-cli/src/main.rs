@@ -61,6 +61,8 @@ enum Command {
     Complexity(cmd::complexity::ComplexityArgs),
     /// Sectoral edge: world market shares and revealed comparative advantage by product.
     Edge(cmd::edge::EdgeArgs),
+    /// Projection of a world market share to a target year: several methods, intervals, backtest error.
+    Project(cmd::project::ProjectArgs),
     /// Growth decomposition between two periods: shift-share effects and contributions.
     Decompose(cmd::decompose::DecomposeArgs),
     /// Re-routing indicator: exports to third countries rising with their exports to a target.
@@ -123,6 +125,7 @@ fn main() {
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
         Command::Complexity(a) => cmd::complexity::run(a, &ctx),
         Command::Edge(a) => cmd::edge::run(a, &ctx),
+        Command::Project(a) => cmd::project::run(a, &ctx),
         Command::Decompose(a) => cmd::decompose::run(a, &ctx),
         Command::Reroute(a) => cmd::reroute::run(a, &ctx),
         Command::Dependence(a) => cmd::dependence::run(a, &ctx),

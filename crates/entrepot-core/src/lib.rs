@@ -10,6 +10,7 @@
 //! validated [`TradeFlow`]s and [`PublishedFigure`]s defined here, the store
 //! (`entrepot-store`) persists them, analyses consume them.
 
+pub mod concordance;
 pub mod country;
 pub mod error;
 pub mod fact;
@@ -21,6 +22,7 @@ pub mod period;
 pub mod product;
 pub mod text;
 
+pub use concordance::{Concordance, Link, LinkKind, LinkSource};
 pub use country::{
     Country, CountryKind, CountryMatch, CountryMatchKind, CountryName, CountryNameKind,
     CountryRegistry,

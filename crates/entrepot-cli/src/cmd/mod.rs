@@ -14,6 +14,7 @@ pub mod groups;
 pub mod ingest;
 pub mod mirror;
 pub mod products;
+pub mod project;
 pub mod remove;
 pub mod reroute;
 pub mod scenario;

@@ -3,6 +3,7 @@
 //! ```text
 //! Usage: entrepot products [QUERY] [--hs HS2022|HS2017|HS2012] [--children] [--baskets]
 //!                          [--baskets-file FILE] [--limit N] [--format table|json|csv]
+//!        entrepot products --concord CODE --to HS2022|HS2017|HS2012 [--from REV]
 //!
 //! QUERY is an HS code (`8541`, `854143`), the first digits of codes (`85076`), or
 //! words (`lithium ion battery`): case, accents, hyphens and plurals are ignored, and
@@ -14,11 +15,20 @@
 //! heading (or the chapters with no QUERY). With --baskets, lists the named baskets (electric vehicles,
 //! lithium-ion batteries, solar cells, industrial robots, plus those of --baskets-file, a
 //! CSV `basket,revision,code,description`).
+//!
+//! With --concord, the six-digit CODE of revision --from (default HS2017, or HS2022
+//! with `--to HS2017`) and the codes it becomes in --to, one row per link: its kind
+//! (one-to-one, one-to-many split, many-to-one merge, many-to-many), the share of the
+//! value an equal split gives each target (trade-value weights need data), the other
+//! codes linked to the same target, the target's description and the link's source
+//! (the MIT `concordance` tables or a link added by the project, with its reason).
+//! E.g. `entrepot products --concord 854140 --to HS2022`.
 //! ```
 
 use crate::output::{app_error, exit, exit_error, print_rows, Format};
 use clap::Args;
-use entrepot_core::{HsCode, HsRevision, ProductCatalog, ProductItem};
+use entrepot_core::concordance::Weighting;
+use entrepot_core::{Concordance, HsCode, HsRevision, ProductCatalog, ProductItem};
 use std::path::PathBuf;
 
 /// Arguments of `entrepot products`.
@@ -41,10 +51,89 @@ pub struct ProductsArgs {
     /// Maximum number of HS rows for a search (matching baskets are always shown).
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// A six-digit code to follow from one HS revision to another (with --to).
+    #[arg(long, requires = "to")]
+    pub concord: Option<String>,
+    /// The revision to follow --concord into.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The revision of --concord (default HS2017, or HS2022 with --to HS2017).
+    #[arg(long)]
+    pub from: Option<String>,
+}
+
+fn revision(text: &str) -> anyhow::Result<HsRevision> {
+    text.parse()
+        .map_err(|e: entrepot_core::CoreError| exit_error(exit::USAGE, e.to_string()))
+}
+
+/// `--concord CODE --to REV`: the links of a code from one revision to another.
+fn concord(code: &str, args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
+    let to = revision(args.to.as_deref().unwrap_or("HS2022"))?;
+    let from = match &args.from {
+        Some(f) => revision(f)?,
+        None if to == HsRevision::Hs2017 => HsRevision::Hs2022,
+        None => HsRevision::Hs2017,
+    };
+    let c = Concordance::builtin(from, to).map_err(|e| exit_error(exit::USAGE, e.to_string()))?;
+    let cat = ProductCatalog::builtin();
+    let code = code.trim();
+    let links = c.links_from(code);
+    if links.is_empty() {
+        let known = cat.resolve(from, code).is_ok();
+        return Err(exit_error(
+            exit::NOT_FOUND,
+            if known {
+                format!("{from} {code} has no link to {to} in the built-in concordance")
+            } else {
+                format!("{code} is no six-digit {from} code of the built-in concordance")
+            },
+        ));
+    }
+    let weights = c.weights(code, &Weighting::Equal);
+    let rows: Vec<Vec<String>> = links
+        .iter()
+        .zip(&weights)
+        .map(|(l, w)| {
+            let others: Vec<String> = c
+                .links_to(&l.to)
+                .iter()
+                .filter(|o| o.from != l.from)
+                .map(|o| o.from.clone())
+                .collect();
+            vec![
+                format!("{from} {}", l.from),
+                format!("{to} {}", l.to),
+                l.kind.as_str().to_string(),
+                format!("{:.4}", w.weight),
+                others.join(" "),
+                cat.get(to, &l.to)
+                    .map(|i| i.description.clone())
+                    .unwrap_or_default(),
+                l.source.text(),
+            ]
+        })
+        .collect();
+    print_rows(
+        format,
+        &[
+            "from",
+            "to",
+            "kind",
+            "equal_split",
+            "also_from",
+            "description",
+            "source",
+        ],
+        &rows,
+    )
 }
 
 /// Runs the command.
 pub fn run(args: &ProductsArgs, format: Format) -> anyhow::Result<()> {
+    if let Some(code) = &args.concord {
+        return concord(code, args, format);
+    }
     let cat = ProductCatalog::builtin();
     if args.baskets {
         let baskets =
