@@ -126,7 +126,6 @@ function sameNumber(shown, value) {
  */
 async function figuresMatch(page, scope, doc) {
   const want = documentFigures(doc);
-  assert.ok(want.length > 0, `${scope}: the document has headline figures`);
   const got = await page.$$eval(`${scope} dl.figures`, (dls) => dls.flatMap((dl) =>
     [...dl.querySelectorAll('dt')].map((dt) => ({ label: dt.textContent.trim(), text: dt.nextElementSibling.textContent.trim() }))));
   assert.equal(got.length, want.length, `${scope}: as many figures on the page as in the document`);
@@ -139,7 +138,48 @@ async function figuresMatch(page, scope, doc) {
     assert.ok(sameNumber(shown, w.value), `${scope}: ${w.label}: page ${got[k].text}, API ${w.value}`);
     compared += 1;
   });
-  assert.ok(compared > 0, `${scope}: numbers compared`);
+  return compared;
+}
+
+/**
+ * The page's tables agree with the document's: each table of the document (in order)
+ * is the next table in `scope` with the document's visible columns, with its rows,
+ * text cells with the same text and numbers the document's rounded. Returns the
+ * numbers compared.
+ */
+async function tablesMatch(page, scope, doc) {
+  const tables = await page.$$eval(`${scope} table`, (ts) => ts.map((t) =>
+    [...t.querySelectorAll('tr')].map((tr) => [...tr.children].map((c) => c.textContent.trim()))));
+  let next = 0;
+  let compared = 0;
+  for (const section of doc.sections || []) {
+    for (const t of (section.blocks || []).filter((b) => b.type === 'table')) {
+      const visible = t.columns.map((c, i) => [c, i]).filter(([c]) => !c.detail);
+      const labels = JSON.stringify(visible.map(([c]) => c.label));
+      while (next < tables.length && JSON.stringify(tables[next][0]) !== labels) next += 1;
+      assert.ok(next < tables.length, `${scope}: table ${t.id} (${labels}) is on the page`);
+      const rows = tables[next].slice(1);
+      next += 1;
+      const all = t.rows.concat(t.footer || []);
+      assert.equal(rows.length, all.length, `${t.id}: rows`);
+      all.forEach((row, r) => {
+        visible.forEach(([, i], k) => {
+          const cell = row.cells[i];
+          const text = rows[r][k];
+          if (cell.type === 'text') {
+            assert.equal(text, cell.text.trim(), `${t.id} row ${r} column ${k}`);
+            return;
+          }
+          const value = cell.type === 'figure' ? cell.figure.value : cell.type === 'number' ? cell.value : null;
+          if (value === null) return;
+          const n = shownNumber(text);
+          assert.ok(n && sameNumber(n, value), `${t.id} row ${r} column ${t.columns[i].label}: page ${text}, API ${value}`);
+          compared += 1;
+        });
+      });
+    }
+  }
+  assert.ok(compared > 0, `${scope}: numbers of tables compared`);
   return compared;
 }
 
@@ -176,7 +216,7 @@ async function accessible(page) {
 
 /** A new tab that records every request to another origin (the pages work offline). */
 async function newPage() {
-  const page = await newPage();
+  const page = await browser.newPage();
   page.foreign = [];
   page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) page.foreign.push(r.url()); });
   return page;
@@ -185,7 +225,7 @@ async function newPage() {
 /** Closes a tab: it asked nothing of another origin. */
 async function closePage(page) {
   assert.deepEqual(page.foreign, [], 'no request to another origin');
-  await closePage(page);
+  await page.close();
 }
 
 async function load(page, path) {
@@ -199,6 +239,7 @@ test('the country page of China, November 2025 (embedded sample): the article\'s
   await load(page, '/country/CHN?period=2025-11');
   const doc = await api('/api/v1/brief/CHN?period=2025-11&view=document');
   const compared = await figuresMatch(page, '#brief-document', doc);
+  await tablesMatch(page, '#brief-document', doc);
   const text = await page.textContent('#brief-document');
   // The article: exports $330.3bn, +5.9% y/y; exports to the US −28.6%.
   for (const s of ['$330.3bn', '+5.9%', '\u221228.6%']) assert.ok(text.includes(s), `the page shows ${s}`);
@@ -220,9 +261,10 @@ test('the country page of China, November 2025 (embedded sample): the article\'s
 
 test('the pair page (DEU, USA): dependence figures as the API gives them', async () => {
   const page = await newPage();
-  await load(page, '/pair/DEU/USA');
-  const doc = await api('/api/v1/dependence/DEU/USA');
+  await load(page, '/pair/DEU/USA?dataset=hs6');
+  const doc = await api('/api/v1/dependence/DEU/USA?dataset=hs6');
   await figuresMatch(page, '#dep-document', doc);
+  await tablesMatch(page, '#dep-document', doc);
   await chartsDrawn(page, '#dep-document');
   await accessible(page);
   // The mirror section is there, computed or saying why not.
@@ -233,9 +275,16 @@ test('the pair page (DEU, USA): dependence figures as the API gives them', async
 
 test('the products page (DEU): world shares and RCA over time, a basket chosen with the form, the projection\'s place', async () => {
   const page = await newPage();
-  await load(page, '/products/DEU');
-  const doc = await api('/api/v1/edge/DEU');
+  // Two datasets hold Germany: the page says so and asks for one.
+  const several = await page.goto(`${base}/products/DEU`);
+  assert.equal(several.status(), 400);
+  assert.match(await page.textContent('#edge-document'), /several datasets/);
+  await page.fill('#dataset', 'hs6');
+  await Promise.all([page.waitForNavigation(), page.click('form.search button[type=submit]')]);
+  assert.match(page.url(), /dataset=hs6/);
+  const doc = await api('/api/v1/edge/DEU?dataset=hs6');
   await figuresMatch(page, '#edge-document', doc);
+  await tablesMatch(page, '#edge-document', doc);
   await chartsDrawn(page, '#edge-document');
   await accessible(page);
   assert.equal(await page.locator('#projection[data-pending="projection"]').count(), 1, 'the projection\'s place is marked');
@@ -243,8 +292,8 @@ test('the products page (DEU): world shares and RCA over time, a basket chosen w
   await page.selectOption('#basket', 'solar_cells');
   await Promise.all([page.waitForNavigation(), page.click('form.search button[type=submit]')]);
   assert.match(page.url(), /basket=solar_cells/);
-  const basketDoc = await api('/api/v1/edge/DEU?basket=solar_cells');
-  await figuresMatch(page, '#edge-document', basketDoc);
+  const basketDoc = await api('/api/v1/edge/DEU?dataset=hs6&basket=solar_cells');
+  await tablesMatch(page, '#edge-document', basketDoc);
   await chartsDrawn(page, '#edge-document');
   assert.equal(await page.inputValue('#basket'), 'solar_cells', 'the form keeps the choice');
   await page.screenshot({ path: join(out, 'products-DEU-solar_cells.png'), fullPage: true });
@@ -275,7 +324,7 @@ test('the scenario page: the form submitted without script, the diversion and we
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec),
   });
   assert.equal(doc.kind, 'scenario');
-  await figuresMatch(page, '#scn-document', doc);
+  assert.ok(await figuresMatch(page, '#scn-document', doc) + await tablesMatch(page, '#scn-document', doc) > 20);
   await chartsDrawn(page, '#scn-document');
   const text = await page.textContent('#scn-document');
   assert.match(text, /diversion/i);

@@ -152,6 +152,16 @@ pub(crate) struct PairQuery {
     against: Option<String>,
 }
 
+impl PairQuery {
+    /// The defaults, on a dataset (the dashboard's pair page).
+    pub(crate) fn of_dataset(dataset: Option<String>) -> Self {
+        PairQuery {
+            dataset,
+            ..Default::default()
+        }
+    }
+}
+
 /// The two countries of a pair path.
 fn pair(p: Result<Path<(String, String)>, PathRejection>) -> ServerResult<(String, String)> {
     let Path((a, b)) = p.map_err(params::path_rejected)?;

@@ -157,9 +157,6 @@ fn assert_survived(r: &Reply, what: &str, seen: &mut std::collections::BTreeMap<
     *seen.entry(s).or_default() += 1;
 }
 
-/// Three economies with domestic sales, as an SQL query.
-const WORLD_SQL: &str = "SELECT column1 AS exporter, column2 AS importer, column3 AS year, column4 AS trade FROM (VALUES ('AAA','AAA',2020,500.0), ('AAA','BBB',2020,60.0), ('BBB','AAA',2020,50.0), ('BBB','BBB',2020,400.0))";
-
 #[tokio::test]
 async fn every_route_survives_garbage_parameters() {
     let (_dir, app) = flows_server();

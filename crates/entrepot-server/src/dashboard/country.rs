@@ -139,10 +139,18 @@ pub(crate) async fn country(
 pub(crate) async fn pair(
     State(s): AppStateRef,
     p: Result<Path<(String, String)>, PathRejection>,
+    q: Result<Query<PairPageQuery>, QueryRejection>,
 ) -> Response {
     let (a, b) = match p {
         Ok(Path(v)) => v,
         Err(e) => return error_page(&crate::params::path_rejected(e), ""),
+    };
+    let dataset = match q
+        .map_err(crate::params::query_rejected)
+        .and_then(|Query(q)| crate::params::opt_text("dataset", q.dataset.as_ref()))
+    {
+        Ok(d) => d,
+        Err(e) => return error_page(&e, &a),
     };
     let registry = CountryRegistry::builtin();
     let resolve = |given: &str| -> Result<entrepot_core::Country, ServerError> {
@@ -162,7 +170,7 @@ pub(crate) async fn pair(
         Ok(fp) => fp,
         Err(e) => return error_page(&e, &ia),
     };
-    let defaults = crate::analyses::PairQuery::default();
+    let defaults = crate::analyses::PairQuery::of_dataset(dataset.clone());
     let (dep_req, mir_req) = match (
         crate::analyses::dependence_request(ia.clone(), ib.clone(), &defaults),
         crate::analyses::mirror_request(ia.clone(), ib.clone(), &defaults),
@@ -189,9 +197,16 @@ pub(crate) async fn pair(
     )
     .await;
     let title = format!("{} and {} ({ia}, {ib})", ca.name, cb.name);
+    let dq = dataset
+        .as_ref()
+        .map(|d| format!("?dataset={}", url_value(d)))
+        .unwrap_or_default();
+    let datasets = super::flows_datasets(&s).await;
     let mut main = format!(
-        "<h1>{}</h1>\n<p class=\"meta\">As JSON: <a href=\"/api/v1/dependence/{a}/{b}\">dependence</a>, <a href=\"/api/v1/mirror/{a}/{b}\">mirror</a>. Countries: <a href=\"/country/{a}\">{a}</a>, <a href=\"/country/{b}\">{b}</a>. Products: <a href=\"/products/{a}\">{a}</a>, <a href=\"/products/{b}\">{b}</a>. <a href=\"/scenario?importer={a}&amp;exporter={b}\">A tariff of {a} on {b}</a>. Contents: <a href=\"#dep-document\">dependence</a>, <a href=\"#mir-document\">mirror statistics</a>.</p>\n",
+        "<h1>{}</h1>\n<form class=\"search\" method=\"get\" action=\"/pair/{a}/{b}\">\n<label for=\"dataset\">Dataset <span class=\"hint\">(when several hold the pair)</span><input id=\"dataset\" name=\"dataset\" value=\"{}\" list=\"datasets\" autocomplete=\"off\"></label>\n{}<button type=\"submit\">Show</button>\n</form>\n<p class=\"meta\">As JSON: <a href=\"/api/v1/dependence/{a}/{b}{dq}\">dependence</a>, <a href=\"/api/v1/mirror/{a}/{b}{dq}\">mirror</a>. Countries: <a href=\"/country/{a}\">{a}</a>, <a href=\"/country/{b}\">{b}</a>. Products: <a href=\"/products/{a}{dq}\">{a}</a>, <a href=\"/products/{b}{dq}\">{b}</a>. <a href=\"/scenario?importer={a}&amp;exporter={b}\">A tariff of {a} on {b}</a>. Contents: <a href=\"#dep-document\">dependence</a>, <a href=\"#mir-document\">mirror statistics</a>.</p>\n",
         esc(&title),
+        esc(dataset.as_deref().unwrap_or("")),
+        super::datalist("datasets", &datasets),
         a = url_value(&ia),
         b = url_value(&ib),
     );
@@ -222,6 +237,13 @@ pub(crate) async fn pair(
         }
     }
     r
+}
+
+/// The parameters of a pair page: the dataset, when several hold the pair.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PairPageQuery {
+    dataset: Option<String>,
 }
 
 /// The parameters of the diversification shown on a country page: the defaults

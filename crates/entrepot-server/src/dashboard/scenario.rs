@@ -272,7 +272,7 @@ fn form_html(f: &ScenarioForm, datasets: &[String]) -> String {
     ));
     let _ = writeln!(
         out,
-        "<label class=\"check\" for=\"both_ways\"><input type=\"checkbox\" id=\"both_ways\" name=\"both_ways\" value=\"true\"{}> Retaliation (the same change both ways)</label>",
+        "<label for=\"both_ways\" class=\"check\"><input type=\"checkbox\" id=\"both_ways\" name=\"both_ways\" value=\"true\"{}> Retaliation (the same change both ways)</label>",
         if both { " checked" } else { "" }
     );
     out.push_str("</fieldset>\n<fieldset><legend>Trade elasticity</legend>\n");
