@@ -240,15 +240,33 @@ test('the country page of China, November 2025 (embedded sample): the article\'s
   const doc = await api('/api/v1/brief/CHN?period=2025-11&view=document');
   const compared = await figuresMatch(page, '#brief-document', doc);
   await tablesMatch(page, '#brief-document', doc);
-  const text = await page.textContent('#brief-document');
-  // The article: exports $330.3bn, +5.9% y/y; exports to the US −28.6%.
-  for (const s of ['$330.3bn', '+5.9%', '\u221228.6%']) assert.ok(text.includes(s), `the page shows ${s}`);
+  // The article: exports $330.3bn, +5.9% y/y; exports to the US −28.6%. On the page:
+  // the headline table's November exports and their change, and the US figure.
+  const headline = await page.$$eval('#brief-document table', (ts) => ts.map((t) =>
+    [...t.querySelectorAll('tr')].map((tr) => [...tr.children].map((c) => c.childNodes[0] ? c.childNodes[0].textContent.trim() : ''))))
+    .then((ts) => ts.find((t) => t[0].includes('Exports') && t[0].includes('Balance')));
+  assert.ok(headline, 'the headline table');
+  // Rows: a period (spanning rows), then `value` or `vs PERIOD`, then exports, imports, balance.
+  assert.deepEqual(headline[0].filter((c) => c), ['Exports', 'Imports', 'Balance']);
+  const nov = headline.findIndex((r) => r[0] === 'Nov 2025');
+  const after = (row, label) => row[row.indexOf(label) + 1];
+  assert.equal(after(headline[nov], 'value'), '330.3bn', 'exports, November 2025');
+  assert.equal(after(headline[nov + 1], 'vs 2024-11'), '+5.9%', 'exports y/y');
+  const usa = await page.$$eval('#brief-document dl.figures dt', (dts) => dts
+    .filter((dt) => dt.textContent.trim() === 'USA y/y').map((dt) => dt.nextElementSibling.childNodes[0].textContent.trim()));
+  assert.deepEqual(usa.slice(0, 1), ['-28.6%'], 'exports to the US y/y');
   const brief = await api('/api/v1/brief/CHN?period=2025-11');
   assert.ok(JSON.stringify(brief).includes('330.3'), 'the brief JSON holds 330.3');
   await chartsDrawn(page, '#brief-document', 2);
-  await accessible(page);
   assert.ok(await page.locator('a[href="/products/CHN"]').count() > 0, 'links to the products page');
-  await page.screenshot({ path: join(out, 'country-CHN-2025-11.png'), fullPage: false });
+  // The screenshot of the article's figures: from the top of the page to the US figure.
+  const us = await page.evaluate(() => {
+    const dt = [...document.querySelectorAll('#brief-document dl.figures dt')].find((d) => d.textContent.trim() === 'USA y/y');
+    const r = dt.nextElementSibling.getBoundingClientRect();
+    return r.bottom + window.scrollY;
+  });
+  await page.screenshot({ path: join(out, 'country-CHN-2025-11.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(us + 24) } });
+  await accessible(page);
   await page.screenshot({ path: join(out, 'country-CHN-2025-11-full.png'), fullPage: true });
   // On a phone: the page fits the width (wide tables and charts scroll inside it).
   await page.setViewportSize({ width: 390, height: 844 });

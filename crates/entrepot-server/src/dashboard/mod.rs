@@ -56,7 +56,8 @@ td.missing,.status-na,.meta{color:#4d4d4d}.chart .chart-empty{fill:#4d4d4d}
 article.report{margin-top:2em;border-top:1px solid #ccc}
 nav.page-links{margin:.5em 0}nav.page-links a{margin-right:1em}
 section.placeholder{border:2px dashed #767676;padding:.5em 1em;margin-top:2em}
-@media (max-width:600px){body{margin:1em auto;padding:0 .5em}form.search input,form.search select{min-width:0;width:100%;box-sizing:border-box}form.search label{width:100%}}
+dl.figures dt,dl.figures dd{overflow-wrap:anywhere;min-width:0}
+@media (max-width:600px){body{margin:1em auto;padding:0 .5em}dl.figures{grid-template-columns:minmax(0,1fr)}dl.figures dd{margin:0 0 .5em}table.checks{display:block;overflow-x:auto;max-width:100%}form.search input,form.search select{min-width:0;width:100%;box-sizing:border-box}form.search label{width:100%}}
 "#;
 
 /// Text made safe for HTML: markup characters as entities, control characters as
