@@ -57,7 +57,7 @@ article.report{margin-top:2em;border-top:1px solid #ccc}
 nav.page-links{margin:.5em 0}nav.page-links a{margin-right:1em}
 section.placeholder{border:2px dashed #767676;padding:.5em 1em;margin-top:2em}
 dl.figures dt,dl.figures dd{overflow-wrap:anywhere;min-width:0}
-@media (max-width:600px){body{margin:1em auto;padding:0 .5em}dl.figures{grid-template-columns:minmax(0,1fr)}dl.figures dd{margin:0 0 .5em}table.checks{display:block;overflow-x:auto;max-width:100%}form.search input,form.search select{min-width:0;width:100%;box-sizing:border-box}form.search label{width:100%}}
+@media (max-width:600px){body{margin:1em auto;padding:0 .5em}dl.figures{grid-template-columns:minmax(0,1fr)}dl.figures dd{margin:0 0 .5em}table.checks{display:block;overflow-x:auto;max-width:100%}form.search label.check input{width:auto}form.search input,form.search select{min-width:0;width:100%;box-sizing:border-box}form.search label{width:100%}}
 "#;
 
 /// Text made safe for HTML: markup characters as entities, control characters as
