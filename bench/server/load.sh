@@ -158,7 +158,7 @@ status=$(curl -s -o "$work/scenario.json" -w '%{http_code}' -H 'content-type: ap
 [ "$status" = 200 ] || { echo "POST /api/v1/scenario: $status" >&2; head -c 2000 "$work/scenario.json" >&2; exit 1; }
 echo
 echo "flood: POST /api/v1/scenario for ${flood_duration}s on $flood_connections connections (each a different tariff change, $flood_countries economies, $flood_draws draws of θ), the brief measured meanwhile"
-wrk -t 1 -c "$flood_connections" -d "${flood_duration}s" --timeout 10s -s "$here/flood.lua" "http://$addr/api/v1/scenario" >"$work/flood.txt" &
+wrk -t 1 -c "$flood_connections" -d "${flood_duration}s" --timeout 10s --latency -s "$here/flood.lua" "http://$addr/api/v1/scenario" >"$work/flood.txt" &
 flood_pid=$!
 sleep 2
 wrk -t "$threads" -c "$connections" -d "$((flood_duration - 6))s" --latency "$url" >"$work/during.txt"
