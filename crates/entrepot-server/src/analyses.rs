@@ -10,10 +10,9 @@ use crate::error::{ServerError, ServerResult};
 use crate::params::{self, choice, int, opt_text, text};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use axum::Json;
 use entrepot_app::decompose::{By, DecomposeRequest};
 use entrepot_app::dependence::DependenceRequest;
 use entrepot_app::mirror::MirrorRequest;
@@ -328,9 +327,37 @@ pub(crate) fn scenario_request(
 /// query, never a file of the server).
 pub(crate) async fn scenario(
     axum::extract::State(s): AppStateRef,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ServerResult<Response> {
-    let Json(value) = body.map_err(params::json_rejected)?;
+    // A full queue refuses the scenario before its JSON is parsed (a flood of
+    // scenarios costs the light requests little).
+    if s.jobs.is_full() {
+        return Err(s.jobs.busy());
+    }
+    let body = body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ServerError::BodyTooLarge(crate::MAX_BODY_BYTES)
+        } else {
+            ServerError::BadRequest(e.body_text())
+        }
+    })?;
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("application/json")
+                || (v.starts_with("application/") && v.ends_with("+json"))
+        });
+    if !json {
+        return Err(ServerError::BadRequest(
+            "Expected request with `Content-Type: application/json`".into(),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| ServerError::BadRequest(format!("the body is not JSON: {e}")))?;
     let key = value.to_string();
     let req = scenario_request(value, s.config.sql_memory_limit)?;
     document(&s, "scenario", key, req, |loc, r| {
