@@ -8,6 +8,15 @@
 # p99 latency and the count of non-200 answers and errors. Exits 1 when any request
 # failed or the rate is under $MIN_RPS.
 #
+# Then (with wrk) the flood: $FLOOD_CONNECTIONS connections send scenario requests
+# (POST /api/v1/scenario, each a different tariff change on a synthetic
+# $FLOOD_COUNTRIES-economy world given as SQL, with $FLOOD_DRAWS draws of the
+# elasticity, so none is answered from the cache) for $FLOOD_DURATION seconds, while
+# a second wrk measures the brief endpoint again. The flood's answers are counted by
+# status: the server must refuse what it cannot queue (503 with Retry-After, or 429),
+# keep answering the brief with p99 under $MAX_P99_MS ms, and still be running and
+# answering afterwards. Exits 1 otherwise.
+#
 # The generator: `oha` (bench/.tools/bin/oha or on PATH; $REQUESTS requests, at most
 # $TIMEOUT seconds), or `wrk` when oha is absent and wrk is on PATH ($DURATION
 # seconds); with neither, oha is installed into bench/.tools
@@ -24,6 +33,12 @@
 #   TOOL=oha|wrk          force a generator
 #   ENTREPOT_BIN=path     the binary (default: built with cargo, profile $PROFILE)
 #   PROFILE=bench-fast    cargo profile when building
+#   FLOOD=1               run the scenario flood (0: skip it; it needs wrk)
+#   FLOOD_DURATION=20     seconds of the flood
+#   FLOOD_CONNECTIONS=128 connections sending scenarios
+#   FLOOD_COUNTRIES=40    economies of the synthetic world of the scenarios
+#   FLOOD_DRAWS=200       draws of the elasticity per scenario
+#   MAX_P99_MS=50         the brief's p99 during the flood must stay under this
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -35,6 +50,12 @@ path=${URL_PATH:-/api/v1/brief/CHN?period=2025-11}
 min_rps=${MIN_RPS:-5000}
 timeout=${TIMEOUT:-120}
 profile=${PROFILE:-bench-fast}
+flood=${FLOOD:-1}
+flood_duration=${FLOOD_DURATION:-20}
+flood_connections=${FLOOD_CONNECTIONS:-128}
+flood_countries=${FLOOD_COUNTRIES:-40}
+flood_draws=${FLOOD_DRAWS:-200}
+max_p99_ms=${MAX_P99_MS:-50}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/entrepot-target}
 
 if [ -n "${ENTREPOT_BIN:-}" ]; then
@@ -85,29 +106,8 @@ if [ "$tool" = wrk ]; then
   echo "GET $url: ${duration}s, $connections connections, $threads wrk threads"
   wrk -t "$threads" -c "$connections" -d 2s "$url" >/dev/null                    # warm-up
   wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$url" >"$work/wrk.txt"
-  python3 - "$work/wrk.txt" "$min_rps" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-min_rps = float(sys.argv[2])
-def ms(v):
-    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[u]
-lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M))
-total = int(re.search(r"(\d+) requests in", text).group(1))
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-non2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", text) or [0, 0])[1])
-sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-errors = sum(int(x) for x in sock.groups()) if sock else 0
-print(f"requests {total:,}, requests/s {rps:,.0f}")
-print(f"latency p50 {ms(lat['50']):.3f} ms, p99 {ms(lat['99']):.3f} ms")
-print(f"non-2xx answers: {non2xx}; socket errors: {errors}")
-if non2xx or errors or rps < min_rps:
-    print(f"FAILED: every request must answer 200 at {min_rps:,.0f} requests/s or more")
-    sys.exit(1)
-print(f"ok: zero errors, at least {min_rps:,.0f} requests/s")
-PY
-  exit
-fi
+  python3 "$here/wrk_summary.py" "$work/wrk.txt" --min-rps "$min_rps"
+else
 echo "GET $url: $requests requests, $connections connections"
 "$oha" --no-tui -n 2000 -c "$connections" "$url" >/dev/null                    # warm-up
 timeout "$timeout" "$oha" --no-tui --output-format json -n "$requests" -c "$connections" "$url" >"$work/oha.json"
@@ -130,3 +130,48 @@ if bad or ok != want or rps < min_rps:
     sys.exit(1)
 print(f"ok: zero errors, at least {min_rps:,.0f} requests/s")
 PY
+fi
+
+# The flood: scenario requests the server cannot all take, the brief measured meanwhile.
+if [ "$flood" = 0 ]; then exit 0; fi
+if ! command -v wrk >/dev/null; then
+  echo "the scenario flood needs wrk (apt-get install -y wrk): skipped" >&2
+  exit 0
+fi
+FLOOD_SQL=$(python3 - "$flood_countries" <<'PY'
+import sys
+n = int(sys.argv[1])
+codes = [f"C{k:03d}" for k in range(1, n + 1)]
+rows = []
+for i, e in enumerate(codes):
+    for j, m in enumerate(codes):
+        # domestic sales on the diagonal, trade falling with a ring distance
+        v = 1000.0 + 37 * i if i == j else 100.0 / (1 + min(abs(i - j), n - abs(i - j))) + (i * 7 + j * 3) % 11
+        rows.append(f"('{e}','{m}',2020,{v:.3f})")
+print("SELECT column1 AS exporter, column2 AS importer, column3 AS year, column4 AS trade FROM (VALUES "
+      + ", ".join(rows) + ")")
+PY
+)
+export FLOOD_SQL FLOOD_DRAWS=$flood_draws
+one='{"data":{"sql":"'$FLOOD_SQL'","year":2020},"elasticity":{"theta":5.0},"shock":[{"type":"tariff","importer":"C001","exporter":"C002","change_pp":1.5}]}'
+status=$(curl -s -o "$work/scenario.json" -w '%{http_code}' -H 'content-type: application/json' --data-binary "$one" "http://$addr/api/v1/scenario")
+[ "$status" = 200 ] || { echo "POST /api/v1/scenario: $status" >&2; head -c 2000 "$work/scenario.json" >&2; exit 1; }
+echo
+echo "flood: POST /api/v1/scenario for ${flood_duration}s on $flood_connections connections (each a different tariff change, $flood_countries economies, $flood_draws draws of θ), the brief measured meanwhile"
+wrk -t 1 -c "$flood_connections" -d "${flood_duration}s" --timeout 10s --latency -s "$here/flood.lua" "http://$addr/api/v1/scenario" >"$work/flood.txt" &
+flood_pid=$!
+sleep 2
+wrk -t "$threads" -c "$connections" -d "$((flood_duration - 6))s" --latency "$url" >"$work/during.txt"
+wait "$flood_pid"
+echo "-- the brief during the flood"
+brief_ok=0
+python3 "$here/wrk_summary.py" "$work/during.txt" --max-p99-ms "$max_p99_ms" || brief_ok=1
+echo "-- the scenario flood"
+flood_ok=0
+python3 "$here/wrk_summary.py" "$work/flood.txt" --flood || flood_ok=1
+if ! kill -0 "$server_pid" 2>/dev/null; then
+  echo "FAILED: the server is no longer running" >&2; cat "$work/server.log" >&2; exit 1
+fi
+status=$(curl -s -o /dev/null -w '%{http_code}' "$url")
+echo "after the flood: the server is running, GET $path answers $status"
+[ "$status" = 200 ] && [ "$brief_ok" = 0 ] && [ "$flood_ok" = 0 ]

@@ -10,10 +10,9 @@ use crate::error::{ServerError, ServerResult};
 use crate::params::{self, choice, int, opt_text, text};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use axum::Json;
 use entrepot_app::decompose::{By, DecomposeRequest};
 use entrepot_app::dependence::DependenceRequest;
 use entrepot_app::mirror::MirrorRequest;
@@ -152,6 +151,16 @@ pub(crate) struct PairQuery {
     against: Option<String>,
 }
 
+impl PairQuery {
+    /// The defaults, on a dataset (the dashboard's pair page).
+    pub(crate) fn of_dataset(dataset: Option<String>) -> Self {
+        PairQuery {
+            dataset,
+            ..Default::default()
+        }
+    }
+}
+
 /// The two countries of a pair path.
 fn pair(p: Result<Path<(String, String)>, PathRejection>) -> ServerResult<(String, String)> {
     let Path((a, b)) = p.map_err(params::path_rejected)?;
@@ -281,15 +290,14 @@ pub(crate) async fn reroute(
     .await
 }
 
-/// `POST /api/v1/scenario`: a trade-policy scenario in general equilibrium, the body
-/// the fields of a scenario file as JSON, on stored data (a dataset or a read-only SQL
-/// query, never a file of the server).
-pub(crate) async fn scenario(
-    axum::extract::State(s): AppStateRef,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> ServerResult<Response> {
-    let Json(value) = body.map_err(params::json_rejected)?;
-    let key = value.to_string();
+/// The scenario request of a scenario as JSON (the fields of a scenario file), with
+/// the server's bounds: stored data only, at most [`MAX_SHOCKS`] shocks and
+/// [`MAX_DRAWS`] draws. The dashboard's scenario page builds the same JSON from its
+/// form.
+pub(crate) fn scenario_request(
+    value: serde_json::Value,
+    memory_limit: Option<u64>,
+) -> ServerResult<ScenarioRequest> {
     let spec: ScenarioSpec = serde_json::from_value(value)
         .map_err(|e| ServerError::BadRequest(format!("the scenario: {e}")))?;
     if spec.data.file.is_some() {
@@ -307,11 +315,51 @@ pub(crate) async fn scenario(
             "uncertainty.draws: at most {MAX_DRAWS}"
         )));
     }
-    let req = ScenarioRequest {
+    Ok(ScenarioRequest {
         spec,
         groups_file: None,
-        memory_limit: s.config.sql_memory_limit,
-    };
+        memory_limit,
+    })
+}
+
+/// `POST /api/v1/scenario`: a trade-policy scenario in general equilibrium, the body
+/// the fields of a scenario file as JSON, on stored data (a dataset or a read-only SQL
+/// query, never a file of the server).
+pub(crate) async fn scenario(
+    axum::extract::State(s): AppStateRef,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ServerResult<Response> {
+    // A full queue refuses the scenario before its JSON is parsed (a flood of
+    // scenarios costs the light requests little).
+    if s.jobs.is_full() {
+        return Err(s.jobs.busy());
+    }
+    let body = body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ServerError::BodyTooLarge(crate::MAX_BODY_BYTES)
+        } else {
+            ServerError::BadRequest(e.body_text())
+        }
+    })?;
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("application/json")
+                || (v.starts_with("application/") && v.ends_with("+json"))
+        });
+    if !json {
+        return Err(ServerError::BadRequest(
+            "Expected request with `Content-Type: application/json`".into(),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| ServerError::BadRequest(format!("the body is not JSON: {e}")))?;
+    let key = value.to_string();
+    let req = scenario_request(value, s.config.sql_memory_limit)?;
     document(&s, "scenario", key, req, |loc, r| {
         entrepot_app::scenario::run_scenario(loc, r).map(|o| o.document)
     })
@@ -322,23 +370,21 @@ pub(crate) async fn scenario(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EdgeQuery {
-    dataset: Option<String>,
-    basket: Option<String>,
-    products: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    top: Option<String>,
+    pub(crate) dataset: Option<String>,
+    pub(crate) basket: Option<String>,
+    pub(crate) products: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) top: Option<String>,
 }
 
-/// `GET /api/v1/edge/{reporter}?basket=&products=…`: world market shares and RCA.
-pub(crate) async fn edge(
-    axum::extract::State(s): AppStateRef,
-    reporter: Result<Path<String>, PathRejection>,
-    q: Result<Query<EdgeQuery>, QueryRejection>,
-) -> ServerResult<Response> {
+/// The edge request of a reporter and its parameters (the dashboard's products page
+/// takes the same parameters).
+pub(crate) fn edge_request(
+    reporter: String,
+    q: &EdgeQuery,
+) -> ServerResult<entrepot_app::edge::EdgeRequest> {
     use entrepot_app::edge::{EdgeRequest, Selection};
-    let reporter = path_param(reporter, "reporter")?;
-    let q = query(q)?;
     let products = params::list("products", q.products.as_ref())?;
     let selection = match (opt_text("basket", q.basket.as_ref())?, products.is_empty()) {
         (Some(_), false) => {
@@ -350,7 +396,7 @@ pub(crate) async fn edge(
         (None, false) => Selection::Products(products),
         (None, true) => Selection::All,
     };
-    let req = EdgeRequest {
+    Ok(EdgeRequest {
         reporter,
         dataset: opt_text("dataset", q.dataset.as_ref())?,
         selection,
@@ -358,7 +404,17 @@ pub(crate) async fn edge(
         from: year("from", q.from.as_ref())?,
         to: year("to", q.to.as_ref())?,
         top: int("top", q.top.as_ref(), 1usize..=100)?.unwrap_or(10),
-    };
+    })
+}
+
+/// `GET /api/v1/edge/{reporter}?basket=&products=…`: world market shares and RCA.
+pub(crate) async fn edge(
+    axum::extract::State(s): AppStateRef,
+    reporter: Result<Path<String>, PathRejection>,
+    q: Result<Query<EdgeQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    let reporter = path_param(reporter, "reporter")?;
+    let req = edge_request(reporter, &query(q)?)?;
     let key = key_of(&req);
     document(&s, "edge", key, req, |loc, r| {
         entrepot_app::edge::edge(loc, r).map(|o| o.document)
@@ -426,7 +482,7 @@ pub(crate) struct TariffQuery {
 }
 
 /// A number parameter within `range` (`None` when absent).
-fn number(
+pub(crate) fn number(
     name: &str,
     v: Option<&String>,
     range: std::ops::RangeInclusive<f64>,

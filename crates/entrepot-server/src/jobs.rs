@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use entrepot_app::StoreLocation;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
@@ -32,6 +33,8 @@ pub(crate) struct Jobs {
     queue: SyncSender<Job>,
     capacity: usize,
     timeout: Duration,
+    /// Jobs in the queue, not yet taken by a worker.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Jobs {
@@ -52,6 +55,23 @@ impl Jobs {
             queue: tx,
             capacity: queue,
             timeout,
+            waiting: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Whether the queue is full now: a request that would wait for a worker is
+    /// refused before the work of reading it (a flood of heavy requests costs the
+    /// server little more than their count). A queue of 0 places (jobs handed only to
+    /// an idle worker) is never full in advance: [`Jobs::run`] decides.
+    pub(crate) fn is_full(&self) -> bool {
+        self.capacity > 0 && self.waiting.load(Ordering::Relaxed) >= self.capacity
+    }
+
+    /// The answer to a request the full queue cannot take: 503 with `Retry-After`.
+    pub(crate) fn busy(&self) -> ServerError {
+        ServerError::Busy {
+            queued: self.capacity,
+            retry_after: 1,
         }
     }
 
@@ -63,22 +83,24 @@ impl Jobs {
         F: FnOnce() -> ServerResult<T> + Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let waiting = Arc::clone(&self.waiting);
         let job: Job = Box::new(move || {
+            waiting.fetch_sub(1, Ordering::Relaxed);
             if tx.is_closed() {
                 return; // the requester is gone
             }
             let _ = tx.send(f());
         });
+        self.waiting.fetch_add(1, Ordering::Relaxed);
         match self.queue.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                return Err(ServerError::Busy {
-                    queued: self.capacity,
-                    retry_after: 1,
-                })
+                self.waiting.fetch_sub(1, Ordering::Relaxed);
+                return Err(self.busy());
             }
             Err(TrySendError::Disconnected(_)) => {
-                return Err(ServerError::Internal("no worker is running".into()))
+                self.waiting.fetch_sub(1, Ordering::Relaxed);
+                return Err(ServerError::Internal("no worker is running".into()));
             }
         }
         match tokio::time::timeout(self.timeout, rx).await {
@@ -263,6 +285,7 @@ mod tests {
         let job = hold(None);
         let second = tokio::spawn(async move { j.run(job).await });
         tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(jobs.is_full(), "one job waits in a queue of one");
         let third = jobs.run(|| Ok(3u8)).await;
         assert!(matches!(third, Err(ServerError::Busy { .. })), "{third:?}");
         for _ in 0..2 {
@@ -270,6 +293,7 @@ mod tests {
         }
         assert_eq!(first.await.expect("join").ok(), Some(1));
         assert_eq!(second.await.expect("join").ok(), Some(1));
+        assert!(!jobs.is_full(), "the queue emptied");
         let panicked = jobs.run(|| -> ServerResult<u8> { panic!("boom") }).await;
         assert!(matches!(panicked, Err(ServerError::Internal(_))));
         assert_eq!(

@@ -12,7 +12,7 @@
 //! | [`routes`] | the route table (method, path, handler): the router and the OpenAPI test both read it |
 //! | `api` | the JSON endpoints under `/api/v1/`: listings, brief, diversification, gravity, SQL |
 //! | `analyses` | decomposition, dependence, mirror, re-routing (GET) and trade-policy scenarios (POST) |
-//! | `dashboard` | the server-rendered HTML pages (`/`, `/country/{iso3}`, `/pair/{a}/{b}`) |
+//! | `dashboard` | the server-rendered HTML pages (`/`, `/country/{iso3}`, `/pair/{a}/{b}`, `/products/{reporter}`, `/scenario`) |
 //! | `jobs` | heavy requests (every analysis, gravity, SQL) on a bounded worker pool with a bounded queue and a time limit; the result cache |
 //! | `auth` | the token rule of the endpoints that change the store |
 //! | `params` | bounds and checks of request parameters |

@@ -61,6 +61,8 @@ fn table() -> Vec<(Endpoint, MethodRouter<State>)> {
         ep("GET", "/country", false, dashboard::search),
         ep("GET", "/country/{iso3}", false, dashboard::country),
         ep("GET", "/pair/{a}/{b}", false, dashboard::pair),
+        ep("GET", "/products/{reporter}", false, dashboard::products),
+        ep("GET", "/scenario", false, dashboard::scenario),
         ep("GET", "/api/v1/openapi.json", false, api::openapi),
         ep("GET", "/api/v1/datasets", false, api::datasets),
         ep("GET", "/api/v1/datasets/{name}", false, api::dataset),

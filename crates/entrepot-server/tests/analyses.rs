@@ -121,9 +121,6 @@ async fn decompose_dependence_mirror_and_reroute_are_the_application_layers_docu
     assert_eq!(get(&app, "/api/v1/reroute/CHN/USA").await.status, 400);
 }
 
-/// Three economies with domestic sales, as an SQL query (the server reads no file).
-const WORLD_SQL: &str = "SELECT column1 AS exporter, column2 AS importer, column3 AS year, column4 AS trade FROM (VALUES ('AAA','AAA',2020,500.0), ('AAA','BBB',2020,60.0), ('AAA','CCC',2020,40.0), ('BBB','AAA',2020,50.0), ('BBB','BBB',2020,400.0), ('BBB','CCC',2020,30.0), ('CCC','AAA',2020,35.0), ('CCC','BBB',2020,20.0), ('CCC','CCC',2020,300.0))";
-
 #[tokio::test]
 async fn a_scenario_on_stored_data_is_the_application_layers_document() {
     let (dir, app) = flows_server();
@@ -194,38 +191,6 @@ fn same_as_app(r: &Reply, app: entrepot_app::AppResult<entrepot_app::Document>, 
             );
         }
     }
-}
-
-/// Exports by HS6 product of three exporters to three markets in 2024.
-const PRODUCTS: &str = "r,p,flow,period,k,v
-CHN,USA,export,2024,854140,100
-CHN,USA,export,2024,870380,50
-CHN,DEU,export,2024,854140,20
-CHN,DEU,export,2024,850760,10
-DEU,USA,export,2024,854140,30
-DEU,USA,export,2024,870380,70
-DEU,CHN,export,2024,870380,40
-USA,CHN,export,2024,850760,25
-USA,DEU,export,2024,870380,15
-USA,DEU,export,2024,854140,5
-";
-
-fn product_server() -> (tempfile::TempDir, axum::Router) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = dir.path().join("store");
-    let file = dir.path().join("hs.csv");
-    std::fs::write(&file, PRODUCTS).expect("write");
-    let mut req = entrepot_app::ingest::IngestRequest::new(vec![file]);
-    req.dataset = Some("hs".into());
-    req.map = Some(
-        "reporter=r,partner=p,flow=col:flow,period=period,product=k,value=v,hs_revision=HS2017"
-            .into(),
-    );
-    let s = store.clone();
-    off_runtime(move || entrepot_app::ingest::ingest(&StoreLocation::named(s), &req, &|_, _| {}))
-        .expect("ingest");
-    let app = entrepot_server::app(config(&store));
-    (dir, app)
 }
 
 #[tokio::test]

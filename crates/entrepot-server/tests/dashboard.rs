@@ -160,3 +160,191 @@ async fn a_pair_page_shows_dependence_and_mirror_or_says_why() {
     assert_eq!(r.status, 404, "{}", r.text());
     assert!(r.text().contains("XXX"));
 }
+
+/// Every in-page link of a page has its target, and no id is used twice.
+fn assert_anchors(html: &str, what: &str) {
+    let ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    let duplicates: Vec<&&str> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| &w[0])
+        .collect();
+    assert!(
+        duplicates.is_empty(),
+        "{what}: duplicate ids: {duplicates:?}"
+    );
+    for target in html
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        assert!(ids.contains(&target), "{what}: #{target} has no target");
+    }
+}
+
+/// The report fragment of a document as the pages render it.
+fn fragment(doc: &serde_json::Value, prefix: &str) -> String {
+    let doc: entrepot_app::Document = serde_json::from_value(doc.clone()).expect("a document");
+    entrepot_report::render_html_fragment(
+        &doc,
+        &entrepot_report::HtmlFragmentOptions {
+            id_prefix: prefix.into(),
+            heading_level: 2,
+        },
+    )
+}
+
+#[tokio::test]
+async fn a_products_page_shows_the_edge_document_of_the_api_and_the_projections_place() {
+    let (_dir, app) = product_server();
+    let r = get(&app, "/products/china").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    assert_accessible_page(&html, "/products/china");
+    assert_anchors(&html, "/products/china");
+    assert!(html.contains("Products of China (CHN)"));
+    // The page holds the very document the API sends, as the report renders it.
+    let api = get(&app, "/api/v1/edge/CHN").await;
+    assert_eq!(api.status, 200);
+    assert!(html.contains(&fragment(&api.json(), "edge-")));
+    assert!(html.contains("<svg"), "the share chart");
+    assert!(html.contains("id=\"projection\"") && html.contains("data-pending=\"projection\""));
+    for b in [
+        "solar_cells",
+        "electric_vehicles",
+        "lithium_ion_batteries",
+        "industrial_robots",
+    ] {
+        assert!(
+            html.contains(&format!("<option value=\"{b}\">")),
+            "basket {b}"
+        );
+    }
+    // A basket chosen with the form.
+    let r = get(&app, "/products/CHN?basket=solar_cells&from=2024").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("<option value=\"solar_cells\" selected>"));
+    let api = get(&app, "/api/v1/edge/CHN?basket=solar_cells&from=2024").await;
+    assert!(html.contains(&fragment(&api.json(), "edge-")));
+    assert!(html.contains("href=\"/api/v1/edge/CHN?basket=solar_cells&amp;from=2024\""));
+    // Mistakes are pages with the status of the API.
+    for (uri, status) in [
+        ("/products/CHN?basket=solar_cells&products=854140", 400),
+        ("/products/CHN?basket=tulips", 404),
+        ("/products/CHN?from=1800", 400),
+        ("/products/QQQ", 404),
+        ("/products/CHN?colour=red", 400),
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, status, "{uri}: {}", r.text());
+        assert_accessible_page(&r.text(), uri);
+    }
+}
+
+#[tokio::test]
+async fn on_the_sample_a_products_page_says_why_it_is_empty() {
+    let (_dir, app) = sample_server();
+    let r = get(&app, "/products/CHN").await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    let html = r.text();
+    assert_accessible_page(&html, "/products/CHN on the sample");
+    assert!(html.contains("Not available:"));
+    assert!(html.contains("id=\"projection\""));
+}
+
+/// The query string of a scenario form on [`WORLD_SQL`].
+fn scenario_form(extra: &str) -> String {
+    let sql: String = WORLD_SQL
+        .bytes()
+        .map(|b| match b {
+            b' ' => "+".to_string(),
+            b if b.is_ascii_alphanumeric() => (b as char).to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("/scenario?importer=BBB&exporter=AAA&change_pp=20&theta=4&se=0.5&draws=20&sql={sql}&year=2020&currency=USD{extra}")
+}
+
+#[tokio::test]
+async fn the_scenario_page_runs_the_form_as_the_api_would() {
+    let (_dir, app) = flows_server();
+    let r = get(&app, "/scenario?exporter=CHN").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    assert_accessible_page(&html, "/scenario");
+    assert!(html.contains("method=\"get\" action=\"/scenario\""));
+    assert!(html.contains("id=\"exporter\" name=\"exporter\" value=\"CHN\""));
+    assert!(
+        html.contains("<option value=\"monthly\">"),
+        "the store's datasets offered"
+    );
+    assert!(
+        !html.contains("scn-document"),
+        "no scenario without a change"
+    );
+    let r = get(&app, &scenario_form("")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    assert_accessible_page(&html, "the scenario's result");
+    assert_anchors(&html, "the scenario's result");
+    // The JSON shown is the scenario; the API answers it with the document on the page.
+    let json = html
+        .split("<pre id=\"scenario-json\">")
+        .nth(1)
+        .and_then(|s| s.split("</pre>").next())
+        .expect("the scenario's JSON")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&gt;", ">")
+        .replace("&lt;", "<")
+        .replace("&amp;", "&");
+    let spec: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(spec["shock"][0]["change_pp"], 20.0);
+    assert_eq!(spec["shock"][0]["importer"], "BBB");
+    assert_eq!(spec["elasticity"]["theta"], 4.0);
+    assert_eq!(spec["uncertainty"]["draws"], 20);
+    assert_eq!(spec["data"]["sql"], WORLD_SQL);
+    let api = send(
+        &app,
+        "POST",
+        "/api/v1/scenario",
+        &[("content-type", "application/json")],
+        &json,
+    )
+    .await;
+    assert_eq!(api.status, 200, "{}", api.text());
+    assert!(html.contains(&fragment(&api.json(), "scn-")));
+    assert!(html.contains("Trade diversion") && html.contains("<svg"));
+    // The form keeps what was given.
+    assert!(html.contains("id=\"change_pp\" name=\"change_pp\" value=\"20\""));
+    // Mistakes: the page says what is wrong, with the form.
+    let base = scenario_form("");
+    for (uri, status, says) in [
+        (base.replace("&theta=4", ""), 400, "θ is required"),
+        (base.replace("&theta=4", "&theta=-1"), 400, "theta must be"),
+        (scenario_form("&dataset=monthly"), 400, "not both"),
+        (base.replace("&draws=20", "&draws=5000"), 400, "draws"),
+        (scenario_form("&scale=dozens"), 400, "scale"),
+        (scenario_form("&both_ways=perhaps"), 400, "both_ways"),
+        (scenario_form("&path=/etc/passwd"), 400, "path"),
+    ] {
+        let r = get(&app, &uri).await;
+        assert_eq!(r.status, status, "{uri}: {}", r.text());
+        assert!(r.text().contains(says), "{uri}: {}", r.text());
+        assert_accessible_page(&r.text(), &uri);
+    }
+    let r = get(
+        &app,
+        &scenario_form("").replace("importer=BBB", "importer=ZZZ"),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert!(r.text().contains("ZZZ") && r.text().contains("id=\"importer\""));
+}

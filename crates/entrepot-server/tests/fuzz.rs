@@ -228,6 +228,25 @@ async fn every_route_survives_garbage_parameters() {
         assert_survived(&r, &body, &mut seen);
         sent += 1;
     }
+    // Scenarios: garbage countries, data, elasticities and shapes; numbers at the edges.
+    let numbers = [0.0, -1.0, 1e-300, 1e300, -100.0, 1000.0, 7.6];
+    for i in 0..60 {
+        let g: String = (0..1 + rng.below(4)).map(|_| rng.pick(PIECES)).collect();
+        let n = numbers[rng.below(numbers.len())];
+        let shock = serde_json::json!({ "type": "tariff", "importer": "USA", "exporter": "DEU", "change_pp": 20 });
+        let body = match i % 6 {
+            0 => serde_json::json!({ "data": { "dataset": "monthly" }, "elasticity": { "theta": 4 }, "shock": [{ "type": "tariff", "importer": g, "exporter": "DEU", "change_pp": n }] }),
+            1 => serde_json::json!({ "data": { "dataset": g }, "elasticity": { "theta": n }, "shock": [shock] }),
+            2 => serde_json::json!({ "data": { "sql": format!("SELECT {g}") }, "elasticity": { "sigma": n }, "shock": [shock] }),
+            3 => serde_json::json!({ "data": { "sql": WORLD_SQL, "year": 2020 }, "elasticity": { "theta": n, "se": n }, "uncertainty": { "draws": rng.below(50), "level": n }, "shock": [{ "type": "tariff", "importer": "BBB", "exporter": "AAA", "change_pp": n, "from_pct": n }] }),
+            4 => serde_json::json!({ "data": { "sql": WORLD_SQL }, "elasticity": { "theta": 4 }, "model": { "reference": g, "solver": "both" }, "shock": [{ "type": "cost", "importer": "BBB", "exporter": "AAA", "change_pct": n }] }),
+            _ => serde_json::json!({ "data": { "sql": WORLD_SQL }, "elasticity": { "theta": 4 }, "shock": [{ "type": g, "members": [g], "variable": g, "active": true }] }),
+        }
+        .to_string();
+        let r = send(&app, "POST", "/api/v1/scenario", &json, &body).await;
+        assert_survived(&r, &body, &mut seen);
+        sent += 1;
+    }
     eprintln!("{sent} requests, answers by status: {seen:?}");
     assert!(sent > 1000, "{sent} requests");
     assert!(

@@ -67,6 +67,19 @@ async fn with_a_token_a_wrong_or_missing_one_answers_401_and_the_right_one_works
             .is_ok_and(|v| v.starts_with("Bearer")));
     }
     assert_eq!(get(&app, uri).await.status, 200, "still there");
+    // Every write endpoint, not only this one, refuses a wrong token.
+    for e in endpoints().into_iter().filter(|e| e.write) {
+        let r = send(
+            &app,
+            e.method,
+            &concrete(e.path),
+            &[("authorization", &wrong)],
+            "",
+        )
+        .await;
+        assert_eq!(r.status, 401, "{} {}: {}", e.method, e.path, r.text());
+    }
+    assert_eq!(get(&app, uri).await.status, 200, "still there");
     let right = format!("Bearer {TOKEN}");
     let r = send(&app, "DELETE", uri, &[("authorization", &right)], "").await;
     assert_eq!(r.status, 200, "{}", r.text());

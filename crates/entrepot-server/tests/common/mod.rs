@@ -137,3 +137,45 @@ pub fn flows_server() -> (tempfile::TempDir, Router) {
     let app = entrepot_server::app(config(&store));
     (dir, app)
 }
+
+/// Exports by HS6 product of three exporters to three markets in 2024.
+pub const PRODUCTS: &str = "r,p,flow,period,k,v
+CHN,USA,export,2024,854140,100
+CHN,USA,export,2024,870380,50
+CHN,DEU,export,2024,854140,20
+CHN,DEU,export,2024,850760,10
+DEU,USA,export,2024,854140,30
+DEU,USA,export,2024,870380,70
+DEU,CHN,export,2024,870380,40
+USA,CHN,export,2024,850760,25
+USA,DEU,export,2024,870380,15
+USA,DEU,export,2024,854140,5
+";
+
+/// A server on a store holding [`PRODUCTS`] as dataset `hs` (HS 2017 codes); the
+/// store directory is `<guard>/store`.
+pub fn product_server() -> (tempfile::TempDir, Router) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let file = dir.path().join("hs.csv");
+    std::fs::write(&file, PRODUCTS).expect("write");
+    let mut req = entrepot_app::ingest::IngestRequest::new(vec![file]);
+    req.dataset = Some("hs".into());
+    req.map = Some(
+        "reporter=r,partner=p,flow=col:flow,period=period,product=k,value=v,hs_revision=HS2017"
+            .into(),
+    );
+    let s = store.clone();
+    // On a thread of its own: the ingest may not run inside the test's async runtime.
+    std::thread::spawn(move || {
+        entrepot_app::ingest::ingest(&StoreLocation::named(s), &req, &|_, _| {})
+    })
+    .join()
+    .expect("thread")
+    .expect("ingest");
+    let app = entrepot_server::app(config(&store));
+    (dir, app)
+}
+
+/// Three economies with domestic sales, as an SQL query (the server reads no file).
+pub const WORLD_SQL: &str = "SELECT column1 AS exporter, column2 AS importer, column3 AS year, column4 AS trade FROM (VALUES ('AAA','AAA',2020,500.0), ('AAA','BBB',2020,60.0), ('AAA','CCC',2020,40.0), ('BBB','AAA',2020,50.0), ('BBB','BBB',2020,400.0), ('BBB','CCC',2020,30.0), ('CCC','AAA',2020,35.0), ('CCC','BBB',2020,20.0), ('CCC','CCC',2020,300.0))";
