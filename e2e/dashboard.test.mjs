@@ -291,7 +291,7 @@ test('the pair page (DEU, USA): dependence figures as the API gives them', async
   await closePage(page);
 });
 
-test('the products page (DEU): world shares and RCA over time, a basket chosen with the form, the projection\'s place', async () => {
+test('the products page (DEU): world shares and RCA over time, a basket chosen with the form, the projection', async () => {
   const page = await newPage();
   // Two datasets hold Germany: the page says so and asks for one.
   const several = await page.goto(`${base}/products/DEU`);
@@ -305,7 +305,16 @@ test('the products page (DEU): world shares and RCA over time, a basket chosen w
   await tablesMatch(page, '#edge-document', doc);
   await chartsDrawn(page, '#edge-document');
   await accessible(page);
-  assert.equal(await page.locator('#projection[data-pending="projection"]').count(), 1, 'the projection\'s place is marked');
+  // The projection of the share: the API's document, or why it cannot be computed.
+  assert.equal(await page.locator('#projection').count(), 1, 'the projection section');
+  const projected = await fetch(`${base}/api/v1/project/DEU?dataset=hs6`);
+  if (projected.status === 200) {
+    await figuresMatch(page, '#projection', await projected.json());
+  } else {
+    const why = (await projected.json()).error.message;
+    assert.match(await page.textContent('#projection'), /Not available:/);
+    assert.ok((await page.textContent('#projection')).includes(why.match(/^[\w ]{0,30}/)[0]), why);
+  }
   // Choose a basket with the keyboard-usable form (no script) and submit.
   await page.selectOption('#basket', 'solar_cells');
   await Promise.all([page.waitForNavigation(), page.click('form.search button[type=submit]')]);

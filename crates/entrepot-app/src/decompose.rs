@@ -27,7 +27,7 @@ use periods::{check_held, windows};
 use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use entrepot_core::FlowKind;
-use entrepot_cube::{CubeEngine, CubeRequest, Mirror, ProductGrain, Side};
+use entrepot_cube::{CubeEngine, CubePeriod, CubeRequest, Mirror, PeriodGrain, ProductGrain, Side};
 use entrepot_doc::{Document, Unit};
 use entrepot_indices::cms::{Cms, CmsCell};
 use entrepot_indices::contributions::Contributions;
@@ -323,6 +323,49 @@ fn at_grain(r: CubeRequest, dataset: &str, by: By, level: u8, w: &Window) -> Cub
     r.datasets([dataset]).period_range(w.range).quantity(false)
 }
 
+/// The product grain of `by` (by partner always) without a period filter.
+fn product_grain(r: CubeRequest, by: By, level: u8) -> CubeRequest {
+    let r = r.by_partner();
+    if by.products() {
+        r.by_product(ProductGrain::Hs(level))
+    } else {
+        r
+    }
+}
+
+/// The period grain at which cells can be told apart by window: months when a
+/// window is a range of months, else years.
+fn window_grain(windows: &[Window; 2]) -> PeriodGrain {
+    if windows.iter().any(|w| w.range.from.is_monthly()) {
+        PeriodGrain::Month
+    } else {
+        PeriodGrain::Year
+    }
+}
+
+/// The windows (0, 1 or both) whose range holds a cell's period, with the cube's
+/// own filter semantics: a range of years holds every row of its years (months
+/// included), a range of months the monthly rows of its months.
+fn in_windows(
+    windows: &[Window; 2],
+    period: Option<CubePeriod>,
+) -> impl Iterator<Item = usize> + '_ {
+    (0..windows.len()).filter(move |&t| {
+        let r = &windows[t].range;
+        match (period, r.from.is_monthly()) {
+            (None, _) => false,
+            (Some(p), false) => (r.from.year()..=r.to.year()).contains(&p.year()),
+            (Some(CubePeriod::Month { year, month }), true) => {
+                let ord = |p: entrepot_core::Period| {
+                    p.year() * 100 + i32::from(p.month_of_year().unwrap_or(0))
+                };
+                (ord(r.from)..=ord(r.to)).contains(&(year * 100 + i32::from(month)))
+            }
+            (Some(_), true) => false,
+        }
+    })
+}
+
 /// The key of a cell at the grain of `by`.
 fn key(by: By, product: Option<entrepot_core::ProductId>, partner: &str) -> (String, String) {
     (
@@ -409,32 +452,33 @@ fn reference_values(
             "the dataset holds no exporter other than {reporter}: there is no world demand to measure its exports against"
         )));
     }
-    let request = |r: CubeRequest, w: &Window, exporters: &[&str]| {
-        r.datasets([dataset])
+    // Both windows in one scan of each cube (the reference reads every exporter's
+    // rows): one cell per period at the windows' grain, each added to the windows
+    // that hold it ([`in_windows`]).
+    let request = |r: CubeRequest, exporters: &[&str]| {
+        windows
+            .iter()
+            .fold(r, |r, w| r.period_range(w.range))
+            .datasets([dataset])
             .reporters(exporters.iter().copied())
             .flows([FlowKind::Export])
             .mirror(Mirror::Off)
-            .period_range(w.range)
+            .by_period(window_grain(windows))
             .quantity(false)
     };
     // By exporter and market: who exports in each period, and trade with oneself.
     let all: Vec<&str> = others.iter().map(String::as_str).collect();
-    let mut pairs = Vec::new();
+    let pairs_cube = cubes.run(&request(CubeRequest::new(), &all).by_reporter().by_partner())?;
+    let pair_cells = pairs_cube.cells();
     let mut exporters: [BTreeSet<String>; 2] = Default::default();
-    for (t, w) in windows.iter().enumerate() {
-        let cube = cubes.run(
-            &request(CubeRequest::new(), w, &all)
-                .by_reporter()
-                .by_partner(),
-        )?;
-        for c in cube.cells() {
-            if let (Some(e), Some(p)) = (c.reporter, c.partner) {
-                if c.value > 0.0 && p != e && p != reporter && !is_world(p) {
+    for c in &pair_cells {
+        if let (Some(e), Some(p)) = (c.reporter, c.partner) {
+            if c.value > 0.0 && p != e && p != reporter && !is_world(p) {
+                for t in in_windows(windows, c.period) {
                     exporters[t].insert(e.to_string());
                 }
             }
         }
-        pairs.push(cube);
     }
     basis.exporters = [exporters[0].len(), exporters[1].len()];
     let group: BTreeSet<&str> = exporters[0]
@@ -450,11 +494,11 @@ fn reference_values(
     }
     let group_list: Vec<&str> = group.iter().copied().collect();
     let mut self_traders = BTreeSet::new();
-    for (t, cube) in pairs.iter().enumerate() {
-        for c in cube.cells() {
-            if let (Some(e), Some(p)) = (c.reporter, c.partner) {
-                if e == p && group.contains(e) && c.value != 0.0 {
-                    self_traders.insert(e);
+    for c in &pair_cells {
+        if let (Some(e), Some(p)) = (c.reporter, c.partner) {
+            if e == p && group.contains(e) && c.value != 0.0 {
+                self_traders.insert(e);
+                for t in in_windows(windows, c.period) {
                     basis.self_trade[t] += c.value;
                 }
             }
@@ -462,39 +506,40 @@ fn reference_values(
     }
     let self_traders: Vec<&str> = self_traders.into_iter().collect();
     let mut values = CellValues::new();
-    for (t, w) in windows.iter().enumerate() {
-        let mut add = |product, partner: &str, value: f64| {
-            if partner != reporter && !is_world(partner) {
+    let mut add = |product, partner: &str, period, value: f64| {
+        if partner != reporter && !is_world(partner) {
+            for t in in_windows(windows, period) {
                 values.entry(key(by, product, partner)).or_insert([0.0; 2])[t] += value;
             }
-        };
-        if by.products() {
-            let grain = || at_grain(CubeRequest::new(), dataset, by, req.hs_level, w);
-            for c in cubes.run(&request(grain(), w, &group_list))?.cells() {
-                if let Some(partner) = c.partner {
-                    add(c.product, partner, c.value);
-                }
+        }
+    };
+    if by.products() {
+        // the windows' ranges are added by `request`
+        let grain = || product_grain(CubeRequest::new(), by, req.hs_level);
+        for c in cubes.run(&request(grain(), &group_list))?.cells() {
+            if let Some(partner) = c.partner {
+                add(c.product, partner, c.period, c.value);
             }
-            if !self_traders.is_empty() {
-                let own = cubes.run(
-                    &request(grain(), w, &self_traders)
-                        .partners(self_traders.iter().copied())
-                        .by_reporter(),
-                )?;
-                for c in own.cells() {
-                    if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
-                        if e == partner {
-                            add(c.product, partner, -c.value);
-                        }
-                    }
-                }
-            }
-        } else {
-            for c in pairs[t].cells() {
+        }
+        if !self_traders.is_empty() {
+            let own = cubes.run(
+                &request(grain(), &self_traders)
+                    .partners(self_traders.iter().copied())
+                    .by_reporter(),
+            )?;
+            for c in own.cells() {
                 if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
-                    if e != partner && group.contains(e) {
-                        add(None, partner, c.value);
+                    if e == partner {
+                        add(c.product, partner, c.period, -c.value);
                     }
+                }
+            }
+        }
+    } else {
+        for c in &pair_cells {
+            if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
+                if e != partner && group.contains(e) {
+                    add(None, partner, c.period, c.value);
                 }
             }
         }

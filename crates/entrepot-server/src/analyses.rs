@@ -422,6 +422,54 @@ pub(crate) async fn edge(
     .await
 }
 
+/// The parameters of `/api/v1/project/{reporter}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProjectQuery {
+    pub(crate) dataset: Option<String>,
+    pub(crate) basket: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) level: Option<String>,
+}
+
+/// The target year of a projection when none is asked for (the horizon).
+pub(crate) const DEFAULT_PROJECTION_TARGET: i32 = 2030;
+
+/// The projection request of a reporter and its parameters (the dashboard's products
+/// page asks for the same, to [`DEFAULT_PROJECTION_TARGET`]).
+pub(crate) fn project_request(
+    reporter: String,
+    q: &ProjectQuery,
+) -> ServerResult<entrepot_app::project::ProjectRequest> {
+    Ok(entrepot_app::project::ProjectRequest {
+        reporter,
+        dataset: opt_text("dataset", q.dataset.as_ref())?,
+        basket: opt_text("basket", q.basket.as_ref())?,
+        baskets: Vec::new(),
+        from: year("from", q.from.as_ref())?,
+        target: year("to", q.to.as_ref())?.unwrap_or(DEFAULT_PROJECTION_TARGET),
+        level: number("level", q.level.as_ref(), 0.5..=0.99)?,
+    })
+}
+
+/// `GET /api/v1/project/{reporter}?to=&basket=…`: the world market share projected
+/// to a target year by several methods, with prediction intervals and a
+/// rolling-origin backtest.
+pub(crate) async fn project(
+    axum::extract::State(s): AppStateRef,
+    reporter: Result<Path<String>, PathRejection>,
+    q: Result<Query<ProjectQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    let reporter = path_param(reporter, "reporter")?;
+    let req = project_request(reporter, &query(q)?)?;
+    let key = key_of(&req);
+    document(&s, "project", key, req, |loc, r| {
+        entrepot_app::project::project(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
 /// The parameters of `/api/v1/complexity`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -201,7 +201,7 @@ fn fragment(doc: &serde_json::Value, prefix: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_products_page_shows_the_edge_document_of_the_api_and_the_projections_place() {
+async fn a_products_page_shows_the_edge_and_projection_documents_of_the_api() {
     let (_dir, app) = product_server();
     let r = get(&app, "/products/china").await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -214,7 +214,23 @@ async fn a_products_page_shows_the_edge_document_of_the_api_and_the_projections_
     assert_eq!(api.status, 200);
     assert!(html.contains(&fragment(&api.json(), "edge-")));
     assert!(html.contains("<svg"), "the share chart");
-    assert!(html.contains("id=\"projection\"") && html.contains("data-pending=\"projection\""));
+    // The projection of the share: the API's document, or why it cannot be computed.
+    assert!(html.contains("<section id=\"projection\">"));
+    let projected = get(&app, "/api/v1/project/CHN").await;
+    if projected.status == 200 {
+        assert!(html.contains(&fragment(&projected.json(), "proj-")));
+    } else {
+        let why = projected.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let head: String = why
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == ' ')
+            .take(30)
+            .collect();
+        assert!(html.contains("Not available:") && html.contains(&head), "{why}");
+    }
     for b in [
         "solar_cells",
         "electric_vehicles",

@@ -4,11 +4,13 @@
 //! renders it (its summary table, the share chart over time, the products and the top
 //! gainers and losers), with a form to choose the basket and the years.
 //!
-//! A projection section will follow the edge report once `entrepot project` exists:
-//! see [`projection_section`].
+//! The projection of the world share (of the basket, or in total) to
+//! [`DEFAULT_PROJECTION_TARGET`] follows: see [`projection_section`].
 
 use super::{esc, failed_section, fragment, page_response, resolve_country, url_value};
-use crate::analyses::{edge_request, EdgeQuery};
+use crate::analyses::{
+    edge_request, project_request, EdgeQuery, ProjectQuery, DEFAULT_PROJECTION_TARGET,
+};
 use crate::api::AppStateRef;
 use crate::params::opt_text;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -70,7 +72,7 @@ pub(crate) async fn products(
         Ok(html) => main.push_str(&String::from_utf8_lossy(html)),
         Err(e) => main.push_str(&failed_section("edge-document", "World shares and RCA", e)),
     }
-    main.push_str(&projection_section(&iso3));
+    main.push_str(&projection_section(&s, &iso3, &q).await);
     page_response(&title, &main, result.as_ref().err())
 }
 
@@ -139,16 +141,42 @@ fn api_query(q: &EdgeQuery) -> String {
     }
 }
 
-/// The place of the projection of world shares.
-///
-/// **Projection goes here.** `entrepot project` (the projection of a reporter's
-/// world shares, being built in the application layer) is not part of the server yet;
-/// when it lands, this function renders its report document like the edge report
-/// above (`fragment` with the id prefix `proj-`, the section id `projection`) and
-/// `/api/v1/project/...` serves it. Until then the section says why it is empty.
-fn projection_section(iso3: &str) -> String {
-    format!(
-        "<section id=\"projection\" class=\"placeholder\" data-pending=\"projection\"><h2>Projection of world shares</h2><p class=\"notice\">Not available yet: projections of {}'s world shares will appear here once the projection analysis (<code>entrepot project</code>) is part of Entrepôt.</p></section>\n",
-        esc(iso3)
-    )
+/// The projection of the reporter's world share (of the basket chosen, or in total)
+/// to [`DEFAULT_PROJECTION_TARGET`]: the `project` report document (chosen method,
+/// interval and backtest error beside every projected figure), or why it cannot be
+/// computed (fewer than ten consecutive years held, say).
+async fn projection_section(s: &std::sync::Arc<crate::api::AppState>, iso3: &str, q: &EdgeQuery) -> String {
+    let pq = ProjectQuery {
+        dataset: q.dataset.clone(),
+        basket: q.basket.clone(),
+        from: q.from.clone(),
+        to: None,
+        level: None,
+    };
+    let result = match project_request(iso3.to_string(), &pq) {
+        Err(e) => Err(e),
+        Ok(req) => match s.fingerprint.get(&s.config.store).await {
+            Err(e) => Err(e),
+            Ok(fp) => {
+                let key = format!("page-project\n{fp}\n{req:?}\nhtml");
+                let loc = s.config.store.clone();
+                fragment(
+                    s,
+                    key,
+                    move || Ok(entrepot_app::project::project(&loc, &req)?.document),
+                    "proj-",
+                )
+                .await
+            }
+        },
+    };
+    let title = format!("Projection of world shares to {DEFAULT_PROJECTION_TARGET}");
+    match result {
+        Ok(html) => format!(
+            "<section id=\"projection\"><h2>{}</h2>\n{}</section>\n",
+            esc(&title),
+            String::from_utf8_lossy(&html)
+        ),
+        Err(e) => failed_section("projection", &title, &e),
+    }
 }
