@@ -299,7 +299,9 @@ pub fn check_response(url: &str, body: &[u8], cap: u64) -> FetchResult<Verdict> 
         return Err(bad(format!("the API answered with an error: {}", clean(e))));
     }
     let n = data.len() as u64;
-    if let Some(count) = obj.get("count").and_then(Value::as_u64) {
+    // At the cap the answer is split whatever `count` says (whether it counts the
+    // records sent or all those that matched); below it, `count` must match.
+    if let Some(count) = obj.get("count").and_then(Value::as_u64).filter(|_| n < cap) {
         if count != n {
             return Err(FetchError::Truncated {
                 url: url.to_string(),

@@ -231,10 +231,12 @@ pub fn open_member(path: &Path, member: &Member) -> FetchResult<MemberReader> {
         8 => Box::new(flate2::read::DeflateDecoder::new(
             std::io::BufReader::with_capacity(256 << 10, data),
         )),
-        m => return Err(bad(format!(
+        m => {
+            return Err(bad(format!(
             "member '{}' uses compression method {m}; only stored (0) and deflated (8) are read",
             member.name
-        ))),
+        )))
+        }
     };
     Ok(MemberReader {
         inner,

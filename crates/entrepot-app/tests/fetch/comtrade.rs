@@ -574,3 +574,22 @@ fn an_interrupted_fetch_resumes_and_ends_with_the_rows_of_an_uninterrupted_one()
     };
     assert_eq!(rows(&resumed), rows(&reference));
 }
+
+#[test]
+fn a_server_that_does_not_answer_times_out_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ReplayServer::start(|_: &Request| {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        Reply::ok("application/json", r#"{"count":0,"data":[]}"#)
+    });
+    let mut opts = options(&server.url(), dir.path());
+    let client = opts.client.as_mut().unwrap();
+    client.read_timeout = std::time::Duration::from_millis(300);
+    client.max_attempts = 2;
+    let e =
+        fetch_comtrade(&store(dir.path()), &request("2024-01"), &opts, &no_progress).unwrap_err();
+    assert_eq!(e.class, ErrorClass::Failure);
+    assert!(e.message.contains("timed out"), "{}", e.message);
+    assert_eq!(server.requests().len(), 2, "a timeout is retried");
+    assert!(store_is_empty(dir.path()));
+}

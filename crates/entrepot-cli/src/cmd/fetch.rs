@@ -238,10 +238,8 @@ pub fn run(args: &FetchArgs, ctx: &Ctx) -> anyhow::Result<()> {
     }
     .map_err(app_error)?;
     bar.finish_and_clear();
-    if ctx.progress {
-        for m in &outcome.messages {
-            eprintln!("{m}");
-        }
+    for m in &outcome.messages {
+        eprintln!("{m}");
     }
     print_listing(ctx.format, &outcome.summary)
 }
