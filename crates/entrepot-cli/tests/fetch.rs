@@ -51,6 +51,9 @@ fn fetch(store: &Path, cache: &Path, url: &str, args: &[&str]) -> std::process::
         .env("ENTREPOT_COMTRADE_KEY", "key-from-env")
         .env("ENTREPOT_CONFIG", cache.join("no-config.toml"))
         .env("ENTREPOT_CACHE_DIR", cache)
+        // Rejected rows (none here) are written beside the cache, not in the working
+        // directory.
+        .current_dir(cache.parent().expect("a temporary folder"))
         .arg("--quiet")
         .arg("--store")
         .arg(store)
