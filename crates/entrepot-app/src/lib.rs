@@ -29,6 +29,7 @@
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
 //! | ingest | [`ingest::ingest`] | [`ingest::IngestOutcome`] (a [`Listing`]) |
 //! | datasets | [`datasets::datasets`], [`datasets::dataset`] | [`Listing`], manifest entry |
+//! | fetch (UN Comtrade, CEPII BACI, IMF) | [`fetch::comtrade::fetch_comtrade`], [`fetch::baci::fetch_baci`], [`fetch::imf::fetch_imf`] | [`fetch::FetchOutcome`] (a [`Listing`]) |
 //! | remove, verify | [`maintenance::remove`], [`maintenance::verify`] | [`Listing`] |
 //!
 //! Lookups of the built-in reference data (countries, products, groups) need no store
@@ -44,6 +45,7 @@ pub mod diversification;
 pub mod edge;
 mod error;
 pub mod exposure;
+pub mod fetch;
 pub mod gravity;
 pub mod ingest;
 mod listing;

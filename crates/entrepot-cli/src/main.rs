@@ -43,6 +43,8 @@ struct Cli {
 enum Command {
     /// Read trade files (BACI, Comtrade, CSV, Parquet, Stata) into the store.
     Ingest(cmd::ingest::IngestArgs),
+    /// Fetch current data from UN Comtrade, CEPII BACI or the IMF into the store.
+    Fetch(cmd::fetch::FetchArgs),
     /// List the datasets in the store (and the embedded sample).
     Datasets(cmd::datasets::DatasetsArgs),
     /// Run an SQL query over the store (Apache DataFusion).
@@ -116,6 +118,7 @@ fn main() {
     };
     let result = match &cli.command {
         Command::Ingest(a) => cmd::ingest::run(a, &ctx),
+        Command::Fetch(a) => cmd::fetch::run(a, &ctx),
         Command::Datasets(a) => cmd::datasets::run(a, &ctx),
         Command::Sql(a) => cmd::sql::run(a, &ctx),
         Command::Countries(a) => cmd::countries::run(a, ctx.format),

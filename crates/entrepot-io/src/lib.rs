@@ -18,6 +18,7 @@
 //! | UN Comtrade API JSON | [`comtrade::ComtradeJsonReader`] |
 //! | tidy CSV + [`ColumnMapping`] | [`tidy::CsvFlowReader::open`] |
 //! | Parquet (canonical or mapped) | [`parquet_reader::ParquetFlowReader`] |
+//! | SDMX-CSV 1.0/2.0 (IMF trade in goods by partner) | [`sdmx::SdmxReader`] |
 //! | Stata `.dta` 113–119 | [`dta::DtaReader`], [`dta::DtaFlowReader`] |
 //! | release facts | [`facts::read_customs_facts`], [`facts::read_other_facts`] |
 //!
@@ -58,6 +59,7 @@ pub mod quarantine;
 pub mod reader;
 pub mod sample;
 pub mod schema;
+pub mod sdmx;
 pub mod textfmt;
 pub mod tidy;
 mod validate;

@@ -9,6 +9,7 @@ pub mod dependence;
 pub mod diversification;
 pub mod edge;
 pub mod exposure;
+pub mod fetch;
 pub mod gravity;
 pub mod groups;
 pub mod ingest;
