@@ -108,7 +108,12 @@ fn table() -> Vec<(Endpoint, MethodRouter<State>)> {
             analyses::reroute,
         ),
         ep("GET", "/api/v1/edge/{reporter}", false, analyses::edge),
-        ep("GET", "/api/v1/project/{reporter}", false, analyses::project),
+        ep(
+            "GET",
+            "/api/v1/project/{reporter}",
+            false,
+            analyses::project,
+        ),
         ep("GET", "/api/v1/complexity", false, analyses::complexity),
         ep("GET", "/api/v1/tariff/{importer}", false, analyses::tariff),
         ep("POST", "/api/v1/scenario", false, analyses::scenario),

@@ -229,7 +229,10 @@ async fn a_products_page_shows_the_edge_and_projection_documents_of_the_api() {
             .take_while(|c| c.is_alphanumeric() || *c == ' ')
             .take(30)
             .collect();
-        assert!(html.contains("Not available:") && html.contains(&head), "{why}");
+        assert!(
+            html.contains("Not available:") && html.contains(&head),
+            "{why}"
+        );
     }
     for b in [
         "solar_cells",

@@ -145,7 +145,11 @@ fn api_query(q: &EdgeQuery) -> String {
 /// to [`DEFAULT_PROJECTION_TARGET`]: the `project` report document (chosen method,
 /// interval and backtest error beside every projected figure), or why it cannot be
 /// computed (fewer than ten consecutive years held, say).
-async fn projection_section(s: &std::sync::Arc<crate::api::AppState>, iso3: &str, q: &EdgeQuery) -> String {
+async fn projection_section(
+    s: &std::sync::Arc<crate::AppState>,
+    iso3: &str,
+    q: &EdgeQuery,
+) -> String {
     let pq = ProjectQuery {
         dataset: q.dataset.clone(),
         basket: q.basket.clone(),
