@@ -18,9 +18,7 @@ pub use entrepot_complexity::Options;
 use entrepot_complexity::{Complexity, ExportMatrix};
 use entrepot_core::FlowKind;
 use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
-use entrepot_doc::{
-    Bar, Block, Cell, Chart, Column, Document, Note, Plot, Row, Section, Table, Unit,
-};
+use entrepot_doc::{Bar, Block, Cell, Chart, Column, Document, Plot, Row, Section, Table, Unit};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -454,15 +452,12 @@ fn document(
     doc.sections.push(Section {
         id: "method".into(),
         title: "Method".into(),
-        blocks: [
+        blocks: Block::notes([
             "RCA (Balassa 1965): (x_cp / X_c) / (X_p / X); presence M_cp = 1 when RCA ≥ the threshold. Countries and products with zero total exports are dropped first.",
             "ECI and PCI by the eigenvector method (Hidalgo and Hausmann 2009; Hausmann et al. 2014, Atlas of Economic Complexity): the eigenvector of M̃_pp' = Σ_c M_cp M_cp' / (k_c k_p) for its second largest eigenvalue, signed so that ECI correlates positively with diversity; ECI standardised, PCI on the ECI's scale (a country's ECI is the mean PCI of its products), as in the ecomplexity package.",
             "Proximity (Hidalgo et al. 2007): co-occurrence over the larger ubiquity; density ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp'; COI (standardised) and COG as in the Atlas and ecomplexity (COG on the ECI's scale, 0 for products already exported).",
             "Results equal the ecomplexity Python package's (Harvard Growth Lab) to 1e-6 on a 150 × 2,000 synthetic matrix (validation/complexity_check.py).",
-        ]
-        .into_iter()
-        .map(|t| Block::Note(Note::text(t)))
-        .collect(),
+        ]),
     });
     doc
 }

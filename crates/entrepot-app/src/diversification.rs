@@ -21,7 +21,7 @@ use entrepot_cube::{
     CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, Side,
 };
 use entrepot_doc::{
-    Basis, Block, Cell, Chart, Citations, Column, Document, Note, Row, Section, Series, Table, Unit,
+    Basis, Block, Cell, Chart, Citations, Column, Document, Row, Section, Series, Table, Unit,
 };
 use entrepot_indices::{Absent, Index, Margins, Theil};
 use entrepot_store::DatasetKind;
@@ -727,18 +727,12 @@ fn document(
     doc.sections.push(Section {
         id: "method".into(),
         title: "Method".into(),
-        blocks: method_notes(req, &units)
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(method_notes(req, &units)),
     });
     doc.sections.push(Section {
         id: "data".into(),
         title: "Data basis".into(),
-        blocks: data_notes(reporter, dataset, req, basis)
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(data_notes(reporter, dataset, req, basis)),
     });
     (doc.sources, doc.methods) = cite.into_parts();
     doc

@@ -29,8 +29,8 @@ use crate::money;
 use entrepot_core::FlowKind;
 use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
 use entrepot_doc::{
-    Bar, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, Note, Plot, Row,
-    Section, Table, Unit,
+    Bar, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, Plot, Row, Section,
+    Table, Unit,
 };
 use std::collections::BTreeMap;
 
@@ -530,10 +530,7 @@ fn document(c: &Context<'_>, pairs: &[Pair]) -> Document {
     doc.sections.push(Section {
         id: "method".into(),
         title: "Method".into(),
-        blocks: notes
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(notes),
     });
     (doc.sources, doc.methods) = cite.into_parts();
     doc

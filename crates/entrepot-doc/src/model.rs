@@ -72,6 +72,16 @@ pub enum Block {
     },
 }
 
+impl Block {
+    /// One plain-paragraph note block per text (a section of method or data notes).
+    pub fn notes<S: Into<String>>(texts: impl IntoIterator<Item = S>) -> Vec<Block> {
+        texts
+            .into_iter()
+            .map(|t| Block::Note(Note::text(t)))
+            .collect()
+    }
+}
+
 /// A labelled value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FigureItem {

@@ -61,13 +61,6 @@ fn column(key: &str, label: &str) -> Column {
     }
 }
 
-fn notes(texts: Vec<String>) -> Vec<Block> {
-    texts
-        .into_iter()
-        .map(|t| Block::Note(Note::text(t)))
-        .collect()
-}
-
 /// The method of the shift-share effects, as the document states it.
 fn cms_method(reporter: &str) -> String {
     format!("constant-market-share decomposition of {reporter}'s change in exports (entrepot-indices cms, Leamer and Stern 1970, base-period weights, products before markets) against the other exporters of the dataset")
@@ -187,7 +180,7 @@ pub(super) fn document(
     // when there is no reference group); for imports, why there is none.
     let blocks = match (&out.cms, req.flow) {
         (Err(reason), entrepot_core::FlowKind::Import) => {
-            notes(vec![format!("{}.", capitalise(reason))])
+            Block::notes(vec![format!("{}.", capitalise(reason))])
         }
         _ => effects_blocks(out, req, basis, cite.cite(&cms_provenance).0),
     };
@@ -217,12 +210,12 @@ pub(super) fn document(
     doc.sections.push(Section {
         id: "method".into(),
         title: "Method".into(),
-        blocks: notes(method_notes(out, req)),
+        blocks: Block::notes(method_notes(out, req)),
     });
     doc.sections.push(Section {
         id: "data".into(),
         title: "Data basis".into(),
-        blocks: notes(data_notes(out, req, basis)),
+        blocks: Block::notes(data_notes(out, req, basis)),
     });
     (doc.sources, doc.methods) = cite.into_parts();
     doc

@@ -171,18 +171,12 @@ pub(super) fn document(
     doc.sections.push(Section {
         id: "method".into(),
         title: "Method".into(),
-        blocks: method_notes(out)
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(method_notes(out)),
     });
     doc.sections.push(Section {
         id: "data".into(),
         title: "Data basis".into(),
-        blocks: data_notes(out, req, basis)
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(data_notes(out, req, basis)),
     });
     (doc.sources, doc.methods) = cite.into_parts();
     doc

@@ -136,10 +136,7 @@ fn market_share(v: &Result<f64, String>) -> Cell {
 }
 
 fn notes(texts: Vec<String>) -> Vec<Block> {
-    texts
-        .into_iter()
-        .map(|t| Block::Note(Note::text(t)))
-        .collect()
+    Block::notes(texts)
 }
 
 /// `2021–2023`, `2023`.

@@ -237,18 +237,12 @@ pub(super) fn document(i: &Inputs<'_>) -> Document {
     doc.sections.push(Section {
         id: "method".into(),
         title: "Method".into(),
-        blocks: method_notes()
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(method_notes()),
     });
     doc.sections.push(Section {
         id: "data".into(),
         title: "Data basis".into(),
-        blocks: data_notes(i)
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(data_notes(i)),
     });
     (doc.sources, doc.methods) = cite.into_parts();
     doc

@@ -5,7 +5,7 @@
 use super::SeriesData;
 use crate::pair::{count_cell, percent_decimals};
 use entrepot_doc::{
-    Basis, Block, Cell, Chart, Citations, Column, Document, Note, Row, Section, Series, Table, Unit,
+    Basis, Block, Cell, Chart, Citations, Column, Document, Row, Section, Series, Table, Unit,
 };
 use entrepot_project::{Projection, ShareSeries};
 
@@ -111,18 +111,12 @@ pub(super) fn document(
     doc.sections.push(Section {
         id: "method".into(),
         title: "Method".into(),
-        blocks: method_notes(p)
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(method_notes(p)),
     });
     doc.sections.push(Section {
         id: "data".into(),
         title: "Data basis".into(),
-        blocks: data_notes(data, used, left_out)
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(data_notes(data, used, left_out)),
     });
     (doc.sources, doc.methods) = cite.into_parts();
     doc

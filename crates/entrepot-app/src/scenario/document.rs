@@ -798,7 +798,7 @@ fn method_section(spec: &ScenarioSpec, out: &ScenarioOutput) -> Section {
     if spec.data.currency.is_none() {
         notes.push("The currency of the values was not given ([data] currency): amounts are in the data's units.".into());
     }
-    blocks.extend(notes.into_iter().map(|t| Block::Note(Note::text(t))));
+    blocks.extend(Block::notes(notes));
     Section {
         id: "method".into(),
         title: "Method and checks".into(),

@@ -7,8 +7,8 @@
 use super::{Basis, Imports, TariffOutput, TariffRequest};
 use crate::pair::{money_cell, money_decimals, percent_text};
 use entrepot_doc::{
-    Bar, Basis as DataBasis, Block, Cell, Chart, Citations, Column, Currency, Document, Note, Plot,
-    Row, Section, SourceId, Table, Unit,
+    Bar, Basis as DataBasis, Block, Cell, Chart, Citations, Column, Currency, Document, Plot, Row,
+    Section, SourceId, Table, Unit,
 };
 use entrepot_pe::NotSignificantPolicy;
 
@@ -103,10 +103,7 @@ pub(crate) fn document(
     doc.sections.push(Section {
         id: "method".into(),
         title: "Method".into(),
-        blocks: notes(out, req, basis)
-            .into_iter()
-            .map(|t| Block::Note(Note::text(t)))
-            .collect(),
+        blocks: Block::notes(notes(out, req, basis)),
     });
     (doc.sources, doc.methods) = cite.into_parts();
     doc
