@@ -7,7 +7,8 @@ Generates the SYNTHETIC 150 x 2,000 matrix of bench/complexity/gen_matrix.py (se
 20240611), runs ecomplexity on it (defaults: RCA presence, threshold 1, symmetric
 proximity; the log-supermodularity diagnostic off, it changes no figure) and
 `entrepot complexity --data FILE --tables DIR` on the same CSV, and compares ECI, PCI
-(per country / product), COI (per country), density and COG (per cell). Prints one
+(per country / product), COI (per country), RCA, density and COG (per cell), and the
+world market share of every cell against pandas. Prints one
 `ok`/`FAIL` line per figure with the largest absolute difference (tolerance 1e-6) and
 `checked: N failed`.
 """
@@ -21,6 +22,13 @@ import pandas as pd
 from ecomplexity import ecomplexity
 
 TOL = 1e-6
+
+
+def world_share(df, cells):
+    """Each cell's share of the product's world exports, x_cp / X_p, on the cells written."""
+    x = df.groupby(["country", "product"])["value"].sum()
+    share = x / x.groupby(level="product").transform("sum")
+    return share.reindex(pd.MultiIndex.from_frame(cells[["country", "product"]])).fillna(0.0)
 
 
 def main():
@@ -56,6 +64,9 @@ def main():
          cells.set_index(["country", "product"])["density"]),
         ("cog", ref.set_index(["country", "product"])["cog"],
          cells.set_index(["country", "product"])["cog"]),
+        ("rca", ref.set_index(["country", "product"])["rca"],
+         cells.set_index(["country", "product"])["rca"]),
+        ("world_share", world_share(df, cells), cells.set_index(["country", "product"])["world_share"]),
         ("diversity", ref.groupby("country")["diversity"].first(), countries.set_index("country")["diversity"]),
         ("ubiquity", ref.groupby("product")["ubiquity"].first(), products.set_index("product")["ubiquity"]),
     ]

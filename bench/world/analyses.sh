@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark: Entrepôt's analyses (diversification, decompose, dependence, reroute, edge) for
-# the largest exporter of a world-shaped store, against DuckDB computing the
-# aggregates each reads on the same Parquet files, in one run. Not a test; not run by
+# Benchmark: Entrepôt's analyses (diversification, decompose, dependence, reroute, edge,
+# complexity) for the largest exporter of a world-shaped store, against DuckDB computing
+# the aggregates each reads on the same Parquet files, in one run. Not a test; not run by
 # CI. The store is the synthetic world BACI of bench/world/run.sh (labelled synthetic:
 # every BACI country and HS17 product, two years, about 22 million rows).
 #
@@ -89,6 +89,11 @@ for i in $(seq "$repeat"); do
   # world shares and RCA of every exporter x HS6 product of the last year (target: 30 s, 2 GB)
   measure edge entrepot "${E[@]}" edge "$r" --from "$y1" --to "$y1" --dataset "$dataset"
   measure edge duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" edge "$r" "$g" "$y0" "$y1"
+  # RCA and world share of every exporter x HS6 cell of the last year, then ECI, PCI,
+  # density, COI and COG from them, written as CSV tables (target: 30 s, 2 GB);
+  # DuckDB computes the RCA and the shares only
+  measure complexity entrepot "${E[@]}" complexity --year "$y1" --dataset "$dataset" --tables "$work/complexity"
+  measure complexity duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" complexity "$r" "$g" "$y0" "$y1"
 done
 
 echo "== summary (best of $repeat; seconds, peak RSS MiB)"

@@ -2,7 +2,7 @@
 
 Usage: analyses_duckdb.py DATASET_DIR COMMAND REPORTER PARTNER Y0 Y1
 
-COMMAND is one of diversification, decompose, dependence, reroute, edge. Each runs, over
+COMMAND is one of diversification, decompose, dependence, reroute, edge, complexity. Each runs, over
 read_parquet of the dataset's files (hive partitioning on `year`), the GROUP BYs the
 command's flow cubes compute — reported and mirror sides, every year or the two years
 compared — and fetches every result row into Python (as Entrepôt reads its cubes).
@@ -57,6 +57,18 @@ queries = {
     "edge": [
         f"SELECT reporter, product, SUM(value_usd) FROM {src} WHERE flow = 'export' AND year = {y1} GROUP BY ALL",
         f"SELECT reporter, partner, SUM(value_usd) FROM {src} WHERE flow = 'export' AND year = {y1} GROUP BY ALL",
+    ],
+    # Balassa RCA and world market share of every exporter x HS6 cell of the last year
+    # (Entrepot's `complexity --tables` writes these and, from them, ECI, PCI, density,
+    # COI and COG, which SQL does not compute)
+    "complexity": [
+        f"""WITH x AS (SELECT reporter, product, SUM(value_usd) AS v FROM {src}
+                       WHERE flow = 'export' AND year = {y1} GROUP BY ALL)
+            SELECT reporter, product,
+                   (v / SUM(v) OVER (PARTITION BY reporter))
+                     / (SUM(v) OVER (PARTITION BY product) / SUM(v) OVER ()) AS rca,
+                   v / SUM(v) OVER (PARTITION BY product) AS world_share
+            FROM x""",
     ],
 }
 

@@ -463,7 +463,8 @@ fn document(
 }
 
 /// Writes `countries.csv` (country, diversity, eci, coi), `products.csv` (product,
-/// ubiquity, pci) and `cells.csv` (country, product, rca, mcp, density, cog) into
+/// ubiquity, pci) and `cells.csv` (country, product, rca, world_share, mcp, density,
+/// cog) into
 /// `dir` (created if needed), numbers at full precision.
 pub fn write_tables(out: &ComplexityOutput, dir: &Path) -> AppResult<()> {
     let io = |e: std::io::Error| AppError::failure(format!("{}: {e}", dir.display()));
@@ -496,16 +497,18 @@ pub fn write_tables(out: &ComplexityOutput, dir: &Path) -> AppResult<()> {
     }
     std::fs::write(dir.join("products.csv"), s).map_err(io)?;
     let mut s = String::with_capacity(r.density.len() * 48);
-    s.push_str("country,product,rca,mcp,density,cog\n");
+    s.push_str("country,product,rca,world_share,mcp,density,cog\n");
     for c in 0..r.n_countries() {
         for p in 0..r.n_products() {
             let i = r.cell(c, p);
             let rca = r.rca.get(i).copied().unwrap_or(f64::NAN);
+            let share = r.world_share.get(i).copied().unwrap_or(f64::NAN);
             s.push_str(&format!(
-                "{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{}\n",
                 n.country(c),
                 n.product(p),
                 rca,
+                share,
                 r.presence[i],
                 r.density[i],
                 r.cog[i]

@@ -90,7 +90,9 @@ fn tiny_matrix_figures_match_the_hand_computation() {
     let cells = read(&tables.join("cells.csv"));
     let rca: f64 = cells[0][2].parse().unwrap();
     assert!((rca - (5.0 / 6.7) / (11.4 / 32.1)).abs() < 1e-12);
-    assert_eq!(cells[0][3], "1");
+    let share: f64 = cells[0][3].parse().unwrap();
+    assert!((share - 5.0 / 11.4).abs() < 1e-12);
+    assert_eq!(cells[0][4], "1");
     // ECI standardised; each country's ECI is the mean PCI of its products.
     let eci: Vec<f64> = countries.iter().map(|r| r[2].parse().unwrap()).collect();
     let pci: Vec<f64> = products.iter().map(|r| r[2].parse().unwrap()).collect();

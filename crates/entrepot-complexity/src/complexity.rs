@@ -30,7 +30,7 @@
 
 use crate::eigen::symmetric_eigen;
 use crate::error::{ComplexityError, Result};
-use crate::matrix::{balassa_rca, presence, rpop, ExportMatrix};
+use crate::matrix::{balassa_rca, presence, rpop, world_shares, ExportMatrix};
 use rayon::prelude::*;
 
 /// Which measure decides presence (ecomplexity's `presence_test`).
@@ -81,8 +81,11 @@ pub struct Complexity {
     pub countries: Vec<usize>,
     /// Input indices of the products kept (positive total exports), in input order.
     pub products: Vec<usize>,
-    /// Balassa RCA of every cell.
+    /// Balassa RCA of every cell (empty for a given presence matrix).
     pub rca: Vec<f64>,
+    /// World market share `x_cp / X_p` of every cell (empty for a given presence
+    /// matrix).
+    pub world_share: Vec<f64>,
     /// Presence `M_cp` (0 or 1).
     pub presence: Vec<u8>,
     /// Diversity `k_c` of each country.
@@ -165,7 +168,9 @@ pub fn complexity(matrix: &ExportMatrix, options: &Options) -> Result<Complexity
             presence(&rpop(&x, nc, np, &pop), options.rpop_threshold)
         }
     };
-    from_presence(countries, products, rca, m, options.asymmetric_proximity)
+    let mut out = from_presence(countries, products, rca, m, options.asymmetric_proximity)?;
+    out.world_share = world_shares(&x, nc, np);
+    Ok(out)
 }
 
 /// Every figure from a given presence matrix (row-major `countries × products`, 0 or
@@ -304,6 +309,7 @@ fn from_presence(
         countries,
         products,
         rca,
+        world_share: Vec::new(),
         presence: m,
         diversity,
         ubiquity,

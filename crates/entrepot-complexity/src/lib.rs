@@ -15,7 +15,7 @@
 //! | build the input | [`ExportMatrix::dense`], [`ExportMatrix::from_triplets`] | indices, not codes; values finite and `≥ 0`; repeated triplets summed |
 //! | every figure of one year | [`complexity()`] with [`Options`] | RCA or RPOP presence, thresholds, symmetric or asymmetric proximity |
 //! | every figure from a given presence matrix | [`complexity_of_presence`] | ecomplexity's `presence_test="manual"` |
-//! | RCA, RPOP, presence alone | [`balassa_rca`], [`rpop`], [`presence`] | |
+//! | RCA, RPOP, world shares, presence alone | [`balassa_rca`], [`rpop`], [`world_shares`], [`presence`] | |
 //! | the eigen-solver | [`symmetric_eigen`] | cyclic Jacobi, for the smaller of the two dimensions |
 //!
 //! The formulas, each with its reference and the convention ecomplexity follows, are in
@@ -80,4 +80,4 @@ pub use complexity::{
 };
 pub use eigen::{symmetric_eigen, SymmetricEigen};
 pub use error::{ComplexityError, Result};
-pub use matrix::{balassa_rca, presence, rpop, ExportMatrix};
+pub use matrix::{balassa_rca, presence, rpop, world_shares, ExportMatrix};

@@ -145,6 +145,21 @@ pub fn balassa_rca(values: &[f64], countries: usize, products: usize) -> Vec<f64
     rca
 }
 
+/// Each country's share of world exports of each product, for every cell of a
+/// row-major `countries × products` matrix whose columns all have positive totals:
+/// `s_cp = x_cp / X_p` (the world market share; the shares of a product sum to 1).
+pub fn world_shares(values: &[f64], countries: usize, products: usize) -> Vec<f64> {
+    let (_, col, _) = margins(values, countries, products);
+    let mut out = vec![0.0; values.len()];
+    for c in 0..countries {
+        for p in 0..products {
+            let i = c * products + p;
+            out[i] = values[i] / col[p];
+        }
+    }
+    out
+}
+
 /// RPOP, exports per head relative to the world's: `RPOP_cp = (x_cp / pop_c) /
 /// (X_p / Σ_c pop_c)` (ecomplexity's `calculate_rpop`).
 pub fn rpop(values: &[f64], countries: usize, products: usize, population: &[f64]) -> Vec<f64> {
@@ -194,6 +209,17 @@ mod tests {
         let rca = balassa_rca(&[1.0, 3.0, 3.0, 1.0], 2, 2);
         assert_eq!(rca, vec![0.5, 1.5, 1.5, 0.5]);
         assert_eq!(presence(&rca, 1.0), vec![0, 1, 1, 0]);
+    }
+
+    #[test]
+    fn world_shares_of_each_product_sum_to_one() {
+        // x = [[1, 3], [3, 1], [4, 0]]: X_0 = 8, X_1 = 4.
+        let s = world_shares(&[1.0, 3.0, 3.0, 1.0, 4.0, 0.0], 3, 2);
+        assert_eq!(s, vec![0.125, 0.75, 0.375, 0.25, 0.5, 0.0]);
+        for p in 0..2 {
+            let total: f64 = (0..3).map(|c| s[c * 2 + p]).sum();
+            assert!((total - 1.0).abs() < 1e-15);
+        }
     }
 
     #[test]

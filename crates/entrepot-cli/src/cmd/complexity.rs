@@ -22,7 +22,7 @@
 //! RCA ≥ the threshold, by COG, with density and PCI). --format json (the document),
 //! --format csv (the country table); --markdown/--html/--json FILE (`-` = stdout).
 //! --tables DIR writes every figure at full precision: countries.csv, products.csv,
-//! cells.csv (country, product, rca, mcp, density, cog).
+//! cells.csv (country, product, rca, world_share, mcp, density, cog).
 //! ```
 
 use crate::output::{app_error, print_document, ReportFiles};
