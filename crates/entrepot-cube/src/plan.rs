@@ -13,6 +13,7 @@ use crate::request::{
 };
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
+use datafusion::functions::string::expr_fn::octet_length;
 use datafusion::functions::unicode::expr_fn::left;
 use datafusion::functions_aggregate::count::count_all;
 use datafusion::functions_aggregate::expr_fn::{count, max, min, sum};
@@ -419,6 +420,11 @@ fn group_exprs(
 /// asked for, the declarants of the stored rows on the reported side (a mirror cell
 /// is declared `mirror` whatever the partner's rows say). Columns not aggregated are
 /// never read.
+///
+/// The declarants are aggregated as the least and greatest byte length of their
+/// names: the three names have distinct lengths ([`crate::cells::declarant_of_length`]),
+/// and an integer minimum and maximum cost far less than a text comparison per row
+/// (which took 5% of a world-scale decompose).
 fn aggregates(value_column: &str, quantity: bool, declarants: bool) -> Vec<Expr> {
     let mut a = vec![
         sum(col(value_column)).alias(k::VALUE),
@@ -434,8 +440,8 @@ fn aggregates(value_column: &str, quantity: bool, declarants: bool) -> Vec<Expr>
     }
     if declarants {
         a.extend([
-            min(col("declared_by")).alias(k::DECLARED_MIN),
-            max(col("declared_by")).alias(k::DECLARED_MAX),
+            min(octet_length(col("declared_by"))).alias(k::DECLARED_MIN),
+            max(octet_length(col("declared_by"))).alias(k::DECLARED_MAX),
         ]);
     }
     a
