@@ -26,12 +26,12 @@ use periods::{check_held, windows};
 
 use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
-use entrepot_core::FlowKind;
+use entrepot_core::{FlowKind, ProductId};
 use entrepot_cube::{CubeEngine, CubePeriod, CubeRequest, Mirror, PeriodGrain, ProductGrain, Side};
 use entrepot_doc::{Document, Unit};
 use entrepot_indices::cms::{Cms, CmsCell};
 use entrepot_indices::contributions::Contributions;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The [`Document::kind`] of a growth decomposition.
 pub const DOCUMENT_KIND: &str = "growth_decomposition";
@@ -139,14 +139,54 @@ pub struct DecomposeOutput {
     pub document: Document,
 }
 
-/// Values of one side per (product, partner) cell: `[base, end]`. The product is ""
-/// when products are summed, the partner "" when partners are.
-type CellValues = BTreeMap<(String, String), [f64; 2]>;
+/// A cell: its product (none when products are summed) and its partner's number in
+/// [`Partners`] (0, the empty code, when partners are summed). Ids, not texts: the
+/// reference group's values at HS6 hold millions of cells.
+type Key = (Option<ProductId>, u32);
 
-/// The reporter's values and the descriptions of its products.
+/// Values of one side per cell: `[base, end]`.
+type CellValues = HashMap<Key, [f64; 2]>;
+
+/// The partners' codes of the cells, numbered as met (0: the empty code, partners
+/// summed); shared by the reporter's and the reference group's values.
+#[derive(Debug)]
+struct Partners {
+    index: HashMap<String, u32>,
+    codes: Vec<String>,
+}
+
+impl Partners {
+    fn new() -> Partners {
+        Partners {
+            index: HashMap::from([(String::new(), 0)]),
+            codes: vec![String::new()],
+        }
+    }
+
+    /// The number of a code (a new one when not met yet).
+    fn id(&mut self, code: &str) -> u32 {
+        if let Some(&i) = self.index.get(code) {
+            return i;
+        }
+        let i = u32::try_from(self.codes.len()).unwrap_or(u32::MAX);
+        self.codes.push(code.to_string());
+        self.index.insert(code.to_string(), i);
+        i
+    }
+
+    fn code(&self, id: u32) -> &str {
+        self.codes.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+/// The code of a cell's product ("" when products are summed).
+fn product_code(p: Option<ProductId>) -> String {
+    p.map(|p| p.code_string()).unwrap_or_default()
+}
+
+/// The reporter's values.
 struct Own {
     values: CellValues,
-    descriptions: BTreeMap<String, String>,
 }
 
 /// What was read, for the data basis.
@@ -203,9 +243,19 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
     check_held(&cubes, &dataset, &reporter, req.flow, &windows)?;
 
     let mut basis = DataBasis::default();
+    let mut partners = Partners::new();
     let (by, own) = match req.by {
         Some(by) => {
-            let own = own_values(&cubes, &dataset, &reporter, req, by, &windows, &mut basis)?;
+            let own = own_values(
+                &cubes,
+                &dataset,
+                &reporter,
+                req,
+                by,
+                &windows,
+                &mut basis,
+                &mut partners,
+            )?;
             if by.products() && own.values.is_empty() {
                 return Err(AppError::usage(format!(
                     "dataset '{dataset}' holds no HS{} product detail of {reporter}'s {}: use --by partners",
@@ -225,6 +275,7 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
                 By::Both,
                 &windows,
                 &mut basis,
+                &mut partners,
             )?;
             if own.values.is_empty() {
                 basis = DataBasis {
@@ -239,6 +290,7 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
                     By::Partners,
                     &windows,
                     &mut basis,
+                    &mut partners,
                 )?;
                 (By::Partners, own)
             } else {
@@ -257,7 +309,15 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
 
     let reference = if req.flow == FlowKind::Export {
         reference_values(
-            &cubes, &store, &dataset, &reporter, req, by, &windows, &mut basis,
+            &cubes,
+            &store,
+            &dataset,
+            &reporter,
+            req,
+            by,
+            &windows,
+            &mut basis,
+            &mut partners,
         )?
     } else {
         Err(format!(
@@ -273,7 +333,7 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
     let partners = if by.partners() {
         Some(unit_contributions(
             &own.values,
-            |(_, partner)| partner,
+            |(_, partner)| (partners.code(*partner).to_string(), None),
             |code| countries.get(code).map(|c| c.name.clone()),
         )?)
     } else {
@@ -282,8 +342,11 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
     let products = if by.products() {
         Some(unit_contributions(
             &own.values,
-            |(product, _)| product,
-            |code| own.descriptions.get(code).cloned(),
+            |(product, _)| {
+                let info = product.and_then(|p| p.info());
+                (product_code(*product), info.map(|i| i.description.clone()))
+            },
+            |_| None,
         )?)
     } else {
         None
@@ -367,21 +430,19 @@ fn in_windows(
 }
 
 /// The key of a cell at the grain of `by`.
-fn key(by: By, product: Option<entrepot_core::ProductId>, partner: &str) -> (String, String) {
+fn key(by: By, product: Option<ProductId>, partner: &str, partners: &mut Partners) -> Key {
     (
-        match (by.products(), product) {
-            (true, Some(p)) => p.code_string(),
-            _ => String::new(),
-        },
+        product.filter(|_| by.products()),
         if by.partners() {
-            partner.to_string()
+            partners.id(partner)
         } else {
-            String::new()
+            0
         },
     )
 }
 
 /// The reporter's values per cell in both windows.
+#[allow(clippy::too_many_arguments)]
 fn own_values(
     cubes: &CubeEngine,
     dataset: &str,
@@ -390,9 +451,9 @@ fn own_values(
     by: By,
     windows: &[Window; 2],
     basis: &mut DataBasis,
+    partners: &mut Partners,
 ) -> AppResult<Own> {
     let mut values = CellValues::new();
-    let mut descriptions = BTreeMap::new();
     for (t, w) in windows.iter().enumerate() {
         let cube = cubes.run(
             &at_grain(CubeRequest::new(), dataset, by, req.hs_level, w)
@@ -404,22 +465,14 @@ fn own_values(
             let Some(partner) = c.partner.filter(|p| *p != reporter && !is_world(p)) else {
                 continue;
             };
-            let k = key(by, c.product, partner);
-            if let (false, Some(info)) = (k.0.is_empty(), c.product.and_then(|p| p.info())) {
-                descriptions
-                    .entry(k.0.clone())
-                    .or_insert_with(|| info.description.clone());
-            }
+            let k = key(by, c.product, partner, partners);
             values.entry(k).or_insert([0.0; 2])[t] += c.value;
             basis.rows += c.rows;
             basis.cells += 1;
             basis.mirror_cells += usize::from(c.side == Side::Mirror);
         }
     }
-    Ok(Own {
-        values,
-        descriptions,
-    })
+    Ok(Own { values })
 }
 
 /// The reference group's exports per cell in both windows, or why there is none: the
@@ -436,6 +489,7 @@ fn reference_values(
     by: By,
     windows: &[Window; 2],
     basis: &mut DataBasis,
+    partners: &mut Partners,
 ) -> AppResult<Result<CellValues, String>> {
     let others: Vec<String> = store
         .dataset(dataset)
@@ -509,7 +563,9 @@ fn reference_values(
     let mut add = |product, partner: &str, period, value: f64| {
         if partner != reporter && !is_world(partner) {
             for t in in_windows(windows, period) {
-                values.entry(key(by, product, partner)).or_insert([0.0; 2])[t] += value;
+                values
+                    .entry(key(by, product, partner, partners))
+                    .or_insert([0.0; 2])[t] += value;
             }
         }
     };
@@ -559,22 +615,23 @@ fn shift_share(
     reference: &CellValues,
     windows: &[Window; 2],
 ) -> AppResult<Result<Cms, String>> {
-    let keys: BTreeSet<&(String, String)> = own.keys().chain(reference.keys()).collect();
-    let products: BTreeMap<&str, usize> = keys
-        .iter()
-        .map(|(p, _)| p.as_str())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| (p, i))
-        .collect();
+    // In a fixed order (product, then partner number), so that the sums do not
+    // depend on the hash maps' order.
+    let mut keys: Vec<&Key> = own.keys().chain(reference.keys()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut products: HashMap<Option<ProductId>, usize> = HashMap::new();
+    for (p, _) in &keys {
+        let n = products.len();
+        products.entry(*p).or_insert(n);
+    }
     let cells: Vec<CmsCell> = keys
         .iter()
         .map(|k| {
             let x = own.get(*k).copied().unwrap_or_default();
             let w = reference.get(*k).copied().unwrap_or_default();
             CmsCell {
-                product: products.get(k.0.as_str()).copied().unwrap_or_default(),
+                product: products.get(&k.0).copied().unwrap_or_default(),
                 own_base: x[0],
                 own_end: x[1],
                 reference_base: w[0],
@@ -594,22 +651,34 @@ fn shift_share(
     }))
 }
 
-/// The contributions of the units of one dimension (`unit` picks it from a key).
+/// The contributions of the units of one dimension: `unit` gives a key's unit code
+/// (and its name when the key knows it), `name` the name of a code otherwise.
 fn unit_contributions(
     own: &CellValues,
-    unit: impl Fn(&(String, String)) -> &String,
+    unit: impl Fn(&Key) -> (String, Option<String>),
     name: impl Fn(&str) -> Option<String>,
 ) -> AppResult<UnitContributions> {
-    let mut by_unit: BTreeMap<&str, [f64; 2]> = BTreeMap::new();
-    for (k, v) in own {
-        let e = by_unit.entry(unit(k).as_str()).or_default();
-        e[0] += v[0];
-        e[1] += v[1];
+    // By code, in the code's order; the cells in their key order so that the sums do
+    // not depend on the hash map's order.
+    let mut cells: Vec<(&Key, &[f64; 2])> = own.iter().collect();
+    cells.sort_unstable_by_key(|(k, _)| **k);
+    let mut by_unit: BTreeMap<String, ([f64; 2], Option<String>)> = BTreeMap::new();
+    for (k, v) in cells {
+        let (code, known) = unit(k);
+        let e = by_unit.entry(code).or_insert(([0.0; 2], None));
+        e.0[0] += v[0];
+        e.0[1] += v[1];
+        if e.1.is_none() {
+            e.1 = known;
+        }
     }
-    let codes: Vec<String> = by_unit.keys().map(|k| k.to_string()).collect();
-    let names = codes.iter().map(|c| name(c).unwrap_or_default()).collect();
-    let base: Vec<f64> = by_unit.values().map(|v| v[0]).collect();
-    let end: Vec<f64> = by_unit.values().map(|v| v[1]).collect();
+    let codes: Vec<String> = by_unit.keys().cloned().collect();
+    let names = by_unit
+        .iter()
+        .map(|(c, (_, known))| known.clone().or_else(|| name(c)).unwrap_or_default())
+        .collect();
+    let base: Vec<f64> = by_unit.values().map(|v| v.0[0]).collect();
+    let end: Vec<f64> = by_unit.values().map(|v| v.0[1]).collect();
     let contributions = entrepot_indices::contributions::contributions(&base, &end)
         .map_err(|e| AppError::bad_input(e.to_string()))?
         .map_err(|a| AppError::not_found(a.reason()))?;

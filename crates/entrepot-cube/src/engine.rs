@@ -101,7 +101,8 @@ impl CubeEngine {
         for (i, t) in datasets.iter().enumerate() {
             for &side in sides {
                 let base = ctx.table(TableReference::bare(t.table.as_str())).await?;
-                let Some(df) = side_frame(base, &t.value_column, &resolved, side)? else {
+                let Some(df) = side_frame(base, &t.value_column, &t.reporters, &resolved, side)?
+                else {
                     continue;
                 };
                 let mut stream = df.execute_stream().await.map_err(|e| self.fail(e))?;

@@ -131,10 +131,12 @@ pub(crate) fn mirror_flow(f: FlowKind) -> Option<FlowKind> {
 }
 
 /// The candidates' aggregation of one side of one dataset table: `base` is the
-/// table's data frame.
+/// table's data frame, `stored_reporters` the reporters its manifest records (sorted;
+/// empty when unknown).
 pub(crate) fn side_frame(
     base: DataFrame,
     value_column: &str,
+    stored_reporters: &[String],
     req: &Resolved,
     side: Side,
 ) -> Result<Option<DataFrame>, CubeError> {
@@ -144,7 +146,10 @@ pub(crate) fn side_frame(
     };
     let mut filters: Vec<Expr> = Vec::new();
     if let Some(r) = &req.reporters {
-        filters.push(in_list(own, r));
+        match side {
+            Side::Reported => filters.extend(reporter_filter(r, stored_reporters)),
+            Side::Mirror => filters.push(in_list(own, r)),
+        }
     }
     if let Some(p) = &req.partners {
         filters.push(in_list(other, p));
@@ -199,6 +204,33 @@ pub(crate) fn side_frame(
         });
     }
     Ok(out)
+}
+
+/// The filter on the reporter column for the `wanted` reporters of a dataset that
+/// holds `stored` (sorted; empty when unknown): none when every stored reporter is
+/// wanted; `reporter NOT IN (the others)` when fewer are left out than wanted (a
+/// reference group of "every exporter but one" is then one comparison per row, not a
+/// lookup in a list of two hundred); else `reporter IN (wanted)`.
+fn reporter_filter(wanted: &[String], stored: &[String]) -> Option<Expr> {
+    if stored.is_empty() {
+        return Some(in_list("reporter", wanted));
+    }
+    let wanted_set: std::collections::HashSet<&str> = wanted.iter().map(String::as_str).collect();
+    let left_out: Vec<String> = stored
+        .iter()
+        .filter(|r| !wanted_set.contains(r.as_str()))
+        .cloned()
+        .collect();
+    if left_out.is_empty() {
+        None
+    } else if left_out.len() < wanted.len() {
+        Some(match left_out.as_slice() {
+            [one] => col("reporter").not_eq(lit(one.as_str())),
+            _ => col("reporter").in_list(left_out.iter().map(|v| lit(v.as_str())).collect(), true),
+        })
+    } else {
+        Some(in_list("reporter", wanted))
+    }
 }
 
 /// `column IN (values)`.
@@ -445,4 +477,35 @@ fn aggregates(value_column: &str, quantity: bool, declarants: bool) -> Vec<Expr>
         ]);
     }
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn reporter_filters_name_the_smaller_side() {
+        let stored = codes(&["AFG", "CHN", "DEU", "USA", "ZAF"]);
+        // every stored reporter wanted: no filter
+        assert_eq!(reporter_filter(&stored, &stored), None);
+        // all but one: one inequality
+        let f = reporter_filter(&codes(&["AFG", "DEU", "USA", "ZAF"]), &stored);
+        assert_eq!(f, Some(col("reporter").not_eq(lit("CHN"))));
+        // all but two: NOT IN
+        let f = reporter_filter(&codes(&["AFG", "DEU", "ZAF"]), &stored);
+        assert_eq!(
+            f,
+            Some(col("reporter").in_list(vec![lit("CHN"), lit("USA")], true))
+        );
+        // a few: IN, including codes the dataset does not hold
+        let f = reporter_filter(&codes(&["CHN", "FRA"]), &stored);
+        assert_eq!(f, Some(in_list("reporter", &codes(&["CHN", "FRA"]))));
+        // reporters unknown: IN
+        let f = reporter_filter(&codes(&["CHN"]), &[]);
+        assert_eq!(f, Some(in_list("reporter", &codes(&["CHN"]))));
+    }
 }

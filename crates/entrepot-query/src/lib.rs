@@ -207,6 +207,9 @@ pub struct TableInfo {
     pub currency: String,
     /// Flows: the value column of the table (`value_usd`, `value_jpy`, …).
     pub value_column: String,
+    /// The distinct reporters the manifest records for the dataset, sorted (a
+    /// planner may filter on the few it does not want instead of the many it does).
+    pub reporters: Vec<String>,
 }
 
 /// A DataFusion session over one store's current manifest.
@@ -274,6 +277,7 @@ impl QueryEngine {
                 kind: d.kind,
                 currency: d.value_currency().to_string(),
                 value_column: d.value_column(),
+                reporters: d.reporters.clone(),
             });
         }
         register_union(&ctx, "flows", flow_plans, flows_union_schema())?;
