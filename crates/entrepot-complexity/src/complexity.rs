@@ -15,7 +15,9 @@
 //!   solves the same eigenproblem in the smaller of the two spaces, in its symmetric
 //!   form (`D^{-1/2} M U^{-1} Mᵀ D^{-1/2}` for countries), then maps the vector across
 //!   (`K_p ∝ Σ_c M_cp K_c / k_p`) and normalises it as `eig` does, so every later
-//!   figure is the same to rounding.
+//!   figure is the same to rounding. The second eigenvector comes from power iteration
+//!   deflated of the first, whose eigenvector `∝ √k_c` is known
+//!   ([`second_eigenpair`](crate::second_eigenpair)), with Jacobi as the fallback.
 //! * **Proximity** (Hidalgo et al. 2007): `φ_pp' = Σ_c M_cp M_cp' / max(k_p, k_p')`, the
 //!   minimum of the two conditional probabilities (ecomplexity's default); asymmetric:
 //!   `φ_pp' = Σ_c M_cp M_cp' / k_p`.
@@ -28,9 +30,13 @@
 //! * **COG** (Hausmann et al. 2014, *Atlas*): `COG_cp = (1 − M_cp) Σ_p' φ_p'p / (Σ_p''
 //!   φ_p'p'') (1 − M_cp') K_p'`, divided by `sd K_c` (so on the scale of the PCI).
 
-use crate::eigen::symmetric_eigen;
+use crate::eigen::{second_eigenpair, symmetric_eigen};
+
+/// Power-iteration steps for the ECI eigenvector before falling back on Jacobi.
+const POWER_ITERATIONS: usize = 5_000;
 use crate::error::{ComplexityError, Result};
 use crate::matrix::{balassa_rca, presence, rpop, world_shares, ExportMatrix};
+use crate::product_space::{density_and_cog_by_levels, proximity, row_sums, weighted_column_sums};
 use rayon::prelude::*;
 
 /// Which measure decides presence (ecomplexity's `presence_test`).
@@ -96,8 +102,8 @@ pub struct Complexity {
     pub eci: Vec<f64>,
     /// Product complexity index (on the ECI's scale).
     pub pci: Vec<f64>,
-    /// Proximity `φ`, products × products.
-    pub proximity: Vec<f64>,
+    /// Whether the proximity used is asymmetric (see [`Options::asymmetric_proximity`]).
+    pub asymmetric_proximity: bool,
     /// Density `ω_cp` of every cell.
     pub density: Vec<f64>,
     /// Complexity outlook index (standardised).
@@ -117,6 +123,20 @@ impl Complexity {
     /// Number of products kept.
     pub fn n_products(&self) -> usize {
         self.products.len()
+    }
+
+    /// Proximity `φ`, products × products (row-major), computed on demand from the
+    /// presence matrix (the other figures do not need it formed): co-occurrence over
+    /// countries divided by the larger ubiquity, or by the row product's ubiquity when
+    /// [`Complexity::asymmetric_proximity`].
+    pub fn proximity(&self) -> Vec<f64> {
+        let np = self.n_products();
+        let by_country: Vec<Vec<usize>> = self
+            .presence
+            .chunks(np)
+            .map(|row| (0..np).filter(|&p| row[p] == 1).collect())
+            .collect();
+        proximity(&by_country, &self.ubiquity, self.asymmetric_proximity)
     }
 
     /// Position of cell (country `c`, product `p`), both as positions among those kept.
@@ -239,50 +259,37 @@ fn from_presence(
             other: "country",
         });
     }
-    let (kc, kp, second_eigenvalue) =
-        eigenvector_method(&by_country, &by_product, &diversity, &ubiquity)?;
+    let (kc, kp, second_eigenvalue) = eigenvector_method(
+        &by_country,
+        &by_product,
+        &diversity,
+        &ubiquity,
+        POWER_ITERATIONS,
+    )?;
 
-    let proximity = proximity(&by_country, &ubiquity, asymmetric_proximity);
-    let phi_rows: Vec<f64> = proximity.par_chunks(np).map(|r| r.iter().sum()).collect();
-    // Density reads columns of φ: rows of φᵀ (φ itself when symmetric).
-    let transposed = asymmetric_proximity.then(|| transpose(&proximity, np));
-    let phi_t = transposed.as_deref().unwrap_or(&proximity);
-    let mut density = vec![0.0; nc * np];
-    density
-        .par_chunks_mut(np)
-        .zip(&by_country)
-        .for_each(|(row, list)| {
-            for &q in list {
-                for (d, f) in row.iter_mut().zip(&phi_t[q * np..(q + 1) * np]) {
-                    *d += f;
-                }
-            }
-            for (d, s) in row.iter_mut().zip(&phi_rows) {
-                *d /= s;
-            }
-        });
+    // φ itself is not formed (Complexity::proximity computes it on demand): its row
+    // sums and the weighted sums below come from the presence lists.
+    let phi_rows = row_sums(&by_country, &by_product, &ubiquity, asymmetric_proximity);
     // COG: a_p'p = φ_p'p K_p' / Σ φ_p'·, summed over the absent p' of each country as
     // (sum over all p') − (sum over the present p').
     let weight: Vec<f64> = kp.iter().zip(&phi_rows).map(|(k, s)| k / s).collect();
-    let mut all = vec![0.0; np];
-    for (q, w) in weight.iter().enumerate() {
-        for (a, f) in all.iter_mut().zip(&proximity[q * np..(q + 1) * np]) {
-            *a += w * f;
-        }
-    }
-    let mut cog = vec![0.0; nc * np];
-    cog.par_chunks_mut(np).enumerate().for_each(|(c, row)| {
-        row.copy_from_slice(&all);
-        for &q in &by_country[c] {
-            let w = weight[q];
-            for (a, f) in row.iter_mut().zip(&proximity[q * np..(q + 1) * np]) {
-                *a -= w * f;
-            }
-        }
-        for &q in &by_country[c] {
-            row[q] = 0.0;
-        }
-    });
+    let all = weighted_column_sums(
+        &by_country,
+        &by_product,
+        &ubiquity,
+        &weight,
+        asymmetric_proximity,
+    );
+    let (density, mut cog) = density_and_cog_by_levels(
+        &by_country,
+        &by_product,
+        &ubiquity,
+        &m,
+        &phi_rows,
+        &weight,
+        &all,
+        asymmetric_proximity,
+    );
     let coi_raw: Vec<f64> = (0..nc)
         .map(|c| {
             (0..np)
@@ -315,7 +322,7 @@ fn from_presence(
         ubiquity,
         eci,
         pci,
-        proximity,
+        asymmetric_proximity,
         density,
         coi,
         cog,
@@ -336,12 +343,14 @@ fn check_threshold(option: &'static str, value: f64) -> Result<()> {
 }
 
 /// The signed `K_c` (= `Σ_p M_cp K_p / k_c`) and unit `K_p` of the second eigenvalue,
-/// and that eigenvalue (see the module doc).
+/// and that eigenvalue (see the module doc); at most `power_iterations` steps of power
+/// iteration, then Jacobi.
 fn eigenvector_method(
     by_country: &[Vec<usize>],
     by_product: &[Vec<usize>],
     diversity: &[u32],
     ubiquity: &[u32],
+    power_iterations: usize,
 ) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     let (nc, np) = (by_country.len(), by_product.len());
     // In the smaller space: S = D^{-1/2} M U^{-1} Mᵀ D^{-1/2} (countries) or
@@ -366,12 +375,22 @@ fn eigenvector_method(
             s[i * n + j] /= (f64::from(outer[i]) * f64::from(outer[j])).sqrt();
         }
     }
-    let eig = symmetric_eigen(&s, n);
-    let second = eig.values[1];
+    // The largest eigenvalue is 1, with eigenvector ∝ √outer (S √outer = √outer).
+    let total: f64 = outer.iter().map(|&k| f64::from(k)).sum();
+    let top: Vec<f64> = outer
+        .iter()
+        .map(|&k| (f64::from(k) / total).sqrt())
+        .collect();
+    let (second, v) = match second_eigenpair(&s, n, &top, power_iterations) {
+        Some(pair) => pair,
+        None => {
+            let mut eig = symmetric_eigen(&s, n);
+            (eig.values[1], eig.vectors.swap_remove(1))
+        }
+    };
     if second > 1.0 - 1e-9 {
         return Err(ComplexityError::Disconnected { second });
     }
-    let v = &eig.vectors[1];
     let mut kp: Vec<f64> = if in_countries {
         let kc0: Vec<f64> = (0..nc)
             .map(|c| v[c] / f64::from(diversity[c]).sqrt())
@@ -409,9 +428,14 @@ fn eigenvector_method(
     Ok((kc, kp, second))
 }
 
-/// Proximity `φ` (products × products): co-occurrence over countries divided by the
-/// larger ubiquity (symmetric) or by the row product's ubiquity (asymmetric).
-pub(crate) fn proximity(by_country: &[Vec<usize>], ubiquity: &[u32], asymmetric: bool) -> Vec<f64> {
+/// Proximity `φ` by lists of present countries: the reference that the bitset kernel
+/// ([`crate::product_space::proximity`]) is tested against.
+#[cfg(test)]
+pub(crate) fn proximity_by_lists(
+    by_country: &[Vec<usize>],
+    ubiquity: &[u32],
+    asymmetric: bool,
+) -> Vec<f64> {
     let np = ubiquity.len();
     let mut by_product: Vec<Vec<usize>> = vec![Vec::new(); np];
     for (c, list) in by_country.iter().enumerate() {
@@ -439,7 +463,8 @@ pub(crate) fn proximity(by_country: &[Vec<usize>], ubiquity: &[u32], asymmetric:
     phi
 }
 
-fn transpose(a: &[f64], n: usize) -> Vec<f64> {
+#[cfg(test)]
+pub(crate) fn transpose(a: &[f64], n: usize) -> Vec<f64> {
     let mut t = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..n {
@@ -506,8 +531,9 @@ mod tests {
     fn nested_matrix_proximity_density_cog_by_hand() {
         let r = nested();
         // Co-occurrences p0p1 = 2, p0p2 = 1, p1p2 = 1, over the larger ubiquity.
-        assert!(close(r.proximity[1], 2.0 / 3.0) && close(r.proximity[2], 1.0 / 3.0));
-        assert!(close(r.proximity[5], 0.5) && close(r.proximity[7], 0.5));
+        let phi = r.proximity();
+        assert!(close(phi[1], 2.0 / 3.0) && close(phi[2], 1.0 / 3.0));
+        assert!(close(phi[5], 0.5) && close(phi[7], 0.5));
         // c2 holds p0: ω(p1) = (2/3)/(13/6), ω(p2) = (1/3)/(11/6).
         assert!(close(r.density[r.cell(2, 1)], 4.0 / 13.0));
         assert!(close(r.density[r.cell(2, 2)], 2.0 / 11.0));
@@ -515,6 +541,56 @@ mod tests {
         let want = (2.0f64 / 3.0).sqrt() * (6.0 / 13.0 + 12.0 / 11.0);
         assert!(close(r.cog[r.cell(2, 1)], want), "{}", r.cog[r.cell(2, 1)]);
         assert_eq!(r.cog[r.cell(0, 0)], 0.0);
+    }
+
+    #[test]
+    fn power_iteration_and_jacobi_give_the_same_eci() {
+        // A pseudo-random 40 × 90 presence matrix (every row and column used), in both
+        // orientations (the eigenproblem is solved on the smaller side).
+        let (nc, np) = (40, 90);
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut by_country: Vec<Vec<usize>> = (0..nc)
+            .map(|c| {
+                (0..np)
+                    .filter(|&p| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        p % nc == c || x % 100 < 15 + (c as u64 * 40 / nc as u64)
+                    })
+                    .collect()
+            })
+            .collect();
+        for transposed in [false, true] {
+            if transposed {
+                let mut t = vec![Vec::new(); np];
+                for (c, l) in by_country.iter().enumerate() {
+                    for &p in l {
+                        t[p].push(c);
+                    }
+                }
+                by_country = t;
+            }
+            let mut by_product = vec![Vec::new(); if transposed { nc } else { np }];
+            for (c, l) in by_country.iter().enumerate() {
+                for &p in l {
+                    by_product[p].push(c);
+                }
+            }
+            let d: Vec<u32> = by_country.iter().map(|l| l.len() as u32).collect();
+            let u: Vec<u32> = by_product.iter().map(|l| l.len() as u32).collect();
+            let power = eigenvector_method(&by_country, &by_product, &d, &u, 5_000).unwrap();
+            let jacobi = eigenvector_method(&by_country, &by_product, &d, &u, 0).unwrap();
+            assert!((power.2 - jacobi.2).abs() < 1e-12);
+            for (a, b) in power
+                .0
+                .iter()
+                .zip(&jacobi.0)
+                .chain(power.1.iter().zip(&jacobi.1))
+            {
+                assert!((a - b).abs() < 1e-10, "{a} {b}");
+            }
+        }
     }
 
     #[test]

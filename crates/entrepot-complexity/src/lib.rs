@@ -16,7 +16,17 @@
 //! | every figure of one year | [`complexity()`] with [`Options`] | RCA or RPOP presence, thresholds, symmetric or asymmetric proximity |
 //! | every figure from a given presence matrix | [`complexity_of_presence`] | ecomplexity's `presence_test="manual"` |
 //! | RCA, RPOP, world shares, presence alone | [`balassa_rca`], [`rpop`], [`world_shares`], [`presence`] | |
-//! | the eigen-solver | [`symmetric_eigen`] | cyclic Jacobi, for the smaller of the two dimensions |
+//! | the eigen-solvers | [`second_eigenpair`], [`symmetric_eigen`] | power iteration, Jacobi when it converges slowly |
+//! | proximity `φ` | [`Complexity::proximity`] | on demand: no other figure needs it formed |
+//!
+//! ## Which algorithm serves which step
+//!
+//! | step | algorithm | cost (C countries, P products, `|M|` presences) |
+//! |---|---|---|
+//! | ECI / PCI eigenvector | the symmetric `S` of the smaller side (`C × C` for trade data), its second eigenvector by power iteration deflated of the known first (`√k_c`), to `‖Δv‖ < 1e-14`; cyclic Jacobi when that takes over 5,000 steps | `Σ_p k_p²` to form `S`, `C²` a step |
+//! | proximity row sums, `Σ_q w_q φ_qp` (COG) | `φ_qp = co_qp / max(u_q, u_p)` split by ubiquity level, summed over the countries exporting `p` from per-country sums cumulated over levels; `φ` is never formed | `|M|` + `C × levels` + `|M|` |
+//! | density, COG | the same split per country `c`: a table of the products `c` shares with each `c'`, cumulated over ubiquity levels, read for each `p` over its exporters | per country `Σ_{q∈S_c} u_q + C × levels + |M|` (not `|S_c| × P`) |
+//! | proximity (on demand) | co-occurrences as popcounts of ANDed presence bitsets | `P² ⌈C/64⌉` |
 //!
 //! The formulas, each with its reference and the convention ecomplexity follows, are in
 //! the [`complexity`](mod@complexity) module (ECI/PCI, proximity, density, COI, COG)
@@ -74,10 +84,11 @@ pub mod complexity;
 pub mod eigen;
 pub mod error;
 pub mod matrix;
+mod product_space;
 
 pub use complexity::{
     complexity, complexity_of_presence, mean_sd, Complexity, Options, PresenceTest,
 };
-pub use eigen::{symmetric_eigen, SymmetricEigen};
+pub use eigen::{second_eigenpair, symmetric_eigen, SymmetricEigen};
 pub use error::{ComplexityError, Result};
 pub use matrix::{balassa_rca, presence, rpop, world_shares, ExportMatrix};

@@ -38,7 +38,7 @@ proptest! {
                 let (nc, np) = (r.n_countries(), r.n_products());
                 prop_assert_eq!(r.presence.len(), nc * np);
                 prop_assert_eq!(r.density.len(), nc * np);
-                prop_assert_eq!(r.proximity.len(), np * np);
+                prop_assert_eq!(r.proximity().len(), np * np);
                 // Threshold 1: every kept country and product has a presence.
                 prop_assert!(r.diversity.iter().all(|&d| d >= 1));
                 prop_assert!(r.ubiquity.iter().all(|&u| u >= 1));
