@@ -19,7 +19,7 @@ use entrepot_complexity::{Complexity, ExportMatrix};
 use entrepot_core::FlowKind;
 use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
 use entrepot_doc::{Bar, Block, Cell, Chart, Column, Document, Plot, Row, Section, Table, Unit};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The [`Document::kind`] of a complexity report.
@@ -87,33 +87,16 @@ pub fn complexity(
             (cells, year, format!("file {}", path.display()))
         }
     };
-    let mut countries: BTreeMap<String, usize> = BTreeMap::new();
-    let mut products: BTreeMap<String, usize> = BTreeMap::new();
-    for (c, p, _) in &cells {
-        let n = countries.len();
-        countries.entry(c.clone()).or_insert(n);
-        let n = products.len();
-        products.entry(p.clone()).or_insert(n);
-    }
     // Codes in sorted order (as ecomplexity's pandas index), indices by that order.
-    let country_codes: Vec<String> = countries.keys().cloned().collect();
-    let product_codes: Vec<String> = products.keys().cloned().collect();
-    let ci: BTreeMap<&str, usize> = country_codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i))
-        .collect();
-    let pi: BTreeMap<&str, usize> = product_codes
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
-        .collect();
+    let (country_codes, ci) = sorted_codes(cells.iter().map(|(c, _, _)| c.as_str()));
+    let (product_codes, pi) = sorted_codes(cells.iter().map(|(_, p, _)| p.as_str()));
     let matrix = ExportMatrix::from_triplets(
         country_codes.len(),
         product_codes.len(),
         cells
             .iter()
-            .map(|(c, p, v)| (ci[c.as_str()], pi[p.as_str()], *v)),
+            .zip(ci.iter().zip(&pi))
+            .map(|((_, _, v), (&c, &p))| (c, p, *v)),
     )
     .map_err(|e| AppError::new(ErrorClass::BadInput, e.to_string()))?;
     let result = entrepot_complexity::complexity(&matrix, &req.options)
@@ -145,6 +128,29 @@ pub fn complexity(
         result,
         document,
     })
+}
+
+/// The distinct codes of a sequence, sorted, and the position of each element's code
+/// among them (one hash look-up per element, no copy of a code seen before).
+fn sorted_codes<'a>(codes: impl Iterator<Item = &'a str>) -> (Vec<String>, Vec<usize>) {
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    let mut distinct: Vec<&str> = Vec::new();
+    let seen: Vec<usize> = codes
+        .map(|code| {
+            *first_seen.entry(code).or_insert_with(|| {
+                distinct.push(code);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..distinct.len()).collect();
+    order.sort_unstable_by_key(|&i| distinct[i]);
+    let mut rank = vec![0; distinct.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    let sorted = order.iter().map(|&i| distinct[i].to_string()).collect();
+    (sorted, seen.into_iter().map(|i| rank[i]).collect())
 }
 
 /// One `(country, product, value)` cell of the input.
@@ -212,8 +218,15 @@ fn read_csv(
     let (c_col, p_col, v_col) = (need(&columns[0])?, need(&columns[1])?, need(&columns[3])?);
     let y_col = find(&columns[2]);
     let mut by_year: BTreeMap<Option<i32>, Vec<Triplet>> = BTreeMap::new();
-    for (line, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| bad(e.to_string()))?;
+    // One record reused for every row (no allocation per row).
+    let mut rec = csv::StringRecord::new();
+    for line in 0usize.. {
+        if !reader
+            .read_record(&mut rec)
+            .map_err(|e| bad(e.to_string()))?
+        {
+            break;
+        }
         let field = |i: usize| rec.get(i).unwrap_or("").trim();
         let y = match y_col {
             Some(i) => Some(field(i).parse::<i32>().map_err(|_| {
