@@ -137,6 +137,7 @@ impl Store {
     /// `None`: the latest held), as `entrepot brief` builds it; `sample=True` uses the
     /// embedded sample even when the store holds data for the reporter.
     #[pyo3(signature = (reporter, period=None, dataset=None, sample=false, partners=Vec::new(), groups_file=None))]
+    #[allow(clippy::too_many_arguments)]
     fn brief(
         &self,
         py: Python<'_>,
