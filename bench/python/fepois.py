@@ -154,6 +154,8 @@ def main():
                 m = mem.setdefault(label, {"rss_mb": 0.0, "tracemalloc_mb": 0.0})
                 m["rss_mb"] = max(m["rss_mb"], rss.delta)
                 m["tracemalloc_mb"] = max(m["tracemalloc_mb"], tm_peak / 2**20)
+                print(f"  {name} {label}: {times[label][-1]:.3f} s, peak RSS +{rss.delta:.0f} MiB, "
+                      f"tracemalloc {tm_peak / 2**20:.0f} MiB", flush=True)
         ours, theirs = fits["entrepot"], fits["pyfixest"]
         coef_diff = float(max(abs(ours.coef()[k] - theirs.coef()[k]) for k in theirs.coef().index))
         best = {k: min(v) for k, v in times.items()}
