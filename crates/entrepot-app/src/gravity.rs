@@ -44,6 +44,9 @@ pub enum SmallSampleChoice {
     Reghdfe,
     /// No correction.
     None,
+    /// Settings given field by field (the Python package's `ssc={...}`, as pyfixest's
+    /// `pf.ssc(...)` spells them).
+    Custom(SmallSample),
 }
 
 impl SmallSampleChoice {
@@ -54,6 +57,7 @@ impl SmallSampleChoice {
             SmallSampleChoice::Stata => SmallSample::stata(),
             SmallSampleChoice::Reghdfe => SmallSample::reghdfe(),
             SmallSampleChoice::None => SmallSample::none(),
+            SmallSampleChoice::Custom(s) => s,
         }
     }
 }
@@ -83,6 +87,9 @@ pub struct GravityRequest {
     pub tol: f64,
     /// Maximum IRLS iterations.
     pub max_iter: usize,
+    /// Target tolerance of the fixed-effect demeaning, in (0, 1) (default 1e-8, as
+    /// pyfixest's `fixef_tol`).
+    pub demean_tol: f64,
     /// Memory limit of a dataset or SQL sample query, in bytes.
     pub memory_limit: Option<u64>,
     /// Report the constant of a model with fixed effects (as reghdfe/ppmlhdfe `_cons`).
@@ -114,6 +121,7 @@ impl GravityRequest {
             small_sample: SmallSampleChoice::Pyfixest,
             tol: 1e-8,
             max_iter: 1000,
+            demean_tol: 1e-8,
             memory_limit: None,
             intercept: false,
         }
@@ -161,6 +169,14 @@ pub fn fit_gravity(location: &StoreLocation, req: &GravityRequest) -> AppResult<
     fit_one(&data, &spec, &opts, "estimating the model")
 }
 
+/// Fits the model of a request on a sample already in memory (the Python package's data
+/// frames); `req.source` and `req.memory_limit` are not read. Errors are those of
+/// [`fit_gravity`].
+pub fn fit_gravity_on(data: &Dataset, req: &GravityRequest) -> AppResult<GravityOutput> {
+    let (spec, opts) = prepare(req)?;
+    fit_one(data, &spec, &opts, "estimating the model")
+}
+
 /// Fits each of `models` (formula and estimator) with the rest of `req` (sample source,
 /// filters, variance, clusters, options) on the same sample, loaded once, and lays the
 /// fits out side by side. Every formula is checked before the sample is loaded; errors
@@ -206,6 +222,12 @@ fn prepare(req: &GravityRequest) -> AppResult<(ModelSpec, FitOptions)> {
             req.tol
         )));
     }
+    if !(req.demean_tol > 0.0 && req.demean_tol < 1.0) {
+        return Err(AppError::usage(format!(
+            "the demeaning tolerance must be in (0, 1), got {}",
+            req.demean_tol
+        )));
+    }
     let spec = model_spec(req)?;
     if req.vcov == Some(VcovKind::Cluster) && spec.cluster.is_empty() {
         return Err(AppError::usage("--vcov cluster needs --cluster"));
@@ -216,6 +238,7 @@ fn prepare(req: &GravityRequest) -> AppResult<(ModelSpec, FitOptions)> {
         small_sample: req.small_sample.settings(),
         tol: req.tol,
         max_iter: req.max_iter,
+        demean_tol: req.demean_tol,
         report_intercept: req.intercept,
         ..FitOptions::default()
     };
@@ -322,6 +345,13 @@ fn read_parquet(path: &Path) -> Result<Vec<RecordBatch>, String> {
     reader
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())
+}
+
+/// Converts Arrow record batches (a table handed over by Python, say) to a gravity
+/// [`Dataset`], as the store's samples are: see [`batches_to_dataset`]. Bad input
+/// (no rows, a column that cannot be read) is a bad-input error.
+pub fn dataset_from_batches(batches: &[RecordBatch]) -> AppResult<Dataset> {
+    batches_to_dataset(batches).map_err(AppError::bad_input)
 }
 
 /// Converts Arrow record batches to a gravity [`Dataset`]: numeric and boolean columns

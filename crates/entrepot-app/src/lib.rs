@@ -24,7 +24,7 @@
 //! | mirror statistics of a pair | [`mirror::mirror`] | [`mirror::MirrorOutput`] (gaps per year, direction and product + [`Document`]) |
 //! | trade-policy scenario (GE counterfactual) | [`scenario::run_scenario`] | [`scenario::ScenarioOutput`] (the solved counterfactual, diversion, intervals + [`Document`]) |
 //! | product-level tariff scenario (SMART partial equilibrium, CEPII elasticities) | [`tariff::tariff`] | [`tariff::TariffOutput`] (effects per product, supplier and basket + [`Document`]) |
-//! | gravity fit | [`gravity::fit_gravity`] | [`gravity::GravityOutput`] (estimate + table) |
+//! | gravity fit (a file, the store, or a sample in memory: the Python package) | [`gravity::fit_gravity`], [`gravity::fit_gravity_on`] (with [`gravity::dataset_from_batches`]) | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
 //! | SQL | [`sql::sql`] | [`sql::SqlResult`] (rendered as table, JSON or CSV) |
 //! | ingest | [`ingest::ingest`] | [`ingest::IngestOutcome`] (a [`Listing`]) |

@@ -30,6 +30,12 @@ impl SqlResult {
         self.batches.iter().map(|b| b.num_rows()).sum()
     }
 
+    /// The record batches of the result (none for a result without rows may be
+    /// returned by the engine).
+    pub fn into_batches(self) -> Vec<RecordBatch> {
+        self.batches
+    }
+
     /// The result as text: an aligned table, JSON (an array of objects) or CSV with a
     /// header row. Values are escaped for the terminal by the table format.
     pub fn render(&self, format: SqlFormat) -> AppResult<String> {
