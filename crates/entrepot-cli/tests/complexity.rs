@@ -111,7 +111,7 @@ fn tiny_matrix_figures_match_the_hand_computation() {
         let avg = ps.iter().map(|&p| pci[p]).sum::<f64>() / ps.len() as f64;
         assert!((avg - eci[c]).abs() < 1e-12, "country {c}");
         for &p in ps {
-            assert_eq!(cells[c * 4 + p][5], "0", "COG is 0 where present");
+            assert_eq!(cells[c * 4 + p][6], "0", "COG is 0 where present");
         }
     }
 }
