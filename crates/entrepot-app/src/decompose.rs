@@ -244,18 +244,14 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
 
     let mut basis = DataBasis::default();
     let mut partners = Partners::new();
+    let read_own = |by: By, basis: &mut DataBasis, partners: &mut Partners| {
+        own_values(
+            &cubes, &dataset, &reporter, req, by, &windows, basis, partners,
+        )
+    };
     let (by, own) = match req.by {
         Some(by) => {
-            let own = own_values(
-                &cubes,
-                &dataset,
-                &reporter,
-                req,
-                by,
-                &windows,
-                &mut basis,
-                &mut partners,
-            )?;
+            let own = read_own(by, &mut basis, &mut partners)?;
             if by.products() && own.values.is_empty() {
                 return Err(AppError::usage(format!(
                     "dataset '{dataset}' holds no HS{} product detail of {reporter}'s {}: use --by partners",
@@ -267,31 +263,13 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
         }
         None => {
             basis.by_auto = true;
-            let own = own_values(
-                &cubes,
-                &dataset,
-                &reporter,
-                req,
-                By::Both,
-                &windows,
-                &mut basis,
-                &mut partners,
-            )?;
+            let own = read_own(By::Both, &mut basis, &mut partners)?;
             if own.values.is_empty() {
                 basis = DataBasis {
                     by_auto: true,
                     ..DataBasis::default()
                 };
-                let own = own_values(
-                    &cubes,
-                    &dataset,
-                    &reporter,
-                    req,
-                    By::Partners,
-                    &windows,
-                    &mut basis,
-                    &mut partners,
-                )?;
+                let own = read_own(By::Partners, &mut basis, &mut partners)?;
                 (By::Partners, own)
             } else {
                 (By::Both, own)
