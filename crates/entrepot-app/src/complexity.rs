@@ -130,9 +130,10 @@ pub fn complexity(
     })
 }
 
-/// The distinct codes of a sequence, sorted, and the position of each element's code
-/// among them (one hash look-up per element, no copy of a code seen before).
-fn sorted_codes<'a>(codes: impl Iterator<Item = &'a str>) -> (Vec<String>, Vec<usize>) {
+/// The distinct codes of a sequence, sorted (the order of ecomplexity's pandas index),
+/// and the position of each element's code among them (one hash look-up per element,
+/// no copy of a code seen before): the rows and columns of an [`ExportMatrix`].
+pub fn sorted_codes<'a>(codes: impl Iterator<Item = &'a str>) -> (Vec<String>, Vec<usize>) {
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
     let mut distinct: Vec<&str> = Vec::new();
     let seen: Vec<usize> = codes

@@ -14,6 +14,7 @@ use arrow::array::{Array, ArrayRef, Float64Array, StringArray, UInt32Array};
 use arrow::compute::{cast, concat, take};
 use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
+use entrepot_app::complexity::sorted_codes;
 use entrepot_app::AppError;
 use entrepot_complexity::{ExportMatrix, Options};
 use pyo3::prelude::*;
@@ -206,25 +207,14 @@ fn one_year(
     options: &Options,
     out: &mut Output,
 ) -> Result<(), AppError> {
-    let mut locs: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut prods: BTreeMap<&str, usize> = BTreeMap::new();
-    for &r in rows {
-        locs.insert(loc.value(r), 0);
-        prods.insert(prod.value(r), 0);
-    }
-    for (i, v) in locs.values_mut().enumerate() {
-        *v = i;
-    }
-    for (i, v) in prods.values_mut().enumerate() {
-        *v = i;
-    }
-    let loc_codes: Vec<&str> = locs.keys().copied().collect();
-    let prod_codes: Vec<&str> = prods.keys().copied().collect();
+    let (loc_codes, loc_at) = sorted_codes(rows.iter().map(|&r| loc.value(r)));
+    let (prod_codes, prod_at) = sorted_codes(rows.iter().map(|&r| prod.value(r)));
     let matrix = ExportMatrix::from_triplets(
         loc_codes.len(),
         prod_codes.len(),
         rows.iter()
-            .map(|&r| (locs[loc.value(r)], prods[prod.value(r)], val.value(r))),
+            .zip(loc_at.iter().zip(&prod_at))
+            .map(|(&r, (&c, &p))| (c, p, val.value(r))),
     )
     .map_err(|e| AppError::bad_input(e.to_string()))?;
     let res = entrepot_complexity::complexity(&matrix, options)
@@ -235,8 +225,8 @@ fn one_year(
     for (ci, &c) in res.countries.iter().enumerate() {
         for (pi, &p) in res.products.iter().enumerate() {
             let cell = res.cell(ci, pi);
-            out.loc.push(Some(loc_codes[c].to_string()));
-            out.prod.push(Some(prod_codes[p].to_string()));
+            out.loc.push(Some(loc_codes[c].clone()));
+            out.prod.push(Some(prod_codes[p].clone()));
             out.val.push(Some(matrix.get(c, p)));
             out.time_rows.push(first);
             out.diversity.push(i64::from(res.diversity[ci]));
