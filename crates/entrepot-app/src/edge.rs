@@ -499,7 +499,7 @@ fn movers(
 }
 
 /// The basket named (case-insensitive), or not found with the names known.
-fn find_basket(baskets: &[Basket], name: &str) -> AppResult<Basket> {
+pub(crate) fn find_basket(baskets: &[Basket], name: &str) -> AppResult<Basket> {
     let n = name.trim();
     baskets
         .iter()
@@ -517,7 +517,7 @@ fn find_basket(baskets: &[Basket], name: &str) -> AppResult<Basket> {
 }
 
 /// HS6 codes from `--products` (comma-separated or repeated), checked.
-fn parse_codes(list: &[String]) -> AppResult<Vec<String>> {
+pub(crate) fn parse_codes(list: &[String]) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for c in list.iter().flat_map(|s| s.split(',')) {
         let c = c.trim();

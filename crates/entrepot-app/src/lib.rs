@@ -17,6 +17,7 @@
 //! | economic complexity (ECI, PCI, density, COI, COG; store or CSV) | [`complexity::complexity`], [`complexity::write_tables`] | [`complexity::ComplexityOutput`] (every figure + [`Document`]) |
 //! | diversification | [`diversification::diversification`] | [`diversification::DiversificationOutput`] (indices per year + [`Document`]) |
 //! | sectoral edge (world market shares, Balassa RCA by product, basket and total) | [`edge::edge`] | [`edge::EdgeOutput`] (figures per year and product, gainers and losers + [`Document`]) |
+//! | a product series in one HS revision (years held in another converted through the concordance, trade-value weights) | [`series::series`] | [`series::SeriesOutput`] (values by code and year, weights used, unmapped rows + [`Document`]) |
 //! | projection of a world market share (log-linear trend, damped trend, no-change benchmark; rolling-origin backtest) | [`project::project`] | [`project::ProjectOutput`] (series, projections, backtest + [`Document`]) |
 //! | growth decomposition | [`decompose::decompose`] | [`decompose::DecomposeOutput`] (shift-share effects, contributions + [`Document`]) |
 //! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
@@ -58,6 +59,7 @@ pub mod project;
 pub mod reference;
 pub mod reroute;
 pub mod scenario;
+pub mod series;
 pub mod sql;
 pub mod tariff;
 

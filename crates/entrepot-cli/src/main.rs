@@ -63,6 +63,8 @@ enum Command {
     Complexity(cmd::complexity::ComplexityArgs),
     /// Sectoral edge: world market shares and revealed comparative advantage by product.
     Edge(cmd::edge::EdgeArgs),
+    /// A reporter's product series in one HS revision, years held in another converted.
+    Series(cmd::series::SeriesArgs),
     /// Projection of a world market share to a target year: several methods, intervals, backtest error.
     Project(cmd::project::ProjectArgs),
     /// Growth decomposition between two periods: shift-share effects and contributions.
@@ -128,6 +130,7 @@ fn main() {
         Command::Diversification(a) => cmd::diversification::run(a, &ctx),
         Command::Complexity(a) => cmd::complexity::run(a, &ctx),
         Command::Edge(a) => cmd::edge::run(a, &ctx),
+        Command::Series(a) => cmd::series::run(a, &ctx),
         Command::Project(a) => cmd::project::run(a, &ctx),
         Command::Decompose(a) => cmd::decompose::run(a, &ctx),
         Command::Reroute(a) => cmd::reroute::run(a, &ctx),

@@ -391,6 +391,15 @@ impl ProductCatalog {
         })
     }
 
+    /// The six-digit codes of a revision that start with `prefix` (a chapter, heading
+    /// or subheading; empty: every six-digit code), in order.
+    pub fn six_digit_codes(&self, revision: HsRevision, prefix: &str) -> Vec<String> {
+        self.children_prefix(revision, prefix)
+            .into_iter()
+            .filter(|k| k.len() == 6)
+            .collect()
+    }
+
     fn children_prefix(&self, revision: HsRevision, prefix: &str) -> Vec<String> {
         self.entries
             .range((revision, prefix.to_string())..)

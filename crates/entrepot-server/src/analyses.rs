@@ -422,6 +422,83 @@ pub(crate) async fn edge(
     .await
 }
 
+/// The parameters of `/api/v1/series/{reporter}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SeriesQuery {
+    hs: Option<String>,
+    partner: Option<String>,
+    flow: Option<String>,
+    dataset: Option<String>,
+    basket: Option<String>,
+    products: Option<String>,
+    weights: Option<String>,
+    overlap_year: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /api/v1/series/{reporter}?hs=HS2022&products=…`: a reporter's product series in
+/// one HS revision.
+pub(crate) async fn series(
+    axum::extract::State(s): AppStateRef,
+    reporter: Result<Path<String>, PathRejection>,
+    q: Result<Query<SeriesQuery>, QueryRejection>,
+) -> ServerResult<Response> {
+    use entrepot_app::edge::Selection;
+    use entrepot_app::series::{SeriesRequest, WeightSource};
+    let reporter = path_param(reporter, "reporter")?;
+    let q = query(q)?;
+    let target = match opt_text("hs", q.hs.as_ref())? {
+        Some(h) => h
+            .parse()
+            .map_err(|e: entrepot_core::CoreError| ServerError::BadRequest(format!("hs: {e}")))?,
+        None => {
+            return Err(ServerError::BadRequest(
+                "hs is required (HS2022, HS2017 or HS2012)".into(),
+            ))
+        }
+    };
+    let products = params::list("products", q.products.as_ref())?;
+    let selection = match (opt_text("basket", q.basket.as_ref())?, products.is_empty()) {
+        (Some(_), false) => {
+            return Err(ServerError::BadRequest(
+                "give basket or products, not both".into(),
+            ))
+        }
+        (Some(b), true) => Selection::Basket(b),
+        (None, false) => Selection::Products(products),
+        (None, true) => Selection::All,
+    };
+    let req = SeriesRequest {
+        reporter: text("reporter", &reporter)?,
+        partner: opt_text("partner", q.partner.as_ref())?,
+        flow: Some(
+            match choice("flow", q.flow.as_ref(), &["export", "import"])? {
+                "import" => FlowKind::Import,
+                _ => FlowKind::Export,
+            },
+        ),
+        datasets: params::list("dataset", q.dataset.as_ref())?,
+        target: Some(target),
+        selection,
+        baskets: Vec::new(),
+        weights: match choice("weights", q.weights.as_ref(), &["own", "world", "equal"])? {
+            "world" => WeightSource::World,
+            "equal" => WeightSource::Equal,
+            _ => WeightSource::Own,
+        },
+        overlap_year: year("overlap_year", q.overlap_year.as_ref())?,
+        from: year("from", q.from.as_ref())?,
+        to: year("to", q.to.as_ref())?,
+    };
+    let key = key_of(&req);
+    document(&s, "series", key, req, |loc, r| {
+        entrepot_app::series::series(loc, r).map(|o| o.document)
+    })
+    .await
+}
+
 /// The parameters of `/api/v1/project/{reporter}`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

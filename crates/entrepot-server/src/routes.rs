@@ -108,6 +108,7 @@ fn table() -> Vec<(Endpoint, MethodRouter<State>)> {
             analyses::reroute,
         ),
         ep("GET", "/api/v1/edge/{reporter}", false, analyses::edge),
+        ep("GET", "/api/v1/series/{reporter}", false, analyses::series),
         ep(
             "GET",
             "/api/v1/project/{reporter}",

@@ -19,6 +19,7 @@ pub mod project;
 pub mod remove;
 pub mod reroute;
 pub mod scenario;
+pub mod series;
 pub mod serve;
 pub mod sql;
 pub mod tariff;
