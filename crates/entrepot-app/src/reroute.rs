@@ -27,12 +27,13 @@ use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use crate::money;
 use entrepot_core::FlowKind;
+use entrepot_core::ProductId;
 use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
 use entrepot_doc::{
     Bar, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, Plot, Row, Section,
     Table, Unit,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The [`Document::kind`] of a re-routing report.
 pub const DOCUMENT_KIND: &str = "reroute";
@@ -88,8 +89,14 @@ pub struct RerouteOutput {
     pub document: Document,
 }
 
-/// Values of one flow by (partner, product) and year.
-type Flows = BTreeMap<(String, String), [f64; 2]>;
+/// Values of one flow by (partner, product digits: [`ProductId::digits_key`], 0 for the
+/// total) and year, with the product.
+type Flows<'a> = HashMap<(&'a str, u32), (Option<ProductId>, [f64; 2])>;
+
+/// The product's digits, `TOTAL` for none.
+fn product_text(p: Option<ProductId>) -> String {
+    p.map_or_else(|| "TOTAL".to_string(), |p| p.code_string())
+}
 
 /// Computes the re-routing indicator of a request.
 pub fn reroute(location: &StoreLocation, req: &RerouteRequest) -> AppResult<RerouteOutput> {
@@ -169,59 +176,56 @@ pub fn reroute(location: &StoreLocation, req: &RerouteRequest) -> AppResult<Rero
         in_cube = run(&target, FlowKind::Import, ProductGrain::None)?;
     }
     let currency = money::common_currency(&[&out_cube, &in_cube])?;
-    let collect = |cube: &entrepot_cube::Cube| -> Flows {
+    fn collect(cube: &entrepot_cube::Cube, after: i32, to: i32) -> Flows<'_> {
         let mut m = Flows::new();
         for c in cube.cells() {
             let (Some(p), Some(period)) = (c.partner, c.period) else {
                 continue;
             };
-            let slot = if period.year() == req.after {
+            let slot = if period.year() == after {
                 0
             } else if period.year() == to {
                 1
             } else {
                 continue;
             };
-            let product = c
-                .product
-                .map_or_else(|| "TOTAL".to_string(), |p| p.code_string());
-            m.entry((p.to_string(), product)).or_insert([0.0; 2])[slot] += c.value;
+            let key = c.product.map_or(0, ProductId::digits_key);
+            m.entry((p, key)).or_insert((c.product, [0.0; 2])).1[slot] += c.value;
         }
         m
-    };
-    let from_origin = collect(&out_cube);
-    let into_target = collect(&in_cube);
+    }
+    let from_origin = collect(&out_cube, req.after, to);
+    let into_target = collect(&in_cube, req.after, to);
     if from_origin.is_empty() {
         return Err(AppError::not_found(format!(
             "dataset '{dataset}' holds no exports of {origin} in {} or {to}",
             req.after
         )));
     }
-    let direct_of = |product: &str| {
+    let direct_of = |product: u32| {
         from_origin
-            .get(&(target.clone(), product.to_string()))
-            .copied()
-            .unwrap_or([0.0; 2])
+            .get(&(target.as_str(), product))
+            .map_or([0.0; 2], |v| v.1)
     };
     let direct_change: f64 = from_origin
         .iter()
         .filter(|((p, _), _)| *p == target)
-        .map(|(_, v)| v[1] - v[0])
+        .map(|(_, (_, v))| v[1] - v[0])
         .sum();
     let mut pairs: Vec<Pair> = Vec::new();
-    for ((via, product), a) in &from_origin {
+    for ((via, key), (product, a)) in &from_origin {
         if *via == target || *via == origin || is_world(via) {
             continue;
         }
-        let Some(b) = into_target.get(&(via.clone(), product.clone())) else {
+        let Some((_, b)) = into_target.get(&(*via, *key)) else {
             continue;
         };
         let (da, db) = (a[1] - a[0], b[1] - b[0]);
         if da > 0.0 && db > 0.0 {
-            let d = direct_of(product);
+            let d = direct_of(*key);
             pairs.push(Pair {
-                via: via.clone(),
-                product: product.clone(),
+                via: via.to_string(),
+                product: product_text(*product),
                 origin_to_via: (a[0], a[1]),
                 via_to_target: (b[0], b[1]),
                 direct: (d[0], d[1]),

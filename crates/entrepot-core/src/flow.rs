@@ -50,6 +50,14 @@ impl FromStr for FlowKind {
     /// Accepts the canonical names, UN Comtrade flow codes (`X`, `M`, `RX`, `RM`) and
     /// the older numeric codes (1 import, 2 export, 3 re-export, 4 re-import).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // The canonical names without allocating: the cube reads one for every cell.
+        match s {
+            "export" => return Ok(FlowKind::Export),
+            "import" => return Ok(FlowKind::Import),
+            "re_export" => return Ok(FlowKind::ReExport),
+            "re_import" => return Ok(FlowKind::ReImport),
+            _ => {}
+        }
         match s
             .trim()
             .to_ascii_lowercase()

@@ -193,6 +193,13 @@ impl ProductId {
         self.0
     }
 
+    /// The code without its revision: equal for the same digits (and level) in any
+    /// revision, 0 for the total. A cheap key for joining codes across datasets by
+    /// their digits.
+    pub fn digits_key(self) -> u32 {
+        self.0 & CODE_MASK
+    }
+
     /// Whether this is the total of all products.
     pub fn is_total(self) -> bool {
         self.0 == 0

@@ -104,14 +104,22 @@ impl FromStr for HsRevision {
     type Err = CoreError;
     /// Accepts `HS2017`, `HS17`, `2017`, `H5` (case-insensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim().to_ascii_uppercase();
+        // Without allocating: the cube reads a stored revision for every cell.
+        let t = s.trim();
+        let digits = match t.get(..2) {
+            Some(p) if p.eq_ignore_ascii_case("HS") => &t[2..],
+            _ => t,
+        };
         for r in HsRevision::ALL {
-            let y = r.year().to_string();
-            if t == format!("HS{y}")
-                || t == y
-                || t == format!("HS{}", &y[2..])
-                || t == r.comtrade_code()
-            {
+            let y = r.year();
+            let matches_year = digits.bytes().all(|b| b.is_ascii_digit())
+                && match (digits.len(), digits.parse::<i32>()) {
+                    (4, Ok(n)) => n == y,
+                    // Two digits only with the prefix (`HS17`), as before.
+                    (2, Ok(n)) => digits.len() < t.len() && n == y % 100,
+                    _ => false,
+                };
+            if matches_year || t.eq_ignore_ascii_case(r.comtrade_code()) {
                 return Ok(r);
             }
         }
@@ -584,5 +592,36 @@ mod tests {
         assert!(HsCode::parse("85a1").is_err());
         assert_eq!("H5".parse::<HsRevision>().unwrap(), HsRevision::Hs2017);
         assert_eq!("hs22".parse::<HsRevision>().unwrap(), HsRevision::Hs2022);
+    }
+
+    #[test]
+    fn revisions_parse_in_every_accepted_spelling() {
+        for r in HsRevision::ALL {
+            let y = r.year();
+            for text in [
+                r.to_string(),
+                r.to_string().to_lowercase(),
+                format!(" HS{y} "),
+                y.to_string(),
+                format!("Hs{:02}", y % 100),
+                r.comtrade_code().to_string(),
+                r.comtrade_code().to_lowercase(),
+            ] {
+                assert_eq!(text.parse::<HsRevision>().ok(), Some(r), "{text:?}");
+            }
+        }
+        for bad in [
+            "",
+            "HS",
+            "17",
+            "HS2016",
+            "HS201",
+            "H7",
+            "HS-2017",
+            "２０１７",
+            "HS17x",
+        ] {
+            assert!(bad.parse::<HsRevision>().is_err(), "{bad:?}");
+        }
     }
 }
