@@ -23,7 +23,7 @@
 //! [`PruningPredicate`]: datafusion::physical_optimizer::pruning::PruningPredicate
 
 use arrow::array::{
-    Array, ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray, UInt64Array,
+    Array, ArrayRef, BooleanArray, Int32Array, RecordBatch, StringViewArray, UInt64Array,
 };
 use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
@@ -93,6 +93,14 @@ impl ManifestTable {
         file_schema: SchemaRef,
         flows: bool,
     ) -> ManifestTable {
+        // Flows are read with their text columns as string views: the codes are short
+        // (3 to 6 bytes) and live inline in the views, so grouping and comparing them
+        // needs no pointer chasing or memcmp, and decoding copies no bytes.
+        let file_schema = if flows {
+            text_as_views(&file_schema)
+        } else {
+            file_schema
+        };
         let mut fields: Vec<FieldRef> = file_schema.fields().iter().cloned().collect();
         if flows {
             fields.push(reporter_field());
@@ -181,7 +189,8 @@ impl ManifestTable {
             return;
         }
         let schema = Arc::new(Schema::new(vec![reporter_field(), year_field()]));
-        let reporters: StringArray = self.files.iter().map(StoredFile::exact_reporter).collect();
+        let reporters: StringViewArray =
+            self.files.iter().map(StoredFile::exact_reporter).collect();
         let years: Int32Array = self.files.iter().map(|f| f.meta.year).collect();
         let Ok(batch) =
             RecordBatch::try_new(schema.clone(), vec![Arc::new(reporters), Arc::new(years)])
@@ -247,7 +256,7 @@ impl ManifestTable {
             let values = match layout {
                 FileLayout::Facts => Vec::new(),
                 FileLayout::ReporterYear => vec![
-                    ScalarValue::Utf8(f.meta.reporter.clone()),
+                    ScalarValue::Utf8View(f.meta.reporter.clone()),
                     ScalarValue::Int32(f.meta.year),
                 ],
                 FileLayout::Year => vec![ScalarValue::Int32(f.meta.year)],
@@ -279,7 +288,20 @@ impl ManifestTable {
 }
 
 fn reporter_field() -> FieldRef {
-    Arc::new(Field::new(REPORTER, DataType::Utf8, false))
+    Arc::new(Field::new(REPORTER, DataType::Utf8View, false))
+}
+
+/// The schema with its `Utf8` columns as `Utf8View`.
+fn text_as_views(schema: &Schema) -> SchemaRef {
+    let fields: Vec<FieldRef> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 => Arc::new(f.as_ref().clone().with_data_type(DataType::Utf8View)),
+            _ => f.clone(),
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
 fn year_field() -> FieldRef {
@@ -297,7 +319,7 @@ impl PruningStatistics for FileStatistics<'_> {
                 self.0
                     .iter()
                     .map(|f| f.meta.reporter_bounds().map(|b| b.0))
-                    .collect::<StringArray>(),
+                    .collect::<StringViewArray>(),
             )),
             YEAR => Some(Arc::new(
                 self.0.iter().map(|f| f.meta.year).collect::<Int32Array>(),
@@ -312,7 +334,7 @@ impl PruningStatistics for FileStatistics<'_> {
                 self.0
                     .iter()
                     .map(|f| f.meta.reporter_bounds().map(|b| b.1))
-                    .collect::<StringArray>(),
+                    .collect::<StringViewArray>(),
             )),
             YEAR => self.min_values(column),
             _ => None,
