@@ -33,7 +33,7 @@ def pta_run(sample):
     run = entrepot.ge(
         sample, year=2006, sigma=SIGMA, estimate=FML, baseline="fitted", reference=REF,
         deficits="multiplicative", numeraire="inward_resistance", solver="both",
-        tolerance=1e-12,
+        tolerance=1e-12, focus=PAIR,
         shocks=[{"agreement": "pta", "members": list(PAIR), "active": True,
                  "coefficient": float(b["pta"])}],
     )
@@ -161,12 +161,18 @@ def test_pta_full_ge_equals_an_independent_numpy_equilibrium(sample, pta_run):
     y1 = ph * y
     e1 = phi * y1 * y1.sum() / (phi * y1).sum()
     Pi1, P1 = mrs(T1, y1, e1)
+    # Values in the numeraire's units (P_DEU = 1): the scale of p that satisfies the
+    # supply equation Y_i/W = (β_i p_i)^(1−σ) Π_i with β from the baseline.
+    s = (((y1 / y1.sum()) / (y / y.sum()) * Pi0 / Pi1) ** (1 / (1 - SIGMA)) / ph).mean()
+    ph, y1, e1 = ph * s, y1 * s, e1 * s
+    Pi1, P1 = mrs(T1, y1, e1)
     X1 = np.outer(y1, e1) * T1 / y1.sum() / np.outer(Pi1, P1)
     off = ~np.eye(n, dtype=bool)
     p_change = (P1 / P0) ** (1 / (1 - SIGMA))
     expected = {
         "exports": (X1 * off).sum(axis=1) / (X0 * off).sum(axis=1),
         "imports": (X1 * off).sum(axis=0) / (X0 * off).sum(axis=0),
+        "producer_price": ph,
         "inward_resistance": p_change,
         "real_gdp": ph / p_change,
         "welfare": (e1 / e) / p_change,
@@ -202,6 +208,9 @@ members = ["CAN", "JPN"]
 variable = "pta"
 active = true
 coefficient = {float(b["pta"])!r}
+[report]
+exporter = "CAN"
+importer = "JPN"
 ''')
     from_file = entrepot.scenario(toml)
     assert from_file.countries.equals(run.countries)
