@@ -285,6 +285,9 @@ fn us_tariff_on_china_with_the_yotov_data() {
     assert!(d.replaced() > 0.0);
 }
 
+/// A progress report as a test keeps it: stage, done, total.
+type Reported = (String, u64, Option<u64>);
+
 /// A run on `flows` held in memory (no `[data]` source), with the progress hook.
 fn run_in_memory(
     spec: ScenarioSpec,
@@ -312,7 +315,7 @@ fn flows_in_memory_give_the_files_results_and_report_progress() {
     let table = entrepot_gravity::Dataset::from_csv_path(&file).expect("reads");
     let mut spec = out_spec(&file);
     spec.data.file = None;
-    let seen: Arc<Mutex<Vec<(String, u64, Option<u64>)>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<Reported>>> = Arc::default();
     let s = Arc::clone(&seen);
     let hook = entrepot_core::Progress::new(move |p| {
         s.lock()
@@ -330,7 +333,7 @@ fn flows_in_memory_give_the_files_results_and_report_progress() {
         .map(|s| s.1)
         .collect();
     assert_eq!(solving, vec![0, 1], "{seen:?}");
-    let draws: Vec<&(String, u64, Option<u64>)> = seen
+    let draws: Vec<&Reported> = seen
         .iter()
         .filter(|s| s.0 == entrepot_app::scenario::DRAWS)
         .collect();

@@ -28,8 +28,11 @@ use pyo3::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// A measure of the per-economy table: its column prefix and where its levels are.
+type Measure = (&'static str, fn(&CountryResult) -> &Levels);
+
 /// The per-economy measures of [`ScenarioResult::countries_table`], in column order.
-const MEASURES: [(&str, fn(&CountryResult) -> &Levels); 9] = [
+const MEASURES: [Measure; 9] = [
     ("exports", |r| &r.exports),
     ("imports", |r| &r.imports),
     ("output", |r| &r.output),
@@ -377,14 +380,15 @@ impl ScenarioResult {
         };
         let names = &self.out.prepared.countries;
         let (x, m) = (d.exporter, d.importer);
-        let mut rows: Vec<(&str, usize, usize, &Levels)> = vec![("direct", x, m, &d.direct)];
+        // (role, exporter, importer, levels)
+        type Line<'a> = (&'static str, usize, usize, &'a Levels);
+        let mut rows: Vec<Line<'_>> = vec![("direct", x, m, &d.direct)];
         rows.extend(d.markets.iter().map(|(k, l)| ("market", x, *k, l)));
         rows.extend(d.suppliers.iter().map(|(k, l)| ("supplier", *k, m, l)));
         rows.push(("exporter_domestic", x, x, &d.exporter_domestic));
         rows.push(("importer_domestic", m, m, &d.importer_domestic));
-        let text = |f: &dyn Fn(&(&str, usize, usize, &Levels)) -> String| {
-            Col::Text(rows.iter().map(|r| Some(f(r))).collect())
-        };
+        let text =
+            |f: &dyn Fn(&Line<'_>) -> String| Col::Text(rows.iter().map(|r| Some(f(r))).collect());
         let num =
             |f: &dyn Fn(&Levels) -> f64| Col::Float(rows.iter().map(|r| finite(f(r.3))).collect());
         Ok(Some(tables::table(batch(vec![
