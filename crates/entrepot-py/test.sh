@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python package's test: builds the wheel with maturin, installs it into a FRESH
 # virtual environment with pytest and the peers it is checked against (pyfixest,
-# ecomplexity, pandas, polars, pyarrow from PyPI), and runs tests/ with pytest.
+# ecomplexity, gegravity, pandas, polars, pyarrow from PyPI), and runs tests/ with pytest.
 #
 # Profile: the workspace's `dev` profile by default (the kernels, entrepot-gravity and
 # entrepot-complexity, are built at opt-level 3 even there, see Cargo.toml), which keeps
@@ -27,7 +27,7 @@ venv=$(mktemp -d "${TMPDIR:-/tmp}/entrepot-py-test.XXXXXX")
 trap 'rm -rf "$venv"' EXIT
 python3 -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip >/dev/null
-"$venv/bin/pip" install -q "$wheel" pytest pyfixest ecomplexity pandas polars pyarrow
+"$venv/bin/pip" install -q "$wheel" pytest pyfixest ecomplexity gegravity pandas polars pyarrow
 "$venv/bin/python" -c "import entrepot, pyfixest, ecomplexity; print('entrepot', entrepot.__version__, '| pyfixest', pyfixest.__version__)"
 
 echo "== pytest"

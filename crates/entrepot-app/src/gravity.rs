@@ -10,6 +10,7 @@ use arrow::array::{Array, Float64Array, StringArray};
 use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
 use entrepot_core::text::display_value;
+use entrepot_core::Progress;
 use entrepot_doc::Document;
 use entrepot_gravity::{
     fit, Dataset, Estimate, Estimator, FitOptions, ModelComparison, ModelSpec, RegressionTable,
@@ -94,6 +95,8 @@ pub struct GravityRequest {
     pub memory_limit: Option<u64>,
     /// Report the constant of a model with fixed effects (as reghdfe/ppmlhdfe `_cons`).
     pub intercept: bool,
+    /// Watches the fit's iterations ([`FitOptions::progress`]); none by default.
+    pub progress: Progress,
 }
 
 /// One model of a side-by-side table: its formula and estimator; everything else (sample,
@@ -124,6 +127,7 @@ impl GravityRequest {
             demean_tol: 1e-8,
             memory_limit: None,
             intercept: false,
+            progress: Progress::none(),
         }
     }
 }
@@ -240,6 +244,7 @@ fn prepare(req: &GravityRequest) -> AppResult<(ModelSpec, FitOptions)> {
         max_iter: req.max_iter,
         demean_tol: req.demean_tol,
         report_intercept: req.intercept,
+        progress: req.progress.clone(),
         ..FitOptions::default()
     };
     Ok((spec, opts))

@@ -23,7 +23,7 @@
 //! | dependence and leverage of a pair | [`dependence::dependence`] | [`dependence::DependenceOutput`] (figures per year and direction, products + [`Document`]) |
 //! | firm exposure (a sales file) | [`exposure::exposure`] | [`exposure::ExposureOutput`] (indices per year, growth by destination, market shares, one-market products + [`Document`]) |
 //! | mirror statistics of a pair | [`mirror::mirror`] | [`mirror::MirrorOutput`] (gaps per year, direction and product + [`Document`]) |
-//! | trade-policy scenario (GE counterfactual) | [`scenario::run_scenario`] | [`scenario::ScenarioOutput`] (the solved counterfactual, diversion, intervals + [`Document`]) |
+//! | trade-policy scenario (GE counterfactual; flows from a file, the store, or a table in memory: [`scenario::ScenarioRequest::flows`]) | [`scenario::run_scenario`] | [`scenario::ScenarioOutput`] (the solved counterfactual, diversion, intervals + [`Document`]) |
 //! | product-level tariff scenario (SMART partial equilibrium, CEPII elasticities) | [`tariff::tariff`] | [`tariff::TariffOutput`] (effects per product, supplier and basket + [`Document`]) |
 //! | gravity fit (a file, the store, or a sample in memory: the Python package) | [`gravity::fit_gravity`], [`gravity::fit_gravity_on`] (with [`gravity::dataset_from_batches`]) | [`gravity::GravityOutput`] (estimate + table) |
 //! | several models side by side | [`gravity::fit_gravity_models`] | the estimates and one comparison table |
@@ -36,6 +36,11 @@
 //! Lookups of the built-in reference data (countries, products, groups) need no store
 //! and are served by `entrepot-core` directly; [`reference::load_groups`] and
 //! [`reference::load_baskets`] add a user's file to the built-in groups and baskets.
+//!
+//! Long requests report their progress to whoever started them (a bar in the terminal,
+//! a notebook's widget): a gravity fit through [`gravity::GravityRequest::progress`] and
+//! a scenario through [`scenario::ScenarioRequest::progress`] (both an
+//! [`entrepot_core::Progress`] hook), an ingest through its `progress` callback.
 
 pub mod brief;
 pub mod complexity;

@@ -26,20 +26,30 @@ pub mod spec;
 use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use build::Prepared;
+use entrepot_core::Progress;
 use entrepot_doc::Document;
 use entrepot_ge::{
     draw_theta, quantile, solve_geppml, solve_hat, Counterfactual, Deficits, Elasticity, Levels,
     Numeraire, Options, Shock,
 };
+use entrepot_gravity::Dataset;
 use rayon::prelude::*;
 use spec::{ScenarioSpec, SolverChoice};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// The document kind of a scenario report.
 pub const DOCUMENT_KIND: &str = "scenario";
 
+/// The progress stage of the counterfactual's solves ([`ScenarioRequest::progress`]).
+pub const SOLVING: &str = "solving";
+
+/// The progress stage of the resampled elasticity's solves.
+pub const DRAWS: &str = "draws of θ";
+
 /// A scenario to run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScenarioRequest {
     /// The scenario.
     pub spec: ScenarioSpec,
@@ -47,6 +57,15 @@ pub struct ScenarioRequest {
     pub groups_file: Option<PathBuf>,
     /// Memory limit of a dataset or SQL query, in bytes.
     pub memory_limit: Option<u64>,
+    /// The flows as a table already in memory (a data frame of the Python package, a
+    /// table a server received), in place of the spec's `[data]` file, dataset or query,
+    /// which must then be absent; the spec's column names, year and unit still apply.
+    /// Errors name its rows from 1 (`the flows table, row 3, field trade: …`).
+    pub flows: Option<Arc<Dataset>>,
+    /// Watches the run: the estimate's iterations ([`entrepot_gravity::FitOptions::progress`]),
+    /// the solves (`solving`, one or two) and the draws of θ (`draws of θ`, of the number
+    /// asked for, reported from the threads that solve them).
+    pub progress: Progress,
 }
 
 /// The diversion accounting around the shocked pair: the exporter's sales to every other
@@ -166,7 +185,14 @@ pub fn run_scenario(location: &StoreLocation, req: &ScenarioRequest) -> AppResul
         ));
     }
     let groups = crate::reference::load_groups(req.groups_file.as_ref())?;
-    let prepared = build::prepare(location, spec, &groups, req.memory_limit)?;
+    let prepared = build::prepare(
+        location,
+        spec,
+        &groups,
+        req.memory_limit,
+        req.flows.as_deref(),
+        &req.progress,
+    )?;
     let options = options(spec, &prepared, prepared.theta.theta)?;
     let shock = Shock::Changes(prepared.changes(prepared.theta.theta));
     let solve = |which: SolverChoice| -> AppResult<Counterfactual> {
@@ -176,14 +202,23 @@ pub fn run_scenario(location: &StoreLocation, req: &ScenarioRequest) -> AppResul
         };
         r.map_err(|e| AppError::from(e).context("solving the counterfactual"))
     };
+    let progress = &req.progress;
     let (result, solver_gap) = match spec.model.solver {
         SolverChoice::Both => {
+            progress.report(SOLVING, 0, Some(2));
             let hat = solve(SolverChoice::Hat)?;
+            progress.report(SOLVING, 1, Some(2));
             let ge = solve(SolverChoice::Geppml)?;
+            progress.report(SOLVING, 2, Some(2));
             let gap = solver_gap(&hat, &ge);
             (hat, Some(gap))
         }
-        one => (solve(one)?, None),
+        one => {
+            progress.report(SOLVING, 0, Some(1));
+            let cf = solve(one)?;
+            progress.report(SOLVING, 1, Some(1));
+            (cf, None)
+        }
     };
     let (diversion, diversion_missing) = match focus(spec, &prepared) {
         Ok((x, m)) => (Some(diversion(&result, x, m)), None),
@@ -193,6 +228,7 @@ pub fn run_scenario(location: &StoreLocation, req: &ScenarioRequest) -> AppResul
         spec,
         &prepared,
         diversion.as_ref().map(|d| (d.exporter, d.importer)),
+        progress,
     )? {
         Ok(i) => (Some(i), None),
         Err(why) => (None, Some(why)),
@@ -347,6 +383,7 @@ fn intervals(
     spec: &ScenarioSpec,
     p: &Prepared,
     focus: Option<(usize, usize)>,
+    progress: &Progress,
 ) -> AppResult<Result<Intervals, String>> {
     let Some(se) = p.theta.se else {
         return Ok(Err(
@@ -373,22 +410,31 @@ fn intervals(
         redirected: Option<f64>,
         replaced: Option<f64>,
     }
+    let solve_draw = |t: f64| -> Option<Draw> {
+        let o = options(spec, p, t).ok()?;
+        let cf = solve_hat(&p.baseline, &Shock::Changes(p.changes(t)), &o).ok()?;
+        let rows = cf.country_results();
+        let d = focus.map(|(x, m)| diversion(&cf, x, m));
+        Some(Draw {
+            welfare: rows.iter().map(|r| r.welfare.full_change_pct()).collect(),
+            real_gdp: rows.iter().map(|r| r.real_gdp.full_change_pct()).collect(),
+            exports: rows.iter().map(|r| r.exports.full_change_pct()).collect(),
+            direct: d.as_ref().map(|d| d.direct.full_change_pct()),
+            redirected: d.as_ref().and_then(Diversion::redirected_share_pct),
+            replaced: d.as_ref().and_then(Diversion::replaced_share_pct),
+        })
+    };
+    let total = thetas.draws.len() as u64;
+    let finished = AtomicU64::new(0);
+    progress.report(DRAWS, 0, Some(total));
     let solved: Vec<Option<Draw>> = thetas
         .draws
         .par_iter()
         .map(|&t| {
-            let o = options(spec, p, t).ok()?;
-            let cf = solve_hat(&p.baseline, &Shock::Changes(p.changes(t)), &o).ok()?;
-            let rows = cf.country_results();
-            let d = focus.map(|(x, m)| diversion(&cf, x, m));
-            Some(Draw {
-                welfare: rows.iter().map(|r| r.welfare.full_change_pct()).collect(),
-                real_gdp: rows.iter().map(|r| r.real_gdp.full_change_pct()).collect(),
-                exports: rows.iter().map(|r| r.exports.full_change_pct()).collect(),
-                direct: d.as_ref().map(|d| d.direct.full_change_pct()),
-                redirected: d.as_ref().and_then(Diversion::redirected_share_pct),
-                replaced: d.as_ref().and_then(Diversion::replaced_share_pct),
-            })
+            let draw = solve_draw(t);
+            let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            progress.report(DRAWS, done, Some(total));
+            draw
         })
         .collect();
     let ok: Vec<&Draw> = solved.iter().flatten().collect();

@@ -38,6 +38,7 @@ fn run(spec: ScenarioSpec) -> entrepot_app::AppResult<entrepot_app::scenario::Sc
             spec,
             groups_file: None,
             memory_limit: None,
+            ..ScenarioRequest::default()
         },
     )
 }
@@ -282,4 +283,81 @@ fn us_tariff_on_china_with_the_yotov_data() {
     assert!(usa.welfare.full_change_pct() < 0.0);
     // third countries sell more to the US
     assert!(d.replaced() > 0.0);
+}
+
+/// A progress report as a test keeps it: stage, done, total.
+type Reported = (String, u64, Option<u64>);
+
+/// A run on `flows` held in memory (no `[data]` source), with the progress hook.
+fn run_in_memory(
+    spec: ScenarioSpec,
+    flows: entrepot_gravity::Dataset,
+    progress: entrepot_core::Progress,
+) -> entrepot_app::AppResult<entrepot_app::scenario::ScenarioOutput> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_scenario(
+        &StoreLocation::named(dir.path().join("store")),
+        &ScenarioRequest {
+            spec,
+            flows: Some(std::sync::Arc::new(flows)),
+            progress,
+            ..ScenarioRequest::default()
+        },
+    )
+}
+
+#[test]
+fn flows_in_memory_give_the_files_results_and_report_progress() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "world.csv", WORLD);
+    let from_file = run(out_spec(&file)).expect("runs on the file");
+    let table = entrepot_gravity::Dataset::from_csv_path(&file).expect("reads");
+    let mut spec = out_spec(&file);
+    spec.data.file = None;
+    let seen: Arc<Mutex<Vec<Reported>>> = Arc::default();
+    let s = Arc::clone(&seen);
+    let hook = entrepot_core::Progress::new(move |p| {
+        s.lock()
+            .expect("not poisoned")
+            .push((p.stage.to_string(), p.done, p.total))
+    });
+    let in_memory = run_in_memory(spec.clone(), table.clone(), hook).expect("runs in memory");
+    assert_eq!(in_memory.result, from_file.result);
+    assert_eq!(in_memory.intervals, from_file.intervals);
+    assert_eq!(in_memory.prepared.source, "the flows table");
+    let seen = seen.lock().expect("not poisoned").clone();
+    let solving: Vec<u64> = seen
+        .iter()
+        .filter(|s| s.0 == entrepot_app::scenario::SOLVING)
+        .map(|s| s.1)
+        .collect();
+    assert_eq!(solving, vec![0, 1], "{seen:?}");
+    let draws: Vec<&Reported> = seen
+        .iter()
+        .filter(|s| s.0 == entrepot_app::scenario::DRAWS)
+        .collect();
+    assert_eq!(draws.len(), 21, "0 and one report per draw: {seen:?}");
+    assert!(draws.iter().all(|d| d.2 == Some(20)));
+    let mut counts: Vec<u64> = draws.iter().map(|d| d.1).collect();
+    counts.sort_unstable();
+    assert_eq!(counts, (0..=20).collect::<Vec<_>>());
+    // A file and a table at once: which one is meant?
+    let e = run_in_memory(out_spec(&file), table, entrepot_core::Progress::none())
+        .expect_err("two sources");
+    assert_eq!(e.class, ErrorClass::Usage);
+    assert!(e.message.contains("as a table"), "{}", e.message);
+    // Bad rows are named by their row in the table, from 1.
+    let bad = WORLD.replace("AAA,CCC,2020,40,0", "AAA,CCC,2020,-40,0");
+    let bad_file = write(dir.path(), "bad.csv", &bad);
+    let bad_table = entrepot_gravity::Dataset::from_csv_path(&bad_file).expect("reads");
+    let e =
+        run_in_memory(spec, bad_table, entrepot_core::Progress::none()).expect_err("negative flow");
+    assert_eq!(e.class, ErrorClass::BadInput);
+    assert!(
+        e.message
+            .starts_with("the flows table, row 3, field trade: AAA → CCC in 2020 is -40"),
+        "{}",
+        e.message
+    );
 }

@@ -20,6 +20,7 @@ pub mod group;
 pub mod ids;
 pub mod period;
 pub mod product;
+pub mod progress;
 pub mod text;
 
 pub use concordance::{Concordance, Link, LinkKind, LinkSource};
@@ -40,3 +41,4 @@ pub use product::{
     Basket, HsCode, HsRevision, Product, ProductCatalog, ProductInfo, ProductItem, ProductMatch,
     ProductMatchKind,
 };
+pub use progress::{Progress, ProgressStep};

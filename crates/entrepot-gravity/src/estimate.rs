@@ -1,5 +1,6 @@
 //! The estimators: PPML (IRLS) and OLS with high-dimensional fixed effects.
 
+use entrepot_core::Progress;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
@@ -78,6 +79,11 @@ pub struct FitOptions {
     /// the default keeps the first levels at zero.
     #[serde(default)]
     pub fe_normalisation: FeNormalisation,
+    /// Called after every PPML iteration with the stage `PPML iterations` and the
+    /// iteration count (no total: the count to convergence is not known), and once by
+    /// OLS; none by default. It only watches: the estimate does not depend on it.
+    #[serde(skip)]
+    pub progress: Progress,
 }
 
 impl Default for FitOptions {
@@ -99,6 +105,7 @@ impl Default for FitOptions {
             trace: false,
             report_intercept: false,
             fe_normalisation: FeNormalisation::FirstLevels,
+            progress: Progress::none(),
         }
     }
 }
@@ -336,7 +343,11 @@ pub(crate) fn estimate_sample(
     let dopts = demean_options(opts);
     let mut core = match opts.estimator {
         Estimator::Ppml => ppml_core(sample, opts, &dopts, warm)?,
-        Estimator::Ols => ols_core(sample, opts, &dopts, warm)?,
+        Estimator::Ols => {
+            let core = ols_core(sample, opts, &dopts, warm)?;
+            opts.progress.report("OLS", 1, Some(1));
+            core
+        }
     };
     let next = WarmStart {
         keep: core.keep.clone(),
@@ -642,6 +653,7 @@ fn ppml_core(
                 started.elapsed().as_secs_f64()
             );
         }
+        opts.progress.report("PPML iterations", iter as u64, None);
         dev_old = dev;
         if crit < opts.tol && inner_tol <= dopts.tol {
             converged = true;

@@ -65,6 +65,7 @@
 //! | fixed effects by level | [`Estimate::fixed_effect`], [`Estimate::fixed_effect_values`] | typed keys ([`FeKey`]), the normalisation chosen by [`FitOptions::fe_normalisation`] |
 //! | the demeaning kernel alone | [`Demeaner`] | weighted alternating projections with Irons–Tuck acceleration, warm-startable |
 //! | the separation check alone | [`ir_separation`] | the iterated rectifier |
+//! | progress of a long fit (a notebook's bar) | [`FitOptions::progress`] | an `entrepot_core::Progress` hook called after every PPML iteration |
 //!
 //! Modules: [`estimate`] (the estimators, [`FitOptions`], [`Estimate`]), [`prepared`]
 //! ([`PreparedModel`], [`Refit`]), [`fixed_effects`] ([`FeKey`], [`FixedEffectValues`],

@@ -34,9 +34,11 @@ const Z_975: f64 = 1.959_963_984_540_054;
 /// Fits a PPML (`estimator="ppml"`) or OLS (`"ols"`) model on a table. `vcov` is
 /// `iid`, `hetero` or `cluster` (then `cluster` names the variables: `pair_id`,
 /// `exporter,importer` for two-way, `a^b` for an interaction); `ssc` a preset name or a
-/// pyfixest `ssc` dictionary. The estimation runs with the GIL released.
+/// pyfixest `ssc` dictionary. The estimation runs with the GIL released; `progress`, a
+/// callable, receives `("PPML iterations", iteration, None)` as the fit goes
+/// ([`crate::progress`]).
 #[pyfunction]
-#[pyo3(signature = (data, formula, estimator, vcov=None, cluster=None, ssc=None, weights=None, offset=None, filters=Vec::new(), tol=1e-8, max_iter=1000, demean_tol=1e-8, intercept=false))]
+#[pyo3(signature = (data, formula, estimator, vcov=None, cluster=None, ssc=None, weights=None, offset=None, filters=Vec::new(), tol=1e-8, max_iter=1000, demean_tol=1e-8, intercept=false, progress=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     py: Python<'_>,
@@ -53,6 +55,7 @@ pub fn fit(
     max_iter: usize,
     demean_tol: f64,
     intercept: bool,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Fit> {
     let mut req = GravityRequest::new(SampleSource::File(PathBuf::new()), formula);
     req.estimator = match estimator {
@@ -84,13 +87,13 @@ pub fn fit(
     req.demean_tol = demean_tol;
     req.intercept = intercept;
     let batches = tables::batches(data);
-    let out = py
-        .detach(|| {
-            let sample = dataset_from_batches(&batches)?;
-            drop(batches);
-            fit_gravity_on(&sample, &req)
-        })
-        .map_err(to_py)?;
+    let out = crate::progress::run(py, progress, move |hook| {
+        req.progress = hook;
+        let sample = dataset_from_batches(&batches)?;
+        drop(batches);
+        fit_gravity_on(&sample, &req)
+    })?
+    .map_err(to_py)?;
     Ok(Fit { out })
 }
 

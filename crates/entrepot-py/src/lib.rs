@@ -16,6 +16,8 @@
 //! | `complexity` | [`entrepot_complexity::complexity()`], one call per year | [`complexity`] |
 //! | `Store`: `ingest`, `datasets`, `sql`, `brief` → `Report` | [`entrepot_app::ingest::ingest`], [`entrepot_app::datasets::datasets`], [`entrepot_app::sql::sql`], [`entrepot_app::brief::brief`] | [`store`] |
 //! | `Report`: `to_dict`, `to_json`, `to_html`, `_repr_html_`, `to_text` | the renderers of `entrepot-report` | [`report`] |
+//! | `ge` (flows in memory), `scenario` (a scenario file) → `ScenarioResult` | [`entrepot_app::scenario::run_scenario`] | [`ge`] |
+//! | `progress=` of the long calls | an [`entrepot_core::Progress`] hook polled from the calling thread | [`progress`] |
 //! | exceptions (`EntrepotError` and its classes) | [`entrepot_app::ErrorClass`] | [`error`] |
 //!
 //! # Arrow
@@ -26,9 +28,11 @@
 //!
 //! # The GIL
 //!
-//! Every estimation, query, ingest and brief runs with the GIL released
+//! Every estimation, scenario, query, ingest and brief runs with the GIL released
 //! ([`Python::detach`]), so other Python threads (a notebook's progress widgets, a
-//! server) keep running.
+//! server) keep running. With a progress callback the computation runs on a worker
+//! thread and the calling thread, asleep without the GIL between looks, hands its
+//! reports to the callback ([`progress`]).
 //!
 //! # Building
 //!
@@ -41,7 +45,9 @@ use pyo3::prelude::*;
 
 pub mod complexity;
 pub mod error;
+pub mod ge;
 pub mod gravity;
+pub mod progress;
 pub mod report;
 pub mod store;
 mod tables;
@@ -56,5 +62,8 @@ fn _entrepot(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(complexity::complexity, m)?)?;
     m.add_class::<store::Store>()?;
     m.add_class::<report::Report>()?;
+    m.add_function(wrap_pyfunction!(ge::ge, m)?)?;
+    m.add_function(wrap_pyfunction!(ge::scenario, m)?)?;
+    m.add_class::<ge::ScenarioResult>()?;
     Ok(())
 }

@@ -13,6 +13,9 @@ use pyo3::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The progress stage of an ingest: bytes of the files read.
+const INGEST_STAGE: &str = "reading";
+
 /// A store: a directory the user names (`Store("trade-store")`), or the per-user
 /// default store (`Store()`).
 #[pyclass(module = "entrepot._entrepot", frozen)]
@@ -37,8 +40,9 @@ impl Store {
     }
 
     /// Ingests files into a dataset (atomically: on any failure the store is left as
-    /// it was), as `entrepot ingest` does; returns the one-row summary.
-    #[pyo3(signature = (files, dataset=None, format=None, hs=None, map=None, delimiter=None, decimal=None, countries=None, on_error="fail", quarantine=None, facts=None, replace=false))]
+    /// it was), as `entrepot ingest` does; returns the one-row summary. `progress`, a
+    /// callable, receives `("reading", bytes read, total bytes)`.
+    #[pyo3(signature = (files, dataset=None, format=None, hs=None, map=None, delimiter=None, decimal=None, countries=None, on_error="fail", quarantine=None, facts=None, replace=false, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn ingest(
         &self,
@@ -55,6 +59,7 @@ impl Store {
         quarantine: Option<PathBuf>,
         facts: Option<&str>,
         replace: bool,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<OutputTable> {
         let mut req = IngestRequest::new(files);
         req.dataset = dataset;
@@ -92,9 +97,12 @@ impl Store {
         };
         req.replace = replace;
         let location = &self.location;
-        let outcome = py
-            .detach(|| ingest(location, &req, &|_, _| {}))
-            .map_err(to_py)?;
+        let outcome = crate::progress::run(py, progress, |hook| {
+            ingest(location, &req, &|read, total| {
+                hook.report(INGEST_STAGE, read, Some(total))
+            })
+        })?
+        .map_err(to_py)?;
         tables::text_table(&outcome.summary.headers, &outcome.summary.rows)
     }
 

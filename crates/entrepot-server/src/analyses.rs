@@ -319,6 +319,7 @@ pub(crate) fn scenario_request(
         spec,
         groups_file: None,
         memory_limit,
+        ..ScenarioRequest::default()
     })
 }
 

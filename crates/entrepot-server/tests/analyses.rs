@@ -143,6 +143,7 @@ async fn a_scenario_on_stored_data_is_the_application_layers_document() {
                 spec,
                 groups_file: None,
                 memory_limit: Some(1 << 30),
+                ..Default::default()
             },
         )
         .map(|o| o.document)

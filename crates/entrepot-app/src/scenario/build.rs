@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::gravity::{load_source, SampleSource};
 use crate::location::StoreLocation;
 use entrepot_core::text::display_value;
-use entrepot_core::{GroupRegistry, Period};
+use entrepot_core::{GroupRegistry, Period, Progress};
 use entrepot_ge::{Baseline, Matrix};
 use entrepot_gravity::{fit, Column, Dataset, Estimate, Expr, FitOptions, ModelSpec};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -94,14 +94,26 @@ impl Prepared {
     }
 }
 
-/// Loads the data, builds the baseline and resolves the elasticity and the shocks.
+/// Loads the data (or takes `flows`, a table already in memory, in place of the spec's
+/// `[data]` file, dataset or query), builds the baseline and resolves the elasticity and
+/// the shocks. `progress` watches the estimate's iterations.
 pub fn prepare(
     location: &StoreLocation,
     spec: &ScenarioSpec,
     groups: &GroupRegistry,
     memory_limit: Option<u64>,
+    flows: Option<&Dataset>,
+    progress: &Progress,
 ) -> AppResult<Prepared> {
     let d = &spec.data;
+    if let Some(table) = flows {
+        if d.file.is_some() || d.dataset.is_some() || d.sql.is_some() {
+            return Err(AppError::usage(
+                "[data]: the flows were given as a table; give no file, dataset or sql with them",
+            ));
+        }
+        return prepare_on(table, IN_MEMORY, false, spec, groups, progress);
+    }
     let (source, shown) = match (&d.file, &d.dataset, &d.sql) {
         (Some(f), None, None) => (
             SampleSource::File(f.clone()),
@@ -134,6 +146,24 @@ pub fn prepare(
             Some("parquet" | "pq" | "dta")
         )
     });
+    prepare_on(&data, &shown, csv_file, spec, groups, progress)
+}
+
+/// How the report and the errors name flows handed over in memory.
+pub const IN_MEMORY: &str = "the flows table";
+
+/// [`prepare`] on loaded data: `shown` names it in messages, `csv_file` says whether a
+/// row is a line of a CSV file (after its header) rather than a row counted from 1.
+fn prepare_on(
+    data: &Dataset,
+    shown: &str,
+    csv_file: bool,
+    spec: &ScenarioSpec,
+    groups: &GroupRegistry,
+    progress: &Progress,
+) -> AppResult<Prepared> {
+    let d = &spec.data;
+    let shown = shown.to_string();
     let at = |r: usize| {
         if csv_file {
             format!("line {}", r + 2)
@@ -143,18 +173,18 @@ pub fn prepare(
     };
     let estimate = match &spec.estimate {
         None => None,
-        Some(e) => Some(estimate(&data, e)?),
+        Some(e) => Some(estimate(data, e, progress)?),
     };
     let theta = theta_choice(spec, estimate.as_ref())?;
-    let years = year_labels(&data, &d.year_column)?;
+    let years = year_labels(data, &d.year_column)?;
     let year = pick_year(&years, d.year, &d.year_column)?;
     let year_text = year.to_string();
     let rows: Vec<usize> = (0..data.nrows())
         .filter(|&r| years[r].as_deref() == Some(year_text.as_str()))
         .collect();
-    let exporters = text_column(&data, &d.exporter)?;
-    let importers = text_column(&data, &d.importer)?;
-    let values = numeric_column(&data, &d.value)?;
+    let exporters = text_column(data, &d.exporter)?;
+    let importers = text_column(data, &d.importer)?;
+    let values = numeric_column(data, &d.value)?;
     let mut set = BTreeSet::new();
     for &r in &rows {
         for side in [&exporters[r], &importers[r]] {
@@ -227,7 +257,7 @@ pub fn prepare(
             let est = estimate.as_ref().ok_or_else(|| {
                 AppError::usage("[model] baseline = \"fitted\" needs an [estimate] formula")
             })?;
-            let costs = fitted_costs(&data, est, &row_of, &countries, &shown)?;
+            let costs = fitted_costs(data, est, &row_of, &countries, &shown)?;
             Baseline::from_flows(countries.clone(), &flows, costs)
         }
     }
@@ -245,7 +275,7 @@ pub fn prepare(
                 index: &index,
                 groups,
                 period: &period,
-                data: &data,
+                data,
                 row_of: &row_of,
                 estimate: estimate.as_ref(),
             },
@@ -269,7 +299,11 @@ pub fn prepare(
 }
 
 /// Fits the estimate of the scenario.
-fn estimate(data: &Dataset, e: &super::spec::EstimateSpec) -> AppResult<Estimate> {
+fn estimate(
+    data: &Dataset,
+    e: &super::spec::EstimateSpec,
+    progress: &Progress,
+) -> AppResult<Estimate> {
     let bad = |what: &'static str| move |err| AppError::from(err).context(what);
     let mut spec = ModelSpec::parse(&e.formula).map_err(bad("[estimate] formula"))?;
     for f in &e.filter {
@@ -278,7 +312,11 @@ fn estimate(data: &Dataset, e: &super::spec::EstimateSpec) -> AppResult<Estimate
     if let Some(c) = &e.cluster {
         spec = spec.with_cluster(c).map_err(bad("[estimate] cluster"))?;
     }
-    fit(data, &spec, &FitOptions::default()).map_err(bad("[estimate]"))
+    let options = FitOptions {
+        progress: progress.clone(),
+        ..FitOptions::default()
+    };
+    fit(data, &spec, &options).map_err(bad("[estimate]"))
 }
 
 /// The elasticity: exactly one of σ, θ or a coefficient of the estimate.

@@ -227,6 +227,7 @@ fn run_one(a: &RunArgs, ctx: &Ctx) -> anyhow::Result<()> {
         spec,
         groups_file: a.groups_file.clone(),
         memory_limit: None,
+        ..ScenarioRequest::default()
     };
     let out = run_scenario(&ctx.store, &request).map_err(app_error)?;
     print_document(&out.document, &a.report, ctx, "countries", None)

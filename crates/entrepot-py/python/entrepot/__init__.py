@@ -1,11 +1,18 @@
 """Entrepôt for notebooks: structural gravity (PPML and OLS with high-dimensional fixed
-effects), economic complexity, the trade store and the release brief, on pandas, polars
-or pyarrow tables.
+effects), trade-policy scenarios in general equilibrium, economic complexity, the trade
+store and the release brief, on pandas, polars or pyarrow tables.
 
     >>> import entrepot
     >>> fit = entrepot.fepois(df, "trade ~ log(dist) + cntg | exporter^year + importer^year",
     ...                       vcov={"CRV1": "pair_id"})
     >>> fit.tidy()
+    >>> run = entrepot.ge(flows, shocks=[{"tariff_pp": 20, "importer": "USA", "exporter": "CHN"}],
+    ...                   year=2006, theta=7)
+    >>> run.countries.to_pandas()
+
+Long calls (``fepois``, ``feols``, ``ge``, ``scenario``, ``Store.ingest``) take
+``progress=``: a bar in a notebook by default (``tqdm.auto`` when installed), ``True``,
+``False``, or a callable ``f(stage, done, total)``.
 
 The engine is Rust (the `entrepot` command's): the figures and error messages are the
 command's, the GIL is released while it computes, and tables cross the boundary as
@@ -40,11 +47,16 @@ from ._entrepot import (
 
 __version__ = _entrepot.__version__
 
+from ._ge import ScenarioResult, ge, scenario  # noqa: E402
+
 __all__ = [
     "fepois",
     "feols",
     "Fit",
     "complexity",
+    "ge",
+    "scenario",
+    "ScenarioResult",
     "Store",
     "Report",
     "EntrepotError",
@@ -258,6 +270,7 @@ def _fit(
     maxiter: int,
     fixef_tol: float,
     intercept: bool,
+    progress: Any,
 ) -> Fit:
     kind, cluster = _vcov(vcov)
     inner = _entrepot.fit(
@@ -274,6 +287,7 @@ def _fit(
         max_iter=maxiter,
         demean_tol=fixef_tol,
         intercept=intercept,
+        progress=progress,
     )
     return Fit(inner)
 
@@ -290,6 +304,7 @@ def fepois(
     iwls_maxiter: int = 1000,
     fixef_tol: float = 1e-8,
     intercept: bool = False,
+    progress: Any = None,
 ) -> Fit:
     """Poisson pseudo-maximum likelihood with high-dimensional fixed effects (PPML).
 
@@ -300,10 +315,12 @@ def fepois(
     Singletons, observations separated by the fixed effects and by the regressors are
     dropped first, as pyfixest (``separation_check=["fe", "ir"]``) and ppmlhdfe do.
     Convergence: relative change in deviance below ``iwls_tol``, the fixed effects
-    partialled out to ``fixef_tol`` (pyfixest's names and defaults).
+    partialled out to ``fixef_tol`` (pyfixest's names and defaults). ``progress``: a
+    bar of the iterations in a notebook by default, ``True``/``False``, or a callable
+    ``f(stage, done, total)`` (see :mod:`entrepot._progress`).
     """
     return _fit("ppml", data, fml, vcov, ssc, weights, offset, filters, iwls_tol,
-                iwls_maxiter, fixef_tol, intercept)
+                iwls_maxiter, fixef_tol, intercept, progress)
 
 
 def feols(
@@ -315,10 +332,11 @@ def feols(
     filters: Optional[Sequence[str]] = None,
     fixef_tol: float = 1e-8,
     intercept: bool = False,
+    progress: Any = None,
 ) -> Fit:
     """OLS with high-dimensional fixed effects; arguments as :func:`fepois`."""
     return _fit("ols", data, fml, vcov, ssc, weights, None, filters, 1e-8, 1000, fixef_tol,
-                intercept)
+                intercept, progress)
 
 
 def complexity(

@@ -1,6 +1,7 @@
 """Type hints of the entrepot package (see the docstrings in __init__.py)."""
 
-from typing import Any, Dict, List, Literal, Optional, Sequence, Union
+from os import PathLike
+from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import pyarrow as pa
 
@@ -8,6 +9,11 @@ __version__: str
 
 Vcov = Union[Literal["iid", "hetero", "HC1"], Dict[str, str], None]
 Ssc = Union[Literal["pyfixest", "fixest", "stata", "ppmlhdfe", "reghdfe", "none"], Dict[str, Any], None]
+# progress=: None (a bar in a notebook), True, False, or f(stage, done, total).
+ProgressArg = Union[bool, None, Callable[[str, int, Optional[int]], Any]]
+# A shock: the fields of a scenario file's [[shock]] ("type": "tariff" | "cost" |
+# "agreement"), or the short forms {"tariff_pp": ...}, {"cost_pct": ...}, {"agreement": ...}.
+ShockDict = Dict[str, Any]
 
 class EntrepotError(Exception): ...
 class UsageError(EntrepotError): ...
@@ -76,6 +82,7 @@ def fepois(
     iwls_maxiter: int = 1000,
     fixef_tol: float = 1e-8,
     intercept: bool = False,
+    progress: ProgressArg = None,
 ) -> Fit: ...
 def feols(
     data: Any,
@@ -86,6 +93,7 @@ def feols(
     filters: Optional[Sequence[str]] = None,
     fixef_tol: float = 1e-8,
     intercept: bool = False,
+    progress: ProgressArg = None,
 ) -> Fit: ...
 def complexity(
     data: Any,
@@ -115,6 +123,7 @@ class Store:
         quarantine: Optional[str] = None,
         facts: Optional[Literal["customs", "other"]] = None,
         replace: bool = False,
+        progress: ProgressArg = None,
     ) -> pa.Table: ...
     def datasets(self) -> pa.Table: ...
     def sql(self, query: str = "", tables: bool = False, memory_limit: Optional[int] = None) -> pa.Table: ...
@@ -127,3 +136,85 @@ class Store:
         partners: Sequence[str] = (),
         groups_file: Optional[str] = None,
     ) -> Report: ...
+
+class ScenarioResult:
+    @property
+    def countries(self) -> pa.Table: ...
+    @property
+    def flows(self) -> pa.Table: ...
+    @property
+    def diversion(self) -> Optional[pa.Table]: ...
+    def diversion_summary(self) -> Optional[Dict[str, Any]]: ...
+    def report(self) -> Report: ...
+    def to_pandas(self, table: Literal["countries", "flows", "diversion"] = "countries") -> Any: ...
+    def to_polars(self, table: Literal["countries", "flows", "diversion"] = "countries") -> Any: ...
+    @property
+    def economies(self) -> List[str]: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def theta(self) -> float: ...
+    @property
+    def sigma(self) -> float: ...
+    @property
+    def theta_origin(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def shocks(self) -> List[str]: ...
+    @property
+    def notes(self) -> List[str]: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def solver_gap(self) -> Optional[float]: ...
+    @property
+    def adding_up_gap(self) -> float: ...
+    @property
+    def draws(self) -> int: ...
+    @property
+    def diversion_missing(self) -> Optional[str]: ...
+    @property
+    def intervals_missing(self) -> Optional[str]: ...
+    def _repr_html_(self) -> str: ...
+
+def ge(
+    data: Any,
+    shocks: Sequence[ShockDict],
+    exporter: str = "exporter",
+    importer: str = "importer",
+    value: str = "trade",
+    year: Optional[int] = None,
+    year_column: str = "year",
+    theta: Optional[float] = None,
+    sigma: Optional[float] = None,
+    theta_se: Optional[float] = None,
+    coefficient: Optional[str] = None,
+    estimate: Optional[str] = None,
+    estimate_filters: Optional[Sequence[str]] = None,
+    estimate_cluster: Optional[str] = None,
+    baseline: Literal["observed", "fitted"] = "observed",
+    reference: Optional[str] = None,
+    deficits: Optional[Literal["multiplicative", "additive", "balanced"]] = None,
+    numeraire: Optional[Literal["inward_resistance", "producer_price", "world_output"]] = None,
+    solver: Literal["hat", "geppml", "both"] = "hat",
+    tolerance: Optional[float] = None,
+    draws: Optional[int] = None,
+    seed: Optional[int] = None,
+    level: Optional[float] = None,
+    focus: Optional[Tuple[str, str]] = None,
+    groups: Optional[Sequence[str]] = None,
+    heat_map: Optional[Sequence[str]] = None,
+    currency: Optional[str] = None,
+    scale: Optional[Literal["units", "thousands", "millions", "billions"]] = None,
+    title: Optional[str] = None,
+    groups_file: Union[str, PathLike, None] = None,
+    progress: ProgressArg = None,
+) -> ScenarioResult: ...
+def scenario(
+    spec: Union[str, PathLike],
+    store: Union[str, PathLike, Store, None] = None,
+    groups_file: Union[str, PathLike, None] = None,
+    memory_limit: Optional[int] = None,
+    progress: ProgressArg = None,
+) -> ScenarioResult: ...
