@@ -305,14 +305,6 @@ fn count(value: u32) -> Cell {
     }
 }
 
-fn column(key: &str, label: &str) -> Column {
-    Column {
-        key: key.into(),
-        label: label.into(),
-        detail: false,
-    }
-}
-
 fn table(id: &str, title: String, columns: Vec<Column>, rows: Vec<Row>) -> Block {
     Block::Table(Table {
         id: id.into(),
@@ -396,11 +388,11 @@ fn document(
                 "countries",
                 "Countries by ECI".into(),
                 vec![
-                    column("rank", "Rank"),
-                    column("country", "Country"),
-                    column("eci", "ECI"),
-                    column("diversity", "Diversity"),
-                    column("coi", "COI"),
+                    Column::new("rank", "Rank"),
+                    Column::new("country", "Country"),
+                    Column::new("eci", "ECI"),
+                    Column::new("diversity", "Diversity"),
+                    Column::new("coi", "COI"),
                 ],
                 country_rows,
             ),
@@ -418,10 +410,10 @@ fn document(
                 r.n_products()
             ),
             vec![
-                column("rank", "Rank"),
-                column("product", "Product"),
-                column("pci", "PCI"),
-                column("ubiquity", "Ubiquity"),
+                Column::new("rank", "Rank"),
+                Column::new("product", "Product"),
+                Column::new("pci", "PCI"),
+                Column::new("ubiquity", "Ubiquity"),
             ],
             product_rows,
         )],
@@ -454,10 +446,10 @@ fn document(
                     req.options.rca_threshold
                 ),
                 vec![
-                    column("product", "Product"),
-                    column("density", "Density"),
-                    column("cog", "COG"),
-                    column("pci", "PCI"),
+                    Column::new("product", "Product"),
+                    Column::new("density", "Density"),
+                    Column::new("cog", "COG"),
+                    Column::new("pci", "PCI"),
                 ],
                 rows,
             )],

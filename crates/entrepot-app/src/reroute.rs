@@ -382,8 +382,8 @@ fn document(c: &Context<'_>, pairs: &[Pair]) -> Document {
         title: format!("{o} → {g} and through third countries, {b} to {y}"),
         source: Some(method),
         columns: vec![
-            column("measure", "Measure"),
-            column("value", &format!("Value ({} bn or %)", c.currency)),
+            Column::new("measure", "Measure"),
+            Column::new("value", format!("Value ({} bn or %)", c.currency)),
         ],
         rows: vec![
             Row::new(vec![
@@ -440,19 +440,19 @@ fn document(c: &Context<'_>, pairs: &[Pair]) -> Document {
         source: Some(method),
         // The levels are in the CSV and JSON; the terminal shows the changes.
         columns: vec![
-            column("via", "Third country"),
+            Column::new("via", "Third country"),
             Column {
                 detail: c.totals_only,
-                ..column("product", "Product")
+                ..Column::new("product", "Product")
             },
-            detail(&format!("origin_via_{b}"), &format!("{o}→T {b}")),
-            detail(&format!("origin_via_{y}"), &format!("{o}→T {y}")),
-            column("origin_via_change", &format!("Δ {o}→T")),
-            detail(&format!("via_target_{b}"), &format!("T→{g} {b}")),
-            detail(&format!("via_target_{y}"), &format!("T→{g} {y}")),
-            column("via_target_change", &format!("Δ T→{g}")),
-            column("direct_change", &format!("Δ {o}→{g}")),
-            column("involved", "Value involved"),
+            Column::detail(format!("origin_via_{b}"), format!("{o}→T {b}")),
+            Column::detail(format!("origin_via_{y}"), format!("{o}→T {y}")),
+            Column::new("origin_via_change", format!("Δ {o}→T")),
+            Column::detail(format!("via_target_{b}"), format!("T→{g} {b}")),
+            Column::detail(format!("via_target_{y}"), format!("T→{g} {y}")),
+            Column::new("via_target_change", format!("Δ T→{g}")),
+            Column::new("direct_change", format!("Δ {o}→{g}")),
+            Column::new("involved", "Value involved"),
         ],
         rows: pair_rows,
         footer: Vec::new(),
@@ -471,9 +471,9 @@ fn document(c: &Context<'_>, pairs: &[Pair]) -> Document {
         title: "Value involved by third country".into(),
         source: Some(method),
         columns: vec![
-            column("via", "Third country"),
-            column("pairs", "Flagged products"),
-            column("involved", "Value involved"),
+            Column::new("via", "Third country"),
+            Column::new("pairs", "Flagged products"),
+            Column::new("involved", "Value involved"),
         ],
         rows: via_rows
             .iter()
@@ -538,20 +538,4 @@ fn document(c: &Context<'_>, pairs: &[Pair]) -> Document {
     });
     (doc.sources, doc.methods) = cite.into_parts();
     doc
-}
-
-fn column(key: &str, label: &str) -> Column {
-    Column {
-        key: key.into(),
-        label: label.into(),
-        detail: false,
-    }
-}
-
-/// A column shown in CSV and JSON only.
-fn detail(key: &str, label: &str) -> Column {
-    Column {
-        detail: true,
-        ..column(key, label)
-    }
 }

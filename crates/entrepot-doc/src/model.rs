@@ -124,6 +124,25 @@ pub struct Column {
     pub detail: bool,
 }
 
+impl Column {
+    /// A column every renderer shows.
+    pub fn new(key: impl Into<String>, label: impl Into<String>) -> Column {
+        Column {
+            key: key.into(),
+            label: label.into(),
+            detail: false,
+        }
+    }
+
+    /// A detail column: written by CSV and JSON, left out by the text renderers.
+    pub fn detail(key: impl Into<String>, label: impl Into<String>) -> Column {
+        Column {
+            detail: true,
+            ..Column::new(key, label)
+        }
+    }
+}
+
 /// A row of a [`Table`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {

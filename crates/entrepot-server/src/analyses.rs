@@ -379,15 +379,14 @@ pub(crate) struct EdgeQuery {
     pub(crate) top: Option<String>,
 }
 
-/// The edge request of a reporter and its parameters (the dashboard's products page
-/// takes the same parameters).
-pub(crate) fn edge_request(
-    reporter: String,
-    q: &EdgeQuery,
-) -> ServerResult<entrepot_app::edge::EdgeRequest> {
-    use entrepot_app::edge::{EdgeRequest, Selection};
-    let products = params::list("products", q.products.as_ref())?;
-    let selection = match (opt_text("basket", q.basket.as_ref())?, products.is_empty()) {
+/// The products of `basket=` or `products=` (not both; neither: every product).
+fn selection(
+    basket: Option<&String>,
+    products: Option<&String>,
+) -> ServerResult<entrepot_app::edge::Selection> {
+    use entrepot_app::edge::Selection;
+    let products = params::list("products", products)?;
+    Ok(match (opt_text("basket", basket)?, products.is_empty()) {
         (Some(_), false) => {
             return Err(ServerError::BadRequest(
                 "give basket or products, not both".into(),
@@ -396,7 +395,17 @@ pub(crate) fn edge_request(
         (Some(b), true) => Selection::Basket(b),
         (None, false) => Selection::Products(products),
         (None, true) => Selection::All,
-    };
+    })
+}
+
+/// The edge request of a reporter and its parameters (the dashboard's products page
+/// takes the same parameters).
+pub(crate) fn edge_request(
+    reporter: String,
+    q: &EdgeQuery,
+) -> ServerResult<entrepot_app::edge::EdgeRequest> {
+    use entrepot_app::edge::EdgeRequest;
+    let selection = selection(q.basket.as_ref(), q.products.as_ref())?;
     Ok(EdgeRequest {
         reporter,
         dataset: opt_text("dataset", q.dataset.as_ref())?,
@@ -446,7 +455,6 @@ pub(crate) async fn series(
     reporter: Result<Path<String>, PathRejection>,
     q: Result<Query<SeriesQuery>, QueryRejection>,
 ) -> ServerResult<Response> {
-    use entrepot_app::edge::Selection;
     use entrepot_app::series::{SeriesRequest, WeightSource};
     let reporter = path_param(reporter, "reporter")?;
     let q = query(q)?;
@@ -460,17 +468,7 @@ pub(crate) async fn series(
             ))
         }
     };
-    let products = params::list("products", q.products.as_ref())?;
-    let selection = match (opt_text("basket", q.basket.as_ref())?, products.is_empty()) {
-        (Some(_), false) => {
-            return Err(ServerError::BadRequest(
-                "give basket or products, not both".into(),
-            ))
-        }
-        (Some(b), true) => Selection::Basket(b),
-        (None, false) => Selection::Products(products),
-        (None, true) => Selection::All,
-    };
+    let selection = selection(q.basket.as_ref(), q.products.as_ref())?;
     let req = SeriesRequest {
         reporter: text("reporter", &reporter)?,
         partner: opt_text("partner", q.partner.as_ref())?,

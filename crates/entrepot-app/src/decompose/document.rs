@@ -53,14 +53,6 @@ fn rate(v: Index<f64>, unit: Unit) -> Cell {
     }
 }
 
-fn column(key: &str, label: &str) -> Column {
-    Column {
-        key: key.into(),
-        label: label.into(),
-        detail: false,
-    }
-}
-
 /// The method of the shift-share effects, as the document states it.
 fn cms_method(reporter: &str) -> String {
     format!("constant-market-share decomposition of {reporter}'s change in exports (entrepot-indices cms, Leamer and Stern 1970, base-period weights, products before markets) against the other exporters of the dataset")
@@ -311,10 +303,10 @@ fn effects_blocks(
         ),
         source: Some(source),
         columns: vec![
-            column("effect", "Effect"),
-            column("value", &format!("Value ({unit_label})")),
-            column("pct_of_base", "Points of growth (pp)"),
-            column("definition", "Definition"),
+            Column::new("effect", "Effect"),
+            Column::new("value", format!("Value ({unit_label})")),
+            Column::new("pct_of_base", "Points of growth (pp)"),
+            Column::new("definition", "Definition"),
         ],
         rows,
         footer: vec![footer],
@@ -453,18 +445,18 @@ fn contribution_blocks(
         ),
         source: Some(source),
         columns: vec![
-            column("code", noun),
+            Column::new("code", noun),
             Column {
                 detail: true,
-                ..column("name", "Name")
+                ..Column::new("name", "Name")
             },
-            column("base", p0),
-            column("end", p1),
-            column("change", "Change"),
-            column("growth_pct", "Growth"),
-            column("contribution_pp", "Contribution"),
-            column("growth_without_pct", "Growth without"),
-            column("offset_pct", "Loss made up"),
+            Column::new("base", p0),
+            Column::new("end", p1),
+            Column::new("change", "Change"),
+            Column::new("growth_pct", "Growth"),
+            Column::new("contribution_pp", "Contribution"),
+            Column::new("growth_without_pct", "Growth without"),
+            Column::new("offset_pct", "Loss made up"),
         ],
         rows,
         footer: vec![total],

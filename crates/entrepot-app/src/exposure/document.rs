@@ -51,22 +51,6 @@ impl Money {
     }
 }
 
-fn column(key: &str, label: &str) -> Column {
-    Column {
-        key: key.into(),
-        label: label.into(),
-        detail: false,
-    }
-}
-
-/// A column shown in CSV and JSON only.
-fn detail(key: &str, label: &str) -> Column {
-    Column {
-        detail: true,
-        ..column(key, label)
-    }
-}
-
 fn count(n: usize) -> Cell {
     Cell::Number {
         value: n as f64,
@@ -355,26 +339,26 @@ fn concentration_blocks(
 ) -> Vec<Block> {
     let products = has_products(sales);
     let partial = out.years.iter().any(|y| y.months.is_some());
-    let mut columns = vec![column("year", "Year")];
+    let mut columns = vec![Column::new("year", "Year")];
     if partial {
-        columns.push(column("months", "Months"));
+        columns.push(Column::new("months", "Months"));
     }
     columns.extend([
-        column("sales", &format!("Sales ({})", money.label())),
-        column("destinations", "Destinations"),
-        column("hhi", "HHI"),
-        column("effective_number", "Effective number"),
-        column("entropy", "Entropy"),
-        column("top1_share", "Top-1"),
-        column("top3_share", "Top-3"),
-        column("largest", "Largest"),
+        Column::new("sales", format!("Sales ({})", money.label())),
+        Column::new("destinations", "Destinations"),
+        Column::new("hhi", "HHI"),
+        Column::new("effective_number", "Effective number"),
+        Column::new("entropy", "Entropy"),
+        Column::new("top1_share", "Top-1"),
+        Column::new("top3_share", "Top-3"),
+        Column::new("largest", "Largest"),
     ]);
     if products {
         // In the CSV and JSON; the terminal keeps to the destinations.
         columns.extend([
-            detail("products", "Products"),
-            detail("hhi_products", "HHI across products"),
-            detail("effective_products", "Effective number of products"),
+            Column::detail("products", "Products"),
+            Column::detail("hhi_products", "HHI across products"),
+            Column::detail("effective_products", "Effective number of products"),
         ]);
     }
     let rows = out
@@ -570,14 +554,14 @@ fn growth_blocks(
         title: format!("Contributions to the growth of sales by destination, {p0} to {p1}"),
         source: Some(source),
         columns: vec![
-            column("destination", "Destination"),
-            column("base", &p0),
-            column("end", &p1),
-            column("change", "Change"),
-            column("growth_pct", "Growth"),
-            column("contribution_pp", "Contribution"),
-            column("growth_without_pct", "Growth without"),
-            column("offset_pct", "Loss made up"),
+            Column::new("destination", "Destination"),
+            Column::new("base", &p0),
+            Column::new("end", &p1),
+            Column::new("change", "Change"),
+            Column::new("growth_pct", "Growth"),
+            Column::new("contribution_pp", "Contribution"),
+            Column::new("growth_without_pct", "Growth without"),
+            Column::new("offset_pct", "Loss made up"),
         ],
         rows,
         footer: vec![total],
@@ -708,13 +692,13 @@ fn market_blocks(
         ),
         source: Some(source),
         columns: vec![
-            column("destination", "Destination"),
-            column("year", "Year"),
-            column("sales", &format!("Sales ({})", money.label())),
-            column("share_of_sales", "Share of the firm's sales"),
-            column("imports", "Destination's imports"),
-            column("market_share", "Market share"),
-            detail("side", "Imports from"),
+            Column::new("destination", "Destination"),
+            Column::new("year", "Year"),
+            Column::new("sales", format!("Sales ({})", money.label())),
+            Column::new("share_of_sales", "Share of the firm's sales"),
+            Column::new("imports", "Destination's imports"),
+            Column::new("market_share", "Market share"),
+            Column::detail("side", "Imports from"),
         ],
         rows,
         footer: Vec::new(),
@@ -776,13 +760,13 @@ fn market_blocks(
             ),
             source: Some(source),
             columns: vec![
-                column("destination", "Destination"),
-                column("product", "Product"),
-                column("year", "Year"),
-                column("sales", &format!("Sales ({})", money.label())),
-                column("imports", "Destination's imports"),
-                column("market_share", "Market share"),
-                detail("side", "Imports from"),
+                Column::new("destination", "Destination"),
+                Column::new("product", "Product"),
+                Column::new("year", "Year"),
+                Column::new("sales", format!("Sales ({})", money.label())),
+                Column::new("imports", "Destination's imports"),
+                Column::new("market_share", "Market share"),
+                Column::detail("side", "Imports from"),
             ],
             rows,
             footer: Vec::new(),
@@ -880,12 +864,12 @@ fn one_market_blocks(
         ),
         source: Some(source),
         columns: vec![
-            column("product", "Product"),
-            column("sales", &format!("Sales ({})", money.label())),
-            column("destinations", "Destinations"),
-            column("largest", "Largest destination"),
-            column("largest_sales", "Sales there"),
-            column("largest_share", "Share"),
+            Column::new("product", "Product"),
+            Column::new("sales", format!("Sales ({})", money.label())),
+            Column::new("destinations", "Destinations"),
+            Column::new("largest", "Largest destination"),
+            Column::new("largest_sales", "Sales there"),
+            Column::new("largest_share", "Share"),
         ],
         rows,
         footer: Vec::new(),

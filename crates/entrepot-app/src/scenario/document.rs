@@ -72,21 +72,6 @@ fn amount(v: f64, unit: &Unit, signed: bool) -> Cell {
     }
 }
 
-fn column(key: &str, label: &str) -> Column {
-    Column {
-        key: key.into(),
-        label: label.into(),
-        detail: false,
-    }
-}
-
-fn detail(key: &str, label: &str) -> Column {
-    Column {
-        detail: true,
-        ..column(key, label)
-    }
-}
-
 fn band_cells(b: Option<(f64, f64)>, why: &str) -> [Cell; 2] {
     match b {
         Some((lo, hi)) if lo.is_finite() && hi.is_finite() => [pct(lo), pct(hi)],
@@ -233,10 +218,10 @@ fn shock_section(out: &ScenarioOutput, method: SourceId) -> Section {
         title: "Shocks".into(),
         source: Some(method),
         columns: vec![
-            column("shock", "Shock"),
-            column("pairs", "Pairs"),
-            column("cost_term_change_pct", "Change of t = τ^(−θ) (%)"),
-            detail("cost_term_change_max_pct", "Largest change of t (%)"),
+            Column::new("shock", "Shock"),
+            Column::new("pairs", "Pairs"),
+            Column::new("cost_term_change_pct", "Change of t = τ^(−θ) (%)"),
+            Column::detail("cost_term_change_max_pct", "Largest change of t (%)"),
         ],
         rows,
         footer: Vec::new(),
@@ -311,12 +296,12 @@ fn headline_section(out: &ScenarioOutput, d: &Diversion, unit: &Unit, method: So
         title: format!("{x} → {m} and around it: changes of flows and welfare (real expenditure)"),
         source: Some(method),
         columns: vec![
-            column("measure", "Flow or economy"),
-            column("baseline", &format!("Baseline, {}", unit.label())),
-            column("conditional_pct", "Conditional (%)"),
-            column("full_pct", "Full GE (%)"),
-            column("full_low_pct", &format!("{level:.0}% low")),
-            column("full_high_pct", &format!("{level:.0}% high")),
+            Column::new("measure", "Flow or economy"),
+            Column::new("baseline", format!("Baseline, {}", unit.label())),
+            Column::new("conditional_pct", "Conditional (%)"),
+            Column::new("full_pct", "Full GE (%)"),
+            Column::new("full_low_pct", format!("{level:.0}% low")),
+            Column::new("full_high_pct", format!("{level:.0}% high")),
         ],
         rows,
         footer: Vec::new(),
@@ -328,11 +313,11 @@ fn headline_section(out: &ScenarioOutput, d: &Diversion, unit: &Unit, method: So
         title: format!("Where the lost {x} → {m} trade went (full GE)"),
         source: Some(method),
         columns: vec![
-            column("measure", "Measure"),
-            column("value", &format!("Value ({})", unit.label())),
-            column("share_pct", "Share of lost (%)"),
-            column("share_low_pct", &format!("{level:.0}% low")),
-            column("share_high_pct", &format!("{level:.0}% high")),
+            Column::new("measure", "Measure"),
+            Column::new("value", format!("Value ({})", unit.label())),
+            Column::new("share_pct", "Share of lost (%)"),
+            Column::new("share_low_pct", format!("{level:.0}% low")),
+            Column::new("share_high_pct", format!("{level:.0}% high")),
         ],
         rows: vec![
             Row::new(vec![
@@ -433,19 +418,19 @@ fn country_section(out: &ScenarioOutput, method: SourceId) -> Section {
         title: "Per economy, from the largest welfare gain to the largest loss (% changes)".into(),
         source: Some(method),
         columns: vec![
-            column("country", "Economy"),
-            detail("exports_conditional_pct", "Exports, conditional"),
-            column("exports_full_pct", "Exports"),
-            detail("exports_low_pct", &format!("Exports, {level:.0}% low")),
-            detail("exports_high_pct", &format!("Exports, {level:.0}% high")),
-            column("imports_full_pct", "Imports"),
-            column("producer_price_pct", "Producer price"),
-            column("outward_resistance_pct", "Outward MR Π"),
-            column("inward_resistance_pct", "Inward MR P"),
-            column("real_gdp_pct", "Real GDP"),
-            column("welfare_pct", "Welfare"),
-            column("welfare_low_pct", &format!("{level:.0}% low")),
-            column("welfare_high_pct", &format!("{level:.0}% high")),
+            Column::new("country", "Economy"),
+            Column::detail("exports_conditional_pct", "Exports, conditional"),
+            Column::new("exports_full_pct", "Exports"),
+            Column::detail("exports_low_pct", format!("Exports, {level:.0}% low")),
+            Column::detail("exports_high_pct", format!("Exports, {level:.0}% high")),
+            Column::new("imports_full_pct", "Imports"),
+            Column::new("producer_price_pct", "Producer price"),
+            Column::new("outward_resistance_pct", "Outward MR Π"),
+            Column::new("inward_resistance_pct", "Inward MR P"),
+            Column::new("real_gdp_pct", "Real GDP"),
+            Column::new("welfare_pct", "Welfare"),
+            Column::new("welfare_low_pct", format!("{level:.0}% low")),
+            Column::new("welfare_high_pct", format!("{level:.0}% high")),
         ],
         rows,
         footer: Vec::new(),
@@ -508,7 +493,7 @@ fn diversion_section(
             title,
             source: Some(method),
             columns: vec![
-                column(
+                Column::new(
                     who,
                     if who == "market" {
                         "Market"
@@ -516,11 +501,11 @@ fn diversion_section(
                         "Supplier"
                     },
                 ),
-                column("baseline", &format!("Baseline ({})", unit.label())),
-                detail("conditional", "Conditional GE"),
-                detail("full", "Full GE"),
-                column("change", "Change"),
-                column("change_pct", "Change (%)"),
+                Column::new("baseline", format!("Baseline ({})", unit.label())),
+                Column::detail("conditional", "Conditional GE"),
+                Column::detail("full", "Full GE"),
+                Column::new("change", "Change"),
+                Column::new("change_pct", "Change (%)"),
             ],
             rows: v
                 .iter()
@@ -592,11 +577,11 @@ fn diversion_section(
         title: format!("{x}'s exports by destination group (full GE; {m} and {x} itself left out)"),
         source: Some(method),
         columns: vec![
-            column("group", "Group"),
-            column("held", "Members in the data"),
-            column("baseline", &format!("Baseline ({})", unit.label())),
-            column("change", "Change"),
-            column("change_pct", "Change (%)"),
+            Column::new("group", "Group"),
+            Column::new("held", "Members in the data"),
+            Column::new("baseline", format!("Baseline ({})", unit.label())),
+            Column::new("change", "Change"),
+            Column::new("change_pct", "Change (%)"),
         ],
         rows: group_rows,
         footer: Vec::new(),

@@ -11,22 +11,6 @@ use entrepot_doc::{
 /// Lines of the chart at most besides the total (codes beyond are in the table only).
 const CHART_LINES: usize = 8;
 
-fn column(key: &str, label: &str) -> Column {
-    Column {
-        key: key.into(),
-        label: label.into(),
-        detail: false,
-    }
-}
-
-/// A column the terminal leaves out (every other format shows it).
-fn detail(key: &str, label: &str) -> Column {
-    Column {
-        detail: true,
-        ..column(key, label)
-    }
-}
-
 fn money(value: f64, out: &SeriesOutput) -> Cell {
     let v = value / 1e9;
     Cell::Number {
@@ -240,15 +224,15 @@ fn years_table(out: &SeriesOutput, source: entrepot_doc::SourceId) -> Table {
     let cur = out.currency;
     let t = out.target;
     let columns = vec![
-        column("year", "Year"),
-        column("revision", "Revision read"),
-        detail("datasets", "Datasets"),
-        column("read", &format!("Read, every code ({cur} bn)")),
-        column("in_target", &format!("In {t} codes ({cur} bn)")),
-        column("unmapped", &format!("Without a link ({cur} bn)")),
-        column(
+        Column::new("year", "Year"),
+        Column::new("revision", "Revision read"),
+        Column::detail("datasets", "Datasets"),
+        Column::new("read", format!("Read, every code ({cur} bn)")),
+        Column::new("in_target", format!("In {t} codes ({cur} bn)")),
+        Column::new("unmapped", format!("Without a link ({cur} bn)")),
+        Column::new(
             "series",
-            &format!(
+            format!(
                 "{} ({cur} bn)",
                 if out.selected.is_empty() {
                     "Series"
@@ -257,7 +241,7 @@ fn years_table(out: &SeriesOutput, source: entrepot_doc::SourceId) -> Table {
                 }
             ),
         ),
-        detail("set_aside", "Held in another revision, not read"),
+        Column::detail("set_aside", "Held in another revision, not read"),
     ];
     let rows = out
         .years
@@ -373,11 +357,11 @@ fn values_table(out: &SeriesOutput, source: entrepot_doc::SourceId) -> Table {
         title: format!("Values by {t} code and year"),
         source: Some(source),
         columns: vec![
-            column("code", &format!("{t} code")),
-            column("description", "Description"),
-            column("year", "Year"),
-            column("value", &format!("Value ({cur} bn)")),
-            column("from", "Made of"),
+            Column::new("code", format!("{t} code")),
+            Column::new("description", "Description"),
+            Column::new("year", "Year"),
+            Column::new("value", format!("Value ({cur} bn)")),
+            Column::new("from", "Made of"),
         ],
         rows,
         footer: Vec::new(),
@@ -407,11 +391,11 @@ fn weights_table(out: &SeriesOutput, source: entrepot_doc::SourceId) -> Table {
         ),
         source: Some(source),
         columns: vec![
-            column("from", "From"),
-            column("to", &format!("To ({})", out.target)),
-            column("kind", "Link"),
-            column("weight", "Weight"),
-            column("basis", "Basis"),
+            Column::new("from", "From"),
+            Column::new("to", format!("To ({})", out.target)),
+            Column::new("kind", "Link"),
+            Column::new("weight", "Weight"),
+            Column::new("basis", "Basis"),
         ],
         rows,
         footer: Vec::new(),
@@ -437,10 +421,10 @@ fn unmapped_table(out: &SeriesOutput, source: entrepot_doc::SourceId) -> Table {
         title: format!("Rows whose code has no link to {}", out.target),
         source: Some(source),
         columns: vec![
-            column("code", "Code"),
-            column("description", "Description"),
-            column("year", "Year"),
-            column("value", &format!("Value ({cur} bn)")),
+            Column::new("code", "Code"),
+            Column::new("description", "Description"),
+            Column::new("year", "Year"),
+            Column::new("value", format!("Value ({cur} bn)")),
         ],
         rows,
         footer: Vec::new(),

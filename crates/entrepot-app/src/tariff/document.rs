@@ -161,22 +161,6 @@ fn points_decimals(p: f64) -> u8 {
     }
 }
 
-fn column(key: &str, label: &str) -> Column {
-    Column {
-        key: key.into(),
-        label: label.into(),
-        detail: false,
-    }
-}
-
-/// A column shown in CSV and JSON only.
-fn detail(key: &str, label: &str) -> Column {
-    Column {
-        detail: true,
-        ..column(key, label)
-    }
-}
-
 fn percent(v: Option<f64>, signed: bool, why: &str) -> Cell {
     match v {
         Some(v) if v.is_finite() => Cell::Number {
@@ -294,9 +278,9 @@ fn summary(out: &TariffOutput, basis: &Basis, method: SourceId) -> Table {
         title: format!("{imp}: imports of the products covered, {}", out.year),
         source: Some(method),
         columns: vec![
-            detail("id", "Id"),
-            column("measure", "Measure"),
-            column("value", "Value (bn or %)"),
+            Column::detail("id", "Id"),
+            Column::new("measure", "Measure"),
+            Column::new("value", "Value (bn or %)"),
         ],
         rows: rows
             .into_iter()
@@ -323,13 +307,13 @@ fn split_cells(t: &Imports, o: &Imports) -> Vec<Cell> {
 /// the diversion to the others and the total change (equal to trade creation).
 fn split_columns(exp: &str) -> Vec<Column> {
     vec![
-        column("imports_targeted", &format!("From {exp}")),
-        column("change_targeted", &format!("Δ {exp}")),
-        column("change_targeted_pct", &format!("Δ {exp} %")),
-        column("trade_diversion", "To others"),
-        column("change_total", "Δ total"),
-        detail("imports_others", "From others"),
-        detail("trade_creation", "Trade creation"),
+        Column::new("imports_targeted", format!("From {exp}")),
+        Column::new("change_targeted", format!("Δ {exp}")),
+        Column::new("change_targeted_pct", format!("Δ {exp} %")),
+        Column::new("trade_diversion", "To others"),
+        Column::new("change_total", "Δ total"),
+        Column::detail("imports_others", "From others"),
+        Column::detail("trade_creation", "Trade creation"),
     ]
 }
 
@@ -349,23 +333,23 @@ fn products(out: &TariffOutput, req: &TariffRequest, basis: &Basis, method: Sour
     let exp = &basis.exporter_label;
     let shown = out.products.iter().take(req.top);
     let mut columns = vec![
-        column("hs6", "HS6"),
-        column("product", "Product"),
-        column("sigma", "σ"),
-        column("sigma_source", "σ from"),
+        Column::new("hs6", "HS6"),
+        Column::new("product", "Product"),
+        Column::new("sigma", "σ"),
+        Column::new("sigma_source", "σ from"),
     ];
     columns.extend(split_columns(exp));
     columns.extend([
-        detail("description", "Description"),
-        detail("in_table", "In elasticity table"),
-        detail("sigma_source_detail", "σ source"),
-        detail("price_index_pct", "Price index %"),
-        detail("revenue_before", "Tariff revenue before"),
-        detail("revenue_after", "Tariff revenue after"),
-        detail("consumer_surplus", "Consumer surplus change"),
-        detail("welfare", "Welfare change"),
-        detail("markets", "Markets"),
-        detail("revision", "HS revision"),
+        Column::detail("description", "Description"),
+        Column::detail("in_table", "In elasticity table"),
+        Column::detail("sigma_source_detail", "σ source"),
+        Column::detail("price_index_pct", "Price index %"),
+        Column::detail("revenue_before", "Tariff revenue before"),
+        Column::detail("revenue_after", "Tariff revenue after"),
+        Column::detail("consumer_surplus", "Consumer surplus change"),
+        Column::detail("welfare", "Welfare change"),
+        Column::detail("markets", "Markets"),
+        Column::detail("revision", "HS revision"),
     ]);
     let rows = shown
         .map(|p| {
@@ -438,13 +422,16 @@ fn products(out: &TariffOutput, req: &TariffRequest, basis: &Basis, method: Sour
 /// Per basket.
 fn baskets(out: &TariffOutput, basis: &Basis, method: SourceId) -> Table {
     let exp = &basis.exporter_label;
-    let mut columns = vec![column("basket", "Basket"), detail("markets", "Markets")];
+    let mut columns = vec![
+        Column::new("basket", "Basket"),
+        Column::detail("markets", "Markets"),
+    ];
     columns.extend(split_columns(exp));
     columns.extend([
-        column("price_index_pct", "Price index %"),
-        detail("revenue_change", "Tariff revenue change"),
-        detail("consumer_surplus", "Consumer surplus change"),
-        column("welfare", "Welfare change"),
+        Column::new("price_index_pct", "Price index %"),
+        Column::detail("revenue_change", "Tariff revenue change"),
+        Column::detail("consumer_surplus", "Consumer surplus change"),
+        Column::new("welfare", "Welfare change"),
     ]);
     Table {
         id: "baskets".into(),
@@ -504,14 +491,14 @@ fn suppliers(out: &TariffOutput, req: &TariffRequest, basis: &Basis, method: Sou
         ),
         source: Some(method),
         columns: vec![
-            column("supplier", "Supplier"),
-            column("targeted", ""),
-            column("baseline", "Imports before"),
-            column("trade_creation", "Creation"),
-            column("trade_diversion", "Diversion"),
-            column("change", "Δ imports"),
-            column("change_pct", "Δ %"),
-            detail("new_value", "Imports after"),
+            Column::new("supplier", "Supplier"),
+            Column::new("targeted", ""),
+            Column::new("baseline", "Imports before"),
+            Column::new("trade_creation", "Creation"),
+            Column::new("trade_diversion", "Diversion"),
+            Column::new("change", "Δ imports"),
+            Column::new("change_pct", "Δ %"),
+            Column::detail("new_value", "Imports after"),
         ],
         rows,
         footer: Vec::new(),
@@ -576,10 +563,10 @@ fn fallbacks(out: &TariffOutput, req: &TariffRequest) -> Option<Table> {
         ),
         source: None,
         columns: vec![
-            column("hs6", "HS6"),
-            column("reason", "Reason"),
-            column("sigma", "σ used"),
-            column("imports_targeted", "Imports from targeted"),
+            Column::new("hs6", "HS6"),
+            Column::new("reason", "Reason"),
+            Column::new("sigma", "σ used"),
+            Column::new("imports_targeted", "Imports from targeted"),
         ],
         rows,
         footer: Vec::new(),
@@ -592,9 +579,9 @@ fn skipped(out: &TariffOutput) -> Table {
         title: format!("Markets left out of every total ({})", out.skipped.len()),
         source: None,
         columns: vec![
-            column("importer", "Importer"),
-            column("hs6", "HS6"),
-            column("reason", "Reason"),
+            Column::new("importer", "Importer"),
+            Column::new("hs6", "HS6"),
+            Column::new("reason", "Reason"),
         ],
         rows: out
             .skipped

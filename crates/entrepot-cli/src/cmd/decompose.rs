@@ -39,20 +39,12 @@
 //! `-` = stdout.
 //! ```
 
+use super::FlowArg;
 use crate::output::{app_error, print_document, ReportFiles};
 use crate::Ctx;
 use clap::{Args, ValueEnum};
 use entrepot_app::decompose::{By, DecomposeRequest};
 use entrepot_core::FlowKind;
-
-/// The flow direction decomposed.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FlowArg {
-    /// Exports of the reporter.
-    Export,
-    /// Imports of the reporter (contributions only).
-    Import,
-}
 
 /// What the decomposition is taken over.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -79,7 +71,7 @@ pub struct DecomposeArgs {
     /// The flows dataset to use when several hold the reporter.
     #[arg(long)]
     pub dataset: Option<String>,
-    /// Exports or imports.
+    /// Exports or imports (imports: the partner contributions only).
     #[arg(long, value_enum, default_value_t = FlowArg::Export)]
     pub flow: FlowArg,
     /// Partners, products or both (default: both when the dataset holds products).
@@ -101,10 +93,7 @@ pub fn run(args: &DecomposeArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let request = DecomposeRequest {
         reporter: args.reporter.clone(),
         dataset: args.dataset.clone(),
-        flow: match args.flow {
-            FlowArg::Export => FlowKind::Export,
-            FlowArg::Import => FlowKind::Import,
-        },
+        flow: FlowKind::from(args.flow),
         by: args.by.map(|b| match b {
             ByArg::Partners => By::Partners,
             ByArg::Products => By::Products,

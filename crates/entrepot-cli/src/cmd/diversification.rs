@@ -28,20 +28,12 @@
 //! --markdown FILE, --html FILE (with charts), --json FILE; `-` = stdout.
 //! ```
 
+use super::FlowArg;
 use crate::output::{app_error, print_document, ReportFiles};
 use crate::Ctx;
 use clap::{Args, ValueEnum};
 use entrepot_app::diversification::{Across, DiversificationRequest};
 use entrepot_core::FlowKind;
-
-/// The flow direction of the indices.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FlowArg {
-    /// Exports of the reporter.
-    Export,
-    /// Imports of the reporter.
-    Import,
-}
 
 /// What the indices are taken across.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -88,10 +80,7 @@ pub fn run(args: &DiversificationArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let request = DiversificationRequest {
         reporter: args.reporter.clone(),
         dataset: args.dataset.clone(),
-        flow: match args.flow {
-            FlowArg::Export => FlowKind::Export,
-            FlowArg::Import => FlowKind::Import,
-        },
+        flow: FlowKind::from(args.flow),
         across: match args.across {
             AcrossArg::Partners => Across::Partners,
             AcrossArg::Products => Across::Products(args.hs_level),

@@ -72,15 +72,20 @@ pub struct EdgeArgs {
     pub report: ReportFiles,
 }
 
+/// The products of `--basket` or `--products` (neither: every product).
+pub(crate) fn selection(basket: &Option<String>, products: &Option<Vec<String>>) -> Selection {
+    match (basket, products) {
+        (Some(b), _) => Selection::Basket(b.clone()),
+        (None, Some(p)) => Selection::Products(p.clone()),
+        (None, None) => Selection::All,
+    }
+}
+
 /// Runs the command.
 pub fn run(args: &EdgeArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let baskets =
         entrepot_app::reference::load_baskets(args.baskets_file.as_ref()).map_err(app_error)?;
-    let selection = match (&args.basket, &args.products) {
-        (Some(b), _) => Selection::Basket(b.clone()),
-        (None, Some(p)) => Selection::Products(p.clone()),
-        (None, None) => Selection::All,
-    };
+    let selection = selection(&args.basket, &args.products);
     let request = EdgeRequest {
         reporter: args.reporter.clone(),
         dataset: args.dataset.clone(),

@@ -1,5 +1,8 @@
 //! One module per command, each with its usage text at the top.
 
+use clap::ValueEnum;
+use entrepot_core::FlowKind;
+
 pub mod brief;
 pub mod complexity;
 pub mod countries;
@@ -24,3 +27,21 @@ pub mod serve;
 pub mod sql;
 pub mod tariff;
 pub mod verify;
+
+/// The flow direction of an analysis (`--flow export|import`).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FlowArg {
+    /// Exports of the reporter.
+    Export,
+    /// Imports of the reporter.
+    Import,
+}
+
+impl From<FlowArg> for FlowKind {
+    fn from(f: FlowArg) -> FlowKind {
+        match f {
+            FlowArg::Export => FlowKind::Export,
+            FlowArg::Import => FlowKind::Import,
+        }
+    }
+}

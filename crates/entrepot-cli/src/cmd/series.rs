@@ -43,22 +43,13 @@
 //! E.g. `entrepot series CHN --hs HS2022 --products 854140 --dataset baci17 --dataset baci22`
 //! ```
 
+use super::FlowArg;
 use crate::output::{app_error, exit, exit_error, print_document, ReportFiles};
 use crate::Ctx;
 use clap::{Args, ValueEnum};
-use entrepot_app::edge::Selection;
 use entrepot_app::series::{SeriesRequest, WeightSource};
 use entrepot_core::FlowKind;
 use std::path::PathBuf;
-
-/// The flow direction of the series.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FlowArg {
-    /// Exports of the reporter.
-    Export,
-    /// Imports of the reporter.
-    Import,
-}
 
 /// How codes with several targets are split.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -122,18 +113,11 @@ pub fn run(args: &SeriesArgs, ctx: &Ctx) -> anyhow::Result<()> {
         .map_err(|e: entrepot_core::CoreError| exit_error(exit::USAGE, format!("--hs: {e}")))?;
     let baskets =
         entrepot_app::reference::load_baskets(args.baskets_file.as_ref()).map_err(app_error)?;
-    let selection = match (&args.basket, &args.products) {
-        (Some(b), _) => Selection::Basket(b.clone()),
-        (None, Some(p)) => Selection::Products(p.clone()),
-        (None, None) => Selection::All,
-    };
+    let selection = super::edge::selection(&args.basket, &args.products);
     let request = SeriesRequest {
         reporter: args.reporter.clone(),
         partner: args.partner.clone(),
-        flow: Some(match args.flow {
-            FlowArg::Export => FlowKind::Export,
-            FlowArg::Import => FlowKind::Import,
-        }),
+        flow: Some(FlowKind::from(args.flow)),
         datasets: args.dataset.clone(),
         target: Some(target),
         selection,
