@@ -21,6 +21,7 @@
 mod document;
 mod periods;
 
+use crate::pair::flow_word;
 pub use periods::Window;
 use periods::{check_held, windows};
 
@@ -207,13 +208,6 @@ struct DataBasis {
 
 fn is_world(code: &str) -> bool {
     matches!(code, "WLD" | "WORLD" | "W00")
-}
-
-fn flow_word(flow: FlowKind) -> &'static str {
-    match flow {
-        FlowKind::Import => "imports",
-        _ => "exports",
-    }
 }
 
 /// Computes the growth decomposition of a request and its report.

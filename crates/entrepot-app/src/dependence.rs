@@ -484,10 +484,7 @@ pub(crate) fn coverage(cube: &Cube) -> BTreeMap<i32, Coverage> {
 /// Why a country's total read from its partners' reports is not held (the data basis
 /// gives the coverage in full).
 fn not_held(held: &Held, country: &str, flow: FlowKind, year: i32, product: ProductId) -> String {
-    let verb = match flow {
-        FlowKind::Import => "imports",
-        _ => "exports",
-    };
+    let verb = crate::pair::flow_word(flow);
     let reports_some = matches!(
         held.totals
             .get(&(country.to_string(), flow, year, ProductId::TOTAL)),

@@ -16,6 +16,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
+use crate::pair::flow_word;
 use entrepot_core::FlowKind;
 use entrepot_cube::{
     CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, Side,
@@ -287,13 +288,6 @@ pub fn diversification(
         years,
         document,
     })
-}
-
-fn flow_word(flow: FlowKind) -> &'static str {
-    match flow {
-        FlowKind::Import => "imports",
-        _ => "exports",
-    }
 }
 
 fn years_text(req: &DiversificationRequest) -> String {

@@ -254,6 +254,15 @@ pub(crate) fn and_list(items: &[String]) -> String {
     }
 }
 
+/// `imports` for imports (and re-imports), `exports` otherwise.
+pub(crate) fn flow_word(flow: entrepot_core::FlowKind) -> &'static str {
+    use entrepot_core::FlowKind;
+    match flow {
+        FlowKind::Import | FlowKind::ReImport => "imports",
+        _ => "exports",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

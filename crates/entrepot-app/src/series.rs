@@ -28,7 +28,7 @@
 use crate::edge::{find_basket, parse_codes, Selection};
 use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
-use crate::pair::{is_world, resolve_country, year_range, years_text};
+use crate::pair::{flow_word, is_world, resolve_country, year_range, years_text};
 use entrepot_core::concordance::{LinkWeight, SeriesRow, Weighting};
 use entrepot_core::{Basket, Concordance, FlowKind, HsRevision, ProductCatalog};
 use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
@@ -429,7 +429,7 @@ pub fn series(location: &StoreLocation, req: &SeriesRequest) -> AppResult<Series
             .unwrap_or_default();
         return Err(AppError::not_found(format!(
             "the store holds no HS6 {} of {reporter}{whom}{}",
-            flow_noun(flow),
+            flow_word(flow),
             years_text(req.from, req.to)
         )));
     }
@@ -620,12 +620,4 @@ fn sum_by_code<'a>(rows: impl Iterator<Item = &'a ReadRow>) -> BTreeMap<String, 
         *out.entry(r.code.clone()).or_insert(0.0) += r.value;
     }
     out
-}
-
-/// `exports` or `imports`.
-pub(crate) fn flow_noun(flow: FlowKind) -> &'static str {
-    match flow {
-        FlowKind::Import | FlowKind::ReImport => "imports",
-        _ => "exports",
-    }
 }

@@ -2,7 +2,7 @@
 //! by code and year with their make-up, the weights of the conversion, the unmapped
 //! rows and the method.
 
-use super::{flow_noun, SeriesOutput, SeriesRequest, WeightSource};
+use super::{SeriesOutput, SeriesRequest, WeightSource};
 use crate::edge::Selection;
 use entrepot_doc::{
     Basis, Block, Cell, Chart, Citations, Column, Document, Row, Section, Series, Table,
@@ -38,7 +38,7 @@ fn describe(out: &SeriesOutput, code: &str) -> String {
 pub(super) fn document(out: &SeriesOutput, req: &SeriesRequest) -> Document {
     let r = &out.reporter;
     let t = out.target;
-    let flow = flow_noun(out.flow);
+    let flow = crate::pair::flow_word(out.flow);
     let whom = out
         .partner
         .as_deref()
@@ -211,11 +211,11 @@ fn weighting_text(out: &SeriesOutput) -> String {
         (WeightSource::Own, Some(y)) => format!(
             "a code with several targets is split by {}'s own {} of the targets in {y} (Pierce and Schott 2012)",
             out.reporter,
-            flow_noun(out.flow)
+            crate::pair::flow_word(out.flow)
         ),
         (WeightSource::World, Some(y)) => format!(
             "a code with several targets is split by every reporter's {} of the targets in {y} in the datasets read (Pierce and Schott 2012)",
-            flow_noun(out.flow)
+            crate::pair::flow_word(out.flow)
         ),
     }
 }
@@ -310,7 +310,7 @@ fn chart(out: &SeriesOutput) -> Chart {
         format!(
             "{}'s {} in {} codes ({} bn)",
             out.reporter,
-            flow_noun(out.flow),
+            crate::pair::flow_word(out.flow),
             out.target,
             out.currency
         ),
