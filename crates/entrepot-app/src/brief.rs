@@ -27,6 +27,9 @@ pub struct BriefRequest {
     pub partners: Vec<String>,
     /// A CSV of user-defined groups (`group,iso3,from,to,source`).
     pub groups_file: Option<PathBuf>,
+    /// Where the flow-cube queries run: in this process (the default) or on a Ballista
+    /// cluster; the brief is the same.
+    pub engine: crate::Engine,
 }
 
 /// A brief: the brief's own model (its JSON schema is
@@ -211,7 +214,11 @@ fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResu
         }
         None => own_sets.first().cloned(),
     };
-    let cubes = CubeEngine::new(&store)?;
+    let options = entrepot_query::QueryOptions {
+        engine: req.engine.clone(),
+        ..Default::default()
+    };
+    let cubes = CubeEngine::with_options(&store, &options)?;
     let (dataset, cube) = match dataset {
         Some(d) => {
             let cube = cubes.run(&reporter_request(Some(d.as_str()), reporter))?;

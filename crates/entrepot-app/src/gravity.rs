@@ -293,7 +293,10 @@ pub(crate) fn load_source(
         return load_file(path);
     }
     let store = location.open_read()?;
-    let options = entrepot_query::QueryOptions { memory_limit };
+    let options = entrepot_query::QueryOptions {
+        memory_limit,
+        ..Default::default()
+    };
     let engine = entrepot_query::QueryEngine::with_options(&store, &options)?;
     let query = match source {
         SampleSource::Dataset(d) => {

@@ -16,6 +16,8 @@ pub struct SqlRequest {
     pub tables: bool,
     /// Memory limit of the query in bytes (default: half the physical memory).
     pub memory_limit: Option<u64>,
+    /// Where the query runs: in this process (the default) or on a Ballista cluster.
+    pub engine: crate::Engine,
 }
 
 /// The result of a query: record batches, kept columnar until rendered.
@@ -55,6 +57,7 @@ pub fn sql(location: &StoreLocation, req: &SqlRequest) -> AppResult<SqlResult> {
     let store = location.open_read()?;
     let options = entrepot_query::QueryOptions {
         memory_limit: req.memory_limit,
+        engine: req.engine.clone(),
     };
     let engine = entrepot_query::QueryEngine::with_options(&store, &options)?;
     let q = if req.tables {
@@ -64,6 +67,11 @@ pub fn sql(location: &StoreLocation, req: &SqlRequest) -> AppResult<SqlResult> {
     };
     let batches = engine.sql_blocking(q)?;
     Ok(SqlResult { batches })
+}
+
+/// Parses an engine: `local` or `ballista://HOST:PORT` (`--engine`, `ENTREPOT_ENGINE`).
+pub fn parse_engine(text: &str) -> AppResult<crate::Engine> {
+    Ok(text.parse::<crate::Engine>()?)
 }
 
 /// Parses a size such as `2GiB` or `512MB` (`--memory-limit`).

@@ -92,6 +92,9 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Serve the HTTP API and the web dashboard over the store.
     Serve(cmd::serve::ServeArgs),
+    /// Run a node of an Apache Ballista cluster (scheduler or executor) for
+    /// `--engine ballista://HOST:PORT`.
+    Cluster(cmd::cluster::ClusterArgs),
 }
 
 /// Global settings handed to every command.
@@ -140,6 +143,7 @@ fn main() {
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),
         Command::Serve(a) => cmd::serve::run(a, &ctx),
+        Command::Cluster(a) => cmd::cluster::run(a),
     };
     if let Err(e) = result {
         let code = e

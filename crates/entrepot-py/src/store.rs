@@ -120,6 +120,7 @@ impl Store {
             query: query.to_string(),
             tables,
             memory_limit,
+            engine: Default::default(),
         };
         let location = &self.location;
         let batches = py
@@ -155,6 +156,7 @@ impl Store {
             sample,
             partners,
             groups_file,
+            engine: Default::default(),
         };
         let location = &self.location;
         let out = py.detach(|| brief(location, &req)).map_err(to_py)?;

@@ -64,6 +64,8 @@ pub const MIN_MEMORY_LIMIT: u64 = 1 << 20;
 pub struct QueryOptions {
     /// Memory limit in bytes; `None`: [`default_memory_limit`].
     pub memory_limit: Option<u64>,
+    /// Where the queries run (see [`crate::engine`]).
+    pub engine: crate::Engine,
 }
 
 impl QueryOptions {

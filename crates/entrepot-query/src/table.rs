@@ -115,6 +115,55 @@ impl ManifestTable {
         }
     }
 
+    /// What a [`crate::codec`] needs to rebuild the table elsewhere: whether it is a
+    /// flows table, and each file's absolute path with its manifest entry.
+    pub(crate) fn parts(&self) -> (bool, Vec<(PathBuf, PartitionFile)>) {
+        let files = self
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.meta.clone()))
+            .collect();
+        (self.flows, files)
+    }
+
+    /// The table rebuilt from [`ManifestTable::parts`] and its table schema (the
+    /// schema a plan's scan carries): for flows, the file schema is the table schema
+    /// without its trailing `reporter` and `year`.
+    pub(crate) fn from_parts(
+        table_schema: SchemaRef,
+        flows: bool,
+        files: Vec<(PathBuf, PartitionFile)>,
+    ) -> Result<ManifestTable, String> {
+        let fields = table_schema.fields();
+        let file_schema = if flows {
+            let n = fields.len();
+            let tail: Vec<&str> = fields
+                .iter()
+                .skip(n.saturating_sub(2))
+                .map(|f| f.name().as_str())
+                .collect();
+            if tail != [REPORTER, YEAR] {
+                return Err(format!(
+                    "a flows table's schema must end with `{REPORTER}` and `{YEAR}`, not {tail:?}"
+                ));
+            }
+            Arc::new(Schema::new(
+                fields.iter().take(n - 2).cloned().collect::<Vec<_>>(),
+            ))
+        } else {
+            table_schema.clone()
+        };
+        Ok(ManifestTable {
+            file_schema,
+            table_schema,
+            flows,
+            files: files
+                .into_iter()
+                .map(|(path, meta)| StoredFile { path, meta })
+                .collect(),
+        })
+    }
+
     /// The files that can hold rows passing `filters` (see the module doc). A filter
     /// that cannot be evaluated prunes nothing: DataFusion applies every filter to
     /// the rows again, so pruning only ever saves work.

@@ -399,6 +399,7 @@ pub(crate) fn brief_request(reporter: &str, q: &BriefQuery) -> ServerResult<Brie
         sample: false,
         partners: list("partners", q.partners.as_ref())?,
         groups_file: None,
+        engine: Default::default(),
     })
 }
 
@@ -557,6 +558,7 @@ pub(crate) async fn sql(
         query: body.query,
         tables: body.tables,
         memory_limit: s.config.sql_memory_limit,
+        engine: Default::default(),
     };
     let loc = s.config.store.clone();
     let text = s

@@ -5,6 +5,7 @@
 //!                       [--markdown FILE] [--html FILE] [--json FILE]
 //!                       [--format table|json|csv]
 //!                       [--partners LIST] [--groups-file FILE]
+//!                       [--engine local|ballista://HOST:PORT]
 //!
 //! Headline (exports, imports, balance, y/y, year-to-date and rolling 12 months), records,
 //! partners and groups (value, y/y, share, change in share, contribution to growth),
@@ -30,6 +31,9 @@
 //! --markdown FILE, --html FILE (a self-contained report with charts) and --json FILE
 //! (the report document every analysis produces, schema:
 //! crates/entrepot-doc/schema/document.schema.json); `-` = stdout.
+//!
+//! --engine (or ENTREPOT_ENGINE) `ballista://HOST:PORT` runs the flow-cube queries on
+//! an Apache Ballista cluster (see `entrepot cluster`); the brief is the same.
 //! ```
 
 use crate::output::{app_error, print_document, Format, ReportFiles};
@@ -62,6 +66,9 @@ pub struct BriefArgs {
     /// A CSV of user-defined groups (`group,iso3,from,to,source`).
     #[arg(long, env = "ENTREPOT_GROUPS_FILE")]
     pub groups_file: Option<PathBuf>,
+    /// Where the flow-cube queries run.
+    #[command(flatten)]
+    pub engine: crate::cmd::sql::EngineArg,
 }
 
 /// Runs the command.
@@ -73,6 +80,7 @@ pub fn run(args: &BriefArgs, ctx: &Ctx) -> anyhow::Result<()> {
         sample: args.sample,
         partners: args.partners.clone(),
         groups_file: args.groups_file.clone(),
+        engine: args.engine.engine.clone(),
     };
     let out = entrepot_app::brief::brief(&ctx.store, &request).map_err(app_error)?;
     // --format json: the brief's own model (schema:

@@ -1,6 +1,9 @@
 //! One module per command, each with its usage text at the top.
 
 pub mod brief;
+pub mod cluster;
+pub mod cluster_executor;
+pub mod cluster_scheduler;
 pub mod complexity;
 pub mod countries;
 pub mod datasets;

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! Usage: entrepot sql QUERY [--format table|json|csv] [--memory-limit SIZE]
+//!                  [--engine local|ballista://HOST:PORT]
 //!        entrepot sql --tables
 //!
 //! Tables: one per flows dataset (named after the dataset), `flows` (all flows datasets,
@@ -18,6 +19,11 @@
 //! (repeat, lpad, concat, …) may hold at most 16 MiB; the query text at most 1 MiB, and
 //! its expressions may nest at most 1,000 deep. Exceeding the memory limit exits 1, an
 //! over-long or over-nested query 2.
+//!
+//! Engine: --engine (or ENTREPOT_ENGINE) `local` (default) runs the query in this
+//! process; `ballista://HOST:PORT` runs it on the Apache Ballista cluster whose
+//! scheduler listens there (see `entrepot cluster`), with the same result. A scheduler
+//! that does not answer within 5 seconds exits 5.
 //! ```
 
 use crate::output::{app_error, Format};
@@ -38,6 +44,23 @@ pub struct SqlArgs {
     /// Memory limit of the query, e.g. 2GiB or 512MB (default: half the physical memory).
     #[arg(long, env = "ENTREPOT_MEMORY_LIMIT", value_name = "SIZE", value_parser = parse_memory_limit)]
     pub memory_limit: Option<u64>,
+    /// Where the query runs.
+    #[command(flatten)]
+    pub engine: EngineArg,
+}
+
+/// `--engine`, shared by the commands whose queries can run on a cluster.
+#[derive(Args, Debug, Clone)]
+pub struct EngineArg {
+    /// Where queries run: `local` (in this process) or `ballista://HOST:PORT` (the
+    /// scheduler of an Apache Ballista cluster; see `entrepot cluster`).
+    #[arg(long = "engine", env = "ENTREPOT_ENGINE", value_name = "ENGINE", default_value = "local", value_parser = parse_engine)]
+    pub engine: entrepot_app::Engine,
+}
+
+/// Parses `--engine` (clap reports a failure as a usage error).
+pub fn parse_engine(text: &str) -> Result<entrepot_app::Engine, String> {
+    entrepot_app::sql::parse_engine(text).map_err(|e| e.to_string())
 }
 
 /// Parses `--memory-limit` (clap reports a failure as a usage error).
@@ -51,6 +74,7 @@ pub fn run(args: &SqlArgs, ctx: &Ctx) -> anyhow::Result<()> {
         query: args.query.clone().unwrap_or_default(),
         tables: args.tables,
         memory_limit: args.memory_limit,
+        engine: args.engine.engine.clone(),
     };
     let result = entrepot_app::sql::sql(&ctx.store, &request).map_err(app_error)?;
     let fmt = match ctx.format {
