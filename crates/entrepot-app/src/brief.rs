@@ -6,7 +6,7 @@ use crate::location::StoreLocation;
 use crate::reference::load_groups;
 use entrepot_brief::Brief;
 use entrepot_core::{FlowKind, Period, PeriodSpan, PublishedFigure, TradeFlow};
-use entrepot_cube::{Cube, CubeEngine, CubeRequest, Mirror, PeriodGrain, Side};
+use entrepot_cube::{Cube, CubeRequest, Mirror, PeriodGrain, Side};
 use entrepot_doc::Document;
 use entrepot_store::DatasetKind;
 use std::collections::BTreeSet;
@@ -211,7 +211,7 @@ fn load(location: &StoreLocation, req: &BriefRequest, reporter: &str) -> AppResu
         }
         None => own_sets.first().cloned(),
     };
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let (dataset, cube) = match dataset {
         Some(d) => {
             let cube = cubes.run(&reporter_request(Some(d.as_str()), reporter))?;

@@ -17,7 +17,7 @@ use crate::location::StoreLocation;
 pub use entrepot_complexity::Options;
 use entrepot_complexity::{Complexity, ExportMatrix};
 use entrepot_core::FlowKind;
-use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
+use entrepot_cube::{CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
 use entrepot_doc::{Bar, Block, Cell, Chart, Column, Document, Plot, Row, Section, Table, Unit};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -165,7 +165,7 @@ fn read_store(
     let year = year.ok_or_else(|| AppError::usage("--year is needed with the store"))?;
     let store = location.open_read()?;
     let dataset = crate::diversification::choose_dataset(&store, dataset, "")?;
-    let cube = CubeEngine::new(&store)?.run(
+    let cube = location.cubes(&store)?.run(
         &CubeRequest::new()
             .datasets([dataset.as_str()])
             .by_reporter()

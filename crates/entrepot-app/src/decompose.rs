@@ -233,7 +233,7 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
     let store = location.open_read()?;
     let dataset =
         crate::diversification::choose_dataset(&store, req.dataset.as_deref(), &reporter)?;
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     check_held(&cubes, &dataset, &reporter, req.flow, &windows)?;
 
     let mut basis = DataBasis::default();

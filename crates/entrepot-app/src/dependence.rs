@@ -35,7 +35,7 @@ use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use crate::pair::{choose_dataset, is_world, resolve_pair, year_range, years_text};
 use entrepot_core::{FlowKind, ProductId};
-use entrepot_cube::{Cube, CubeEngine, CubeRequest, Mirror, PeriodGrain, ProductGrain, Side};
+use entrepot_cube::{Cube, CubeRequest, Mirror, PeriodGrain, ProductGrain, Side};
 use entrepot_doc::Document;
 use entrepot_indices::{Absent, Index, IndexError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -264,7 +264,7 @@ pub fn dependence(
         &[&reporter, &partner],
         "--dataset",
     )?;
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let base = |r: CubeRequest| -> CubeRequest {
         let r = r
             .datasets([dataset.as_str()])

@@ -18,9 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use crate::pair::flow_word;
 use entrepot_core::FlowKind;
-use entrepot_cube::{
-    CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, Side,
-};
+use entrepot_cube::{CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, Side};
 use entrepot_doc::{
     Basis, Block, Cell, Chart, Citations, Column, Document, Row, Section, Series, Table, Unit,
 };
@@ -164,7 +162,7 @@ pub fn diversification(
     }
     let store = location.open_read()?;
     let dataset = choose_dataset(&store, req.dataset.as_deref(), &reporter)?;
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let with_grain = |r: CubeRequest| -> CubeRequest {
         let r = match req.across {
             Across::Partners => r.by_partner(),

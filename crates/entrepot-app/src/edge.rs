@@ -38,7 +38,7 @@ use crate::location::StoreLocation;
 use crate::pair::{choose_dataset, is_world, resolve_country, year_range, years_text};
 use entrepot_core::formulas::{balassa_rca, share_change_pp, share_pct};
 use entrepot_core::{Basket, FlowKind, HsCode, HsRevision, ProductId};
-use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, ProductGrain};
+use entrepot_cube::{CubeRequest, Mirror, PeriodGrain, ProductGrain};
 use entrepot_doc::{Currency, Document};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -306,7 +306,7 @@ pub fn edge(location: &StoreLocation, req: &EdgeRequest) -> AppResult<EdgeOutput
     };
     let store = location.open_read()?;
     let dataset = choose_dataset(&store, req.dataset.as_deref(), &[&reporter], "--dataset")?;
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let with_range = |r: CubeRequest| match range {
         Some(p) => r.period_range(p),
         None => r,

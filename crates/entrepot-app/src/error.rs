@@ -23,17 +23,22 @@ pub enum ErrorClass {
     /// A runtime failure (I/O, the store, a query, a model that cannot be estimated):
     /// exit code 1, HTTP 500.
     Failure,
+    /// A service the request needs does not answer (the Ballista scheduler of
+    /// `--engine ballista://…`): exit code 5, HTTP 503. Trying again later, or with
+    /// another engine, may succeed.
+    Unavailable,
 }
 
 impl ErrorClass {
     /// The exit code of the `entrepot` command for this class (documented in the
-    /// README): usage 2, not found 4, bad input 3, failure 1.
+    /// README): usage 2, not found 4, bad input 3, failure 1, unavailable 5.
     pub fn exit_code(self) -> i32 {
         match self {
             ErrorClass::Usage => 2,
             ErrorClass::NotFound => 4,
             ErrorClass::BadInput => 3,
             ErrorClass::Failure => 1,
+            ErrorClass::Unavailable => 5,
         }
     }
 }
@@ -135,7 +140,9 @@ impl From<QueryError> for AppError {
         let class = match e {
             QueryError::TooDeep { .. }
             | QueryError::TooLong { .. }
-            | QueryError::InvalidSize { .. } => ErrorClass::Usage,
+            | QueryError::InvalidSize { .. }
+            | QueryError::InvalidEngine { .. } => ErrorClass::Usage,
+            QueryError::Unreachable { .. } => ErrorClass::Unavailable,
             ref q if q.is_query_mistake() => ErrorClass::Usage,
             _ => ErrorClass::Failure,
         };
@@ -153,6 +160,7 @@ impl From<CubeError> for AppError {
             // Data in two currencies for one figure: the data cannot answer it as
             // asked.
             CubeError::MixedCurrencies { .. } => ErrorClass::BadInput,
+            CubeError::Query(QueryError::Unreachable { .. }) => ErrorClass::Unavailable,
             _ => ErrorClass::Failure,
         };
         AppError::new(class, e.to_string())

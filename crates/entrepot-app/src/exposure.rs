@@ -33,7 +33,7 @@ use crate::location::StoreLocation;
 use crate::money;
 use entrepot_core::{FlowKind, HsRevision, Period, Product};
 use entrepot_cube::{
-    CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, ProductSelection, Side,
+    CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, ProductSelection, Side,
 };
 use entrepot_doc::{Currency, Document, Scale};
 use entrepot_indices::contributions::Contributions;
@@ -282,7 +282,7 @@ pub fn exposure(location: &StoreLocation, req: &ExposureRequest) -> AppResult<Ex
     }
     let sales = read_sales(req)?;
     let store = location.open_read()?;
-    let imports = read_imports(&store, req.dataset.as_deref(), &sales)?;
+    let imports = read_imports(location, &store, req.dataset.as_deref(), &sales)?;
     let years = year_indices(&sales)?;
     let growth = growth(&sales, &years)?;
     let markets = market_shares(&sales, &years, &imports)?;
@@ -692,6 +692,7 @@ fn growth(sales: &Sales, years: &[YearIndices]) -> AppResult<Result<Growth, Stri
 /// destination of the file (by year, in total and per product of the firm), or why
 /// there are none.
 fn read_imports(
+    location: &StoreLocation,
     store: &entrepot_store::Store,
     dataset: Option<&str>,
     sales: &Sales,
@@ -769,7 +770,7 @@ fn read_imports(
     if dests.is_empty() {
         return Ok(Ok(imports));
     }
-    let cubes = CubeEngine::new(store)?;
+    let cubes = location.cubes(store)?;
     let base = CubeRequest::new()
         .datasets([name.as_str()])
         .reporters(dests.iter().map(String::as_str))

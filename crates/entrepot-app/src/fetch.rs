@@ -198,6 +198,21 @@ fn store_fetched(
     requests: usize,
     cached: usize,
 ) -> AppResult<FetchOutcome> {
+    location.write_with(move |store| {
+        store_fetched_into(store, name, readers, sources, opts, requests, cached)
+    })
+}
+
+/// [`store_fetched`] on a local store (an object store's staging store included).
+fn store_fetched_into(
+    location: &StoreLocation,
+    name: &str,
+    readers: Vec<Box<dyn FlowReader>>,
+    sources: Vec<PathBuf>,
+    opts: &FetchOptions,
+    requests: usize,
+    cached: usize,
+) -> AppResult<FetchOutcome> {
     entrepot_store::validate_dataset_name(name).map_err(|e| AppError::usage(e.to_string()))?;
     let quarantine = match opts.on_error {
         OnError::Quarantine => Some(

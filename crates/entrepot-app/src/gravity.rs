@@ -298,7 +298,7 @@ pub(crate) fn load_source(
         return load_file(path);
     }
     let store = location.open_read()?;
-    let options = entrepot_query::QueryOptions { memory_limit };
+    let options = location.query_options(memory_limit);
     let engine = entrepot_query::QueryEngine::with_options(&store, &options)?;
     let query = match source {
         SampleSource::Dataset(d) => {

@@ -106,6 +106,15 @@ pub fn ingest(
     req: &IngestRequest,
     progress: &dyn Fn(u64, u64),
 ) -> AppResult<IngestOutcome> {
+    location.write_with(|store| ingest_into(store, req, progress))
+}
+
+/// [`ingest`] on a local store (an object store's staging store included).
+fn ingest_into(
+    location: &StoreLocation,
+    req: &IngestRequest,
+    progress: &dyn Fn(u64, u64),
+) -> AppResult<IngestOutcome> {
     let name = dataset_name(req)?;
     for f in &req.files {
         check_input(f, "file")?;

@@ -73,5 +73,9 @@ pub use error::{gravity_class, AppError, AppResult, ErrorClass};
 pub use listing::Listing;
 pub use location::StoreLocation;
 
+/// Where queries run: embedded DataFusion (`local`) or an Apache Ballista cluster
+/// (`ballista://HOST:PORT`); see `entrepot_query::engine`.
+pub use entrepot_query::Engine;
+
 /// The estimators and variance choices of a gravity request.
 pub use entrepot_gravity::{Estimator, VcovKind};

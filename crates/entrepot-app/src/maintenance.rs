@@ -9,12 +9,19 @@ use entrepot_store::StoreError;
 /// hold the dataset (checked before the write-capable open, which would create the
 /// directory).
 pub fn remove(location: &StoreLocation, name: &str) -> AppResult<Listing> {
+    let shown = location.dir().display().to_string();
+    location.write_with(|store| remove_from(store, name, &shown))
+}
+
+/// [`remove`] on a local store (an object store's staging store included); `shown`
+/// names the store in messages.
+fn remove_from(location: &StoreLocation, name: &str, shown: &str) -> AppResult<Listing> {
     let view = location.open_read()?;
     if view.dataset(name).is_none() {
         return Err(AppError::not_found(format!(
             "no dataset '{}' in {}",
             entrepot_core::text::display_value(name),
-            location.dir().display()
+            shown
         )));
     }
     drop(view);
@@ -49,6 +56,13 @@ pub fn verify(
     name: Option<&str>,
     repair: bool,
 ) -> AppResult<Verification> {
+    if repair && location.object_location()?.is_some() {
+        return Err(AppError::usage(
+            "--repair collects the leftovers of interrupted local writes; an object store \
+             has none (an interrupted write there uploads nothing the manifest names, and \
+             the next write deletes older versions)",
+        ));
+    }
     if repair {
         // Refuses a directory that is not a store, like every open.
         location.open_read()?;

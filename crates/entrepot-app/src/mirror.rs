@@ -21,9 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use crate::pair::{choose_dataset, is_world, resolve_pair, year_range, years_text};
 use entrepot_core::FlowKind;
-use entrepot_cube::{
-    Cube, CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain,
-};
+use entrepot_cube::{Cube, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
 use entrepot_doc::Document;
 use entrepot_indices::MirrorGap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,7 +148,7 @@ pub fn mirror(location: &StoreLocation, req: &MirrorRequest) -> AppResult<Mirror
         Some(a) => choose_dataset(&store, Some(a), &both, "--against")?,
         None => dataset.clone(),
     };
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let span = years_text(req.from, req.to);
     let read = |d: &str, flow: FlowKind, years: Option<PeriodRange>| -> AppResult<Reports> {
         let base = |r: CubeRequest| {

@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::location::StoreLocation;
 use crate::pair::{choose_dataset, is_world, resolve_country, year_range, years_text};
 use entrepot_core::{Basket, FlowKind};
-use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain};
+use entrepot_cube::{CubeRequest, Mirror, PeriodGrain};
 use entrepot_doc::{Currency, Document};
 use entrepot_project::{Options, ProjectError, Projection, ShareSeries};
 use std::collections::BTreeMap;
@@ -178,7 +178,7 @@ pub fn share_series(location: &StoreLocation, req: &ProjectRequest) -> AppResult
     let range = year_range(req.from, None, None)?;
     let store = location.open_read()?;
     let dataset = choose_dataset(&store, req.dataset.as_deref(), &[&reporter], "--dataset")?;
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let mut request = CubeRequest::new()
         .datasets([dataset.as_str()])
         .by_reporter()

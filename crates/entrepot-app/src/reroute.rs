@@ -28,7 +28,7 @@ use crate::location::StoreLocation;
 use crate::money;
 use entrepot_core::FlowKind;
 use entrepot_core::ProductId;
-use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
+use entrepot_cube::{CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
 use entrepot_doc::{
     Bar, Basis, Block, Cell, Chart, Citations, Column, Currency, Document, Plot, Row, Section,
     Table, Unit,
@@ -146,7 +146,7 @@ pub fn reroute(location: &StoreLocation, req: &RerouteRequest) -> AppResult<Rero
             )));
         }
     }
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let run = |reporter: &str, flow: FlowKind, grain: ProductGrain| {
         let r = CubeRequest::new()
             .datasets([dataset.as_str()])

@@ -31,7 +31,7 @@ use crate::location::StoreLocation;
 use crate::pair::{flow_word, is_world, resolve_country, year_range, years_text};
 use entrepot_core::concordance::{LinkWeight, SeriesRow, Weighting};
 use entrepot_core::{Basket, Concordance, FlowKind, HsRevision, ProductCatalog};
-use entrepot_cube::{CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
+use entrepot_cube::{CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain};
 use entrepot_doc::{Currency, Document};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -382,7 +382,7 @@ pub fn series(location: &StoreLocation, req: &SeriesRequest) -> AppResult<Series
     for d in &req.datasets {
         crate::pair::choose_dataset(&store, Some(d), &[], "--dataset")?;
     }
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let base = |r: CubeRequest| {
         let r = if req.datasets.is_empty() {
             r

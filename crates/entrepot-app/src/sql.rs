@@ -53,9 +53,7 @@ const TABLES_QUERY: &str =
 /// a failing file a failure.
 pub fn sql(location: &StoreLocation, req: &SqlRequest) -> AppResult<SqlResult> {
     let store = location.open_read()?;
-    let options = entrepot_query::QueryOptions {
-        memory_limit: req.memory_limit,
-    };
+    let options = location.query_options(req.memory_limit);
     let engine = entrepot_query::QueryEngine::with_options(&store, &options)?;
     let q = if req.tables {
         TABLES_QUERY
@@ -64,6 +62,11 @@ pub fn sql(location: &StoreLocation, req: &SqlRequest) -> AppResult<SqlResult> {
     };
     let batches = engine.sql_blocking(q)?;
     Ok(SqlResult { batches })
+}
+
+/// Parses an engine: `local` or `ballista://HOST:PORT` (`--engine`, `ENTREPOT_ENGINE`).
+pub fn parse_engine(text: &str) -> AppResult<crate::Engine> {
+    Ok(text.parse::<crate::Engine>()?)
 }
 
 /// Parses a size such as `2GiB` or `512MB` (`--memory-limit`).

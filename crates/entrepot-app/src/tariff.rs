@@ -50,7 +50,7 @@ use crate::location::StoreLocation;
 use crate::pair::{choose_dataset, is_world};
 use entrepot_core::{FlowKind, HsRevision, Period, ProductId};
 use entrepot_cube::{
-    CubeEngine, CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, ProductSelection, Side,
+    CubeRequest, Mirror, PeriodGrain, PeriodRange, ProductGrain, ProductSelection, Side,
 };
 use entrepot_doc::Document;
 use entrepot_pe::{
@@ -412,7 +412,7 @@ pub fn tariff(location: &StoreLocation, req: &TariffRequest) -> AppResult<Tariff
     basis.importer_label = req.importers.join("+");
     basis.exporter_label = req.exporters.join("+");
 
-    let cubes = CubeEngine::new(&store)?;
+    let cubes = location.cubes(&store)?;
     let cube = cubes.run(
         &CubeRequest::new()
             .datasets([dataset.as_str()])

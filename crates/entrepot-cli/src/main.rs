@@ -3,7 +3,9 @@
 //! One file per command under `cmd/`, each with its usage text at the top (in the
 //! manner of xsv). A command parses its flags into a request of the application layer
 //! (`entrepot-app`), calls it and prints what it returns; the work itself (which data,
-//! which store, Arrow and DataFusion) is the application layer's. Global options: `--store DIR` (or `ENTREPOT_STORE`), `--format
+//! which store, Arrow and DataFusion) is the application layer's. Global options: `--store DIR` (or `ENTREPOT_STORE`),
+//! `--engine local|ballista://HOST:PORT` (or `ENTREPOT_ENGINE`: where the store's
+//! queries run, for `sql`, the brief, every analysis and `serve`), `--format
 //! table|json|csv`, `--no-color` (or `NO_COLOR`), `--quiet`.
 //!
 //! Exit codes: 0 success; 1 runtime failure; 2 usage error; 3 bad input data (rows
@@ -26,6 +28,11 @@ struct Cli {
     /// ~/.local/share/entrepot).
     #[arg(long, global = true, env = "ENTREPOT_STORE")]
     store: Option<PathBuf>,
+    /// Where the store's queries run: `local` (embedded DataFusion, in this process)
+    /// or `ballista://HOST:PORT` (the scheduler of an Apache Ballista cluster; see
+    /// `entrepot cluster`). The answers are the same.
+    #[arg(long, global = true, env = "ENTREPOT_ENGINE", value_name = "ENGINE", default_value = "local", value_parser = parse_engine)]
+    engine: entrepot_app::Engine,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -94,6 +101,9 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Serve the HTTP API and the web dashboard over the store.
     Serve(cmd::serve::ServeArgs),
+    /// Run a node of an Apache Ballista cluster (scheduler or executor) for
+    /// `--engine ballista://HOST:PORT`.
+    Cluster(cmd::cluster::ClusterArgs),
 }
 
 /// Global settings handed to every command.
@@ -110,10 +120,15 @@ pub struct Ctx {
     pub progress: bool,
 }
 
+/// Parses `--engine` (clap reports a failure as a usage error).
+fn parse_engine(text: &str) -> Result<entrepot_app::Engine, String> {
+    entrepot_app::sql::parse_engine(text).map_err(|e| e.to_string())
+}
+
 fn main() {
     let cli = Cli::parse();
     let ctx = Ctx {
-        store: StoreLocation::from_option(cli.store.clone()),
+        store: StoreLocation::from_option(cli.store.clone()).with_engine(cli.engine.clone()),
         format: cli.format,
         color: output::use_color(cli.no_color),
         progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -143,6 +158,7 @@ fn main() {
         Command::Remove(a) => cmd::remove::run(a, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),
         Command::Serve(a) => cmd::serve::run(a, &ctx),
+        Command::Cluster(a) => cmd::cluster::run(a),
     };
     if let Err(e) = result {
         let code = e

@@ -30,6 +30,8 @@ pub mod exit {
     // an application-layer error: `entrepot_app::ErrorClass::exit_code`.
     /// Something named on the command line does not exist (dataset, code, group).
     pub const NOT_FOUND: i32 = 4;
+    // 5, a service the command needs does not answer (the Ballista scheduler of
+    // `--engine`), is also only ever an application-layer code.
 }
 
 /// An error carrying the exit code the process should end with.

@@ -45,7 +45,7 @@ pub fn to_py(e: AppError) -> PyErr {
         ErrorClass::Usage => UsageError::new_err(e.message),
         ErrorClass::NotFound => NotFoundError::new_err(e.message),
         ErrorClass::BadInput => BadInputError::new_err(e.message),
-        ErrorClass::Failure => EntrepotError::new_err(e.message),
+        ErrorClass::Failure | ErrorClass::Unavailable => EntrepotError::new_err(e.message),
     }
 }
 

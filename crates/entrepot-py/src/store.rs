@@ -17,7 +17,9 @@ use std::sync::Arc;
 const INGEST_STAGE: &str = "reading";
 
 /// A store: a directory the user names (`Store("trade-store")`), or the per-user
-/// default store (`Store()`).
+/// default store (`Store()`). `engine` says where its queries run: `"local"` (the
+/// default, in this process) or `"ballista://HOST:PORT"` (an Apache Ballista cluster,
+/// as `entrepot --engine`).
 #[pyclass(module = "entrepot._entrepot", frozen)]
 pub struct Store {
     location: StoreLocation,
@@ -26,11 +28,21 @@ pub struct Store {
 #[pymethods]
 impl Store {
     #[new]
-    #[pyo3(signature = (path=None))]
-    fn new(path: Option<PathBuf>) -> Self {
-        Store {
-            location: StoreLocation::from_option(path),
-        }
+    #[pyo3(signature = (path=None, engine=None))]
+    fn new(path: Option<PathBuf>, engine: Option<&str>) -> PyResult<Self> {
+        let engine = match engine {
+            Some(text) => entrepot_app::sql::parse_engine(text).map_err(to_py)?,
+            None => entrepot_app::Engine::Local,
+        };
+        Ok(Store {
+            location: StoreLocation::from_option(path).with_engine(engine),
+        })
+    }
+
+    /// Where the store's queries run (`local` or `ballista://HOST:PORT`).
+    #[getter]
+    fn engine(&self) -> String {
+        self.location.engine().to_string()
     }
 
     /// The store directory.
@@ -171,9 +183,16 @@ impl Store {
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "entrepot.Store({:?})",
-            self.location.dir().display().to_string()
-        )
+        match self.location.engine() {
+            entrepot_app::Engine::Local => format!(
+                "entrepot.Store({:?})",
+                self.location.dir().display().to_string()
+            ),
+            engine => format!(
+                "entrepot.Store({:?}, engine={:?})",
+                self.location.dir().display().to_string(),
+                engine.to_string()
+            ),
+        }
     }
 }

@@ -47,3 +47,22 @@ def test_errors_carry_the_commands_messages(tmp_path):
         entrepot.Store(tmp_path / "store").brief("XXZ", sample=True)
     with pytest.raises(entrepot.UsageError, match="--on-error"):
         entrepot.Store(tmp_path / "store").ingest(["x.csv"], on_error="ignore")
+
+
+def test_engine_is_named_and_checked(tmp_path):
+    data = shared_file("yotov_agtpa/agtpa_applications.csv")
+    store = entrepot.Store(tmp_path / "store")
+    assert store.engine == "local"
+    store.ingest(
+        [str(data)], dataset="agtpa",
+        map="reporter=exporter,partner=importer,period=year,value=trade,flow=export",
+    )
+    # Nothing listens on port 9 of loopback: the query names the scheduler and
+    # says how to start one or run locally.
+    remote = entrepot.Store(tmp_path / "store", engine="ballista://127.0.0.1:9")
+    assert remote.engine == "ballista://127.0.0.1:9"
+    assert "ballista://127.0.0.1:9" in repr(remote)
+    with pytest.raises(entrepot.EntrepotError, match="127.0.0.1:9.*--engine local"):
+        remote.sql("SELECT COUNT(*) FROM agtpa")
+    with pytest.raises(entrepot.UsageError, match="invalid engine"):
+        entrepot.Store(tmp_path / "store", engine="spark://h:1")

@@ -168,15 +168,30 @@ impl Budget {
 
 /// Registers the wrappers in `ctx` and the analyzer rule that enforces them everywhere.
 pub(crate) fn install(ctx: &SessionContext, cap: u64) {
-    let budget = Arc::new(Budget {
-        pool: Arc::clone(&ctx.runtime_env().memory_pool),
-        cap,
-    });
     let state = ctx.state();
+    let (wrappers, concat) = wrappers(
+        state.scalar_functions(),
+        Arc::clone(&ctx.runtime_env().memory_pool),
+        cap,
+    );
+    for udf in wrappers.values() {
+        ctx.register_udf(udf.as_ref().clone());
+    }
+    ctx.add_analyzer_rule(Arc::new(CapValueSizes { wrappers, concat }));
+}
+
+/// The wrappers of the built-ins among `builtins` and the `||` operator's function,
+/// reserving their output in `pool` and refusing values over `cap` bytes.
+fn wrappers(
+    builtins: &HashMap<String, Arc<ScalarUDF>>,
+    pool: Arc<dyn MemoryPool>,
+    cap: u64,
+) -> (HashMap<String, Arc<ScalarUDF>>, Arc<ScalarUDF>) {
+    let budget = Arc::new(Budget { pool, cap });
     let mut wrappers = HashMap::new();
     for (name, growth) in CAPPED {
         // a function missing here belongs to a DataFusion feature that is not enabled
-        let Some(inner) = state.scalar_functions().get(*name) else {
+        let Some(inner) = builtins.get(*name) else {
             continue;
         };
         let udf = Arc::new(ScalarUDF::new_from_impl(Capped {
@@ -184,11 +199,27 @@ pub(crate) fn install(ctx: &SessionContext, cap: u64) {
             growth: *growth,
             budget: Arc::clone(&budget),
         }));
-        ctx.register_udf(udf.as_ref().clone());
         wrappers.insert(inner.name().to_string(), udf);
     }
     let concat = Arc::new(ScalarUDF::new_from_impl(ConcatOp::new(budget)));
-    ctx.add_analyzer_rule(Arc::new(CapValueSizes { wrappers, concat }));
+    (wrappers, concat)
+}
+
+/// The functions a plan of this crate may name beyond DataFusion's built-ins, for the
+/// nodes of a cluster that decode its plans (the scheduler's session, the executors'
+/// function registry): the size-capped wrappers, under the built-ins' names, and the
+/// `||` operator's function. They refuse values over `cap` bytes and reserve their
+/// output in `pool` (on a node, a pool of its own: the client's memory limit does not
+/// travel with the plan). `builtins` are the node's scalar functions, by name.
+pub fn cluster_functions(
+    builtins: &HashMap<String, Arc<ScalarUDF>>,
+    pool: Arc<dyn MemoryPool>,
+    cap: u64,
+) -> Vec<Arc<ScalarUDF>> {
+    let (wrappers, concat) = wrappers(builtins, pool, cap);
+    let mut all: Vec<Arc<ScalarUDF>> = wrappers.into_values().collect();
+    all.push(concat);
+    all
 }
 
 /// A built-in function behind a size check (see the module docs).

@@ -25,6 +25,10 @@
 //! pages whose statistics can match. Queries are read-only: DDL, DML (`COPY`,
 //! `INSERT`) and `SET` statements are refused.
 //!
+//! Queries run in this process or on an Apache Ballista cluster
+//! ([`QueryOptions::engine`], see [`engine`]): the same tables and logical plans on
+//! either; the store's tables reach the cluster through [`codec`].
+//!
 //! Queries run under limits ([`limits`]): a memory pool (half the physical memory by
 //! default, [`QueryOptions::memory_limit`]) with spilling to disk, a cap on the values
 //! that functions such as `repeat` or `lpad` make ([`capped`]), a large stack for
@@ -45,8 +49,12 @@
 #![warn(missing_docs)]
 
 pub mod capped;
+pub mod codec;
+pub mod engine;
 pub mod limits;
+pub mod objects;
 
+pub use engine::Engine;
 pub use limits::{parse_size, QueryOptions};
 
 mod table;
@@ -129,6 +137,22 @@ pub enum QueryError {
     /// Rendered output is not UTF-8.
     #[error("rendered output is not UTF-8")]
     Utf8,
+    /// An engine (`--engine`, `ENTREPOT_ENGINE`) could not be read.
+    #[error("invalid engine `{text}`: {reason}")]
+    InvalidEngine {
+        /// The text given (cut).
+        text: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The Ballista scheduler of the engine does not answer.
+    #[error("the Ballista scheduler at {address} is unreachable ({reason}); start it with `entrepot cluster scheduler --bind {address}`, or run with --engine local")]
+    Unreachable {
+        /// The scheduler's `host:port`.
+        address: String,
+        /// Why the connection failed.
+        reason: String,
+    },
 }
 
 impl QueryError {
@@ -238,7 +262,8 @@ impl QueryEngine {
     /// Registers the datasets of `store` (as its manifest was last read).
     pub fn with_options(store: &Store, options: &QueryOptions) -> Result<Self, QueryError> {
         let memory_limit = options.effective_memory_limit();
-        let ctx = session_context(memory_limit)?;
+        options.engine.check_reachable()?;
+        let ctx = session_context(memory_limit, &options.engine)?;
         let mut tables = Vec::new();
         let mut used: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
         let mut flow_plans = Vec::new();
@@ -372,21 +397,70 @@ impl QueryEngine {
 }
 
 /// A DataFusion session under a memory pool of `memory_limit` bytes, with the SQL
-/// parser's recursion limit and the size-capped functions of [`capped`].
-fn session_context(memory_limit: u64) -> Result<SessionContext, QueryError> {
+/// parser's recursion limit and the size-capped functions of [`capped`], planning
+/// its queries for `engine`.
+fn session_context(memory_limit: u64, engine: &Engine) -> Result<SessionContext, QueryError> {
     let mut config = SessionConfig::new()
         .with_information_schema(true)
-        .with_target_partitions(
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
-                .min(8),
-        );
+        .with_target_partitions(target_partitions());
     config.options_mut().sql_parser.recursion_limit =
         datafusion::common::config::ConfigNonZeroUsize::try_new(limits::MAX_EXPR_DEPTH)?;
-    let ctx = SessionContext::new_with_config_rt(config, limits::runtime_env(memory_limit)?);
+    let runtime = limits::runtime_env(memory_limit)?;
+    let ctx = match engine.scheduler_url() {
+        None => SessionContext::new_with_config_rt(config, runtime),
+        Some(url) => ballista_context(config, runtime, url)?,
+    };
     capped::install(&ctx, limits::MAX_VALUE_BYTES as u64);
     Ok(ctx)
+}
+
+/// How many partitions each stage of a plan has: `ENTREPOT_PARTITIONS` when set (1 to
+/// 4096), else this machine's cores up to 8, on either engine. A stage's partitions
+/// are the most tasks it runs at once, so a cluster whose executors hold more task
+/// slots than that is given its slot count; the default stays the same on both
+/// engines so that their floating-point sums add in the same grouping.
+fn target_partitions() -> usize {
+    if let Some(n) = std::env::var("ENTREPOT_PARTITIONS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=4096).contains(n))
+    {
+        return n;
+    }
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(8)
+}
+
+/// A session whose query planner sends each plan to the Ballista scheduler at `url`,
+/// with the store's tables carried by [`codec::EntrepotCodec`] and the gRPC client's
+/// connect timeout set to [`engine::CONNECT_TIMEOUT`].
+fn ballista_context(
+    config: SessionConfig,
+    runtime: Arc<datafusion::execution::runtime_env::RuntimeEnv>,
+    url: String,
+) -> Result<SessionContext, QueryError> {
+    use ballista_core::extension::{SessionConfigExt, SessionStateExt};
+    // The static distributed planner, not the adaptive one (Ballista 55's default):
+    // when an executor was lost in the middle of a join, the adaptive planner rolled
+    // its stages back and then never ran them again, and the query hung (seen with
+    // ci/ballista.sh's killed executor); the static planner runs the lost work again.
+    let mut config = config
+        .upgrade_for_ballista()
+        .with_ballista_logical_extension_codec(Arc::new(codec::EntrepotCodec::default()))
+        .with_ballista_adaptive_query_planner(false);
+    config.options_mut().set(
+        ballista_core::config::BALLISTA_CLIENT_GRPC_CONNECT_TIMEOUT_SECONDS,
+        &engine::CONNECT_TIMEOUT.as_secs().to_string(),
+    )?;
+    let state = datafusion::execution::SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .build()
+        .upgrade_for_ballista(url)?;
+    Ok(SessionContext::new_with_state(state))
 }
 
 /// Parses (checking length and nesting), plans (read-only), runs and collects a query;

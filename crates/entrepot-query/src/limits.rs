@@ -64,6 +64,8 @@ pub const MIN_MEMORY_LIMIT: u64 = 1 << 20;
 pub struct QueryOptions {
     /// Memory limit in bytes; `None`: [`default_memory_limit`].
     pub memory_limit: Option<u64>,
+    /// Where the queries run (see [`crate::engine`]).
+    pub engine: crate::Engine,
 }
 
 impl QueryOptions {
@@ -167,7 +169,8 @@ pub fn format_size(bytes: u64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
-/// The runtime of a session: the memory pool of `limit` bytes and a spilling disk manager.
+/// The runtime of a session: the memory pool of `limit` bytes, a spilling disk manager
+/// and the object stores of [`crate::objects`].
 pub(crate) fn runtime_env(limit: u64) -> Result<Arc<RuntimeEnv>, QueryError> {
     let pool_size = usize::try_from(limit).unwrap_or(usize::MAX);
     let top = NonZeroUsize::new(3).unwrap_or(NonZeroUsize::MIN);
@@ -178,6 +181,7 @@ pub(crate) fn runtime_env(limit: u64) -> Result<Arc<RuntimeEnv>, QueryError> {
     Ok(RuntimeEnvBuilder::new()
         .with_memory_pool(pool)
         .with_disk_manager_builder(disk)
+        .with_object_store_registry(Arc::new(crate::objects::ObjectStores::new()))
         .build_arc()?)
 }
 

@@ -123,6 +123,55 @@ impl ManifestTable {
         }
     }
 
+    /// What a [`crate::codec`] needs to rebuild the table elsewhere: whether it is a
+    /// flows table, and each file's absolute path with its manifest entry.
+    pub(crate) fn parts(&self) -> (bool, Vec<(PathBuf, PartitionFile)>) {
+        let files = self
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.meta.clone()))
+            .collect();
+        (self.flows, files)
+    }
+
+    /// The table rebuilt from [`ManifestTable::parts`] and its table schema (the
+    /// schema a plan's scan carries): for flows, the file schema is the table schema
+    /// without its trailing `reporter` and `year`.
+    pub(crate) fn from_parts(
+        table_schema: SchemaRef,
+        flows: bool,
+        files: Vec<(PathBuf, PartitionFile)>,
+    ) -> Result<ManifestTable, String> {
+        let fields = table_schema.fields();
+        let file_schema = if flows {
+            let n = fields.len();
+            let tail: Vec<&str> = fields
+                .iter()
+                .skip(n.saturating_sub(2))
+                .map(|f| f.name().as_str())
+                .collect();
+            if tail != [REPORTER, YEAR] {
+                return Err(format!(
+                    "a flows table's schema must end with `{REPORTER}` and `{YEAR}`, not {tail:?}"
+                ));
+            }
+            Arc::new(Schema::new(
+                fields.iter().take(n - 2).cloned().collect::<Vec<_>>(),
+            ))
+        } else {
+            table_schema.clone()
+        };
+        Ok(ManifestTable {
+            file_schema,
+            table_schema,
+            flows,
+            files: files
+                .into_iter()
+                .map(|(path, meta)| StoredFile { path, meta })
+                .collect(),
+        })
+    }
+
     /// The files that can hold rows passing `filters` (see the module doc). A filter
     /// that cannot be evaluated prunes nothing: DataFusion applies every filter to
     /// the rows again, so pruning only ever saves work.
@@ -247,12 +296,31 @@ impl ManifestTable {
             }
         };
         let mut partitioned = Vec::with_capacity(files.len());
+        let mut store_url: Option<String> = None;
         for f in files {
-            // A missing, replaced or resized file fails the query, naming the file.
-            entrepot_store::check_stored_file(&f.path, &f.meta)
-                .map_err(|e| DataFusionError::External(Box::new(e)))?;
-            let location = datafusion::object_store::path::Path::from_absolute_path(&f.path)
-                .map_err(|e| DataFusionError::External(Box::new(e)))?;
+            // A file of an object-store store (`s3://…`): read through the session's
+            // object stores, its size checked by the reader against the manifest's.
+            // A local file: a missing, replaced or resized file fails the query,
+            // naming the file.
+            let location = match entrepot_store::object::split_object_path(&f.path) {
+                Some((url, key)) => {
+                    match &store_url {
+                        Some(u) if *u != url => {
+                            return Err(DataFusionError::Internal(format!(
+                                "one table over two object stores ({u}, {url})"
+                            )))
+                        }
+                        _ => store_url = Some(url),
+                    }
+                    key
+                }
+                None => {
+                    entrepot_store::check_stored_file(&f.path, &f.meta)
+                        .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                    datafusion::object_store::path::Path::from_absolute_path(&f.path)
+                        .map_err(|e| DataFusionError::External(Box::new(e)))?
+                }
+            };
             let values = match layout {
                 FileLayout::Facts => Vec::new(),
                 FileLayout::ReporterYear => vec![
@@ -278,7 +346,11 @@ impl ManifestTable {
                 .with_table_partition_cols(partition_cols)
                 .build(),
         );
-        let config = FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), source)
+        let store = match store_url {
+            Some(url) => ObjectStoreUrl::parse(url)?,
+            None => ObjectStoreUrl::local_filesystem(),
+        };
+        let config = FileScanConfigBuilder::new(store, source)
             .with_file_groups(file_groups)
             .with_projection_indices(projection.cloned())?
             .with_limit(limit)

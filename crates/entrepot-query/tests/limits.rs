@@ -10,7 +10,14 @@ use entrepot_store::Store;
 fn engine(memory_limit: Option<u64>) -> (tempfile::TempDir, QueryEngine) {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(tmp.path()).unwrap();
-    let e = QueryEngine::with_options(&store, &QueryOptions { memory_limit }).unwrap();
+    let e = QueryEngine::with_options(
+        &store,
+        &QueryOptions {
+            memory_limit,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     (tmp, e)
 }
 

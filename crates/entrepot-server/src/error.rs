@@ -66,6 +66,7 @@ impl ServerError {
                 ErrorClass::NotFound => StatusCode::NOT_FOUND,
                 ErrorClass::BadInput => StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorClass::Failure => StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorClass::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             },
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ServerError::NoRoute(_) => StatusCode::NOT_FOUND,
@@ -79,8 +80,8 @@ impl ServerError {
         }
     }
 
-    /// The class named in the JSON body: `usage`, `not_found`, `bad_input`, `failure`
-    /// for application errors (and their server counterparts), `busy`, `timeout`,
+    /// The class named in the JSON body: `usage`, `not_found`, `bad_input`, `failure`,
+    /// `unavailable` for application errors (and their server counterparts), `busy`, `timeout`,
     /// `forbidden`, `unauthorized`, `too_large`, `method_not_allowed`, `internal`.
     pub fn class(&self) -> &'static str {
         match self {
@@ -89,6 +90,7 @@ impl ServerError {
                 ErrorClass::NotFound => "not_found",
                 ErrorClass::BadInput => "bad_input",
                 ErrorClass::Failure => "failure",
+                ErrorClass::Unavailable => "unavailable",
             },
             ServerError::BadRequest(_) => "usage",
             ServerError::NoRoute(_) => "not_found",

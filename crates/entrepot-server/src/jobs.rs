@@ -201,7 +201,9 @@ impl Cache {
 }
 
 /// The store's fingerprint ([`entrepot_app::datasets::fingerprint`]), recomputed only
-/// when the manifest file's size, modification time or identity changed.
+/// when the manifest file's size, modification time or identity changed; on every
+/// request when there is no local manifest to `stat` (an object store, whose manifest
+/// is fetched).
 #[derive(Debug, Default)]
 pub(crate) struct StoreFingerprint {
     memo: Mutex<Option<(ManifestStamp, String)>>,
@@ -224,7 +226,7 @@ impl StoreFingerprint {
     /// The fingerprint of the store now.
     pub(crate) async fn get(&self, location: &StoreLocation) -> ServerResult<String> {
         let stamp = manifest_stamp(location);
-        if let Some((s, fp)) = lock(&self.memo).as_ref() {
+        if let (Some((s, fp)), Some(_)) = (lock(&self.memo).as_ref(), &stamp) {
             if *s == stamp {
                 return Ok(fp.clone());
             }

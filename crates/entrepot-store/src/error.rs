@@ -36,6 +36,15 @@ pub enum StoreError {
          not starting with '.' or '-'"
     )]
     InvalidName(String),
+    /// An object-store store (`s3://…`) could not be reached, read or written, or its
+    /// URL cannot be used.
+    #[error("{url}: {message}")]
+    ObjectStore {
+        /// The store's URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
     /// No dataset of that name.
     #[error("dataset '{0}' not found in the store")]
     NotFound(String),
@@ -90,7 +99,7 @@ pub enum StoreError {
         message: String,
     },
     /// An explicitly named store directory does not exist.
-    #[error("no store at {dir}: the directory does not exist (read commands create nothing)")]
+    #[error("no store at {dir}: it does not exist (read commands create nothing)")]
     NoStore {
         /// The directory.
         dir: PathBuf,

@@ -106,6 +106,7 @@ mod ingest;
 mod keys;
 mod lock;
 mod manifest;
+pub mod object;
 mod read;
 mod sorted;
 mod time;
@@ -289,6 +290,9 @@ pub struct Store {
     limits: SinkLimits,
     /// The readers' shared lock, held by read views for their lifetime.
     _readers: lock::ReadGuard,
+    /// Where the files are when the store is on an object store (a read view made by
+    /// [`Store::open_object_read`]); `dir` is then its URL.
+    object: Option<object::ObjectLocation>,
 }
 
 impl Store {
@@ -314,6 +318,7 @@ impl Store {
             manifest,
             limits: SinkLimits::default(),
             _readers: lock::ReadGuard::none(),
+            object: None,
         })
     }
 
@@ -342,7 +347,46 @@ impl Store {
             manifest,
             limits: SinkLimits::default(),
             _readers: readers,
+            object: None,
         })
+    }
+
+    /// Opens the store on an object store at `location` for reading: fetches its
+    /// manifest (creates, locks and removes nothing). No manifest there is
+    /// [`StoreError::NoStore`]. The view's [`Store::dir`] is the store's URL, and its
+    /// dataset and file paths are URLs (`s3://BUCKET/PREFIX/datasets/…`), which
+    /// `entrepot-query` reads through the object store; see [`object`].
+    pub fn open_object_read(location: &object::ObjectLocation) -> Result<Store, StoreError> {
+        let client = location.client()?;
+        let loc = location.clone();
+        let fetched =
+            object::block_on(async move { object::fetch_manifest(client.as_ref(), &loc).await })?;
+        let Some((manifest, _version)) = fetched else {
+            return Err(StoreError::NoStore {
+                dir: location.as_dir(),
+            });
+        };
+        Ok(Store {
+            dir: location.as_dir(),
+            manifest,
+            limits: SinkLimits::default(),
+            _readers: lock::ReadGuard::none(),
+            object: Some(location.clone()),
+        })
+    }
+
+    /// The staging store of an object-store write ([`object::ObjectWrite::dir`]): a
+    /// local store whose datasets, but those it writes itself, have their files on the
+    /// object store at `location`. Checks of those files (`verify`, an ingest deciding
+    /// whether a dataset is unchanged or must be repaired) read them there.
+    pub fn with_object_files(mut self, location: object::ObjectLocation) -> Store {
+        self.object = Some(location);
+        self
+    }
+
+    /// The object-store location of a view made by [`Store::open_object_read`].
+    pub fn object_location(&self) -> Option<&object::ObjectLocation> {
+        self.object.as_ref()
     }
 
     /// A read view of a store that does not exist yet (no datasets); touches nothing.
@@ -352,6 +396,7 @@ impl Store {
             manifest: Manifest::default(),
             limits: SinkLimits::default(),
             _readers: lock::ReadGuard::none(),
+            object: None,
         }
     }
 

@@ -14,7 +14,7 @@ use crate::error::StoreError;
 use crate::fsutil::write_atomic;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The manifest schema version this build writes. It also reads every older
 /// version down to [`OLDEST_MANIFEST_SCHEMA_VERSION`].
@@ -262,8 +262,15 @@ impl Manifest {
             });
         }
         let text = std::fs::read_to_string(&path).map_err(|e| StoreError::fs(&path, e))?;
+        Manifest::parse(&text, &path).map(Some)
+    }
+
+    /// Reads and checks a manifest's text (`path` names it in messages): its schema
+    /// version must be one this build reads, and [`Manifest::validate`] must pass.
+    pub fn parse(text: &str, path: &Path) -> Result<Manifest, StoreError> {
+        let path = path.to_path_buf();
         let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| StoreError::Manifest {
+            serde_json::from_str(text).map_err(|e| StoreError::Manifest {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
@@ -293,7 +300,7 @@ impl Manifest {
         manifest
             .validate()
             .map_err(|message| StoreError::Manifest { path, message })?;
-        Ok(Some(manifest))
+        Ok(manifest)
     }
 
     /// Checks that every path the manifest names stays inside the store and is a
@@ -354,12 +361,24 @@ impl Manifest {
     pub(crate) fn save(&mut self, dir: &Path) -> Result<(), StoreError> {
         self.schema_version = MANIFEST_SCHEMA_VERSION;
         let path = dir.join(MANIFEST_FILE);
+        let text = self.to_json().map_err(|e| match e {
+            StoreError::Manifest { message, .. } => StoreError::Manifest {
+                path: path.clone(),
+                message,
+            },
+            other => other,
+        })?;
+        write_atomic(&path, text.as_bytes())
+    }
+
+    /// The manifest's text as it is stored (pretty JSON, a final newline).
+    pub(crate) fn to_json(&self) -> Result<String, StoreError> {
         let mut text = serde_json::to_string_pretty(self).map_err(|e| StoreError::Manifest {
-            path: path.clone(),
+            path: PathBuf::from(MANIFEST_FILE),
             message: e.to_string(),
         })?;
         text.push('\n');
-        write_atomic(&path, text.as_bytes())
+        Ok(text)
     }
 }
 

@@ -9,6 +9,14 @@ impl Store {
     /// from the manifest before any is opened, row groups by their `reporter`
     /// statistics; then the rows are filtered. Reads both layouts.
     pub fn load_flows(&self, filter: &FlowFilter) -> Result<Vec<TradeFlow>, StoreError> {
+        if self.object.is_some() {
+            return Err(StoreError::ObjectStore {
+                url: self.dir.display().to_string(),
+                message: "flows are not loaded row by row from an object store; query \
+                          them (`entrepot sql`, the brief and the analyses)"
+                    .into(),
+            });
+        }
         let datasets: Vec<&DatasetInfo> = match &filter.dataset {
             Some(n) => vec![self.flows_dataset(n)?],
             None => self
@@ -81,6 +89,9 @@ impl Store {
                 .filter(|d| d.kind == DatasetKind::Facts)
                 .collect(),
         };
+        if let Some(location) = &self.object {
+            return crate::object::load_facts(location, &datasets);
+        }
         let mut out = Vec::new();
         for d in datasets {
             for p in &d.partitions {

@@ -8,6 +8,16 @@ impl Store {
     /// file (not a symbolic link) of the recorded size and, with `checksums`, the
     /// recorded SHA-256. Returns the problems found (empty when intact).
     pub fn verify_dataset(&self, d: &DatasetInfo, checksums: bool) -> Vec<StoreError> {
+        if let Some(location) = &self.object {
+            let mut problems = crate::object::verify_dataset(location, d, checksums);
+            if checksums && content_checksum(&d.partitions) != d.checksum {
+                problems.push(StoreError::Integrity {
+                    path: self.dir.join(&d.path),
+                    message: "the content checksum differs from the manifest's".into(),
+                });
+            }
+            return problems;
+        }
         let base = self.dir.join(&d.path);
         let mut problems = Vec::new();
         for f in &d.partitions {

@@ -19,9 +19,25 @@ pub const ENV_DIR: &str = "ENTREPOT_SHARED_DATA";
 pub const ENV_REQUIRE: &str = "ENTREPOT_REQUIRE_SHARED_DATA";
 
 /// The workspace root (the folder holding the top-level `Cargo.toml`).
+///
+/// Found from `CARGO_MANIFEST_DIR` as `cargo test` sets it when it runs a test (the
+/// tested crate, `crates/<name>`), and only failing that from this crate's own
+/// directory at compile time: cargo reuses a compiled library across clones of the
+/// workspace in other directories that share a target directory, so the path compiled
+/// in may be another clone's.
 pub fn workspace_root() -> PathBuf {
+    let is_root = |dir: &Path| {
+        std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
+    };
+    let at_run_time = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let compiled_in = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for start in at_run_time.iter().chain(std::iter::once(&compiled_in)) {
+        if let Some(root) = start.ancestors().find(|d| is_root(d)) {
+            return root.to_path_buf();
+        }
+    }
     // crates/entrepot-testdata -> workspace root
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    compiled_in
         .ancestors()
         .nth(2)
         .map(Path::to_path_buf)

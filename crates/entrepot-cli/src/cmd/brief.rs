@@ -30,6 +30,9 @@
 //! --markdown FILE, --html FILE (a self-contained report with charts) and --json FILE
 //! (the report document every analysis produces, schema:
 //! crates/entrepot-doc/schema/document.schema.json); `-` = stdout.
+//!
+//! The global --engine (or ENTREPOT_ENGINE) `ballista://HOST:PORT` runs the flow-cube queries on
+//! an Apache Ballista cluster (see `entrepot cluster`); the brief is the same.
 //! ```
 
 use crate::output::{app_error, print_document, Format, ReportFiles};

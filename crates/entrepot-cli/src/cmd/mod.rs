@@ -4,6 +4,9 @@ use clap::ValueEnum;
 use entrepot_core::FlowKind;
 
 pub mod brief;
+pub mod cluster;
+pub mod cluster_executor;
+pub mod cluster_scheduler;
 pub mod complexity;
 pub mod countries;
 pub mod datasets;

@@ -18,6 +18,11 @@
 //! (repeat, lpad, concat, …) may hold at most 16 MiB; the query text at most 1 MiB, and
 //! its expressions may nest at most 1,000 deep. Exceeding the memory limit exits 1, an
 //! over-long or over-nested query 2.
+//!
+//! Engine: the global --engine (or ENTREPOT_ENGINE) `local` (default) runs the query in this
+//! process; `ballista://HOST:PORT` runs it on the Apache Ballista cluster whose
+//! scheduler listens there (see `entrepot cluster`), with the same result. A scheduler
+//! that does not answer within 5 seconds exits 5.
 //! ```
 
 use crate::output::{app_error, Format};
