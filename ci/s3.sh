@@ -134,6 +134,18 @@ echo "== the same answers from S3 and from a local store"
 same "datasets" local panel --format csv datasets
 checks local
 
+echo "== the HTTP API over the S3 store"
+HTTP=$(free_port)
+"$BIN" --quiet --store "s3://$BUCKET/baci" serve --addr "127.0.0.1:$HTTP" >"$WORK/serve.log" 2>&1 &
+PIDS+=($!)
+wait_port "$HTTP"
+python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=300).read().decode())' \
+  "http://127.0.0.1:$HTTP/api/v1/brief/ZAF?period=2020" >"$WORK/http.json"
+ent --store "s3://$BUCKET/baci" --format json brief ZAF --period 2020 >"$WORK/cli.json"
+python3 ci/json_close.py "$WORK/cli.json" "$WORK/http.json" \
+  || fail "GET /api/v1/brief/ZAF from the S3 store differs from the CLI's brief"
+echo "ok: GET /api/v1/brief/ZAF?period=2020 from the S3 store is the CLI's brief"
+
 echo "== on a Ballista cluster reading the bucket"
 SCHED=$(free_port)
 "$BIN" cluster scheduler --bind "127.0.0.1:$SCHED" >"$WORK/scheduler.log" 2>&1 &
@@ -170,6 +182,21 @@ s3 "import json; print(c.get_object(Bucket='$BUCKET', Key='baci/manifest.json')[
 cmp -s "$WORK/etag.before" "$WORK/etag.after" || fail "the refused write changed the manifest"
 echo "ok: a held lock refuses a second writer (exit $code): $(head -c 200 "$WORK/err")"
 s3 "c.delete_object(Bucket='$BUCKET', Key='baci/.lock')"
+# A failed ingest (a bad value on line 3) leaves the store as it was, lock released.
+{ head -n 2 "$BACI"; head -n 3 "$BACI" | tail -n 1 | awk -F, 'BEGIN{OFS=","} {$5="-12"; print}'; } \
+  >"$WORK/BACI_HS17_bad.csv"
+set +e
+"$BIN" --quiet --store "s3://$BUCKET/baci" ingest "$WORK/BACI_HS17_bad.csv" --dataset bad --countries "$CODES" \
+  >"$WORK/out" 2>"$WORK/err"
+code=$?
+set -e
+[ "$code" -eq 3 ] || fail "a bad file: exit $code, expected 3: $(cat "$WORK/err")"
+grep -q "BACI_HS17_bad.csv" "$WORK/err" || fail "a bad file: the file is not named: $(cat "$WORK/err")"
+s3 "import json; print(c.get_object(Bucket='$BUCKET', Key='baci/manifest.json')['ETag'])" >"$WORK/etag.after"
+cmp -s "$WORK/etag.before" "$WORK/etag.after" || fail "the failed ingest changed the manifest"
+s3 "print(sorted(o['Key'] for o in c.list_objects_v2(Bucket='$BUCKET', Prefix='baci/')['Contents']))" >"$WORK/keys.txt"
+grep -q "\.lock\|datasets/bad" "$WORK/keys.txt" && fail "the failed ingest left objects: $(cat "$WORK/keys.txt")"
+echo "ok: a failed ingest (exit 3) leaves the S3 store as it was: $(head -c 160 "$WORK/err")"
 # New content for the dataset (the panel): a replace with the same content is unchanged.
 ent --store "s3://$BUCKET/baci" ingest "$PANEL" --dataset baci "${MAP[@]}" --replace \
   --format csv >/dev/null
