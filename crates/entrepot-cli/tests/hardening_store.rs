@@ -7,7 +7,9 @@ use std::process::{Command, Output};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_entrepot"));
-    c.env("NO_COLOR", "1").env_remove("ENTREPOT_STORE");
+    c.env("NO_COLOR", "1")
+        .env_remove("ENTREPOT_STORE")
+        .env_remove("ENTREPOT_ENGINE");
     c
 }
 

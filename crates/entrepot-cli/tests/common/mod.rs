@@ -12,7 +12,8 @@ pub fn bin() -> Command {
         .env_remove("ENTREPOT_STORE")
         .env_remove("ENTREPOT_GROUPS_FILE")
         .env_remove("ENTREPOT_BASKETS_FILE")
-        .env_remove("ENTREPOT_MEMORY_LIMIT");
+        .env_remove("ENTREPOT_MEMORY_LIMIT")
+        .env_remove("ENTREPOT_ENGINE");
     c
 }
 
