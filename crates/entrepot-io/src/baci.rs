@@ -213,6 +213,8 @@ pub struct BaciReader {
     revision: HsRevision,
     cache: RowCache,
     done: bool,
+    /// The file's SHA-256, filled by the fast path when it reads the file to its end.
+    digest: Option<std::sync::Arc<crate::SourceDigest>>,
 }
 
 /// Look-up caches of the row validation: years, and the last codes of `i` and `j`
@@ -300,7 +302,11 @@ impl BaciReader {
         let max_record = options.max_record_bytes;
         let src = CsvSource::open(path, max_record)?;
         let mut r = Self::new(src, revision, table, options)?;
-        r.fast = FastLines::open(path, max_record)?.map(FastInput::new);
+        let digest = crate::SourceDigest::new(path);
+        r.fast = FastLines::open(path, max_record, Some(digest.clone()))?.map(FastInput::new);
+        if r.fast.is_some() {
+            r.digest = Some(digest);
+        }
         Ok(r)
     }
 
@@ -348,6 +354,7 @@ impl BaciReader {
             revision,
             cache: RowCache::default(),
             done: false,
+            digest: None,
         })
     }
 
@@ -824,6 +831,8 @@ struct FastLines {
     /// Line number (1-based) of the line starting at `pos`.
     line: u64,
     eof: bool,
+    /// Hashes every byte read, from the first (see [`crate::digest`]).
+    hashing: Option<crate::digest::Hashing>,
 }
 
 const FAST_BLOCK: usize = 1 << 20;
@@ -831,7 +840,11 @@ const FAST_BLOCK: usize = 1 << 20;
 impl FastLines {
     /// Opens `path` for the fast path, positioned after the header, if the header is
     /// a plain line naming the BACI columns (else `None`: the CSV parser reads all).
-    fn open(path: &Path, max_line: usize) -> Result<Option<Self>, IoError> {
+    fn open(
+        path: &Path,
+        max_line: usize,
+        digest: Option<std::sync::Arc<crate::SourceDigest>>,
+    ) -> Result<Option<Self>, IoError> {
         let (file, _) = crate::csvsrc::open_file(path)?;
         // The file is read a second time from its start: only regular files can be
         // (not pipes, sockets or devices, which the CSV parser reads alone).
@@ -848,6 +861,7 @@ impl FastLines {
             base: 0,
             line: 1,
             eof: false,
+            hashing: digest.map(crate::digest::Hashing::new),
         };
         let Some(Line::Plain(s, e)) = f.next_line()? else {
             return Ok(None);
@@ -901,6 +915,11 @@ impl FastLines {
             };
             if n == 0 {
                 self.eof = true;
+                if let Some(h) = self.hashing.take() {
+                    h.finish();
+                }
+            } else if let Some(h) = &mut self.hashing {
+                h.update(&self.buf[self.len..self.len + n]);
             }
             self.len += n;
         }
@@ -1019,12 +1038,50 @@ impl FlowReader for BaciReader {
     fn keys_unique(&self) -> bool {
         true
     }
+
+    fn source_digest(&self) -> Option<std::sync::Arc<crate::SourceDigest>> {
+        self.digest.clone()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::OnError;
+
+    #[test]
+    fn the_fast_path_hashes_the_whole_file_as_it_reads_it() {
+        use sha2::Digest;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("BACI_HS17_Y2020_digest.csv");
+        // Valid rows (every HS17 code to six partners), more than one read block.
+        let codes =
+            entrepot_core::ProductCatalog::builtin().six_digit_codes(HsRevision::Hs2017, "");
+        let mut text = String::from("t,i,j,k,v,q\n");
+        for j in [24, 31, 32, 36, 40, 56] {
+            for k in &codes {
+                text.push_str(&format!("2020,4,{j},{k},1234.567890123,98765.4321\n"));
+            }
+        }
+        assert!(text.len() > FAST_BLOCK, "{} bytes", text.len());
+        std::fs::write(&path, &text).expect("write");
+        let options = ReadOptions {
+            on_error: OnError::Quarantine,
+            ..ReadOptions::default()
+        };
+        let mut r = BaciReader::open(&path, None, None, options).expect("open");
+        let digest = r.source_digest().expect("the fast path hashes");
+        assert_eq!(digest.path(), path.as_path());
+        assert!(digest.get().is_none(), "nothing before the end of the file");
+        while r.next_batch().expect("batch").is_some() {}
+        let (sha, bytes) = digest.get().expect("the digest at the end of the file");
+        let expected: String = sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(sha, expected);
+        assert_eq!(bytes, text.len() as u64);
+    }
 
     #[test]
     fn fast_amount_leaves_long_numbers_to_the_parser() {

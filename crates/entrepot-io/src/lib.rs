@@ -46,6 +46,7 @@ pub mod baci;
 pub mod comtrade;
 mod csvsrc;
 pub mod detect;
+pub mod digest;
 pub mod dta;
 pub mod error;
 pub mod facts;
@@ -65,6 +66,7 @@ pub mod tidy;
 mod validate;
 
 pub use detect::{detect_format, open_reader, Format, ReaderSpec};
+pub use digest::SourceDigest;
 pub use error::{IoError, RowError};
 pub use facts::{
     read_customs_facts, read_customs_facts_file, read_other_facts, read_other_facts_file,

@@ -83,4 +83,11 @@ pub trait FlowReader: Send {
     fn currency(&self) -> Option<CurrencyCode> {
         Some(CurrencyCode::USD)
     }
+
+    /// The SHA-256 of the source file, which the reader computes from the bytes it
+    /// reads and publishes when it has read the whole file ([`crate::digest`]); `None`
+    /// (the default) when it does not, and the store hashes the file itself.
+    fn source_digest(&self) -> Option<std::sync::Arc<crate::SourceDigest>> {
+        None
+    }
 }

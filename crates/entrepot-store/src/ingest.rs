@@ -55,6 +55,9 @@ impl Store {
         // written again); when they cannot (no dataset yet, or `replace`), they are
         // computed on a thread of their own while the sources are read.
         let mut existing_intact = false;
+        // Readers that hash their file as they read it (see `entrepot_io::digest`):
+        // those files are not read a second time.
+        let mut digests: Vec<std::sync::Arc<entrepot_io::SourceDigest>> = Vec::new();
         let hashing = if let Some(e) = existing.as_ref().filter(|_| !opts.replace) {
             let source_files = hash_sources(&opts.source_files)?;
             if source_files.is_empty() || !same_sources(&e.sources, &source_files) {
@@ -71,7 +74,13 @@ impl Store {
             existing_intact = existing
                 .as_ref()
                 .is_some_and(|e| self.verify_dataset(e, false).is_empty());
-            let paths = opts.source_files.clone();
+            digests = sources.iter().filter_map(|r| r.source_digest()).collect();
+            let paths: Vec<PathBuf> = opts
+                .source_files
+                .iter()
+                .filter(|p| !digests.iter().any(|d| d.path() == p.as_path()))
+                .cloned()
+                .collect();
             std::thread::spawn(move || hash_sources(&paths))
         };
         let readers: Vec<String> = sources.iter().map(|r| r.describe()).collect();
@@ -81,7 +90,7 @@ impl Store {
             .join()
             .unwrap_or_else(|_| Err(StoreError::Corrupt("hashing the sources panicked".into())));
         let checked = written.and_then(|w| {
-            let source_files = hashed?;
+            let source_files = with_digests(&opts.source_files, hashed?, &digests)?;
             // The recorded checksums are those of the bytes read only if no source
             // changed while it was read.
             check_sources_unchanged(&before, &source_files)?;
@@ -508,6 +517,41 @@ pub(crate) fn hash_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, StoreEr
             })
         })
         .collect()
+}
+
+/// The checksums of `paths`, in order: from the readers' `digests` where a reader
+/// read its file whole (else the file is hashed now), the others from `hashed` (the
+/// files that no reader hashed, hashed on a thread of their own, in order).
+pub(crate) fn with_digests(
+    paths: &[PathBuf],
+    hashed: Vec<SourceFile>,
+    digests: &[std::sync::Arc<entrepot_io::SourceDigest>],
+) -> Result<Vec<SourceFile>, StoreError> {
+    if digests.is_empty() {
+        return Ok(hashed);
+    }
+    let mut rest = hashed.into_iter();
+    let mut out = Vec::with_capacity(paths.len());
+    for p in paths {
+        match digests.iter().find(|d| d.path() == p.as_path()) {
+            Some(d) => {
+                let (sha256, size) = match d.get() {
+                    Some((sha, n)) => (sha.to_string(), n),
+                    None => sha256_file(p)?,
+                };
+                out.push(SourceFile {
+                    path: p.display().to_string(),
+                    sha256,
+                    size: Some(size),
+                });
+            }
+            None => out.push(
+                rest.next()
+                    .ok_or_else(|| StoreError::Corrupt("a source was not hashed".into()))?,
+            ),
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) fn same_sources(a: &[SourceFile], b: &[SourceFile]) -> bool {
