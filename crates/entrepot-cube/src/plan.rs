@@ -413,7 +413,15 @@ fn group_exprs(
     match grain.product {
         ProductGrain::Hs(l) => {
             g.push(col("hs_revision").alias(k::REVISION));
-            g.push(left(col("product"), lit(i64::from(l))).alias(k::CODE));
+            // Stored codes have at most six digits (`product_level` 0, 2, 4 or 6): at
+            // level 6 the code is the column itself, grouped without computing a new
+            // string per row.
+            let code = if l >= 6 {
+                col("product")
+            } else {
+                left(col("product"), lit(i64::from(l)))
+            };
+            g.push(code.alias(k::CODE));
         }
         _ => {
             g.push(null_str().alias(k::REVISION));
