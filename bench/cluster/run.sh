@@ -64,17 +64,8 @@ w AS (SELECT SUM(v) AS vw FROM x)
 SELECT COUNT(*) AS cells, SUM(CASE WHEN (x.v / r.vr) / (k.vk / w.vw) >= 1 THEN 1 ELSE 0 END) AS rca_at_least_1
 FROM x JOIN r ON x.reporter = r.reporter JOIN k ON x.product = k.product CROSS JOIN w"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {
-  for _ in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listens on port $1" >&2
-  exit 1
-}
+# fail, free_port, wait_port
+. "$root/ci/lib.sh"
 
 results="$work/results.txt"
 # measure SETUP WHAT ENGINE ARGS…: best wall time of $repeat runs, output kept.

@@ -142,7 +142,9 @@ impl From<QueryError> for AppError {
             | QueryError::TooLong { .. }
             | QueryError::InvalidSize { .. }
             | QueryError::InvalidEngine { .. } => ErrorClass::Usage,
-            QueryError::Unreachable { .. } => ErrorClass::Unavailable,
+            QueryError::Unreachable { .. } | QueryError::ClusterTimeout { .. } => {
+                ErrorClass::Unavailable
+            }
             ref q if q.is_query_mistake() => ErrorClass::Usage,
             _ => ErrorClass::Failure,
         };
@@ -160,7 +162,8 @@ impl From<CubeError> for AppError {
             // Data in two currencies for one figure: the data cannot answer it as
             // asked.
             CubeError::MixedCurrencies { .. } => ErrorClass::BadInput,
-            CubeError::Query(QueryError::Unreachable { .. }) => ErrorClass::Unavailable,
+            CubeError::Query(QueryError::Unreachable { .. })
+            | CubeError::Query(QueryError::ClusterTimeout { .. }) => ErrorClass::Unavailable,
             _ => ErrorClass::Failure,
         };
         AppError::new(class, e.to_string())

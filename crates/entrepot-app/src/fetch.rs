@@ -198,73 +198,62 @@ fn store_fetched(
     requests: usize,
     cached: usize,
 ) -> AppResult<FetchOutcome> {
-    location.write_with(move |store| {
-        store_fetched_into(store, name, readers, sources, opts, requests, cached)
+    // On an object store, the write runs on a staging store (see
+    // `StoreLocation::write_with`).
+    location.write_with(move |location| {
+        entrepot_store::validate_dataset_name(name).map_err(|e| AppError::usage(e.to_string()))?;
+        let quarantine = match opts.on_error {
+            OnError::Quarantine => Some(
+                opts.quarantine
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(format!("{name}.rejected.csv"))),
+            ),
+            OnError::Fail => None,
+        };
+        let mut store = location.open_write()?;
+        let ingest_opts = IngestOptions {
+            on_error: opts.on_error,
+            quarantine_path: quarantine.clone(),
+            replace: opts.replace,
+            source_files: sources,
+        };
+        let report = store
+            .ingest(name, readers, &ingest_opts, &|_| {})
+            .map_err(|e| {
+                let mut a = AppError::from(e);
+                a.message.push_str(" (the fetched answers stay cached)");
+                a
+            })?;
+        let mut summary = Listing::new(&[
+            "dataset", "version", "rows", "rejected", "requests", "cached", "status",
+        ]);
+        summary.push(vec![
+            report.dataset.clone(),
+            report.version.to_string(),
+            report.rows.to_string(),
+            report.rejected.to_string(),
+            requests.to_string(),
+            cached.to_string(),
+            if report.unchanged {
+                "unchanged"
+            } else {
+                "written"
+            }
+            .to_string(),
+        ]);
+        let mut messages = Vec::new();
+        if report.rejected > 0 {
+            if let Some(q) = quarantine {
+                messages.push(format!(
+                    "{} row(s) set aside (codes unknown to the registry or bad values), listed with their reasons in {}{}",
+                    report.rejected,
+                    q.display(),
+                    rejected_codes(&q)
+                ));
+            }
+        }
+        Ok(FetchOutcome { summary, messages })
     })
-}
-
-/// [`store_fetched`] on a local store (an object store's staging store included).
-fn store_fetched_into(
-    location: &StoreLocation,
-    name: &str,
-    readers: Vec<Box<dyn FlowReader>>,
-    sources: Vec<PathBuf>,
-    opts: &FetchOptions,
-    requests: usize,
-    cached: usize,
-) -> AppResult<FetchOutcome> {
-    entrepot_store::validate_dataset_name(name).map_err(|e| AppError::usage(e.to_string()))?;
-    let quarantine = match opts.on_error {
-        OnError::Quarantine => Some(
-            opts.quarantine
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("{name}.rejected.csv"))),
-        ),
-        OnError::Fail => None,
-    };
-    let mut store = location.open_write()?;
-    let ingest_opts = IngestOptions {
-        on_error: opts.on_error,
-        quarantine_path: quarantine.clone(),
-        replace: opts.replace,
-        source_files: sources,
-    };
-    let report = store
-        .ingest(name, readers, &ingest_opts, &|_| {})
-        .map_err(|e| {
-            let mut a = AppError::from(e);
-            a.message.push_str(" (the fetched answers stay cached)");
-            a
-        })?;
-    let mut summary = Listing::new(&[
-        "dataset", "version", "rows", "rejected", "requests", "cached", "status",
-    ]);
-    summary.push(vec![
-        report.dataset.clone(),
-        report.version.to_string(),
-        report.rows.to_string(),
-        report.rejected.to_string(),
-        requests.to_string(),
-        cached.to_string(),
-        if report.unchanged {
-            "unchanged"
-        } else {
-            "written"
-        }
-        .to_string(),
-    ]);
-    let mut messages = Vec::new();
-    if report.rejected > 0 {
-        if let Some(q) = quarantine {
-            messages.push(format!(
-                "{} row(s) set aside (codes unknown to the registry or bad values), listed with their reasons in {}{}",
-                report.rejected,
-                q.display(),
-                rejected_codes(&q)
-            ));
-        }
-    }
-    Ok(FetchOutcome { summary, messages })
 }
 
 /// `: G110 (24 rows), …` — the values most often rejected in a quarantine file.

@@ -159,7 +159,10 @@ impl CubeEngine {
                 "CubeEngine::run was called inside an async runtime; use run_async",
             )));
         }
-        self.runtime()?.block_on(self.run_async(request))
+        // On a cluster, under the engine's time limit (a lost executor can leave a
+        // job waiting for ever; the request then fails whole).
+        self.runtime()?
+            .block_on(self.query.engine().bounded(self.run_async(request)))
     }
 
     /// The query engine's session (its tables, memory pool and limits) with Parquet

@@ -34,6 +34,10 @@ pub const DEFAULT_SCHEDULER_PORT: u16 = 50050;
 /// How long a connection to the scheduler may take before the engine gives up.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a query may run on a cluster before it is abandoned, unless
+/// `ENTREPOT_CLUSTER_TIMEOUT` (seconds) says otherwise: 30 minutes.
+pub const DEFAULT_CLUSTER_TIMEOUT: Duration = Duration::from_secs(1800);
+
 /// The scheme of a Ballista engine address.
 const SCHEME: &str = "ballista://";
 
@@ -53,6 +57,53 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// How long a query may run on this engine: no limit locally; on a cluster
+    /// `ENTREPOT_CLUSTER_TIMEOUT` seconds (a positive number), else
+    /// [`DEFAULT_CLUSTER_TIMEOUT`]. Ballista 55 can leave a job waiting for ever for
+    /// the work of an executor lost mid-query (seen with `ci/ballista.sh`: the lost
+    /// stage rolled back and never scheduled again); past the limit the query fails
+    /// whole, with [`QueryError::ClusterTimeout`], instead of hanging.
+    pub fn query_timeout(&self) -> Option<Duration> {
+        match self {
+            Engine::Local => None,
+            Engine::Ballista { .. } => Some(
+                std::env::var("ENTREPOT_CLUSTER_TIMEOUT")
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .filter(|s| *s > 0)
+                    .map_or(DEFAULT_CLUSTER_TIMEOUT, Duration::from_secs),
+            ),
+        }
+    }
+
+    /// Runs `work` under [`Engine::query_timeout`].
+    pub async fn bounded<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+        E: From<QueryError>,
+    {
+        self.bounded_by(self.query_timeout(), work).await
+    }
+
+    /// Runs `work` under `limit` (none: as long as it takes).
+    async fn bounded_by<T, E, F>(&self, limit: Option<Duration>, work: F) -> Result<T, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+        E: From<QueryError>,
+    {
+        let Some(limit) = limit else {
+            return work.await;
+        };
+        match tokio::time::timeout(limit, work).await {
+            Ok(result) => result,
+            Err(_) => Err(QueryError::ClusterTimeout {
+                address: self.scheduler_address().unwrap_or_default(),
+                seconds: limit.as_secs(),
+            }
+            .into()),
+        }
+    }
+
     /// The scheduler's `host:port`, for a Ballista engine.
     pub fn scheduler_address(&self) -> Option<String> {
         match self {
@@ -238,6 +289,32 @@ mod tests {
                 "{bad}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_query_past_its_time_limit_fails_whole_naming_the_cluster() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let engine = ballista("sched.example", 50050);
+        let never = std::future::pending::<Result<u32, QueryError>>();
+        let err = rt
+            .block_on(engine.bounded_by(Some(Duration::from_millis(20)), never))
+            .unwrap_err();
+        assert!(
+            matches!(err, QueryError::ClusterTimeout { seconds: 0, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("sched.example:50050"), "{err}");
+        let quick = async { Ok::<u32, QueryError>(7) };
+        assert_eq!(
+            rt.block_on(engine.bounded_by(Some(Duration::from_secs(5)), quick))
+                .unwrap(),
+            7
+        );
+        assert_eq!(Engine::Local.query_timeout(), None);
+        assert!(engine.query_timeout().is_some());
     }
 
     #[test]

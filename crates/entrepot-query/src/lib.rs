@@ -145,6 +145,15 @@ pub enum QueryError {
         /// What is wrong.
         reason: String,
     },
+    /// A query on a cluster gave no answer within its time limit
+    /// ([`Engine::query_timeout`]); it was abandoned whole.
+    #[error("the Ballista cluster at {address} gave no answer within {seconds} s (ENTREPOT_CLUSTER_TIMEOUT); the query was abandoned and nothing was printed. An executor lost in the middle of a query can leave the cluster waiting for work it never schedules again: run it again, or with --engine local")]
+    ClusterTimeout {
+        /// The scheduler's `host:port`.
+        address: String,
+        /// The limit, in seconds.
+        seconds: u64,
+    },
     /// The Ballista scheduler of the engine does not answer.
     #[error("the Ballista scheduler at {address} is unreachable ({reason}); start it with `entrepot cluster scheduler --bind {address}`, or run with --engine local")]
     Unreachable {
@@ -242,6 +251,7 @@ pub struct QueryEngine {
     tables: Vec<TableInfo>,
     runtime: OnceLock<tokio::runtime::Runtime>,
     memory_limit: u64,
+    engine: Engine,
 }
 
 impl std::fmt::Debug for QueryEngine {
@@ -322,6 +332,7 @@ impl QueryEngine {
             tables,
             runtime: OnceLock::new(),
             memory_limit,
+            engine: options.engine.clone(),
         })
     }
 
@@ -353,7 +364,18 @@ impl QueryEngine {
     /// should prefer [`QueryEngine::sql_blocking`], which runs on threads with
     /// [`limits::QUERY_STACK_BYTES`] of stack.
     pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, QueryError> {
-        run_query(self.ctx.clone(), query.to_string(), self.memory_limit).await
+        self.engine
+            .bounded(run_query(
+                self.ctx.clone(),
+                query.to_string(),
+                self.memory_limit,
+            ))
+            .await
+    }
+
+    /// Where the engine's queries run.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// [`QueryEngine::sql`] on the engine's own tokio runtime, whose threads have
@@ -366,11 +388,9 @@ impl QueryEngine {
             )));
         }
         let rt = self.runtime()?;
-        let task = rt.spawn(run_query(
-            self.ctx.clone(),
-            query.to_string(),
-            self.memory_limit,
-        ));
+        let engine = self.engine.clone();
+        let (ctx, query, limit) = (self.ctx.clone(), query.to_string(), self.memory_limit);
+        let task = rt.spawn(async move { engine.bounded(run_query(ctx, query, limit)).await });
         match rt.block_on(task) {
             Ok(result) => result,
             Err(e) => Err(QueryError::Panicked(e.to_string())),

@@ -244,21 +244,6 @@ pub(crate) async fn fetch_manifest(
     Ok(Some((manifest, version)))
 }
 
-/// Whether anything at all is stored under the store's prefix.
-async fn holds_anything(
-    client: &dyn ObjectStore,
-    loc: &ObjectLocation,
-) -> Result<bool, StoreError> {
-    use futures::StreamExt;
-    let prefix = (!loc.prefix.is_empty()).then(|| ObjectPath::from(loc.prefix.as_str()));
-    let mut listing = client.list(prefix.as_ref());
-    match listing.next().await {
-        None => Ok(false),
-        Some(Ok(_)) => Ok(true),
-        Some(Err(e)) => Err(object_error(loc, "listing the store", e)),
-    }
-}
-
 /// Fetches a stored file, checking its size and SHA-256 against the manifest.
 pub(crate) async fn fetch_file(
     client: &dyn ObjectStore,
@@ -380,18 +365,15 @@ impl ObjectWrite {
             }
             let fetched = fetch_manifest(c.as_ref(), &l).await;
             let fetched = match fetched {
-                Ok(None) => match holds_anything(c.as_ref(), &l).await {
-                    // Only the lock just taken: a new store.
-                    Ok(_) if only_lock(c.as_ref(), &l).await => Ok(None),
-                    Ok(_) => Err(StoreError::NotAStore {
-                        dir: l.as_dir(),
-                        message: format!(
-                            "objects are stored under it but no {MANIFEST_FILE} (it is not \
-                             an Entrepôt store, or its manifest was lost)"
-                        ),
-                    }),
-                    Err(e) => Err(e),
-                },
+                // Only the lock just taken under the prefix: a new store.
+                Ok(None) if only_lock(c.as_ref(), &l).await => Ok(None),
+                Ok(None) => Err(StoreError::NotAStore {
+                    dir: l.as_dir(),
+                    message: format!(
+                        "objects are stored under it but no {MANIFEST_FILE} (it is not \
+                         an Entrepôt store, or its manifest was lost)"
+                    ),
+                }),
                 other => other,
             };
             if fetched.is_err() {
