@@ -31,29 +31,9 @@ for f in "$PANEL" "$BACI" "$CODES"; do
   [ -f "$f" ] || { echo "FAIL: missing $f" >&2; exit 1; }
 done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/entrepot-ballista.XXXXXX")
-PIDS=()
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  if [ "$status" -ne 0 ]; then
-    for log in "$WORK"/*.log; do
-      [ -f "$log" ] && { echo "--- $log (last lines)"; tail -n 20 "$log"; } >&2
-    done
-  fi
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# fail, free_port, wait_port
+# fail, free_port, wait_port, work_dir, start_scheduler, start_executor
 . ci/lib.sh
+work_dir ballista
 
 echo "== ingest the penppml panel and the BACI extract"
 export ENTREPOT_ENGINE=local
@@ -62,23 +42,11 @@ export ENTREPOT_ENGINE=local
 "$BIN" --quiet --store "$WORK/baci" ingest "$BACI" --dataset baci --countries "$CODES" >/dev/null
 
 echo "== start a scheduler and two executors on loopback"
-SCHED=$(free_port)
-"$BIN" cluster scheduler --bind "127.0.0.1:$SCHED" --executor-timeout 6 \
-  >"$WORK/scheduler.log" 2>&1 &
-PIDS+=($!)
-wait_port "$SCHED"
+start_scheduler "$BIN" --executor-timeout 6
 EXEC_PIDS=()
 for i in 1 2; do
-  FLIGHT=$(free_port)
-  GRPC=$(free_port)
-  mkdir -p "$WORK/exec$i"
-  "$BIN" cluster executor --scheduler "127.0.0.1:$SCHED" --bind "127.0.0.1:$FLIGHT" \
-    --grpc-port "$GRPC" --work-dir "$WORK/exec$i" --concurrent-tasks 2 --heartbeat 1 \
-    >"$WORK/executor$i.log" 2>&1 &
-  PIDS+=($!)
-  EXEC_PIDS+=($!)
-  wait_port "$FLIGHT"
-  wait_port "$GRPC"
+  start_executor "$BIN" "$i" --concurrent-tasks 2 --heartbeat 1
+  EXEC_PIDS+=("$EXEC_PID")
 done
 # The executors register right after they listen; leave them a heartbeat.
 sleep 2

@@ -32,24 +32,9 @@ echo "== moto (an S3-compatible server, bench/.venv)"
 bash bench/setup_venv.sh "moto[server]>=5.1,<6" boto3
 PY="$ROOT/bench/.venv/bin/python"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/entrepot-s3.XXXXXX")
-PIDS=()
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$status" -ne 0 ]; then
-    for log in "$WORK"/*.log; do
-      [ -f "$log" ] && { echo "--- $log (last lines)"; tail -n 20 "$log"; } >&2
-    done
-  fi
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-# fail, free_port, wait_port
+# fail, free_port, wait_port, work_dir, start_scheduler, start_executor
 . ci/lib.sh
+work_dir s3
 
 S3PORT=$(free_port)
 "$ROOT/bench/.venv/bin/moto_server" -H 127.0.0.1 -p "$S3PORT" >"$WORK/moto.log" 2>&1 &
@@ -138,19 +123,8 @@ python3 ci/json_close.py "$WORK/cli.json" "$WORK/http.json" \
 echo "ok: GET /api/v1/brief/ZAF?period=2020 from the S3 store is the CLI's brief"
 
 echo "== on a Ballista cluster reading the bucket"
-SCHED=$(free_port)
-"$BIN" cluster scheduler --bind "127.0.0.1:$SCHED" >"$WORK/scheduler.log" 2>&1 &
-PIDS+=($!)
-wait_port "$SCHED"
-FLIGHT=$(free_port)
-GRPC=$(free_port)
-mkdir -p "$WORK/exec"
-"$BIN" cluster executor --scheduler "127.0.0.1:$SCHED" --bind "127.0.0.1:$FLIGHT" \
-  --grpc-port "$GRPC" --work-dir "$WORK/exec" --concurrent-tasks 2 --heartbeat 1 \
-  >"$WORK/executor.log" 2>&1 &
-PIDS+=($!)
-wait_port "$FLIGHT"
-wait_port "$GRPC"
+start_scheduler "$BIN"
+start_executor "$BIN" 1 --concurrent-tasks 2 --heartbeat 1
 sleep 2
 checks "ballista://127.0.0.1:$SCHED"
 
