@@ -32,7 +32,8 @@ use entrepot_cube::{CubeEngine, CubePeriod, CubeRequest, Mirror, PeriodGrain, Pr
 use entrepot_doc::{Document, Unit};
 use entrepot_indices::cms::{Cms, CmsCell};
 use entrepot_indices::contributions::Contributions;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// The [`Document::kind`] of a growth decomposition.
 pub const DOCUMENT_KIND: &str = "growth_decomposition";
@@ -141,37 +142,74 @@ pub struct DecomposeOutput {
 }
 
 /// A cell: its product (none when products are summed) and its partner's number in
-/// [`Partners`] (0, the empty code, when partners are summed). Ids, not texts: the
-/// reference group's values at HS6 hold millions of cells.
-type Key = (Option<ProductId>, u32);
+/// [`Partners`] (0, the empty code, when partners are summed), packed in one integer
+/// in that order (cells sort by product, then partner). Ids, not texts: the reference
+/// group's values at HS6 hold millions of cells, each hashed and sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Key(u64);
+
+impl Key {
+    fn new(product: Option<ProductId>, partner: u32) -> Key {
+        let product = product.map_or(0, |p| u64::from(p.raw()) + 1);
+        Key(product << 32 | u64::from(partner))
+    }
+
+    /// The product part (0: products summed), as a number that orders as the key.
+    fn product_part(self) -> u64 {
+        self.0 >> 32
+    }
+
+    fn product(self) -> Option<ProductId> {
+        self.product_part()
+            .checked_sub(1)
+            .and_then(|p| u32::try_from(p).ok())
+            .and_then(ProductId::from_raw)
+    }
+
+    fn partner(self) -> u32 {
+        (self.0 & u64::from(u32::MAX)) as u32
+    }
+}
 
 /// Values of one side per cell: `[base, end]`.
-type CellValues = HashMap<Key, [f64; 2]>;
+type CellValues = FxHashMap<Key, [f64; 2]>;
 
 /// The partners' codes of the cells, numbered as met (0: the empty code, partners
 /// summed); shared by the reporter's and the reference group's values.
 #[derive(Debug)]
 struct Partners {
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
     codes: Vec<String>,
+    /// The last code asked for and its number (cells come grouped by partner).
+    last: Option<u32>,
 }
 
 impl Partners {
     fn new() -> Partners {
+        let mut index = FxHashMap::default();
+        index.insert(String::new(), 0);
         Partners {
-            index: HashMap::from([(String::new(), 0)]),
+            index,
             codes: vec![String::new()],
+            last: None,
         }
     }
 
     /// The number of a code (a new one when not met yet).
     fn id(&mut self, code: &str) -> u32 {
-        if let Some(&i) = self.index.get(code) {
+        if let Some(i) = self.last.filter(|&i| self.code(i) == code) {
             return i;
         }
-        let i = u32::try_from(self.codes.len()).unwrap_or(u32::MAX);
-        self.codes.push(code.to_string());
-        self.index.insert(code.to_string(), i);
+        let i = match self.index.get(code) {
+            Some(&i) => i,
+            None => {
+                let i = u32::try_from(self.codes.len()).unwrap_or(u32::MAX);
+                self.codes.push(code.to_string());
+                self.index.insert(code.to_string(), i);
+                i
+            }
+        };
+        self.last = Some(i);
         i
     }
 
@@ -305,7 +343,8 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
     let partners = if by.partners() {
         Some(unit_contributions(
             &own.values,
-            |(_, partner)| (partners.code(*partner).to_string(), None),
+            |k| u64::from(k.partner()),
+            |k| (partners.code(k.partner()).to_string(), None),
             |code| countries.get(code).map(|c| c.name.clone()),
         )?)
     } else {
@@ -314,9 +353,11 @@ pub fn decompose(location: &StoreLocation, req: &DecomposeRequest) -> AppResult<
     let products = if by.products() {
         Some(unit_contributions(
             &own.values,
-            |(product, _)| {
+            Key::product_part,
+            |k| {
+                let product = k.product();
                 let info = product.and_then(|p| p.info());
-                (product_code(*product), info.map(|i| i.description.clone()))
+                (product_code(product), info.map(|i| i.description.clone()))
             },
             |_| None,
         )?)
@@ -403,7 +444,7 @@ fn in_windows(
 
 /// The key of a cell at the grain of `by`.
 fn key(by: By, product: Option<ProductId>, partner: &str, partners: &mut Partners) -> Key {
-    (
+    Key::new(
         product.filter(|_| by.products()),
         if by.partners() {
             partners.id(partner)
@@ -425,7 +466,7 @@ fn own_values(
     basis: &mut DataBasis,
     partners: &mut Partners,
 ) -> AppResult<Own> {
-    let mut values = CellValues::new();
+    let mut values = CellValues::default();
     for (t, w) in windows.iter().enumerate() {
         let cube = cubes.run(
             &at_grain(CubeRequest::new(), dataset, by, req.hs_level, w)
@@ -433,7 +474,7 @@ fn own_values(
                 .flows([req.flow])
                 .mirror(Mirror::Fill),
         )?;
-        for c in cube.cells() {
+        for c in cube.iter_cells() {
             let Some(partner) = c.partner.filter(|p| *p != reporter && !is_world(p)) else {
                 continue;
             };
@@ -531,8 +572,8 @@ fn reference_values(
         }
     }
     let self_traders: Vec<&str> = self_traders.into_iter().collect();
-    let mut values = CellValues::new();
-    let mut add = |product, partner: &str, period, value: f64| {
+    let mut values = CellValues::default();
+    let mut add = |values: &mut CellValues, product, partner: &str, period, value: f64| {
         if partner != reporter && !is_world(partner) {
             for t in in_windows(windows, period) {
                 values
@@ -544,9 +585,11 @@ fn reference_values(
     if by.products() {
         // the windows' ranges are added by `request`
         let grain = || product_grain(CubeRequest::new(), by, req.hs_level);
-        for c in cubes.run(&request(grain(), &group_list))?.cells() {
+        let cube = cubes.run(&request(grain(), &group_list))?;
+        values.reserve(cube.len());
+        for c in cube.iter_cells() {
             if let Some(partner) = c.partner {
-                add(c.product, partner, c.period, c.value);
+                add(&mut values, c.product, partner, c.period, c.value);
             }
         }
         if !self_traders.is_empty() {
@@ -558,7 +601,7 @@ fn reference_values(
             for c in own.cells() {
                 if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
                     if e == partner {
-                        add(c.product, partner, c.period, -c.value);
+                        add(&mut values, c.product, partner, c.period, -c.value);
                     }
                 }
             }
@@ -567,7 +610,7 @@ fn reference_values(
         for c in &pair_cells {
             if let (Some(e), Some(partner)) = (c.reporter, c.partner) {
                 if e != partner && group.contains(e) {
-                    add(None, partner, c.period, c.value);
+                    add(&mut values, None, partner, c.period, c.value);
                 }
             }
         }
@@ -588,22 +631,22 @@ fn shift_share(
     windows: &[Window; 2],
 ) -> AppResult<Result<Cms, String>> {
     // In a fixed order (product, then partner number), so that the sums do not
-    // depend on the hash maps' order.
-    let mut keys: Vec<&Key> = own.keys().chain(reference.keys()).collect();
+    // depend on the hash maps' order; products are numbered in that order.
+    let mut keys: Vec<Key> = own.keys().chain(reference.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
-    let mut products: HashMap<Option<ProductId>, usize> = HashMap::new();
-    for (p, _) in &keys {
-        let n = products.len();
-        products.entry(*p).or_insert(n);
-    }
+    let mut product = 0;
     let cells: Vec<CmsCell> = keys
         .iter()
-        .map(|k| {
-            let x = own.get(*k).copied().unwrap_or_default();
-            let w = reference.get(*k).copied().unwrap_or_default();
+        .enumerate()
+        .map(|(i, k)| {
+            if i > 0 && keys[i - 1].product_part() != k.product_part() {
+                product += 1;
+            }
+            let x = own.get(k).copied().unwrap_or_default();
+            let w = reference.get(k).copied().unwrap_or_default();
             CmsCell {
-                product: products.get(&k.0).copied().unwrap_or_default(),
+                product,
                 own_base: x[0],
                 own_end: x[1],
                 reference_base: w[0],
@@ -623,34 +666,50 @@ fn shift_share(
     }))
 }
 
-/// The contributions of the units of one dimension: `unit` gives a key's unit code
-/// (and its name when the key knows it), `name` the name of a code otherwise.
+/// The contributions of the units of one dimension: `unit_id` gives a key's unit
+/// (a partner's or product's number), `unit` its code (and its name when the key
+/// knows it), `name` the name of a code otherwise.
 fn unit_contributions(
     own: &CellValues,
-    unit: impl Fn(&Key) -> (String, Option<String>),
+    unit_id: impl Fn(Key) -> u64,
+    unit: impl Fn(Key) -> (String, Option<String>),
     name: impl Fn(&str) -> Option<String>,
 ) -> AppResult<UnitContributions> {
     // By code, in the code's order; the cells in their key order so that the sums do
-    // not depend on the hash map's order.
-    let mut cells: Vec<(&Key, &[f64; 2])> = own.iter().collect();
-    cells.sort_unstable_by_key(|(k, _)| **k);
-    let mut by_unit: BTreeMap<String, ([f64; 2], Option<String>)> = BTreeMap::new();
+    // not depend on the hash map's order. Each unit's code is made once (units of
+    // two HS revisions may share a code, and are then summed as one).
+    let mut cells: Vec<(Key, [f64; 2])> = own.iter().map(|(k, v)| (*k, *v)).collect();
+    cells.sort_unstable_by_key(|(k, _)| *k);
+    let mut slot_of_unit: FxHashMap<u64, usize> = FxHashMap::default();
+    let mut slot_of_code: HashMap<String, usize> = HashMap::new();
+    let mut slots: Vec<(String, [f64; 2], Option<String>)> = Vec::new();
     for (k, v) in cells {
-        let (code, known) = unit(k);
-        let e = by_unit.entry(code).or_insert(([0.0; 2], None));
-        e.0[0] += v[0];
-        e.0[1] += v[1];
-        if e.1.is_none() {
-            e.1 = known;
-        }
+        let slot = match slot_of_unit.get(&unit_id(k)) {
+            Some(&s) => s,
+            None => {
+                let (code, known) = unit(k);
+                let s = *slot_of_code.entry(code.clone()).or_insert_with(|| {
+                    slots.push((code, [0.0; 2], None));
+                    slots.len() - 1
+                });
+                if slots[s].2.is_none() {
+                    slots[s].2 = known;
+                }
+                slot_of_unit.insert(unit_id(k), s);
+                s
+            }
+        };
+        slots[slot].1[0] += v[0];
+        slots[slot].1[1] += v[1];
     }
-    let codes: Vec<String> = by_unit.keys().cloned().collect();
-    let names = by_unit
+    slots.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let base: Vec<f64> = slots.iter().map(|s| s.1[0]).collect();
+    let end: Vec<f64> = slots.iter().map(|s| s.1[1]).collect();
+    let names = slots
         .iter()
-        .map(|(c, (_, known))| known.clone().or_else(|| name(c)).unwrap_or_default())
+        .map(|(c, _, known)| known.clone().or_else(|| name(c)).unwrap_or_default())
         .collect();
-    let base: Vec<f64> = by_unit.values().map(|v| v.0[0]).collect();
-    let end: Vec<f64> = by_unit.values().map(|v| v.0[1]).collect();
+    let codes: Vec<String> = slots.into_iter().map(|s| s.0).collect();
     let contributions = entrepot_indices::contributions::contributions(&base, &end)
         .map_err(|e| AppError::bad_input(e.to_string()))?
         .map_err(|a| AppError::not_found(a.reason()))?;

@@ -8,10 +8,11 @@ use crate::plan::k;
 use crate::request::{Grain, Mirror, PeriodGrain, Side};
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch,
-    StringArray,
+    StringArray, StringViewArray,
 };
 use arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
 use entrepot_core::{CountryId, Declarant, FlowKind, HsRevision, ProductId};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 /// The key of a cell. Dimensions outside the grain are 0.
@@ -143,7 +144,7 @@ pub(crate) struct Interner {
     /// Country codes outside the built-in registry, numbered after it.
     pub extra_countries: Vec<String>,
     extra_index: HashMap<String, u16>,
-    country_cache: HashMap<String, u16>,
+    country_cache: FxHashMap<String, u16>,
     pub units: Vec<String>,
     unit_index: HashMap<String, u16>,
 }
@@ -198,9 +199,30 @@ pub(crate) struct Candidates {
     pub interner: Interner,
 }
 
-/// A string column, cast to `Utf8` when the engine produced another string type.
-fn strings(batch: &RecordBatch, name: &str) -> Result<StringArray, CubeError> {
+/// A text column of a candidate batch: `Utf8` (literal keys) or string views (the
+/// stored columns), read in place.
+enum Texts {
+    Utf8(StringArray),
+    View(StringViewArray),
+}
+
+impl Texts {
+    /// The text of row `i` (none when null).
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Texts::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            Texts::View(a) => a.is_valid(i).then(|| a.value(i)),
+        }
+    }
+}
+
+/// A text column, cast to `Utf8` when the engine produced another text type than
+/// `Utf8` or `Utf8View`.
+fn strings(batch: &RecordBatch, name: &str) -> Result<Texts, CubeError> {
     let c = column(batch, name)?;
+    if let Some(v) = c.as_string_view_opt() {
+        return Ok(Texts::View(v.clone()));
+    }
     let c: ArrayRef = if c.data_type() == &DataType::Utf8 {
         c.clone()
     } else {
@@ -208,7 +230,29 @@ fn strings(batch: &RecordBatch, name: &str) -> Result<StringArray, CubeError> {
     };
     c.as_string_opt::<i32>()
         .cloned()
+        .map(Texts::Utf8)
         .ok_or_else(|| CubeError::Internal(format!("column {name} is not text")))
+}
+
+/// The last value met in a column and what it gave: result rows come in runs of
+/// equal codes, which are then parsed or looked up once.
+struct Last<'a, T>(Option<(&'a str, T)>);
+
+impl<'a, T: Copy> Last<'a, T> {
+    fn get(
+        &mut self,
+        text: &'a str,
+        f: impl FnOnce(&'a str) -> Result<T, CubeError>,
+    ) -> Result<T, CubeError> {
+        if let Some((t, v)) = self.0 {
+            if t == text {
+                return Ok(v);
+            }
+        }
+        let v = f(text)?;
+        self.0 = Some((text, v));
+        Ok(v)
+    }
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, CubeError> {
@@ -240,10 +284,6 @@ fn bools(batch: &RecordBatch, name: &str) -> Result<BooleanArray, CubeError> {
     c.as_boolean_opt()
         .cloned()
         .ok_or_else(|| CubeError::Internal(format!("column {name} is not boolean")))
-}
-
-fn opt_str(a: &StringArray, i: usize) -> Option<&str> {
-    a.is_valid(i).then(|| a.value(i))
 }
 
 impl Candidates {
@@ -305,32 +345,36 @@ impl Candidates {
             ))
         };
         self.rows.reserve(batch.num_rows());
+        let (mut last_flow, mut last_revision) = (Last(None), Last(None));
+        let (mut last_reporter, mut last_partner) = (Last(None), Last(None));
         for i in 0..batch.num_rows() {
-            let stored_flow: FlowKind = flow
-                .value(i)
-                .parse()
-                .map_err(|_| bad("flow", flow.value(i)))?;
+            let flow_text = flow.get(i).unwrap_or_default();
+            let stored_flow: FlowKind =
+                last_flow.get(flow_text, |t| t.parse().map_err(|_| bad("flow", t)))?;
             let flow_kind = match side {
                 Side::Reported => stored_flow,
                 // A partner's export to the reporter is the reporter's import.
-                Side::Mirror => crate::plan::mirror_flow(stored_flow)
-                    .ok_or_else(|| bad("flow", flow.value(i)))?,
-            };
-            let country = |a: &StringArray, it: &mut Interner| -> Result<u16, CubeError> {
-                match opt_str(a, i) {
-                    Some(c) => it.country(c),
-                    None => Ok(0),
+                Side::Mirror => {
+                    crate::plan::mirror_flow(stored_flow).ok_or_else(|| bad("flow", flow_text))?
                 }
             };
-            let reporter_id = country(&reporter, &mut self.interner)?;
-            let partner_id = country(&partner, &mut self.interner)?;
+            let interner = &mut self.interner;
+            let reporter_id = match reporter.get(i) {
+                Some(c) => last_reporter.get(c, |c| interner.country(c))?,
+                None => 0,
+            };
+            let partner_id = match partner.get(i) {
+                Some(c) => last_partner.get(c, |c| interner.country(c))?,
+                None => 0,
+            };
             let product = if basket.is_valid(i) {
                 u32::try_from(basket.value(i))
                     .map_err(|_| CubeError::Internal("basket index".into()))?
             } else {
-                match (opt_str(&revision, i), opt_str(&code, i)) {
+                match (revision.get(i), code.get(i)) {
                     (Some(r), Some(c)) => {
-                        let rev: HsRevision = r.parse().map_err(|_| bad("HS revision", r))?;
+                        let rev: HsRevision = last_revision
+                            .get(r, |r| r.parse().map_err(|_| bad("HS revision", r)))?;
                         ProductId::from_digits(rev, c)
                             .ok_or_else(|| bad("product code", c))?
                             .raw()
@@ -357,13 +401,12 @@ impl Candidates {
                     0
                 },
             };
-            let unit =
-                |a: &Option<StringArray>, it: &mut Interner| -> Result<Option<u16>, CubeError> {
-                    a.as_ref()
-                        .and_then(|a| opt_str(a, i))
-                        .map(|u| it.unit(u))
-                        .transpose()
-                };
+            let unit = |a: &Option<Texts>, it: &mut Interner| -> Result<Option<u16>, CubeError> {
+                a.as_ref()
+                    .and_then(|a| a.get(i))
+                    .map(|u| it.unit(u))
+                    .transpose()
+            };
             let declarant = |a: &Option<Int32Array>| -> Option<u8> {
                 a.as_ref()
                     .filter(|a| a.is_valid(i))
@@ -400,18 +443,33 @@ impl Candidates {
 
     /// Chooses each cell's candidate: sorted by key, one chosen per key.
     pub(crate) fn choose(mut self) -> (Vec<(CellKey, Candidate)>, Interner, Grain) {
-        self.rows.sort_unstable_by_key(|a| a.0);
-        let mut out: Vec<(CellKey, Candidate)> = Vec::new();
-        let mut start = 0;
         let rows = std::mem::take(&mut self.rows);
-        while start < rows.len() {
-            let key = rows[start].0;
+        // The keys are sorted with the candidates' positions, not the candidates
+        // (small records move faster); a cell has one candidate in most cubes.
+        let mut order: Vec<(CellKey, u32)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (*k, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        order.sort_unstable();
+        let mut out: Vec<(CellKey, Candidate)> = Vec::with_capacity(order.len());
+        let mut pool: Vec<&Candidate> = Vec::new();
+        let mut start = 0;
+        while start < order.len() {
+            let key = order[start].0;
             let mut end = start + 1;
-            while end < rows.len() && rows[end].0 == key {
+            while end < order.len() && order[end].0 == key {
                 end += 1;
             }
-            if let Some(c) = choose_one(&rows[start..end], self.totals_preferred) {
-                out.push((key, c));
+            let candidate = |j: usize| &rows[order[j].1 as usize].1;
+            if end == start + 1 {
+                out.push((key, *candidate(start)));
+            } else {
+                pool.clear();
+                pool.extend((start..end).map(candidate));
+                if let Some(c) = choose_one(&mut pool, self.totals_preferred) {
+                    out.push((key, c));
+                }
             }
             start = end;
         }
@@ -424,17 +482,15 @@ impl Candidates {
 /// summed over and such rows exist; then annual rows when periods are summed to years
 /// and such rows exist; then the totals when they are preferred and exist, else the
 /// most detailed product level. Candidates left of the same kind are summed.
-fn choose_one(cands: &[(CellKey, Candidate)], totals_preferred: bool) -> Option<Candidate> {
-    let side = if cands.iter().any(|(_, c)| c.side == Side::Reported) {
+/// One candidate is chosen as it is. `pool` holds the cell's candidates in the order
+/// they arrived; it is filtered in place.
+fn choose_one(pool: &mut Vec<&Candidate>, totals_preferred: bool) -> Option<Candidate> {
+    let side = if pool.iter().any(|c| c.side == Side::Reported) {
         Side::Reported
     } else {
         Side::Mirror
     };
-    let mut pool: Vec<&Candidate> = cands
-        .iter()
-        .map(|(_, c)| c)
-        .filter(|c| c.side == side)
-        .collect();
+    pool.retain(|c| c.side == side);
     if pool.iter().any(|c| c.world) {
         pool.retain(|c| c.world);
     }

@@ -370,6 +370,12 @@ impl Cube {
 
     /// The cells, with their codes resolved.
     pub fn cells(&self) -> Vec<Cell<'_>> {
+        self.iter_cells().collect()
+    }
+
+    /// The cells one at a time, with their codes resolved, in the order of
+    /// [`Cube::cells`]: for a large cube read once, without holding them all.
+    pub fn iter_cells(&self) -> impl ExactSizeIterator<Item = Cell<'_>> + '_ {
         let b = &self.batch;
         let u16s = |n: &str| {
             self.column(n)
@@ -413,47 +419,45 @@ impl Cube {
         let opt_u8 = |a: Option<&arrow::array::PrimitiveArray<UInt8Type>>, i: usize| {
             a.filter(|a| a.is_valid(i)).map(|a| a.value(i))
         };
-        (0..b.num_rows())
-            .map(|i| {
-                let period = year.map(|y| {
-                    let y = y.value(i);
-                    match (opt_u8(month, i), opt_u8(quarter, i)) {
-                        (Some(m), _) => CubePeriod::Month { year: y, month: m },
-                        (None, Some(q)) => CubePeriod::Quarter {
-                            year: y,
-                            quarter: q,
-                        },
-                        (None, None) => CubePeriod::Year(y),
-                    }
-                });
-                let q = quantity.filter(|a| a.is_valid(i)).map(|a| a.value(i));
-                let u = unit.filter(|a| a.is_valid(i)).map(|a| a.value(i));
-                Cell {
-                    dataset: dataset
-                        .and_then(|d| self.datasets.get(usize::from(d.value(i))))
-                        .map_or("", String::as_str),
-                    reporter: reporter.map(|r| self.country_code(r.value(i))),
-                    partner: partner.map(|p| self.country_code(p.value(i))),
-                    flow: opt_u8(flow, i)
-                        .and_then(flow_of_code)
-                        .unwrap_or(FlowKind::Export),
-                    product: product.and_then(|p| ProductId::from_raw(p.value(i))),
-                    basket: basket
-                        .and_then(|bk| self.baskets.get(usize::from(bk.value(i))))
-                        .map(String::as_str),
-                    period,
-                    side: opt_u8(side, i)
-                        .and_then(Side::from_code)
-                        .unwrap_or(Side::Reported),
-                    value: value.map_or(0.0, |v| v.value(i)),
-                    quantity: q.zip(u),
-                    quantity_note: note.filter(|a| a.is_valid(i)).map(|a| a.value(i)),
-                    declared_by: opt_u8(declared, i).and_then(declarant_of_code),
-                    rows: rows.map_or(0, |r| r.value(i)),
-                    product_level: opt_u8(level, i).unwrap_or(0),
+        (0..b.num_rows()).map(move |i| {
+            let period = year.map(|y| {
+                let y = y.value(i);
+                match (opt_u8(month, i), opt_u8(quarter, i)) {
+                    (Some(m), _) => CubePeriod::Month { year: y, month: m },
+                    (None, Some(q)) => CubePeriod::Quarter {
+                        year: y,
+                        quarter: q,
+                    },
+                    (None, None) => CubePeriod::Year(y),
                 }
-            })
-            .collect()
+            });
+            let q = quantity.filter(|a| a.is_valid(i)).map(|a| a.value(i));
+            let u = unit.filter(|a| a.is_valid(i)).map(|a| a.value(i));
+            Cell {
+                dataset: dataset
+                    .and_then(|d| self.datasets.get(usize::from(d.value(i))))
+                    .map_or("", String::as_str),
+                reporter: reporter.map(|r| self.country_code(r.value(i))),
+                partner: partner.map(|p| self.country_code(p.value(i))),
+                flow: opt_u8(flow, i)
+                    .and_then(flow_of_code)
+                    .unwrap_or(FlowKind::Export),
+                product: product.and_then(|p| ProductId::from_raw(p.value(i))),
+                basket: basket
+                    .and_then(|bk| self.baskets.get(usize::from(bk.value(i))))
+                    .map(String::as_str),
+                period,
+                side: opt_u8(side, i)
+                    .and_then(Side::from_code)
+                    .unwrap_or(Side::Reported),
+                value: value.map_or(0.0, |v| v.value(i)),
+                quantity: q.zip(u),
+                quantity_note: note.filter(|a| a.is_valid(i)).map(|a| a.value(i)),
+                declared_by: opt_u8(declared, i).and_then(declarant_of_code),
+                rows: rows.map_or(0, |r| r.value(i)),
+                product_level: opt_u8(level, i).unwrap_or(0),
+            }
+        })
     }
 
     /// The cells as a record batch with codes as text (`dataset`, `reporter`,

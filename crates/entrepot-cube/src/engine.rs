@@ -101,7 +101,14 @@ impl CubeEngine {
         for (i, t) in datasets.iter().enumerate() {
             for &side in sides {
                 let base = ctx.table(TableReference::bare(t.table.as_str())).await?;
-                let Some(df) = side_frame(base, &t.value_column, &t.reporters, &resolved, side)?
+                let Some(df) = side_frame(
+                    base,
+                    &t.value_column,
+                    &t.reporters,
+                    t.content.as_ref(),
+                    &resolved,
+                    side,
+                )?
                 else {
                     continue;
                 };

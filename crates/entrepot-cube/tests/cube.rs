@@ -975,3 +975,82 @@ fn a_cube_keeps_its_datasets_currency_and_never_mixes_two() {
         .unwrap_err();
     assert!(e.to_string().contains("holds values in JPY"), "{e}");
 }
+
+/// A copy of the test store whose manifest no longer records what its datasets hold
+/// (as a store written before it was recorded).
+fn without_content(dir: &std::path::Path) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", dir.display()))
+        .arg(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let path = copy.path().join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for d in m["datasets"].as_object_mut().unwrap().values_mut() {
+        d.as_object_mut().unwrap().remove("content");
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    copy
+}
+
+#[test]
+fn ingest_records_what_the_rows_hold_and_cubes_read_the_same_with_or_without_it() {
+    let (tmp, pinned) = store();
+    let store = Store::open_read(tmp.path()).unwrap();
+    let content = |name: &str| store.dataset(name).unwrap().content.clone().unwrap();
+    let baci = content("baci");
+    assert_eq!(baci.product_levels, vec![6]);
+    assert_eq!(baci.hs_revisions, vec!["HS2017".to_string()]);
+    assert!(baci.annual && !baci.monthly && !baci.unrevised_products);
+    assert_eq!(baci.single_level_from(2), Some(6));
+    assert_eq!(baci.single_revision(), Some("HS2017"));
+    let ct = content("ct");
+    assert!(!ct.annual && ct.monthly);
+    let layered = content("layered");
+    assert_eq!(layered.product_levels, vec![0, 2, 6]);
+    assert!(layered.annual && layered.monthly);
+    assert_eq!(layered.single_level_from(0), None);
+    assert_eq!(layered.single_level_from(4), Some(6));
+    assert!(store.dataset("facts").unwrap().content.is_none());
+
+    // The cubes group on the pinned keys as constants; the cells are the same as
+    // those of a store that does not record the content.
+    let copy = without_content(tmp.path());
+    let plain = CubeEngine::new(&Store::open_read(copy.path()).unwrap()).unwrap();
+    let mut compared = 0;
+    for (dataset, reporter) in [("baci", "ZAF"), ("ct", "CHN"), ("layered", "BRA")] {
+        for mirror in [Mirror::Off, Mirror::Fill, Mirror::Both] {
+            let base = CubeRequest::new()
+                .datasets([dataset])
+                .reporters([reporter])
+                .mirror(mirror);
+            for req in [
+                base.clone(),
+                base.clone().by_partner().by_period(PeriodGrain::Year),
+                base.clone().by_product(ProductGrain::Hs(6)),
+                base.clone().by_product(ProductGrain::Hs(2)).by_partner(),
+                base.clone()
+                    .by_product(ProductGrain::Hs(4))
+                    .by_period(PeriodGrain::Month),
+                base.clone().by_period(PeriodGrain::Quarter),
+                CubeRequest::new()
+                    .datasets([dataset])
+                    .by_reporter()
+                    .by_partner()
+                    .by_product(ProductGrain::Hs(6))
+                    .by_period(PeriodGrain::Year)
+                    .mirror(mirror),
+            ] {
+                let a = pinned.run(&req).unwrap();
+                let b = plain.run(&req).unwrap();
+                assert_eq!(a.cells(), b.cells(), "{dataset} {req:?}");
+                compared += a.cells().len();
+            }
+        }
+    }
+    assert!(compared > 100, "{compared} cells compared");
+}

@@ -243,6 +243,9 @@ pub struct TableInfo {
     /// The distinct reporters the manifest records for the dataset, sorted (a
     /// planner may filter on the few it does not want instead of the many it does).
     pub reporters: Vec<String>,
+    /// Flows: what the rows hold, when the manifest records it (a planner may take a
+    /// column of one value for a constant).
+    pub content: Option<entrepot_store::FlowsContent>,
 }
 
 /// A DataFusion session over one store's current manifest.
@@ -313,6 +316,7 @@ impl QueryEngine {
                 currency: d.value_currency().to_string(),
                 value_column: d.value_column(),
                 reporters: d.reporters.clone(),
+                content: d.content.clone(),
             });
         }
         register_union(&ctx, "flows", flow_plans, flows_union_schema())?;

@@ -94,21 +94,22 @@ impl Store {
             // The recorded checksums are those of the bytes read only if no source
             // changed while it was read.
             check_sources_unchanged(&before, &source_files)?;
-            if w.2 == 0 {
+            if w.1 == 0 {
                 return Err(StoreError::Empty {
                     name: name.to_string(),
-                    rejected: w.3,
+                    rejected: w.2,
                 });
             }
             Ok((w, source_files))
         });
-        let ((files, reporters, rows, rejected, currency), source_files) = match checked {
+        let ((written, rows, rejected, currency), source_files) = match checked {
             Ok(x) => x,
             Err(e) => {
                 self.discard_staging(&staging);
                 return Err(e);
             }
         };
+        let files = written.files;
         let checksum = content_checksum(&files);
         if let Some(e) = &existing {
             if e.checksum == checksum && existing_intact {
@@ -140,12 +141,13 @@ impl Store {
             readers,
             rows,
             rejected,
-            reporters: reporters.into_iter().collect(),
+            reporters: written.reporters.into_iter().collect(),
             years: years.into_iter().collect(),
             partition_columns: vec![col::YEAR.into()],
             partitions: files,
             checksum,
             currency: Some(currency),
+            content: Some(written.content),
         };
         let info = match self.commit(&lock, &staging, info) {
             Ok(i) => i,
@@ -323,9 +325,9 @@ impl Store {
             joined.map_err(|_| reader_panicked())
         })?;
         let rejected = quarantine.finish()?;
-        let (files, reporters) = sink.finish()?;
+        let written = sink.finish()?;
         let currency = currency.map_or(entrepot_io::fx::CurrencyCode::USD, |c| c.0);
-        Ok((files, reporters, rows, rejected, currency.to_string()))
+        Ok((written, rows, rejected, currency.to_string()))
     }
 
     /// Stores published figures as a new version of the facts dataset `name`
@@ -429,6 +431,7 @@ impl Store {
             partitions: files,
             checksum,
             currency: None,
+            content: None,
         };
         let info = match self.commit(&lock, &staging, info) {
             Ok(i) => i,

@@ -117,8 +117,8 @@ pub use error::StoreError;
 pub use facts::{facts_schema, unit_from_str, unit_to_str};
 pub use fsutil::{sha256_bytes, sha256_file};
 pub use manifest::{
-    DatasetInfo, DatasetKind, FileLayout, Manifest, PartitionFile, ReporterRange, SourceFile,
-    MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, OLDEST_MANIFEST_SCHEMA_VERSION,
+    DatasetInfo, DatasetKind, FileLayout, FlowsContent, Manifest, PartitionFile, ReporterRange,
+    SourceFile, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, OLDEST_MANIFEST_SCHEMA_VERSION,
 };
 pub use time::format_rfc3339;
 pub use verify::check_stored_file;
@@ -146,7 +146,7 @@ use std::time::{Duration, Instant};
 /// and rejected.
 /// What writing a flows dataset gave: files, reporters, rows stored and rejected, and
 /// the currency of the values.
-type WrittenFlows = (Vec<PartitionFile>, BTreeSet<String>, u64, u64, String);
+type WrittenFlows = (writer::SinkOutput, u64, u64, String);
 
 /// The version of Entrepôt recorded in manifests.
 pub const ENTREPOT_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -193,6 +193,51 @@ pub struct DatasetInfo {
     /// The value column is named after it ([`entrepot_io::schema::value_column`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+    /// Flows: what the rows hold (product levels, HS revisions, annual and monthly
+    /// rows), seen at ingest. Absent from manifests written before it was recorded,
+    /// and from facts datasets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<FlowsContent>,
+}
+
+/// What the rows of a flows dataset hold, recorded at ingest from every stored row.
+///
+/// Queries read it to know a column that holds a single value without scanning it:
+/// the flow cubes group on such a column as a constant (`entrepot-cube`), which at
+/// world scale saves a hashed column per row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowsContent {
+    /// The distinct product levels (0: totals; 2, 4, 6: HS digits), sorted.
+    pub product_levels: Vec<i32>,
+    /// The distinct HS revisions of the product rows (level above 0), sorted.
+    pub hs_revisions: Vec<String>,
+    /// Whether some product row has no HS revision.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unrevised_products: bool,
+    /// Whether some rows are annual (no month).
+    pub annual: bool,
+    /// Whether some rows are monthly.
+    pub monthly: bool,
+}
+
+impl FlowsContent {
+    /// The one product level of the rows at level `min` or above, when exactly one
+    /// is held.
+    pub fn single_level_from(&self, min: i32) -> Option<i32> {
+        let mut held = self.product_levels.iter().filter(|l| **l >= min);
+        match (held.next(), held.next()) {
+            (Some(l), None) => Some(*l),
+            _ => None,
+        }
+    }
+
+    /// The one HS revision of every product row, when there is exactly one.
+    pub fn single_revision(&self) -> Option<&str> {
+        match (&self.hs_revisions[..], self.unrevised_products) {
+            ([r], false) => Some(r),
+            _ => None,
+        }
+    }
 }
 
 impl DatasetInfo {

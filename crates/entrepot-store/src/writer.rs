@@ -44,7 +44,7 @@
 
 use crate::error::{FsContext, StoreError};
 use crate::fsutil::{hex, sync_dir};
-use crate::manifest::{PartitionFile, ReporterRange};
+use crate::manifest::{FlowsContent, PartitionFile, ReporterRange};
 use crate::sorted::SortedRows;
 use arrow::array::{Array, Int32Array, RecordBatch, StringArray, UInt32Array};
 use arrow::compute::take_record_batch;
@@ -356,6 +356,8 @@ pub(crate) struct PartitionSink {
     files: Vec<FileRec>,
     /// Every reporter seen.
     reporters: BTreeSet<String>,
+    /// What the rows hold.
+    content: ContentSeen,
     open: usize,
     /// Bytes of Arrow data buffered.
     buffered: usize,
@@ -382,6 +384,7 @@ impl PartitionSink {
             years: BTreeMap::new(),
             files: Vec::new(),
             reporters: BTreeSet::new(),
+            content: ContentSeen::default(),
             open: 0,
             buffered: 0,
             clock: 0,
@@ -437,6 +440,7 @@ impl PartitionSink {
             runs.push((i, j, r, y));
             i = j;
         }
+        self.content.observe(batch)?;
         let projected = batch.project(year_file_projection())?;
         let routed = self.route(&runs);
         self.routed += n as u64;
@@ -720,7 +724,7 @@ impl PartitionSink {
 
     /// Writes what is buffered, closes every file, fsyncs the directories and
     /// returns the files written (sorted by path) and the reporters seen.
-    pub(crate) fn finish(mut self) -> Result<(Vec<PartitionFile>, BTreeSet<String>), StoreError> {
+    pub(crate) fn finish(mut self) -> Result<SinkOutput, StoreError> {
         let keys: Vec<Key> = self.streams.keys().copied().collect();
         for k in &keys {
             self.flush(*k)?;
@@ -751,7 +755,88 @@ impl PartitionSink {
         }
         sync_dir(&self.root)?;
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok((out, self.reporters))
+        Ok(SinkOutput {
+            files: out,
+            reporters: self.reporters,
+            content: self.content.finish(),
+        })
+    }
+}
+
+/// What a [`PartitionSink`] wrote.
+pub(crate) struct SinkOutput {
+    /// The files, sorted by path.
+    pub files: Vec<PartitionFile>,
+    /// Every reporter.
+    pub reporters: BTreeSet<String>,
+    /// What the rows hold.
+    pub content: FlowsContent,
+}
+
+/// What the rows pushed so far hold (see [`FlowsContent`]).
+#[derive(Default)]
+struct ContentSeen {
+    /// `levels[l]`: a row of product level `l` (0 to 6) was seen.
+    levels: [bool; 7],
+    revisions: BTreeSet<String>,
+    unrevised_products: bool,
+    annual: bool,
+    monthly: bool,
+}
+
+impl ContentSeen {
+    /// Records the product levels, revisions and periods of a canonical batch.
+    fn observe(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
+        let int_col = |name: &str| {
+            batch
+                .column_by_name(name)
+                .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("batch column '{name}' missing or not Int32"))
+                })
+        };
+        let level = int_col(col::PRODUCT_LEVEL)?;
+        let month = int_col(col::MONTH)?;
+        let revision = string_col(batch, col::HS_REVISION)?;
+        let n = batch.num_rows();
+        let undated = month.null_count();
+        self.annual |= undated > 0;
+        self.monthly |= undated < n;
+        let mut last: Option<&str> = None;
+        for i in 0..n {
+            let l = level.value(i);
+            let Some(seen) = usize::try_from(l).ok().and_then(|l| self.levels.get_mut(l)) else {
+                return Err(StoreError::Corrupt(format!(
+                    "batch row {i}: product level {l} (expected 0 to 6)"
+                )));
+            };
+            *seen = true;
+            if l == 0 {
+                continue;
+            }
+            if revision.is_null(i) {
+                self.unrevised_products = true;
+                continue;
+            }
+            let r = revision.value(i);
+            if last != Some(r) {
+                if !self.revisions.contains(r) {
+                    self.revisions.insert(r.to_string());
+                }
+                last = Some(r);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> FlowsContent {
+        FlowsContent {
+            product_levels: (0..7i32).filter(|l| self.levels[*l as usize]).collect(),
+            hs_revisions: self.revisions.into_iter().collect(),
+            unrevised_products: self.unrevised_products,
+            annual: self.annual,
+            monthly: self.monthly,
+        }
     }
 }
 
