@@ -218,6 +218,14 @@ pub struct FlowsContent {
     pub annual: bool,
     /// Whether some rows are monthly.
     pub monthly: bool,
+    /// The distinct stored flows (`export`, `import`, …), sorted; empty in manifests
+    /// written before they were recorded (unknown).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<String>,
+    /// The distinct declarants of the rows (`reporter`, `mirror`, `reconciled`),
+    /// sorted; empty when unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declarants: Vec<String>,
 }
 
 impl FlowsContent {

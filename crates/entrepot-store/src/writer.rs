@@ -779,6 +779,8 @@ struct ContentSeen {
     /// `levels[l]`: a row of product level `l` (0 to 6) was seen.
     levels: [bool; 7],
     revisions: BTreeSet<String>,
+    flows: BTreeSet<String>,
+    declarants: BTreeSet<String>,
     unrevised_products: bool,
     annual: bool,
     monthly: bool,
@@ -798,6 +800,8 @@ impl ContentSeen {
         let level = int_col(col::PRODUCT_LEVEL)?;
         let month = int_col(col::MONTH)?;
         let revision = string_col(batch, col::HS_REVISION)?;
+        distinct(string_col(batch, col::FLOW)?, &mut self.flows);
+        distinct(string_col(batch, col::DECLARED_BY)?, &mut self.declarants);
         let n = batch.num_rows();
         let undated = month.null_count();
         self.annual |= undated > 0;
@@ -836,6 +840,22 @@ impl ContentSeen {
             unrevised_products: self.unrevised_products,
             annual: self.annual,
             monthly: self.monthly,
+            flows: self.flows.into_iter().collect(),
+            declarants: self.declarants.into_iter().collect(),
+        }
+    }
+}
+
+/// Adds the distinct non-null values of a text column (constant over long runs) to
+/// `seen`.
+fn distinct(a: &StringArray, seen: &mut BTreeSet<String>) {
+    let mut last: Option<&str> = None;
+    for v in a.iter().flatten() {
+        if last != Some(v) {
+            if !seen.contains(v) {
+                seen.insert(v.to_string());
+            }
+            last = Some(v);
         }
     }
 }
