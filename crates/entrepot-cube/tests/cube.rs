@@ -1006,10 +1006,13 @@ fn ingest_records_what_the_rows_hold_and_cubes_read_the_same_with_or_without_it(
     assert_eq!(baci.product_levels, vec![6]);
     assert_eq!(baci.hs_revisions, vec!["HS2017".to_string()]);
     assert!(baci.annual && !baci.monthly && !baci.unrevised_products);
+    assert_eq!(baci.flows, vec!["export".to_string()]);
+    assert_eq!(baci.declarants, vec!["reconciled".to_string()]);
     assert_eq!(baci.single_level_from(2), Some(6));
     assert_eq!(baci.single_revision(), Some("HS2017"));
     let ct = content("ct");
     assert!(!ct.annual && ct.monthly);
+    assert_eq!(ct.flows, vec!["export".to_string(), "import".to_string()]);
     let layered = content("layered");
     assert_eq!(layered.product_levels, vec![0, 2, 6]);
     assert!(layered.annual && layered.monthly);
@@ -1029,6 +1032,11 @@ fn ingest_records_what_the_rows_hold_and_cubes_read_the_same_with_or_without_it(
                 .reporters([reporter])
                 .mirror(mirror);
             for req in [
+                base.clone().flows([X]).by_partner(),
+                base.clone()
+                    .flows([M])
+                    .by_product(ProductGrain::Hs(6))
+                    .by_period(PeriodGrain::Year),
                 base.clone(),
                 base.clone().by_partner().by_period(PeriodGrain::Year),
                 base.clone().by_product(ProductGrain::Hs(6)),
@@ -1053,4 +1061,33 @@ fn ingest_records_what_the_rows_hold_and_cubes_read_the_same_with_or_without_it(
         }
     }
     assert!(compared > 100, "{compared} cells compared");
+
+    // Ingesting the same rows again into the store without the record writes a new
+    // version that has it; into the store with it, nothing.
+    let reingest = |dir: &std::path::Path| {
+        let mut store = Store::open(dir).unwrap();
+        let report = store
+            .ingest(
+                "baci",
+                vec![Box::new(VecReader(vec![batch(
+                    &baci_rows(),
+                    Declarant::Reconciled,
+                )]))],
+                &IngestOptions {
+                    replace: true,
+                    ..IngestOptions::default()
+                },
+                &|_| {},
+            )
+            .unwrap();
+        let content = store.dataset("baci").unwrap().content.clone();
+        (report.unchanged, report.version, content)
+    };
+    let (unchanged, version, content) = reingest(copy.path());
+    assert!(!unchanged);
+    assert_eq!(version, 2);
+    assert_eq!(content, Some(baci));
+    let (unchanged, version, _) = reingest(tmp.path());
+    assert!(unchanged);
+    assert_eq!(version, 1);
 }

@@ -112,7 +112,9 @@ impl Store {
         let files = written.files;
         let checksum = content_checksum(&files);
         if let Some(e) = &existing {
-            if e.checksum == checksum && existing_intact {
+            // (a version whose manifest entry does not record what its rows hold is
+            // written again, with the record)
+            if e.checksum == checksum && existing_intact && e.content.is_some() {
                 self.discard_staging(&staging);
                 return Ok(unchanged_report(e, start));
             }
