@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: Entrepôt's analyses (diversification, decompose, dependence, reroute, edge,
-# complexity) for the largest exporter of a world-shaped store, against DuckDB computing
+# Benchmark: Entrepôt's analyses (diversification, decompose, dependence, reroute, exposure,
+# edge, complexity) for the largest exporter of a world-shaped store, against DuckDB computing
 # the aggregates each reads on the same Parquet files, in one run. Not a test; not run by
 # CI. The store is the synthetic world BACI of bench/world/run.sh (labelled synthetic:
 # every BACI country and HS17 product, two years, about 22 million rows).
@@ -75,6 +75,24 @@ measure() { # command tool args...
   echo "$c $tool $t $(( m / 1024 )) ${q:--}" >> "$results"
   printf '  %-16s %-9s %7.2f s %7d MiB%s\n' "$c" "$tool" "$t" "$(( m / 1024 ))" "${q:+  (queries ${q} s)}"
 }
+# A firm's sales for `exposure` (SYNTHETIC, derived from the synthetic store): a thousandth
+# of the reporter's exports of its 20 largest HS6 products to its 30 largest
+# destinations, both years, as a firm of that country would keep them.
+sales="$work/sales.csv"
+"$py" - "$dataset_dir" "$r" "$y1" "$sales" <<'PY'
+import duckdb, sys
+ds, r, y, out = sys.argv[1:5]
+src = f"read_parquet('{ds}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+top = lambda col, n: ",".join(f"'{v}'" for (v,) in duckdb.sql(
+    f"SELECT {col} FROM {src} WHERE reporter = '{r}' AND flow = 'export' AND year = {y} "
+    f"GROUP BY ALL ORDER BY SUM(value_usd) DESC LIMIT {n}").fetchall())
+rows = duckdb.sql(f"""SELECT partner, year, product, SUM(value_usd) * 0.001 FROM {src}
+    WHERE reporter = '{r}' AND flow = 'export' AND product IN ({top('product', 20)})
+    AND partner IN ({top('partner', 30)}) GROUP BY ALL ORDER BY ALL""").fetchall()
+with open(out, "w") as f:
+    f.write("country,year,hs6,sales\n")
+    f.writelines(f"{p},{y},{k},{v:.2f}\n" for p, y, k, v in rows)
+PY
 find "$dataset_dir" -name '*.parquet' -exec cat {} + > /dev/null   # page cache
 E=("$bin" --quiet --store "$store" --format json)
 for i in $(seq "$repeat"); do
@@ -86,6 +104,9 @@ for i in $(seq "$repeat"); do
   measure dependence duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" dependence "$r" "$g" "$y0" "$y1"
   measure reroute entrepot "${E[@]}" reroute "$r" "$g" --after "$y0" --to "$y1" --dataset "$dataset"
   measure reroute duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" reroute "$r" "$g" "$y0" "$y1"
+  measure exposure entrepot "${E[@]}" exposure "$sales" --firm-country "$r" --dataset "$dataset" \
+    --map partner=country,year=year,product=hs6,value=sales,hs_revision=HS2017
+  measure exposure duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" exposure "$r" "$g" "$y0" "$y1" "$sales"
   # world shares and RCA of every exporter x HS6 product of the last year (target: 30 s, 2 GB)
   measure edge entrepot "${E[@]}" edge "$r" --from "$y1" --to "$y1" --dataset "$dataset"
   measure edge duckdb "$py" "$here/analyses_duckdb.py" "$dataset_dir" edge "$r" "$g" "$y0" "$y1"

@@ -2,7 +2,8 @@
 
 Usage: analyses_duckdb.py DATASET_DIR COMMAND REPORTER PARTNER Y0 Y1
 
-COMMAND is one of diversification, decompose, dependence, reroute, edge, complexity. Each runs, over
+COMMAND is one of diversification, decompose, dependence, reroute, exposure, edge,
+complexity (exposure takes the firm's sales CSV as a seventh argument). Each runs, over
 read_parquet of the dataset's files (hive partitioning on `year`), the GROUP BYs the
 command's flow cubes compute — reported and mirror sides, every year or the two years
 compared — and fetches every result row into Python (as Entrepôt reads its cubes).
@@ -14,6 +15,8 @@ import time
 import duckdb
 
 ds, command, r, g, y0, y1 = sys.argv[1:7]
+# exposure: the firm's sales file (its destinations and products)
+sales = sys.argv[7] if len(sys.argv) > 7 else None
 src = f"read_parquet('{ds}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
 years = f"year IN ({y0}, {y1})"
 
@@ -51,6 +54,21 @@ queries = {
         f"SELECT reporter, product, year, SUM(value_usd) FROM {src} WHERE partner = '{r}' AND flow = 'import' AND {years} GROUP BY ALL",
         f"SELECT partner, product, year, SUM(value_usd) FROM {src} WHERE reporter = '{g}' AND flow = 'import' AND {years} GROUP BY ALL",
         f"SELECT reporter, product, year, SUM(value_usd) FROM {src} WHERE partner = '{g}' AND flow = 'export' AND {years} GROUP BY ALL",
+    ],
+    # the firm's destinations' imports of its products by product and year: reported
+    # (their imports) and mirror (every exporter's exports to them), as exposure reads
+    # them for its shares of imports
+    "exposure": [] if sales is None else [
+        f"""WITH s AS (SELECT DISTINCT country, lpad(CAST(hs6 AS VARCHAR), 6, '0') AS hs6
+                       FROM read_csv('{sales}'))
+            SELECT reporter, product, year, SUM(value_usd) FROM {src} JOIN s
+              ON reporter = s.country AND product = s.hs6
+            WHERE flow = 'import' AND {years} GROUP BY ALL""",
+        f"""WITH s AS (SELECT DISTINCT country, lpad(CAST(hs6 AS VARCHAR), 6, '0') AS hs6
+                       FROM read_csv('{sales}'))
+            SELECT partner, product, year, SUM(value_usd) FROM {src} JOIN s
+              ON partner = s.country AND product = s.hs6
+            WHERE flow = 'export' AND {years} GROUP BY ALL""",
     ],
     # every exporter's exports by HS6 product in the last year (the world matrix of
     # shares and RCA), and by partner (coverage of world trade)
