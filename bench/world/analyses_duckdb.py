@@ -57,8 +57,10 @@ queries = {
     ],
     # the firm's destinations' imports of its products by product and year: reported
     # (their imports) and mirror (every exporter's exports to them), as exposure reads
-    # them for its shares of imports
+    # them for its shares of imports; every reporter's trade by partner (coverage of
+    # world trade, which tells whether the mirror totals are the world's)
     "exposure": [] if sales is None else [
+        f"SELECT reporter, partner, year, SUM(value_usd) FROM {src} WHERE {years} GROUP BY ALL",
         f"""WITH s AS (SELECT DISTINCT country, lpad(CAST(hs6 AS VARCHAR), 6, '0') AS hs6
                        FROM read_csv('{sales}'))
             SELECT reporter, product, year, SUM(value_usd) FROM {src} JOIN s
