@@ -787,7 +787,8 @@ struct ContentSeen {
 }
 
 impl ContentSeen {
-    /// Records the product levels, revisions and periods of a canonical batch.
+    /// Records the product levels, revisions, periods, flows and declarants of a
+    /// canonical batch.
     fn observe(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
         let int_col = |name: &str| {
             batch
