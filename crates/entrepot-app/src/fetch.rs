@@ -202,14 +202,8 @@ fn store_fetched(
     // `StoreLocation::write_with`).
     location.write_with(move |location| {
         entrepot_store::validate_dataset_name(name).map_err(|e| AppError::usage(e.to_string()))?;
-        let quarantine = match opts.on_error {
-            OnError::Quarantine => Some(
-                opts.quarantine
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from(format!("{name}.rejected.csv"))),
-            ),
-            OnError::Fail => None,
-        };
+        let quarantine =
+            crate::ingest::quarantine_path(opts.on_error, opts.quarantine.as_ref(), name);
         let mut store = location.open_write()?;
         let ingest_opts = IngestOptions {
             on_error: opts.on_error,

@@ -147,14 +147,7 @@ fn ingest_into(
         };
         readers.push(entrepot_io::open_reader(f, &spec)?);
     }
-    let quarantine = match req.on_error {
-        OnError::Quarantine => Some(
-            req.quarantine
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("{name}.rejected.csv"))),
-        ),
-        OnError::Fail => None,
-    };
+    let quarantine = quarantine_path(req.on_error, req.quarantine.as_ref(), &name);
     let opts = IngestOptions {
         on_error: req.on_error,
         quarantine_path: quarantine.clone(),
@@ -433,4 +426,21 @@ fn read_bounded(f: &Path, max: u64) -> AppResult<Vec<u8>> {
         )));
     }
     Ok(bytes)
+}
+
+/// Where the rejected rows of dataset `name` go: the given file, else
+/// `NAME.rejected.csv`, with [`OnError::Quarantine`]; nowhere with [`OnError::Fail`].
+pub(crate) fn quarantine_path(
+    on_error: OnError,
+    given: Option<&PathBuf>,
+    name: &str,
+) -> Option<PathBuf> {
+    match on_error {
+        OnError::Quarantine => Some(
+            given
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from(format!("{name}.rejected.csv"))),
+        ),
+        OnError::Fail => None,
+    }
 }
